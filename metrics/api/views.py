@@ -1,0 +1,33 @@
+"""The platform's ingest endpoint: NDJSON in, the same counts and per-line errors as the command."""
+from django.utils.translation import gettext as _
+from rest_framework import status
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from metrics.authentication import IsService, ServiceTokenAuthentication
+from metrics.ingest import ingest_lines
+
+
+class IngestView(APIView):
+    """POST NDJSON trade facts. 200 when every line was accepted; 400 when some were rejected
+    (the valid lines are still ingested, the body lists the rejected ones by line number)."""
+
+    authentication_classes = [ServiceTokenAuthentication]
+    permission_classes = [IsService]
+    parser_classes = []  # the body is streamed line by line, never loaded whole
+
+    def post(self, request):
+        content_type = request.content_type.split(";")[0].strip()
+        if content_type not in {"application/x-ndjson", "application/jsonl", "application/json-lines",
+                                "text/plain", ""}:
+            return Response(
+                {"detail": _("Send NDJSON (Content-Type: application/x-ndjson).")},
+                status=status.HTTP_415_UNSUPPORTED_MEDIA_TYPE,
+            )
+        report = ingest_lines(iter(request._request), source="api")
+        body = report.as_dict()
+        if report.rejected:
+            body["detail"] = _("%(count)d lines were rejected; every other line was ingested.") % {
+                "count": report.rejected}
+            return Response(body, status=status.HTTP_400_BAD_REQUEST)
+        return Response(body)

@@ -1,0 +1,227 @@
+"""The cohort metrics of data contract section 3, as one set-based SQL statement.
+
+For merchant m and day D, with W(D) = [D, D+6]: complaints on orders paid on D filed in W(D),
+negative reviews on orders verified on D posted in W(D), and distinct orders paid on D with a
+merchant-responsibility refund in W(D). Facts after the as-of day are ignored. The same SQL runs
+on PostgreSQL and SQLite; the few dialect differences live in `_Dialect`.
+"""
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import ROUND_HALF_EVEN, Decimal
+
+from django.db import connection
+
+from .models import Complaint, DailyMetric, Order, OrderVerification, Refund, Review
+
+WINDOW_DAYS = 7  # W(D) = [D, D+6]
+STABLE_AFTER_DAYS = 7  # day D is stable as of A when A - D >= 7
+RATE_PLACES = Decimal("0.000001")
+COUNT_COLUMNS = ("paid_orders", "verified_orders", "complaints", "negative_reviews", "merchant_refunds")
+
+
+class _Dialect:
+    def __init__(self, vendor):
+        self.vendor = vendor
+
+    def plus_days(self, column, days):
+        if self.vendor == "postgresql":
+            return f"({column} + {int(days)})"
+        return f"date({column}, '+{int(days)} days')"
+
+    def binary(self, column):
+        """Sort by code point, whatever the database collation, so exports are byte-stable."""
+        return f'{column} COLLATE "C"' if self.vendor == "postgresql" else column
+
+    def ratio(self, numerator, denominator):
+        cast = "numeric" if self.vendor == "postgresql" else "REAL"
+        return f"ROUND(CAST({numerator} AS {cast}) / NULLIF({denominator}, 0), 6)"
+
+
+@dataclass(frozen=True)
+class MerchantRange:
+    """A shard of merchants: ids greater than `after` and up to `through`; None is unbounded."""
+
+    after: str | None = None
+    through: str | None = None
+
+    def sql(self, column):
+        parts, params = [], []
+        if self.after is not None:
+            parts.append(f"{column} > %s")
+            params.append(self.after)
+        if self.through is not None:
+            parts.append(f"{column} <= %s")
+            params.append(self.through)
+        return (" AND ".join(parts) or "1 = 1"), params
+
+
+def _tables():
+    q = connection.ops.quote_name
+    return {
+        "orders": q(Order._meta.db_table),
+        "verifications": q(OrderVerification._meta.db_table),
+        "reviews": q(Review._meta.db_table),
+        "complaints": q(Complaint._meta.db_table),
+        "refunds": q(Refund._meta.db_table),
+    }
+
+
+def cohort_counts_sql(*, as_of, start, end, shard=MerchantRange()):
+    """SQL and params selecting (merchant_id, day, the five counts) for days [start, min(end, as_of)]."""
+    d = _Dialect(connection.vendor)
+    t = _tables()
+    adapt = connection.ops.adapt_datefield_value
+    end = min(end, as_of)
+    shard_sql, shard_params = shard.sql("o.merchant_id")
+    # Every CTE repeats its own range and shard filter, so each is bounded by an index range scan.
+    period = [adapt(start), adapt(end)]
+    cutoff = [adapt(as_of)]
+    sql = f"""
+    WITH paid AS (
+        SELECT o.merchant_id, o.paid_day AS day, COUNT(*) AS n
+        FROM {t['orders']} o
+        WHERE o.paid_day BETWEEN %s AND %s AND {shard_sql}
+        GROUP BY o.merchant_id, o.paid_day
+    ), verified AS (
+        SELECT o.merchant_id, v.verified_day AS day, COUNT(*) AS n
+        FROM {t['verifications']} v JOIN {t['orders']} o ON o.order_id = v.order_id
+        WHERE v.verified_day BETWEEN %s AND %s AND o.paid_day <= %s AND {shard_sql}
+        GROUP BY o.merchant_id, v.verified_day
+    ), complained AS (
+        SELECT o.merchant_id, o.paid_day AS day, COUNT(*) AS n
+        FROM {t['complaints']} c JOIN {t['orders']} o ON o.order_id = c.order_id
+        WHERE o.paid_day BETWEEN %s AND %s AND {shard_sql}
+          AND c.filed_day >= o.paid_day AND c.filed_day <= {d.plus_days('o.paid_day', WINDOW_DAYS - 1)}
+          AND c.filed_day <= %s
+        GROUP BY o.merchant_id, o.paid_day
+    ), negative AS (
+        SELECT o.merchant_id, v.verified_day AS day, COUNT(*) AS n
+        FROM {t['reviews']} r
+        JOIN {t['verifications']} v ON v.order_id = r.order_id
+        JOIN {t['orders']} o ON o.order_id = r.order_id
+        WHERE v.verified_day BETWEEN %s AND %s AND o.paid_day <= %s AND {shard_sql}
+          AND r.rating <= %s
+          AND r.posted_day >= v.verified_day
+          AND r.posted_day <= {d.plus_days('v.verified_day', WINDOW_DAYS - 1)}
+          AND r.posted_day <= %s
+        GROUP BY o.merchant_id, v.verified_day
+    ), refunded AS (
+        SELECT o.merchant_id, o.paid_day AS day, COUNT(DISTINCT o.order_id) AS n
+        FROM {t['refunds']} f JOIN {t['orders']} o ON o.order_id = f.order_id
+        WHERE o.paid_day BETWEEN %s AND %s AND {shard_sql}
+          AND f.responsibility = %s
+          AND f.refunded_day >= o.paid_day
+          AND f.refunded_day <= {d.plus_days('o.paid_day', WINDOW_DAYS - 1)}
+          AND f.refunded_day <= %s
+        GROUP BY o.merchant_id, o.paid_day
+    )
+    SELECT merchant_id, day,
+           SUM(paid_orders) AS paid_orders, SUM(verified_orders) AS verified_orders,
+           SUM(complaints) AS complaints, SUM(negative_reviews) AS negative_reviews,
+           SUM(merchant_refunds) AS merchant_refunds
+    FROM (
+        SELECT merchant_id, day, n AS paid_orders, 0 AS verified_orders, 0 AS complaints,
+               0 AS negative_reviews, 0 AS merchant_refunds FROM paid
+        UNION ALL SELECT merchant_id, day, 0, n, 0, 0, 0 FROM verified
+        UNION ALL SELECT merchant_id, day, 0, 0, n, 0, 0 FROM complained
+        UNION ALL SELECT merchant_id, day, 0, 0, 0, n, 0 FROM negative
+        UNION ALL SELECT merchant_id, day, 0, 0, 0, 0, n FROM refunded
+    ) AS facts
+    GROUP BY merchant_id, day
+    """
+    params = (
+        period + shard_params
+        + period + cutoff + shard_params
+        + period + shard_params + cutoff
+        + period + cutoff + shard_params + [Review.NEGATIVE_MAX_RATING] + cutoff
+        + period + shard_params + ["merchant"] + cutoff
+    )
+    return sql, params
+
+
+def store_daily_metrics(*, as_of, start, end, shard=MerchantRange()):
+    """Replace the stored daily metrics of `shard` for days [start, end] with a computation as of A.
+
+    One DELETE and one INSERT ... SELECT in the caller's transaction. The upsert makes a
+    duplicated or retried run over the same shard converge on the same rows instead of failing.
+    Returns the number of merchant-days written.
+    """
+    d = _Dialect(connection.vendor)
+    q = connection.ops.quote_name
+    adapt = connection.ops.adapt_datefield_value
+    table = q(DailyMetric._meta.db_table)
+    shard_sql, shard_params = shard.sql("merchant_id")
+    counts_sql, counts_params = cohort_counts_sql(as_of=as_of, start=start, end=end, shard=shard)
+    stable_until = as_of - timedelta(days=STABLE_AFTER_DAYS)
+    columns = ", ".join(COUNT_COLUMNS)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"DELETE FROM {table} WHERE day BETWEEN %s AND %s AND {shard_sql}",
+            [adapt(start), adapt(end), *shard_params],
+        )
+        cursor.execute(
+            f"""
+            INSERT INTO {table} (merchant_id, day, {columns},
+                complaint_rate, negative_review_rate, merchant_refund_rate, stable, as_of)
+            SELECT merchant_id, day, {columns},
+                {d.ratio('complaints', 'paid_orders')},
+                {d.ratio('negative_reviews', 'verified_orders')},
+                {d.ratio('merchant_refunds', 'paid_orders')},
+                (day <= %s), %s
+            FROM ({counts_sql}) AS counts
+            WHERE 1 = 1
+            ON CONFLICT (merchant_id, day) DO UPDATE SET
+                {", ".join(f"{c} = excluded.{c}" for c in COUNT_COLUMNS)},
+                complaint_rate = excluded.complaint_rate,
+                negative_review_rate = excluded.negative_review_rate,
+                merchant_refund_rate = excluded.merchant_refund_rate,
+                stable = excluded.stable, as_of = excluded.as_of
+            """,
+            [adapt(stable_until), adapt(as_of), *counts_params],
+        )
+        return cursor.rowcount
+
+
+def exact_rate(numerator, denominator):
+    """A rate as an exact Decimal with 6 places (half even), or None on an empty denominator."""
+    if not denominator:
+        return None
+    return (Decimal(numerator) / Decimal(denominator)).quantize(RATE_PLACES, rounding=ROUND_HALF_EVEN)
+
+
+@dataclass(frozen=True)
+class CohortRow:
+    merchant_id: str
+    day: date
+    paid_orders: int
+    verified_orders: int
+    complaints: int
+    negative_reviews: int
+    merchant_refunds: int
+    stable: bool
+
+    @property
+    def complaint_rate(self):
+        return exact_rate(self.complaints, self.paid_orders)
+
+    @property
+    def negative_review_rate(self):
+        return exact_rate(self.negative_reviews, self.verified_orders)
+
+    @property
+    def merchant_refund_rate(self):
+        return exact_rate(self.merchant_refunds, self.paid_orders)
+
+
+def iter_cohort_rows(*, as_of, start, end, chunk_size=5000):
+    """Compute (without storing) the metrics as of A, sorted by merchant and day, streamed."""
+    d = _Dialect(connection.vendor)
+    sql, params = cohort_counts_sql(as_of=as_of, start=start, end=end)
+    stable_until = as_of - timedelta(days=STABLE_AFTER_DAYS)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT * FROM ({sql}) AS counts ORDER BY {d.binary('merchant_id')}, day", params)
+        while rows := cursor.fetchmany(chunk_size):
+            for merchant_id, day, *counts in rows:
+                if isinstance(day, str):  # SQLite returns raw dates from a raw query
+                    day = date.fromisoformat(day)
+                yield CohortRow(merchant_id, day, *(int(c) for c in counts), stable=day <= stable_until)

@@ -1,0 +1,195 @@
+"""Validation of one ingest line into a normalised fact (data contract section 1)."""
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from zoneinfo import ZoneInfo
+
+import orjson
+from django.conf import settings
+
+from metrics.models import ID_LENGTH, ComplaintReason, RefundResponsibility
+
+
+class BadLine(ValueError):
+    """The line breaks the contract; the message says why."""
+
+
+@dataclass(frozen=True, slots=True)
+class Fact:
+    """A validated fact: its table, its id, and its column values (content compared for conflicts)."""
+
+    kind: str  # the contract `type`
+    key: str
+    values: dict
+
+
+def platform_zone():
+    return ZoneInfo(settings.TIME_ZONE)
+
+
+def _id(obj, field, required=True):
+    value = obj.get(field)
+    if value is None:
+        if required:
+            raise BadLine(f"missing field '{field}'")
+        return ""
+    if not isinstance(value, str):
+        raise BadLine(f"field '{field}' must be a string")
+    if not 1 <= len(value) <= ID_LENGTH:
+        raise BadLine(f"field '{field}' must be 1 to {ID_LENGTH} characters")
+    return value
+
+
+def _text(obj, field, max_length=None):
+    value = obj.get(field)
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise BadLine(f"field '{field}' must be a string")
+    if max_length and len(value) > max_length:
+        raise BadLine(f"field '{field}' must be at most {max_length} characters")
+    return value
+
+
+def _required_text(obj, field, max_length):
+    if obj.get(field) is None:
+        raise BadLine(f"missing field '{field}'")
+    value = _text(obj, field, max_length)
+    if not value:
+        raise BadLine(f"field '{field}' must not be empty")
+    return value
+
+
+def _int(obj, field, minimum=None, maximum=None):
+    value = obj.get(field)
+    if value is None:
+        raise BadLine(f"missing field '{field}'")
+    # bool is an int in Python but not in JSON.
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise BadLine(f"field '{field}' must be an integer")
+    if minimum is not None and value < minimum or maximum is not None and value > maximum:
+        bounds = f"{minimum}..{maximum}" if maximum is not None else f">= {minimum}"
+        raise BadLine(f"field '{field}' must be in {bounds}")
+    return value
+
+
+def _choice(obj, field, choices):
+    value = obj.get(field)
+    if value is None:
+        raise BadLine(f"missing field '{field}'")
+    if value not in choices:
+        raise BadLine(f"field '{field}' must be one of {', '.join(sorted(choices))}")
+    return value
+
+
+def _timestamp(obj, field, zone):
+    """Returns (instant in UTC, calendar day in the platform zone)."""
+    value = obj.get(field)
+    if value is None:
+        raise BadLine(f"missing field '{field}'")
+    if not isinstance(value, str):
+        raise BadLine(f"field '{field}' must be an ISO 8601 timestamp string")
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        raise BadLine(f"field '{field}' is not an ISO 8601 timestamp") from None
+    if parsed.tzinfo is None or parsed.utcoffset() is None:
+        raise BadLine(f"field '{field}' has no UTC offset")
+    return parsed.astimezone(timezone.utc), parsed.astimezone(zone).date()
+
+
+def _merchant(obj, zone):
+    category = obj.get("category")
+    if category is None:
+        raise BadLine("missing field 'category'")
+    if category not in settings.RISKCASE_CATEGORIES:
+        raise BadLine(f"unknown category {category!r}")
+    occurred_at, _day = _timestamp(obj, "occurred_at", zone)
+    return Fact("merchant_upserted", _id(obj, "merchant_id"), {
+        "name": _required_text(obj, "name", 200),
+        "category": category,
+        "entity_id": _id(obj, "entity_id", required=False),
+        "occurred_at": occurred_at,
+    })
+
+
+def _order_paid(obj, zone):
+    paid_at, paid_day = _timestamp(obj, "paid_at", zone)
+    return Fact("order_paid", _id(obj, "order_id"), {
+        "merchant_id": _id(obj, "merchant_id"),
+        "product_id": _id(obj, "product_id"),
+        "amount_cents": _int(obj, "amount_cents", minimum=0),
+        "paid_at": paid_at,
+        "paid_day": paid_day,
+    })
+
+
+def _order_verified(obj, zone):
+    verified_at, verified_day = _timestamp(obj, "verified_at", zone)
+    return Fact("order_verified", _id(obj, "order_id"), {
+        "verified_at": verified_at,
+        "verified_day": verified_day,
+    })
+
+
+def _review(obj, zone):
+    posted_at, posted_day = _timestamp(obj, "posted_at", zone)
+    return Fact("review_posted", _id(obj, "review_id"), {
+        "order_id": _id(obj, "order_id"),
+        "rating": _int(obj, "rating", minimum=1, maximum=5),
+        "posted_at": posted_at,
+        "posted_day": posted_day,
+        "text": _text(obj, "text"),
+    })
+
+
+_REASONS = frozenset(ComplaintReason.values)
+_RESPONSIBILITIES = frozenset(RefundResponsibility.values)
+
+
+def _complaint(obj, zone):
+    filed_at, filed_day = _timestamp(obj, "filed_at", zone)
+    return Fact("complaint_filed", _id(obj, "complaint_id"), {
+        "order_id": _id(obj, "order_id"),
+        "reason": _choice(obj, "reason", _REASONS),
+        "filed_at": filed_at,
+        "filed_day": filed_day,
+        "text": _text(obj, "text"),
+    })
+
+
+def _refund(obj, zone):
+    refunded_at, refunded_day = _timestamp(obj, "refunded_at", zone)
+    return Fact("refund_completed", _id(obj, "refund_id"), {
+        "order_id": _id(obj, "order_id"),
+        "responsibility": _choice(obj, "responsibility", _RESPONSIBILITIES),
+        "amount_cents": _int(obj, "amount_cents", minimum=0),
+        "refunded_at": refunded_at,
+        "refunded_day": refunded_day,
+    })
+
+
+PARSERS = {
+    "merchant_upserted": _merchant,
+    "order_paid": _order_paid,
+    "order_verified": _order_verified,
+    "review_posted": _review,
+    "complaint_filed": _complaint,
+    "refund_completed": _refund,
+}
+
+
+def parse_line(raw, zone):
+    """Parse one JSON line into a Fact, or raise BadLine with the reason."""
+    try:
+        obj = orjson.loads(raw)
+    except orjson.JSONDecodeError as exc:
+        raise BadLine(f"invalid JSON: {exc}") from None
+    if not isinstance(obj, dict):
+        raise BadLine("a line must be a JSON object")
+    kind = obj.get("type")
+    if kind is None:
+        raise BadLine("missing field 'type'")
+    parser = PARSERS.get(kind) if isinstance(kind, str) else None
+    if parser is None:
+        raise BadLine(f"unknown type {kind!r}")
+    return parser(obj, zone)

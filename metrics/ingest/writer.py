@@ -1,0 +1,137 @@
+"""Writes a batch of validated facts: new ones inserted, repeats classified as duplicate or conflict.
+
+One multi-row `INSERT ... ON CONFLICT DO NOTHING RETURNING` per table and chunk (PostgreSQL and
+SQLite alike) says which facts are new; the rest are compared with what is stored. The database
+decides, so two ingests racing on the same id still classify correctly.
+"""
+from datetime import date, datetime
+
+from django.db import connection, transaction
+
+from metrics.models import Complaint, Merchant, Order, OrderVerification, Refund, Review
+
+TABLES = {
+    "order_paid": Order,
+    "order_verified": OrderVerification,
+    "review_posted": Review,
+    "complaint_filed": Complaint,
+    "refund_completed": Refund,
+}
+ROWS_PER_STATEMENT = 500
+
+
+class Outcome:
+    NEW = "new"
+    DUPLICATE = "duplicate"
+    CONFLICT = "conflicting"
+    SUPERSEDED = "superseded"
+
+
+def _adapt(value):
+    ops = connection.ops
+    if isinstance(value, datetime):
+        return ops.adapt_datetimefield_value(value)
+    if isinstance(value, date):
+        return ops.adapt_datefield_value(value)
+    return value
+
+
+def _insert_new(model, facts):
+    """Insert facts whose key is not stored yet; return the set of keys inserted."""
+    pk = model._meta.pk.column
+    columns = [pk, *facts[0].values.keys()]
+    quoted = ", ".join(connection.ops.quote_name(c) for c in columns)
+    row_sql = "(" + ", ".join(["%s"] * len(columns)) + ")"
+    inserted = set()
+    with connection.cursor() as cursor:
+        for start in range(0, len(facts), ROWS_PER_STATEMENT):
+            chunk = facts[start:start + ROWS_PER_STATEMENT]
+            params = []
+            for fact in chunk:
+                params.append(fact.key)
+                params.extend(_adapt(v) for v in fact.values.values())
+            cursor.execute(
+                f"INSERT INTO {connection.ops.quote_name(model._meta.db_table)} ({quoted}) "
+                f"VALUES {', '.join([row_sql] * len(chunk))} "
+                f"ON CONFLICT ({connection.ops.quote_name(pk)}) DO NOTHING "
+                f"RETURNING {connection.ops.quote_name(pk)}",
+                params,
+            )
+            inserted.update(row[0] for row in cursor.fetchall())
+    return inserted
+
+
+def _stored(model, keys, fields):
+    return {
+        row[0]: dict(zip(fields, row[1:]))
+        for row in model.objects.filter(pk__in=keys).values_list("pk", *fields)
+    }
+
+
+def _write_facts(model, entries, outcome):
+    """entries: [(line_no, fact)] with distinct keys."""
+    facts = [fact for _, fact in entries]
+    inserted = _insert_new(model, facts)
+    repeats = [(line, fact) for line, fact in entries if fact.key not in inserted]
+    stored = _stored(model, [f.key for _, f in repeats], list(facts[0].values.keys())) if repeats else {}
+    for line, fact in entries:
+        if fact.key in inserted:
+            outcome(line, fact, Outcome.NEW)
+        elif stored.get(fact.key) == fact.values:
+            outcome(line, fact, Outcome.DUPLICATE)
+        else:
+            outcome(line, fact, Outcome.CONFLICT)
+
+
+_MERCHANT_UPSERT = """
+INSERT INTO {table} (merchant_id, name, category, entity_id, occurred_at)
+VALUES (%s, %s, %s, %s, %s)
+ON CONFLICT (merchant_id) DO UPDATE SET
+    name = excluded.name, category = excluded.category,
+    entity_id = excluded.entity_id, occurred_at = excluded.occurred_at
+WHERE excluded.occurred_at > {table}.occurred_at
+RETURNING merchant_id
+"""
+
+
+def _write_merchants(entries, outcome):
+    """merchant_upserted: the latest occurred_at wins; an equal one with other content conflicts."""
+    fields = ["name", "category", "entity_id", "occurred_at"]
+    stored = _stored(Merchant, [f.key for _, f in entries], fields)
+    sql = _MERCHANT_UPSERT.format(table=connection.ops.quote_name(Merchant._meta.db_table))
+    with connection.cursor() as cursor:
+        for line, fact in entries:
+            current = stored.get(fact.key)
+            if current is not None and fact.values["occurred_at"] == current["occurred_at"]:
+                same = current == fact.values
+                outcome(line, fact, Outcome.DUPLICATE if same else Outcome.CONFLICT)
+                continue
+            cursor.execute(sql, [fact.key, *(_adapt(fact.values[f]) for f in fields)])
+            if cursor.fetchall():
+                stored[fact.key] = fact.values
+                outcome(line, fact, Outcome.NEW)
+            else:
+                outcome(line, fact, Outcome.SUPERSEDED)
+
+
+def write_batch(entries, outcome):
+    """Write [(line_no, Fact)] in one transaction, calling outcome(line_no, fact, Outcome.X) for each."""
+    by_kind = {}
+    for line, fact in entries:
+        by_kind.setdefault(fact.kind, []).append((line, fact))
+    with transaction.atomic():
+        for kind, kind_entries in by_kind.items():
+            if kind == "merchant_upserted":
+                _write_merchants(kind_entries, outcome)
+                continue
+            # The first line with a key goes to the database; later ones in the batch compare with it.
+            first, later = {}, []
+            for line, fact in kind_entries:
+                if fact.key in first:
+                    later.append((line, fact))
+                else:
+                    first[fact.key] = (line, fact)
+            _write_facts(TABLES[kind], list(first.values()), outcome)
+            for line, fact in later:
+                same = first[fact.key][1].values == fact.values
+                outcome(line, fact, Outcome.DUPLICATE if same else Outcome.CONFLICT)

@@ -1,0 +1,66 @@
+"""manage.py ingest FILE... [--rejects OUT.jsonl] (data contract section 6)."""
+import sys
+
+import orjson
+from django.core.management.base import BaseCommand, CommandError
+
+from metrics.ingest import IngestReport, ingest_lines
+
+SHOWN_ERRORS = 20
+
+
+class Command(BaseCommand):
+    help = "Ingest trade facts from JSON Lines files ('-' for stdin). Exits 1 if any line was rejected."
+
+    def add_arguments(self, parser):
+        parser.add_argument("files", nargs="+", metavar="FILE")
+        parser.add_argument("--rejects", metavar="OUT.jsonl",
+                            help="write each rejected line with its line number and reason here")
+
+    def handle(self, *args, files, rejects, **options):
+        rejects_file = open(rejects, "wb") if rejects else None
+        shown = 0
+
+        def on_reject(record):
+            nonlocal shown
+            if rejects_file:
+                rejects_file.write(orjson.dumps(record) + b"\n")
+            if shown < SHOWN_ERRORS:
+                self.stderr.write(f"{record['source']}:{record['line']}: {record['reason']}")
+            shown += 1
+
+        total = IngestReport(keep_errors=0)
+        try:
+            for path in files:
+                report = IngestReport(keep_errors=0)
+                stream = sys.stdin.buffer if path == "-" else self._open(path)
+                try:
+                    ingest_lines(stream, source=path, report=report, on_reject=on_reject)
+                finally:
+                    if path != "-":
+                        stream.close()
+                self.stdout.write(f"{path}: {self._counts(report)}")
+                for name in ("new", "duplicate", "conflicting", "superseded", "bad"):
+                    setattr(total, name, getattr(total, name) + getattr(report, name))
+        finally:
+            if rejects_file:
+                rejects_file.close()
+        if len(files) > 1:
+            self.stdout.write(f"total: {self._counts(total)}")
+        if shown > SHOWN_ERRORS:
+            self.stderr.write(f"... and {shown - SHOWN_ERRORS} more rejected lines"
+                              + (f" (all in {rejects})" if rejects else " (use --rejects to keep them all)"))
+        if total.rejected:
+            sys.exit(1)
+
+    @staticmethod
+    def _open(path):
+        try:
+            return open(path, "rb")
+        except OSError as exc:
+            raise CommandError(f"cannot read {path}: {exc.strerror}") from None
+
+    @staticmethod
+    def _counts(report):
+        return (f"{report.new} new, {report.duplicate} duplicate, {report.conflicting} conflicting, "
+                f"{report.bad} bad, {report.superseded} superseded merchant updates")

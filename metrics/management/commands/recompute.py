@@ -1,0 +1,26 @@
+"""manage.py recompute --as-of A [--start S]: the nightly pipeline, run in this process."""
+from django.core.management.base import BaseCommand, CommandError
+
+from metrics.pipeline import after_metrics_as_of
+from metrics.recompute import changeable_start, recompute, yesterday
+
+from ._dates import iso_day
+
+
+class Command(BaseCommand):
+    help = ("Recompute the daily metrics (by default the days that can still change) and evaluate "
+            "every rule as of A: the same code the nightly Celery task runs.")
+
+    def add_arguments(self, parser):
+        parser.add_argument("--as-of", type=iso_day, help="as-of day (default: yesterday)")
+        parser.add_argument("--start", type=iso_day, help="first day to recompute (default: A-7)")
+        parser.add_argument("--shards", type=int, help="merchant shards (default: setting)")
+
+    def handle(self, *args, as_of, start, shards, **options):
+        as_of = as_of or yesterday()
+        start = start or changeable_start(as_of)
+        if start > as_of:
+            raise CommandError(f"--start {start} is after --as-of {as_of}")
+        rows = recompute(as_of=as_of, start=start, shards=shards)
+        self.stdout.write(f"metrics as of {as_of}: {rows} merchant-days from {start} to {as_of}")
+        after_metrics_as_of(as_of, report=self.stdout.write)

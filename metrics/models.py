@@ -1,0 +1,212 @@
+"""Trade facts (the ingest tables) and the daily cohort metrics computed from them.
+
+Each fact type has its own table keyed by its contract id, because facts arrive in
+any order: a verification or a review may land before the order it refers to, so
+facts refer to orders and merchants by id without a database constraint and are
+joined at computation time. Each event time is stored twice: the instant, and its
+calendar day in the platform time zone, which every metric groups by.
+"""
+import hashlib
+import secrets
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+ID_LENGTH = 64
+
+
+class Merchant(models.Model):
+    merchant_id = models.CharField(_("merchant id"), max_length=ID_LENGTH, primary_key=True)
+    name = models.CharField(_("name"), max_length=200)
+    category = models.CharField(_("category"), max_length=32, db_index=True)
+    entity_id = models.CharField(_("legal entity"), max_length=ID_LENGTH, blank=True, db_index=True)
+    occurred_at = models.DateTimeField(_("last upserted at"))
+
+    class Meta:
+        verbose_name = _("merchant")
+        verbose_name_plural = _("merchants")
+        ordering = ["merchant_id"]
+
+    def __str__(self):
+        return f"{self.name} ({self.merchant_id})"
+
+
+def _merchant_ref():
+    # Orders may name a merchant before its merchant_upserted fact arrives.
+    return models.ForeignKey(
+        Merchant, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+",
+        verbose_name=_("merchant"),
+    )
+
+
+class Order(models.Model):
+    """order_paid: an order and the day it was paid."""
+
+    order_id = models.CharField(_("order id"), max_length=ID_LENGTH, primary_key=True)
+    merchant = _merchant_ref()
+    product_id = models.CharField(_("product id"), max_length=ID_LENGTH)
+    amount_cents = models.BigIntegerField(_("amount (cents)"))
+    paid_at = models.DateTimeField(_("paid at"))
+    paid_day = models.DateField(_("paid day"))
+
+    class Meta:
+        verbose_name = _("order")
+        verbose_name_plural = _("orders")
+        indexes = [
+            models.Index(fields=["paid_day", "merchant"], name="order_paid_day_merchant"),
+            models.Index(fields=["merchant", "paid_day"], name="order_merchant_paid_day"),
+            models.Index(fields=["product_id"], name="order_product"),
+        ]
+
+
+class OrderVerification(models.Model):
+    """order_verified (核销): the order was redeemed / served."""
+
+    order_id = models.CharField(_("order id"), max_length=ID_LENGTH, primary_key=True)
+    verified_at = models.DateTimeField(_("verified at"))
+    verified_day = models.DateField(_("verified day"), db_index=True)
+
+    class Meta:
+        verbose_name = _("order verification")
+        verbose_name_plural = _("order verifications")
+
+
+class Review(models.Model):
+    review_id = models.CharField(_("review id"), max_length=ID_LENGTH, primary_key=True)
+    order_id = models.CharField(_("order id"), max_length=ID_LENGTH, db_index=True)
+    rating = models.PositiveSmallIntegerField(_("rating"))
+    posted_at = models.DateTimeField(_("posted at"))
+    posted_day = models.DateField(_("posted day"))
+    text = models.TextField(_("text"), blank=True)
+
+    NEGATIVE_MAX_RATING = 2  # a review is negative when rating <= 2 (差评)
+
+    class Meta:
+        verbose_name = _("review")
+        verbose_name_plural = _("reviews")
+
+
+class ComplaintReason(models.TextChoices):
+    QUALITY = "quality", _("Quality")
+    SERVICE_NOT_PROVIDED = "service_not_provided", _("Service not provided as agreed")
+    FALSE_ADVERTISING = "false_advertising", _("False advertising")
+    HYGIENE = "hygiene", _("Hygiene")
+    ATTITUDE = "attitude", _("Attitude")
+    PRICE = "price", _("Price")
+    OTHER = "other", _("Other")
+
+
+class Complaint(models.Model):
+    complaint_id = models.CharField(_("complaint id"), max_length=ID_LENGTH, primary_key=True)
+    order_id = models.CharField(_("order id"), max_length=ID_LENGTH, db_index=True)
+    reason = models.CharField(_("reason"), max_length=32, choices=ComplaintReason.choices)
+    filed_at = models.DateTimeField(_("filed at"))
+    filed_day = models.DateField(_("filed day"), db_index=True)
+    text = models.TextField(_("text"), blank=True)
+
+    class Meta:
+        verbose_name = _("complaint")
+        verbose_name_plural = _("complaints")
+
+
+class RefundResponsibility(models.TextChoices):
+    MERCHANT = "merchant", _("Merchant")
+    CONSUMER = "consumer", _("Consumer")
+    PLATFORM = "platform", _("Platform")
+    LOGISTICS = "logistics", _("Logistics")
+
+
+class Refund(models.Model):
+    refund_id = models.CharField(_("refund id"), max_length=ID_LENGTH, primary_key=True)
+    order_id = models.CharField(_("order id"), max_length=ID_LENGTH, db_index=True)
+    responsibility = models.CharField(
+        _("responsibility"), max_length=16, choices=RefundResponsibility.choices
+    )
+    amount_cents = models.BigIntegerField(_("amount (cents)"))
+    refunded_at = models.DateTimeField(_("refunded at"))
+    refunded_day = models.DateField(_("refunded day"))
+
+    class Meta:
+        verbose_name = _("refund")
+        verbose_name_plural = _("refunds")
+
+
+class DailyMetric(models.Model):
+    """One merchant-day of the cohort metrics (data contract section 3), as of a day.
+
+    complaint_rate 投诉率, negative_review_rate 差评率, merchant_refund_rate 商责退单率.
+    A rate is null, never 0, when its denominator is 0.
+    """
+
+    merchant = _merchant_ref()
+    day = models.DateField(_("day"))
+    paid_orders = models.PositiveIntegerField(_("paid orders"))
+    verified_orders = models.PositiveIntegerField(_("verified orders"))
+    complaints = models.PositiveIntegerField(_("complaints"))
+    negative_reviews = models.PositiveIntegerField(_("negative reviews"))
+    merchant_refunds = models.PositiveIntegerField(_("merchant-responsibility refunds"))
+    complaint_rate = models.DecimalField(_("complaint rate"), max_digits=16, decimal_places=6, null=True)
+    negative_review_rate = models.DecimalField(
+        _("negative review rate"), max_digits=16, decimal_places=6, null=True
+    )
+    merchant_refund_rate = models.DecimalField(
+        _("merchant refund rate"), max_digits=16, decimal_places=6, null=True
+    )
+    stable = models.BooleanField(_("stable"))
+    as_of = models.DateField(_("as of"))
+
+    class Meta:
+        verbose_name = _("daily metric")
+        verbose_name_plural = _("daily metrics")
+        constraints = [
+            models.UniqueConstraint(fields=["merchant", "day"], name="daily_metric_merchant_day"),
+        ]
+        indexes = [models.Index(fields=["day"], name="daily_metric_day")]
+        ordering = ["merchant_id", "day"]
+
+
+class ServiceToken(models.Model):
+    """A token for the platform's own systems (ingest, restrictions), never a merchant's.
+
+    Only a SHA-256 digest is stored; the token itself is shown once when created.
+    """
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    digest = models.CharField(max_length=64, unique=True, editable=False)
+    prefix = models.CharField(_("prefix"), max_length=8, editable=False)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("service token")
+        verbose_name_plural = _("service tokens")
+
+    def __str__(self):
+        return f"{self.name} ({self.prefix}…)"
+
+    @staticmethod
+    def hash(raw):
+        return hashlib.sha256(raw.encode()).hexdigest()
+
+    @classmethod
+    def issue(cls, name):
+        """Create a token and return (token, raw secret)."""
+        raw = "rcs_" + secrets.token_urlsafe(32)
+        token = cls.objects.create(name=name, digest=cls.hash(raw), prefix=raw[:8])
+        return token, raw
+
+
+class RecomputeRun(models.Model):
+    """One run of the metrics pipeline: what it covered and when it finished (for operators)."""
+
+    as_of = models.DateField(_("as of"))
+    start = models.DateField(_("first day"))
+    shards = models.PositiveIntegerField(_("shards"))
+    rows = models.PositiveIntegerField(_("merchant-days written"), null=True)
+    started_at = models.DateTimeField(_("started at"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True)
+
+    class Meta:
+        verbose_name = _("recompute run")
+        verbose_name_plural = _("recompute runs")
+        ordering = ["-started_at"]

@@ -1,0 +1,17 @@
+"""What follows the metrics in the nightly pipeline. The rule evaluation of `cases` hooks in here."""
+from django.conf import settings
+from django.utils.module_loading import import_string
+
+from .models import RecomputeRun
+
+
+def after_metrics_as_of(as_of, report=None):
+    """Run every step configured in RISKCASE_AFTER_METRICS (dotted callables taking as_of)."""
+    for path in settings.RISKCASE_AFTER_METRICS:
+        summary = import_string(path)(as_of)
+        if report and summary:
+            report(str(summary))
+
+
+def after_metrics(run_id):
+    after_metrics_as_of(RecomputeRun.objects.get(pk=run_id).as_of)

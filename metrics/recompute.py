@@ -1,0 +1,56 @@
+"""Recomputing stored daily metrics: which days, which shards, and the run record."""
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.utils import timezone
+
+from .cohorts import STABLE_AFTER_DAYS, MerchantRange, store_daily_metrics
+from .models import Order
+
+
+def yesterday():
+    """The default as-of day: yesterday in the platform time zone."""
+    return timezone.localdate() - timedelta(days=1)
+
+
+def changeable_start(as_of):
+    """The first day whose stored row can differ from last night's: A-7 turns stable today."""
+    return as_of - timedelta(days=STABLE_AFTER_DAYS)
+
+
+def merchant_shards(count):
+    """Split the merchants that have orders into `count` contiguous id ranges of similar size.
+
+    One NTILE query; the first and last ranges are open-ended so no merchant falls between.
+    """
+    table = connection.ops.quote_name(Order._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            SELECT MAX(merchant_id) FROM (
+                SELECT merchant_id, NTILE(%s) OVER (ORDER BY merchant_id) AS shard
+                FROM (SELECT DISTINCT merchant_id FROM {table}) AS merchants
+            ) AS tiles GROUP BY shard ORDER BY MAX(merchant_id)
+            """,
+            [max(1, count)],
+        )
+        highs = [row[0] for row in cursor.fetchall()]
+    # Shard i holds the ids after shard i-1's maximum up to its own; the last is open-ended.
+    bounds = [None, *highs[:-1], None]
+    return [MerchantRange(after=bounds[i], through=bounds[i + 1]) for i in range(len(highs))] or [
+        MerchantRange()
+    ]
+
+
+def recompute_shard(*, as_of, start, end=None, shard=MerchantRange()):
+    """Recompute one shard's days [start, end or as_of] as of A in one transaction. Idempotent."""
+    with transaction.atomic():
+        return store_daily_metrics(as_of=as_of, start=start, end=end or as_of, shard=shard)
+
+
+def recompute(*, as_of, start=None, shards=None):
+    """Recompute every merchant in-process, shard after shard (the command's path)."""
+    start = start or changeable_start(as_of)
+    count = shards or settings.RISKCASE_RECOMPUTE_SHARDS
+    return sum(recompute_shard(as_of=as_of, start=start, shard=s) for s in merchant_shards(count))

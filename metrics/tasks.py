@@ -1,0 +1,51 @@
+"""Celery tasks for the nightly metrics pipeline: thin wrappers around metrics.recompute."""
+from datetime import date
+
+from celery import chord, shared_task
+from django.db import OperationalError
+from django.utils import timezone
+
+from .cohorts import MerchantRange
+from .models import RecomputeRun
+from .recompute import changeable_start, merchant_shards, recompute_shard, yesterday
+
+
+@shared_task(acks_late=True, autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
+def recompute_metrics_shard(as_of, start, after=None, through=None):
+    """Recompute one merchant shard as of `as_of` (ISO dates). Idempotent: a retry or a
+    duplicate delivery rewrites the same rows with the same numbers."""
+    return recompute_shard(
+        as_of=date.fromisoformat(as_of), start=date.fromisoformat(start),
+        shard=MerchantRange(after=after, through=through),
+    )
+
+
+@shared_task(acks_late=True)
+def finish_recompute_run(shard_rows, run_id):
+    """Chord callback: record the run's total. Idempotent (it sets, never adds)."""
+    RecomputeRun.objects.filter(pk=run_id).update(rows=sum(shard_rows), finished_at=timezone.now())
+    from .pipeline import after_metrics
+
+    after_metrics(run_id)
+    return run_id
+
+
+@shared_task
+def nightly_pipeline(as_of=None, start=None, shards=None):
+    """Fan the recompute out over merchant shards, then run what follows the metrics.
+
+    as_of defaults to yesterday in the platform zone; start to the first changeable day.
+    Scheduled by Celery beat at 02:30 platform time.
+    """
+    as_of_day = date.fromisoformat(as_of) if as_of else yesterday()
+    start_day = date.fromisoformat(start) if start else changeable_start(as_of_day)
+    from django.conf import settings
+
+    ranges = merchant_shards(shards or settings.RISKCASE_RECOMPUTE_SHARDS)
+    run = RecomputeRun.objects.create(as_of=as_of_day, start=start_day, shards=len(ranges))
+    header = [
+        recompute_metrics_shard.s(as_of_day.isoformat(), start_day.isoformat(), r.after, r.through)
+        for r in ranges
+    ]
+    chord(header)(finish_recompute_run.s(run.pk))
+    return run.pk

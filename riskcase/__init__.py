@@ -1,0 +1,4 @@
+"""RiskCase: merchant risk diagnosis and case management."""
+from .celery import app as celery_app
+
+__all__ = ["celery_app"]

@@ -1,0 +1,8 @@
+"""Top-level URLs."""
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("api/v1/", include("metrics.api.urls")),
+]
