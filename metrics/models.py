@@ -34,7 +34,7 @@ class Merchant(models.Model):
 def _merchant_ref():
     # Orders may name a merchant before its merchant_upserted fact arrives.
     return models.ForeignKey(
-        Merchant, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+",
+        Merchant, on_delete=models.DO_NOTHING, db_constraint=False, db_index=False, related_name="+",
         verbose_name=_("merchant"),
     )
 
@@ -55,7 +55,6 @@ class Order(models.Model):
         indexes = [
             models.Index(fields=["paid_day", "merchant"], name="order_paid_day_merchant"),
             models.Index(fields=["merchant", "paid_day"], name="order_merchant_paid_day"),
-            models.Index(fields=["product_id"], name="order_product"),
         ]
 
 

@@ -139,7 +139,7 @@ RISKCASE_CATEGORIES = [
 ]
 # How many merchant shards the nightly recompute fans out over.
 RISKCASE_RECOMPUTE_SHARDS = int(os.environ.get("RISKCASE_RECOMPUTE_SHARDS", "8"))
-RISKCASE_INGEST_BATCH_SIZE = int(os.environ.get("RISKCASE_INGEST_BATCH_SIZE", "2000"))
+RISKCASE_INGEST_BATCH_SIZE = int(os.environ.get("RISKCASE_INGEST_BATCH_SIZE", "10000"))
 
 LOGGING = {
     "version": 1,
@@ -149,3 +149,9 @@ LOGGING = {
 }
 # Steps the nightly pipeline runs after the metrics, in order (dotted callables taking as_of).
 RISKCASE_AFTER_METRICS = []
+# Parameters of the count-based rules (data contract section 5); the rate rules read ThresholdVersion.
+RISKCASE_RULE_PARAMETERS = {
+    "clustered_complaints": {"window_days": 3, "warn_at": 5, "limit": 10},
+    "service_not_provided": {"window_days": 7, "limit": 3},
+    "related_entity": {"lookback_days": 180},
+}
