@@ -1,7 +1,6 @@
 """Recomputing stored daily metrics: which days, which shards, and the run record."""
 from datetime import timedelta
 
-from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -49,8 +48,12 @@ def recompute_shard(*, as_of, start, end=None, shard=MerchantRange()):
         return store_daily_metrics(as_of=as_of, start=start, end=end or as_of, shard=shard)
 
 
-def recompute(*, as_of, start=None, shards=None):
-    """Recompute every merchant in-process, shard after shard (the command's path)."""
+def recompute(*, as_of, start=None, shards=1):
+    """Recompute every merchant in this process (the command's path), shard after shard.
+
+    One shard by default: in one process, shards only add statements; they pay off when the
+    nightly task spreads them over workers (RISKCASE_RECOMPUTE_SHARDS).
+    """
     start = start or changeable_start(as_of)
-    count = shards or settings.RISKCASE_RECOMPUTE_SHARDS
+    count = shards or 1
     return sum(recompute_shard(as_of=as_of, start=start, shard=s) for s in merchant_shards(count))

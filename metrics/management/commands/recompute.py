@@ -15,12 +15,15 @@ class Command(BaseCommand):
         parser.add_argument("--as-of", type=iso_day, help="as-of day (default: yesterday)")
         parser.add_argument("--start", type=iso_day, help="first day to recompute (default: A-7)")
         parser.add_argument("--shards", type=int, help="merchant shards (default: setting)")
+        parser.add_argument("--metrics-only", action="store_true",
+                            help="recompute the metrics without evaluating the rules (benchmarks)")
 
-    def handle(self, *args, as_of, start, shards, **options):
+    def handle(self, *args, as_of, start, shards, metrics_only, **options):
         as_of = as_of or yesterday()
         start = start or changeable_start(as_of)
         if start > as_of:
             raise CommandError(f"--start {start} is after --as-of {as_of}")
         rows = recompute(as_of=as_of, start=start, shards=shards)
         self.stdout.write(f"metrics as of {as_of}: {rows} merchant-days from {start} to {as_of}")
-        after_metrics_as_of(as_of, report=self.stdout.write)
+        if not metrics_only:
+            after_metrics_as_of(as_of, report=self.stdout.write)
