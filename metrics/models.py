@@ -209,3 +209,18 @@ class RecomputeRun(models.Model):
         verbose_name = _("recompute run")
         verbose_name_plural = _("recompute runs")
         ordering = ["-started_at"]
+
+
+class StaleDay(models.Model):
+    """The earliest metric day that facts ingested late may have changed.
+
+    The nightly run recomputes only the changeable days (A-7..A) plus, when a fact arrives
+    after that window has passed, the days back to the earliest one recorded here.
+    """
+
+    day = models.DateField(_("earliest affected day"))
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("stale day")
+        verbose_name_plural = _("stale days")

@@ -2,7 +2,6 @@
 from django.conf import settings
 from django.utils.module_loading import import_string
 
-from .models import RecomputeRun
 
 
 def after_metrics_as_of(as_of, report=None):
@@ -11,7 +10,3 @@ def after_metrics_as_of(as_of, report=None):
         summary = import_string(path)(as_of)
         if report and summary:
             report(str(summary))
-
-
-def after_metrics(run_id):
-    after_metrics_as_of(RecomputeRun.objects.get(pk=run_id).as_of)

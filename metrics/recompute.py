@@ -2,10 +2,11 @@
 from datetime import timedelta
 
 from django.db import connection, transaction
+from django.db.models import Max, Min
 from django.utils import timezone
 
 from .cohorts import STABLE_AFTER_DAYS, MerchantRange, store_daily_metrics
-from .models import Order
+from .models import Order, StaleDay
 
 
 def yesterday():
@@ -16,6 +17,26 @@ def yesterday():
 def changeable_start(as_of):
     """The first day whose stored row can differ from last night's: A-7 turns stable today."""
     return as_of - timedelta(days=STABLE_AFTER_DAYS)
+
+
+def plan(as_of, start=None):
+    """The first day to recompute as of A, and the id of the last StaleDay record it covers.
+
+    By default the changeable days, stretched back to the earliest day a late fact changed.
+    """
+    pending = StaleDay.objects.filter(day__lte=as_of)
+    if start is not None:
+        pending = pending.filter(day__gte=start)
+    found = pending.aggregate(first=Min("day"), last_id=Max("id"))
+    if start is None:
+        start = min(filter(None, [changeable_start(as_of), found["first"]]))
+    return start, found["last_id"]
+
+
+def clear_stale_days(*, as_of, start, last_id):
+    """Forget the late-fact records a finished recompute from `start` as of A has covered."""
+    if last_id is not None:
+        StaleDay.objects.filter(id__lte=last_id, day__gte=start, day__lte=as_of).delete()
 
 
 def merchant_shards(count):
@@ -54,6 +75,7 @@ def recompute(*, as_of, start=None, shards=1):
     One shard by default: in one process, shards only add statements; they pay off when the
     nightly task spreads them over workers (RISKCASE_RECOMPUTE_SHARDS).
     """
-    start = start or changeable_start(as_of)
-    count = shards or 1
-    return sum(recompute_shard(as_of=as_of, start=start, shard=s) for s in merchant_shards(count))
+    start, last_id = plan(as_of, start)
+    rows = sum(recompute_shard(as_of=as_of, start=start, shard=s) for s in merchant_shards(shards or 1))
+    clear_stale_days(as_of=as_of, start=start, last_id=last_id)
+    return start, rows

@@ -2,12 +2,14 @@
 from datetime import date
 
 from celery import chord, shared_task
+from django.conf import settings
 from django.db import OperationalError
 from django.utils import timezone
 
 from .cohorts import MerchantRange
 from .models import RecomputeRun
-from .recompute import changeable_start, merchant_shards, recompute_shard, yesterday
+from .pipeline import after_metrics_as_of
+from .recompute import clear_stale_days, merchant_shards, plan, recompute_shard, yesterday
 
 
 @shared_task(acks_late=True, autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
@@ -21,12 +23,13 @@ def recompute_metrics_shard(as_of, start, after=None, through=None):
 
 
 @shared_task(acks_late=True)
-def finish_recompute_run(shard_rows, run_id):
-    """Chord callback: record the run's total. Idempotent (it sets, never adds)."""
+def finish_recompute_run(shard_rows, run_id, last_stale_id=None):
+    """Chord callback: record the run's total, forget the late facts it covered, then run what
+    follows the metrics (the rules). Idempotent: it sets, never adds."""
+    run = RecomputeRun.objects.get(pk=run_id)
+    clear_stale_days(as_of=run.as_of, start=run.start, last_id=last_stale_id)
     RecomputeRun.objects.filter(pk=run_id).update(rows=sum(shard_rows), finished_at=timezone.now())
-    from .pipeline import after_metrics
-
-    after_metrics(run_id)
+    after_metrics_as_of(run.as_of)
     return run_id
 
 
@@ -38,14 +41,12 @@ def nightly_pipeline(as_of=None, start=None, shards=None):
     Scheduled by Celery beat at 02:30 platform time.
     """
     as_of_day = date.fromisoformat(as_of) if as_of else yesterday()
-    start_day = date.fromisoformat(start) if start else changeable_start(as_of_day)
-    from django.conf import settings
-
+    start_day, last_stale_id = plan(as_of_day, date.fromisoformat(start) if start else None)
     ranges = merchant_shards(shards or settings.RISKCASE_RECOMPUTE_SHARDS)
     run = RecomputeRun.objects.create(as_of=as_of_day, start=start_day, shards=len(ranges))
     header = [
         recompute_metrics_shard.s(as_of_day.isoformat(), start_day.isoformat(), r.after, r.through)
         for r in ranges
     ]
-    chord(header)(finish_recompute_run.s(run.pk))
+    chord(header)(finish_recompute_run.s(run.pk, last_stale_id))
     return run.pk

@@ -4,11 +4,11 @@ One multi-row `INSERT ... ON CONFLICT DO NOTHING RETURNING` per table and chunk 
 SQLite alike) says which facts are new; the rest are compared with what is stored. The database
 decides, so two ingests racing on the same id still classify correctly.
 """
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from django.db import connection, transaction
 
-from metrics.models import Complaint, Merchant, Order, OrderVerification, Refund, Review
+from metrics.models import Complaint, Merchant, Order, OrderVerification, Refund, Review, StaleDay
 
 TABLES = {
     "order_paid": Order,
@@ -145,15 +145,40 @@ def _write_merchants(entries, outcome):
                 outcome(line, fact, Outcome.SUPERSEDED)
 
 
+# The fact's own day, and how many days before it a metric day it changes can lie:
+# a complaint, review or refund changes the cohort of an order paid or verified up to 6 days earlier.
+AFFECTS = {
+    "order_paid": ("paid_day", 0),
+    "order_verified": ("verified_day", 0),
+    "review_posted": ("posted_day", 6),
+    "complaint_filed": ("filed_day", 6),
+    "refund_completed": ("refunded_day", 6),
+}
+
+
+def _record_earliest_day(new_facts):
+    days = [f.values[AFFECTS[f.kind][0]] - timedelta(days=AFFECTS[f.kind][1])
+            for f in new_facts if f.kind in AFFECTS]
+    if days:
+        StaleDay.objects.create(day=min(days))
+
+
 def write_batch(entries, outcome):
     """Write [(line_no, Fact)] in one transaction, calling outcome(line_no, fact, Outcome.X) for each."""
+    new_facts = []
+
+    def tracked(line, fact, result):
+        if result == Outcome.NEW:
+            new_facts.append(fact)
+        outcome(line, fact, result)
+
     by_kind = {}
     for line, fact in entries:
         by_kind.setdefault(fact.kind, []).append((line, fact))
     with transaction.atomic():
         for kind, kind_entries in by_kind.items():
             if kind == "merchant_upserted":
-                _write_merchants(kind_entries, outcome)
+                _write_merchants(kind_entries, tracked)
                 continue
             # The first line with a key goes to the database; later ones in the batch compare with it.
             first, later = {}, []
@@ -162,7 +187,8 @@ def write_batch(entries, outcome):
                     later.append((line, fact))
                 else:
                     first[fact.key] = (line, fact)
-            _write_facts(TABLES[kind], list(first.values()), outcome)
+            _write_facts(TABLES[kind], list(first.values()), tracked)
             for line, fact in later:
                 same = first[fact.key][1].values == fact.values
-                outcome(line, fact, Outcome.DUPLICATE if same else Outcome.CONFLICT)
+                tracked(line, fact, Outcome.DUPLICATE if same else Outcome.CONFLICT)
+        _record_earliest_day(new_facts)

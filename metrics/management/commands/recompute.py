@@ -2,7 +2,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from metrics.pipeline import after_metrics_as_of
-from metrics.recompute import changeable_start, recompute, yesterday
+from metrics.recompute import recompute, yesterday
 
 from ._dates import iso_day
 
@@ -20,10 +20,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, as_of, start, shards, metrics_only, **options):
         as_of = as_of or yesterday()
-        start = start or changeable_start(as_of)
-        if start > as_of:
+        if start and start > as_of:
             raise CommandError(f"--start {start} is after --as-of {as_of}")
-        rows = recompute(as_of=as_of, start=start, shards=shards)
+        start, rows = recompute(as_of=as_of, start=start, shards=shards)
         self.stdout.write(f"metrics as of {as_of}: {rows} merchant-days from {start} to {as_of}")
         if not metrics_only:
             after_metrics_as_of(as_of, report=self.stdout.write)
