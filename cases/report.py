@@ -1,11 +1,12 @@
 """The demo's plain-text report: per merchant, the three rates over the last 30 days and what is at risk."""
+import unicodedata
 from datetime import timedelta
 
 from metrics.cohorts import STABLE_AFTER_DAYS
 from metrics.models import Merchant
 from metrics.selectors import RATES, daily_metrics, pooled_rates
 
-from .models import ThresholdVersion
+from .models import OPEN_WARNING_STATES, Violation, ViolationState, Warning
 from .thresholds import thresholds_in_force
 
 SPARK = " ▁▂▃▄▅▆▇█"
@@ -14,6 +15,12 @@ RATE_LABELS = {
     "negative_review_rate": "negative reviews 差评率",
     "merchant_refund_rate": "merchant refunds 商责退单率",
 }
+
+
+def _pad(text, width):
+    """Left-justify by display width: a Chinese character takes two columns in a terminal."""
+    shown = sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+    return text + " " * max(0, width - shown)
 
 
 def _percent(value):
@@ -65,7 +72,7 @@ def render(*, as_of, days=30, cases_by_merchant=None):
             spark = _sparkline(values[:split], scale) + "¦" + _sparkline(values[split:], scale)
             limit = f"limit {_percent(threshold.limit)}, warn {_percent(threshold.warn_at)}" if threshold else ""
             lines.append(
-                f"  {RATE_LABELS[rate]:<28} stable {_percent(stable.get(merchant_id, {}).get(rate))}"
+                f"  {_pad(RATE_LABELS[rate], 30)} stable {_percent(stable.get(merchant_id, {}).get(rate))}"
                 f"  provisional {_percent(provisional.get(merchant_id, {}).get(rate))}  {spark}  {limit}"
             )
         at_risk = cases_by_merchant.get(merchant_id)
@@ -74,4 +81,19 @@ def render(*, as_of, days=30, cases_by_merchant=None):
     return "\n".join(lines)
 
 
-__all__ = ["render", "ThresholdVersion"]
+def _case_line(kind, case):
+    subject = f"{case.risk_point}" + (f" on {case.product_id}" if case.product_id else "")
+    value = "" if case.value is None else f": {case.value.normalize():f}"
+    threshold = "" if case.threshold is None else f" >= {case.threshold.normalize():f}"
+    return f"{kind:<9} {subject}{value}{threshold} over {case.window_start}..{case.window_end} [{case.state}]"
+
+
+def at_risk_lines():
+    """{merchant_id: [line]} for open warnings and standing violations, worst first. Two queries."""
+    lines = {}
+    standing = [s for s in ViolationState.values if s not in ("appeal_succeeded", "withdrawn")]
+    for case in Violation.objects.filter(state__in=standing).order_by("merchant_id", "risk_point"):
+        lines.setdefault(case.merchant_id, []).append(_case_line("VIOLATION", case))
+    for case in Warning.objects.filter(state__in=OPEN_WARNING_STATES).order_by("merchant_id", "risk_point"):
+        lines.setdefault(case.merchant_id, []).append(_case_line("warning", case))
+    return lines

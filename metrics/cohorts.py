@@ -154,10 +154,12 @@ def store_daily_metrics(*, as_of, start, end, shard=MerchantRange()):
     counts_sql, counts_params = cohort_counts_sql(as_of=as_of, start=start, end=end, shard=shard)
     stable_until = as_of - timedelta(days=STABLE_AFTER_DAYS)
     columns = ", ".join(COUNT_COLUMNS)
+    # Rows after A describe facts A ignores (left by a run as of a later day): a run up to A drops them.
+    delete_end = date.max if end >= as_of else end
     with connection.cursor() as cursor:
         cursor.execute(
             f"DELETE FROM {table} WHERE day BETWEEN %s AND %s AND {shard_sql}",
-            [adapt(start), adapt(end), *shard_params],
+            [adapt(start), adapt(delete_end), *shard_params],
         )
         cursor.execute(
             f"""

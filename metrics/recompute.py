@@ -6,7 +6,7 @@ from django.db.models import Max, Min
 from django.utils import timezone
 
 from .cohorts import STABLE_AFTER_DAYS, MerchantRange, store_daily_metrics
-from .models import Order, StaleDay
+from .models import DailyMetric, Order, StaleDay
 
 
 def yesterday():
@@ -29,7 +29,9 @@ def plan(as_of, start=None):
         pending = pending.filter(day__gte=start)
     found = pending.aggregate(first=Min("day"), last_id=Max("id"))
     if start is None:
-        start = min(filter(None, [changeable_start(as_of), found["first"]]))
+        # A skipped night leaves days stored as provisional that are stable by now: redo them too.
+        provisional = DailyMetric.objects.filter(stable=False, day__lte=as_of).aggregate(first=Min("day"))
+        start = min(filter(None, [changeable_start(as_of), found["first"], provisional["first"]]))
     return start, found["last_id"]
 
 

@@ -1,5 +1,6 @@
 """RiskCase settings: everything comes from the environment, with defaults that run the demo offline."""
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -38,9 +39,14 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rest_framework",
+    "django_filters",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "knox",
     "metrics",
     "cases",
     "enforcement",
+    "accounts",
 ]
 
 MIDDLEWARE = [
@@ -106,7 +112,7 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 # Celery: with REDIS_URL, a real broker and result backend; without, tasks run in-process (demo only).
-CELERY_BROKER_URL = REDIS_URL or "memory://"
+CELERY_BROKER_URL = REDIS_URL or "memory://localhost/"
 CELERY_RESULT_BACKEND = REDIS_URL or "cache+memory://"
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TASK_EAGER_PROPAGATES = True
@@ -123,12 +129,55 @@ CELERY_BEAT_SCHEDULE = {
         "task": "metrics.tasks.nightly_pipeline",
         "schedule": crontab(hour=2, minute=30),
     },
+    "uphold-lapsed-violations": {
+        # Violations whose appeal window lapsed become upheld; idempotent, so hourly is harmless.
+        "task": "cases.tasks.uphold_lapsed_violations",
+        "schedule": crontab(minute=5),
+    },
 }
 
 REST_FRAMEWORK = {
-    "DEFAULT_AUTHENTICATION_CLASSES": [],
+    # Merchants' API tokens (django-rest-knox); the platform's service endpoints set their own.
+    "DEFAULT_AUTHENTICATION_CLASSES": ["knox.auth.TokenAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "UNAUTHENTICATED_USER": None,
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    # One error format everywhere: {"error": {"code", "message", "fields"}} (riskcase/api/exceptions.py).
+    "EXCEPTION_HANDLER": "riskcase.api.exceptions.exception_handler",
+    "DEFAULT_PAGINATION_CLASS": "riskcase.api.pagination.CursorPagination",
+    "PAGE_SIZE": 50,
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_THROTTLE_CLASSES": ["riskcase.api.throttling.TokenRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {
+        "token": os.environ.get("RISKCASE_API_TOKEN_RATE", "600/min"),  # per merchant API token
+        "login": os.environ.get("RISKCASE_API_LOGIN_RATE", "10/min"),   # per client address
+    },
+}
+# Merchant API tokens: stored only as hashes, expire after the TTL, revoked by logout (or deleted in admin).
+REST_KNOX = {
+    "TOKEN_TTL": timedelta(hours=int(os.environ.get("RISKCASE_API_TOKEN_TTL_HOURS", "12"))),
+    "TOKEN_LIMIT_PER_USER": int(os.environ.get("RISKCASE_API_TOKENS_PER_USER", "10")),
+    "AUTO_REFRESH": False,
+    "AUTH_HEADER_PREFIX": "Token",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "RiskCase merchants' API",
+    "DESCRIPTION": (
+        "Risk diagnosis (风险诊断) for a merchant's staff: log in at /api/v1/auth/login/ and send "
+        "`Authorization: Token <token>`. Errors: {\"error\": {\"code\", \"message\", \"fields\"}}; "
+        "messages in English or Simplified Chinese by Accept-Language."
+    ),
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SERVE_AUTHENTICATION": [],
+    "COMPONENT_SPLIT_REQUEST": True,
+    # Swagger UI from our own static files, never a CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "PREPROCESSING_HOOKS": ["riskcase.api.schema.exclude_service_endpoints"],
 }
 
 # Domain settings (data contract sections 1 and 5).
@@ -148,10 +197,15 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
 # Steps the nightly pipeline runs after the metrics, in order (dotted callables taking as_of).
-RISKCASE_AFTER_METRICS = []
+RISKCASE_AFTER_METRICS = ["cases.evaluation.rules_evaluate"]
 # Parameters of the count-based rules (data contract section 5); the rate rules read ThresholdVersion.
 RISKCASE_RULE_PARAMETERS = {
     "clustered_complaints": {"window_days": 3, "warn_at": 5, "limit": 10},
     "service_not_provided": {"window_days": 7, "limit": 3},
     "related_entity": {"lookback_days": 180},
 }
+
+# Cases (issue 4): the appeal window from notification, the decision SLA, and evidence file limits.
+RISKCASE_APPEAL_WINDOW_DAYS = int(os.environ.get("RISKCASE_APPEAL_WINDOW_DAYS", "7"))
+RISKCASE_APPEAL_SLA_DAYS = int(os.environ.get("RISKCASE_APPEAL_SLA_DAYS", "3"))
+RISKCASE_EVIDENCE_MAX_BYTES = int(os.environ.get("RISKCASE_EVIDENCE_MAX_BYTES", str(20 * 1024 * 1024)))

@@ -1,8 +1,17 @@
 """Top-level URLs."""
 from django.contrib import admin
 from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include("metrics.api.urls")),
+    path("api/v1/auth/", include("accounts.urls")),
+    path("api/v1/", include("merchant_api.urls")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
 ]
+
+# Under /api/ an unknown URL or a crash answers in the API's error format too.
+handler404 = "riskcase.api.exceptions.not_found"
+handler500 = "riskcase.api.exceptions.server_error"

@@ -1,4 +1,20 @@
-"""Models of the cases app: rule thresholds, and the projections of the case workflows."""
+"""Models of the cases app: rule thresholds, the event store, and the projections of the case workflows."""
+from .events import Checkpoint, Event
 from .thresholds import RATE_RISK_POINTS, RiskPoint, ThresholdVersion
+from .workflows import (
+    OPEN_WARNING_STATES,
+    Appeal,
+    AppealDecision,
+    AppealEvidence,
+    Violation,
+    ViolationEvidence,
+    ViolationState,
+    Warning,
+    WarningState,
+)
 
-__all__ = ["RATE_RISK_POINTS", "RiskPoint", "ThresholdVersion"]
+__all__ = [
+    "OPEN_WARNING_STATES", "RATE_RISK_POINTS", "Appeal", "AppealDecision", "AppealEvidence", "Checkpoint",
+    "Event", "RiskPoint", "ThresholdVersion", "Violation", "ViolationEvidence", "ViolationState", "Warning",
+    "WarningState",
+]

@@ -22,6 +22,9 @@ class Fact:
     values: dict
 
 
+MAX_CENTS = 2**63 - 1  # the largest amount a BIGINT column holds
+
+
 def platform_zone():
     return ZoneInfo(settings.TIME_ZONE)
 
@@ -36,7 +39,14 @@ def _id(obj, field, required=True):
         raise BadLine(f"field '{field}' must be a string")
     if not 1 <= len(value) <= ID_LENGTH:
         raise BadLine(f"field '{field}' must be 1 to {ID_LENGTH} characters")
+    _no_nul(value, field)
     return value
+
+
+def _no_nul(value, field):
+    # PostgreSQL cannot store NUL in text: reject it on every database so the batch is not lost.
+    if "\x00" in value:
+        raise BadLine(f"field '{field}' must not contain NUL characters")
 
 
 def _text(obj, field, max_length=None):
@@ -47,6 +57,7 @@ def _text(obj, field, max_length=None):
         raise BadLine(f"field '{field}' must be a string")
     if max_length and len(value) > max_length:
         raise BadLine(f"field '{field}' must be at most {max_length} characters")
+    _no_nul(value, field)
     return value
 
 
@@ -76,7 +87,8 @@ def _choice(obj, field, choices):
     value = obj.get(field)
     if value is None:
         raise BadLine(f"missing field '{field}'")
-    if value not in choices:
+    # A list or object is unhashable: test the type first so it is a bad line, not a crash.
+    if not isinstance(value, str) or value not in choices:
         raise BadLine(f"field '{field}' must be one of {', '.join(sorted(choices))}")
     return value
 
@@ -94,7 +106,10 @@ def _timestamp(obj, field, zone):
         raise BadLine(f"field '{field}' is not an ISO 8601 timestamp") from None
     if parsed.tzinfo is None or parsed.utcoffset() is None:
         raise BadLine(f"field '{field}' has no UTC offset")
-    return parsed.astimezone(timezone.utc), parsed.astimezone(zone).date()
+    try:
+        return parsed.astimezone(timezone.utc), parsed.astimezone(zone).date()
+    except OverflowError:  # e.g. 0001-01-01T00:00:00+08:00 has no UTC instant
+        raise BadLine(f"field '{field}' is out of range") from None
 
 
 def _merchant(obj, zone):
@@ -117,7 +132,7 @@ def _order_paid(obj, zone):
     return Fact("order_paid", _id(obj, "order_id"), {
         "merchant_id": _id(obj, "merchant_id"),
         "product_id": _id(obj, "product_id"),
-        "amount_cents": _int(obj, "amount_cents", minimum=0),
+        "amount_cents": _int(obj, "amount_cents", minimum=0, maximum=MAX_CENTS),
         "paid_at": paid_at,
         "paid_day": paid_day,
     })
@@ -162,7 +177,7 @@ def _refund(obj, zone):
     return Fact("refund_completed", _id(obj, "refund_id"), {
         "order_id": _id(obj, "order_id"),
         "responsibility": _choice(obj, "responsibility", _RESPONSIBILITIES),
-        "amount_cents": _int(obj, "amount_cents", minimum=0),
+        "amount_cents": _int(obj, "amount_cents", minimum=0, maximum=MAX_CENTS),
         "refunded_at": refunded_at,
         "refunded_day": refunded_day,
     })

@@ -35,7 +35,13 @@ class Command(BaseCommand):
         run_id = nightly_pipeline.delay(as_of=as_of.isoformat()).get(timeout=600)
         run = self._wait_for(run_id)
         self.stdout.write(f"   {run.rows} merchant-days from {run.start} to {run.as_of} over {run.shards} shards.\n")
-        self.stdout.write(render(as_of=as_of, days=30, cases_by_merchant=at_risk_lines()))
+        cases = at_risk_lines()
+        self.stdout.write(f"   {sum(len(v) for v in cases.values())} open warnings and standing violations "
+                          f"for {len(cases)} of {merchants} merchants.\n")
+        self.stdout.write(render(as_of=as_of, days=30, cases_by_merchant=cases))
+        self.stdout.write("4. Checking the audit trail: every hash chain, and replay against the projections ...")
+        call_command("verify_audit", stdout=self.stdout)
+        call_command("replay", verify=True, stdout=self.stdout)
 
     @staticmethod
     def _wait_for(run_id, timeout=600):

@@ -1,0 +1,1 @@
+"""Merchant accounts: the staff users of a merchant and their API tokens (django-rest-knox)."""

@@ -1,0 +1,517 @@
+"""The reviewers' admin: queues, a case page with buttons that call the services. Thin by design."""
+import json
+
+from django import forms
+from django.conf import settings
+from django.contrib import admin, messages
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.template.response import TemplateResponse
+from django.http import FileResponse, Http404, HttpResponseNotAllowed, HttpResponseRedirect
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from . import services
+from .actors import Actor
+from .charts import rate_chart
+from .errors import ConcurrencyError, DomainError
+from .models import (
+    Appeal,
+    AppealEvidence,
+    Checkpoint,
+    Event,
+    ThresholdVersion,
+    Violation,
+    ViolationEvidence,
+    ViolationState,
+    Warning,
+)
+from .selectors import case_timeline
+
+
+# --- filters ------------------------------------------------------------------------------------
+
+class CategoryFilter(admin.SimpleListFilter):
+    title = gettext_lazy("category")
+    parameter_name = "category"
+    merchant_path = "merchant"
+
+    def lookups(self, request, model_admin):
+        return [(c, c) for c in settings.RISKCASE_CATEGORIES]
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.filter(**{f"{self.merchant_path}__category": self.value()})
+        return queryset
+
+
+class MerchantFilter(admin.SimpleListFilter):
+    """The merchants that have cases in this queue (search covers the rest)."""
+
+    title = gettext_lazy("merchant")
+    parameter_name = "merchant"
+    merchant_field = "merchant_id"
+    max_choices = 100
+
+    def lookups(self, request, model_admin):
+        ids = (model_admin.get_queryset(request).order_by(self.merchant_field)
+               .values_list(self.merchant_field, flat=True).distinct()[: self.max_choices])
+        return [(m, m) for m in ids]
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.filter(**{self.merchant_field: self.value()})
+        return queryset
+
+
+class AssigneeFilter(admin.SimpleListFilter):
+    title = gettext_lazy("assignee")
+    parameter_name = "assignee"
+    assignee_field = "assignee"
+
+    def lookups(self, request, model_admin):
+        staff = get_user_model().objects.filter(is_staff=True, is_active=True).order_by("username")
+        return [("me", _("Assigned to me")), ("none", _("Unassigned"))] + [(str(u.pk), u.get_username()) for u in staff]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value == "me":
+            return queryset.filter(**{f"{self.assignee_field}_id": request.user.pk})
+        if value == "none":
+            return queryset.filter(**{f"{self.assignee_field}__isnull": True})
+        if value:
+            return queryset.filter(**{f"{self.assignee_field}_id": value})
+        return queryset
+
+
+class OverdueFilter(admin.SimpleListFilter):
+    """Appeals whose decision is past due (the SLA)."""
+
+    title = gettext_lazy("overdue")
+    parameter_name = "overdue"
+    appeal_path = "appeal__"
+    state_path = "state"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("Decision overdue"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(**{
+                f"{self.appeal_path}decision": "", f"{self.appeal_path}decision_due__lt": timezone.now(),
+                self.state_path: ViolationState.APPEALING,
+            })
+        return queryset
+
+
+class AppealCategoryFilter(CategoryFilter):
+    merchant_path = "violation__merchant"
+
+
+class AppealMerchantFilter(MerchantFilter):
+    merchant_field = "violation__merchant_id"
+
+
+class AppealAssigneeFilter(AssigneeFilter):
+    assignee_field = "violation__assignee"
+
+
+class AppealOverdueFilter(OverdueFilter):
+    appeal_path = ""
+    state_path = "violation__state"
+
+
+# --- read-only base ---------------------------------------------------------------------------
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Rows change only through the services: no add, change or delete through admin forms."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_readonly_fields(self, request, obj=None):
+        return [f.name for f in self.model._meta.fields]
+
+
+def _overdue_badge(appeal, now=None):
+    if appeal is not None and appeal.is_overdue(now) and appeal.violation.state == ViolationState.APPEALING:
+        return format_html('<strong style="color:#fff;background:#c0392b;padding:1px 5px">{}</strong>', _("Overdue"))
+    return ""
+
+
+@admin.action(description=gettext_lazy("Assign to me"))
+def assign_to_me(modeladmin, request, queryset):
+    done = 0
+    for case in queryset:
+        try:
+            services.case_assign(case_id=case.pk, assignee_id=request.user.pk, actor=Actor.reviewer(request.user))
+            done += 1
+        except DomainError as exc:
+            messages.error(request, f"{case}: {exc}")
+    if done:
+        messages.success(request, _("%(count)d case(s) assigned to you.") % {"count": done})
+
+
+class CaseAdmin(ReadOnlyAdmin):
+    """The queue and case page of warnings and violations."""
+
+    change_form_template = "admin/cases/case_change_form.html"
+    list_select_related = ("merchant", "assignee")
+    search_fields = ("merchant__merchant_id", "merchant__name", "product_id")
+    date_hierarchy = "opened_at"
+    actions = [assign_to_me]
+    list_per_page = 50
+
+    # transition name -> what the button calls (reason is the text the reviewer typed)
+    def run_transition(self, request, case, name, reason, expected_version):  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    @admin.display(description=gettext_lazy("merchant"), ordering="merchant__name")
+    def merchant_name(self, obj):
+        return obj.merchant.name if obj.merchant else obj.merchant_id
+
+    @admin.display(description=gettext_lazy("category"), ordering="merchant__category")
+    def category(self, obj):
+        return obj.merchant.category if obj.merchant else ""
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        if not request.user.has_perm("cases.assign_case"):
+            actions.pop("assign_to_me", None)
+        return actions
+
+    def get_urls(self):
+        info = self.model._meta.app_label, self.model._meta.model_name
+        return [
+            path("<path:object_id>/act/", self.admin_site.admin_view(self.act_view), name="%s_%s_act" % info),
+            path("<path:object_id>/evidence/<uuid:file_id>/", self.admin_site.admin_view(self.evidence_view),
+                 name="%s_%s_evidence" % info),
+        ] + super().get_urls()
+
+    def available_transitions(self, request, obj):
+        get = getattr(obj, "get_available_user_state_transitions")
+        return [t for t in get(request.user) if t.custom.get("admin", True)]
+
+    def can_assign(self, request, obj):
+        return request.user.has_perm("cases.assign_case") and obj.state in self.assignable_states
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        obj = self.get_object(request, object_id)
+        extra = {}
+        if obj is not None:
+            staff = get_user_model().objects.filter(is_staff=True, is_active=True).order_by("username")
+            extra = {
+                "case": obj,
+                "explanation_json": json.dumps(obj.explanation, indent=2, ensure_ascii=False, sort_keys=True),
+                "chart": rate_chart(obj),
+                "timeline": [
+                    {"event": e, "data": json.dumps(e.data, indent=1, ensure_ascii=False, sort_keys=True)}
+                    for e in case_timeline(obj)
+                ],
+                "transitions": self.available_transitions(request, obj),
+                "can_assign": self.can_assign(request, obj),
+                "colleagues": staff,
+                "act_url": reverse(f"admin:cases_{self.model._meta.model_name}_act", args=[obj.pk]),
+                "evidence_url_name": f"admin:cases_{self.model._meta.model_name}_evidence",
+            }
+            extra.update(self.extra_case_context(request, obj))
+        extra.update(extra_context or {})
+        return super().change_view(request, object_id, form_url, extra_context=extra)
+
+    def extra_case_context(self, request, obj):
+        return {}
+
+    def act_view(self, request, object_id):
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        obj = self.get_object(request, object_id)
+        if obj is None or not self.has_view_permission(request, obj):
+            raise PermissionDenied
+        change_url = reverse(f"admin:cases_{self.model._meta.model_name}_change", args=[obj.pk])
+        name = request.POST.get("transition", "")
+        reason = request.POST.get("reason", "")
+        expected = request.POST.get("expected_version") or None
+        actor = Actor.reviewer(request.user)
+        known = {t.name: t for t in obj.get_all_state_transitions()
+                 if t.custom.get("admin", True) and t.has_perm(obj, request.user)}
+        if name not in known and not (name == "assign" and request.user.has_perm("cases.assign_case")):
+            raise PermissionDenied
+        try:
+            if name == "assign":
+                assignee = request.POST.get("assignee") or None
+                services.case_assign(case_id=obj.pk, assignee_id=assignee, actor=actor, expected_version=expected)
+                messages.success(request, _("Assignment saved."))
+            elif name in known:
+                # The service re-checks the state, the version and the permission under its lock;
+                # a button from a stale page ends in a message, not a lost update.
+                self.run_transition(request, obj, name, reason, expected, actor)
+                messages.success(request, _("Done."))
+            else:
+                raise PermissionDenied
+        except ConcurrencyError:
+            messages.error(request, _("Someone else changed this case while you were looking at it. "
+                                      "Nothing was saved: review the case as it is now and try again."))
+        except DomainError as exc:
+            messages.error(request, str(exc))
+        return HttpResponseRedirect(change_url)
+
+    def evidence_view(self, request, object_id, file_id):
+        obj = self.get_object(request, object_id)
+        if obj is None or not self.has_view_permission(request, obj):
+            raise PermissionDenied
+        evidence = self.find_evidence(obj, file_id)
+        if evidence is None:
+            raise Http404
+        return FileResponse(evidence.file.open("rb"), as_attachment=True, filename=evidence.name)
+
+    def find_evidence(self, obj, file_id):
+        return None
+
+
+@admin.register(Warning)
+class WarningAdmin(CaseAdmin):
+    list_display = ("opened_at", "merchant_id", "merchant_name", "category", "risk_point", "product_id",
+                    "value", "threshold", "window_end", "state", "assignee")
+    list_filter = ("state", "risk_point", CategoryFilter, MerchantFilter, AssigneeFilter)
+    assignable_states = ("open", "acknowledged")
+
+    def run_transition(self, request, case, name, reason, expected_version, actor):
+        call = {"resolve": services.warning_resolve, "dismiss": services.warning_dismiss}[name]
+        call(warning_id=case.pk, actor=actor, reason=reason, expected_version=expected_version)
+
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        if isinstance(data, (list, tuple)):
+            return [super(MultipleFileField, self).clean(item, initial) for item in data]
+        return [super().clean(data, initial)] if data else []
+
+
+class OpenCaseForm(forms.Form):
+    """A violation a reviewer opens by hand: negative public opinion (负面舆情) or other."""
+
+    merchant_id = forms.CharField(label=gettext_lazy("merchant id"), max_length=64)
+    risk_point = forms.ChoiceField(label=gettext_lazy("risk point"), choices=[
+        (p.value, p.label) for p in services.HAND_OPENED_RISK_POINTS])
+    product_id = forms.CharField(label=gettext_lazy("product id"), max_length=64, required=False)
+    window_start = forms.DateField(label=gettext_lazy("from"), required=False)
+    window_end = forms.DateField(label=gettext_lazy("to"), required=False)
+    evidence_text = forms.CharField(label=gettext_lazy("evidence"), widget=forms.Textarea(attrs={"rows": 6}))
+    files = MultipleFileField(label=gettext_lazy("evidence files"), required=False)
+
+
+@admin.register(Violation)
+class ViolationAdmin(CaseAdmin):
+    list_display = ("opened_at", "merchant_id", "merchant_name", "category", "risk_point", "product_id",
+                    "value", "threshold", "state", "appeal_deadline", "appeal_due", "assignee")
+    list_select_related = ("merchant", "assignee", "appeal")
+    list_filter = ("state", "risk_point", CategoryFilter, MerchantFilter, AssigneeFilter, OverdueFilter,
+                   "recorded_by_kind")
+    assignable_states = ("pending", "appealing")
+
+    @admin.display(description=gettext_lazy("appeal decision due"))
+    def appeal_due(self, obj):
+        appeal = getattr(obj, "appeal", None)
+        if appeal is None:
+            return ""
+        appeal.violation = obj  # already loaded: no query
+        return format_html("{} {}", appeal.decision_due.strftime("%Y-%m-%d %H:%M"), _overdue_badge(appeal))
+
+    def run_transition(self, request, case, name, reason, expected_version, actor):
+        if name in ("accept_appeal", "reject_appeal"):
+            services.appeal_decide(violation_id=case.pk, actor=actor, accept=name == "accept_appeal",
+                                   reasons=reason, expected_version=expected_version)
+        elif name == "withdraw":
+            services.violation_withdraw(violation_id=case.pk, actor=actor, reason=reason,
+                                        expected_version=expected_version)
+        else:
+            raise PermissionDenied
+
+    def extra_case_context(self, request, obj):
+        appeal = Appeal.objects.filter(pk=obj.pk).first()
+        if appeal is not None:
+            appeal.violation = obj
+        return {
+            "appeal": appeal,
+            "appeal_overdue": _overdue_badge(appeal) if appeal else "",
+            "appeal_evidence": list(appeal.evidence.all()) if appeal else [],
+            "case_evidence": list(obj.evidence.all()),
+        }
+
+    change_list_template = "admin/cases/violation_change_list.html"
+
+    def get_urls(self):
+        return [path("open/", self.admin_site.admin_view(self.open_view), name="cases_violation_open")] + super().get_urls()
+
+    def open_view(self, request):
+        """Open a case by hand with evidence, through services.case_open_by_hand."""
+        if not request.user.has_perm("cases.open_case"):
+            raise PermissionDenied
+        form = OpenCaseForm(request.POST or None, request.FILES or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                violation = services.case_open_by_hand(actor=Actor.reviewer(request.user), **form.cleaned_data)
+            except DomainError as exc:
+                form.add_error(None, str(exc))
+            else:
+                messages.success(request, _("The case was opened and the merchant notified."))
+                return HttpResponseRedirect(reverse("admin:cases_violation_change", args=[violation.pk]))
+        context = {**self.admin_site.each_context(request), "opts": self.model._meta, "form": form,
+                   "title": _("Open a case by hand")}
+        return TemplateResponse(request, "admin/cases/open_case.html", context)
+
+    def find_evidence(self, obj, file_id):
+        return (ViolationEvidence.objects.filter(violation=obj, pk=file_id).first()
+                or AppealEvidence.objects.filter(appeal_id=obj.pk, pk=file_id).first())
+
+
+@admin.register(Appeal)
+class AppealAdmin(ReadOnlyAdmin):
+    list_display = ("submitted_at", "violation_link", "merchant_id", "risk_point", "decision_due", "overdue",
+                    "decision", "decided_by", "assignee")
+    list_select_related = ("violation", "violation__merchant", "violation__assignee", "decided_by")
+    list_filter = ("decision", "violation__state", "violation__risk_point", AppealCategoryFilter,
+                   AppealMerchantFilter, AppealAssigneeFilter, AppealOverdueFilter)
+    search_fields = ("violation__merchant__merchant_id", "violation__merchant__name", "statement")
+    ordering = ("decision_due",)
+
+    @admin.display(description=gettext_lazy("violation"))
+    def violation_link(self, obj):
+        url = reverse("admin:cases_violation_change", args=[obj.violation_id])
+        return format_html('<a href="{}">{}</a>', url, _("open the case"))
+
+    @admin.display(description=gettext_lazy("merchant"), ordering="violation__merchant_id")
+    def merchant_id(self, obj):
+        return obj.violation.merchant_id
+
+    @admin.display(description=gettext_lazy("risk point"))
+    def risk_point(self, obj):
+        return obj.violation.get_risk_point_display()
+
+    @admin.display(description=gettext_lazy("assignee"))
+    def assignee(self, obj):
+        return obj.violation.assignee or ""
+
+    @admin.display(description=gettext_lazy("overdue"))
+    def overdue(self, obj):
+        return _overdue_badge(obj)
+
+
+@admin.register(Event)
+class EventAdmin(ReadOnlyAdmin):
+    """The log itself, for auditors: read-only (the database refuses changes anyway)."""
+
+    list_display = ("id", "stream", "version", "type", "actor", "occurred_at", "recorded_at")
+    list_filter = ("type",)
+    search_fields = ("=stream",)
+    ordering = ("-id",)
+
+    @admin.display(description=gettext_lazy("actor"))
+    def actor(self, obj):
+        return f"{obj.metadata.get('actor_kind')}:{obj.metadata.get('actor_id') or ''}".rstrip(":")
+
+
+@admin.register(Checkpoint)
+class CheckpointAdmin(ReadOnlyAdmin):
+    list_display = ("consumer", "position", "updated_at")
+
+
+# --- thresholds: a change is a new version, recorded as an event ------------------------------
+
+class _DryRun(Exception):
+    pass
+
+
+class ThresholdVersionForm(forms.ModelForm):
+    category = forms.ChoiceField(label=gettext_lazy("category"), choices=())
+    warn_at = forms.DecimalField(label=gettext_lazy("warn at"), required=False, max_digits=8, decimal_places=6,
+                                 help_text=gettext_lazy("Leave empty for 0.8 x the limit."))
+
+    class Meta:
+        model = ThresholdVersion
+        fields = ["category", "risk_point", "limit", "warn_at", "window_days", "min_orders", "effective_from", "note"]
+
+    actor = None
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["category"].choices = [(c, c) for c in settings.RISKCASE_CATEGORIES]
+
+    def _post_clean(self):
+        # The service validates (and the model's constraints are checked there); warn_at may be empty.
+        pass
+
+    def clean(self):
+        from .thresholds import InvalidThreshold, threshold_version_add
+
+        data = super().clean()
+        if self.errors:
+            return data
+        try:
+            with transaction.atomic():
+                threshold_version_add(actor=self.actor, **self._arguments(data))
+                raise _DryRun
+        except _DryRun:
+            pass
+        except InvalidThreshold as exc:
+            raise ValidationError(exc.message_dict if hasattr(exc, "error_dict") else exc.messages) from None
+        return data
+
+    @staticmethod
+    def _arguments(data):
+        return {name: data.get(name) for name in
+                ("category", "risk_point", "limit", "warn_at", "window_days", "min_orders", "effective_from")} | {
+            "note": data.get("note") or ""}
+
+
+@admin.register(ThresholdVersion)
+class ThresholdVersionAdmin(admin.ModelAdmin):
+    """Senior reviewers add versions; nobody edits or deletes one (a change is a new version)."""
+
+    form = ThresholdVersionForm
+    list_display = ("category", "risk_point", "limit", "warn_at", "window_days", "min_orders", "effective_from",
+                    "created_by", "created_at", "note")
+    list_filter = ("category", "risk_point")
+    list_select_related = ("created_by",)
+    ordering = ("category", "risk_point", "-effective_from")
+
+    def has_add_permission(self, request):
+        return request.user.has_perm("cases.add_thresholdversion")
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        return type(form.__name__, (form,), {"actor": Actor.reviewer(request.user)})
+
+    def save_model(self, request, obj, form, change):
+        from .thresholds import threshold_version_add
+
+        created = threshold_version_add(actor=form.actor, **form._arguments(form.cleaned_data))
+        obj.pk = created.pk
+        obj.warn_at = created.warn_at
+        obj._state.adding = False
+        obj._state.db = created._state.db

@@ -1,0 +1,80 @@
+"""What every rule shares: the Finding it reports and the Rule base class."""
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Any, ClassVar
+
+from django.conf import settings
+
+WARNING = "warning"
+VIOLATION = "violation"
+
+
+def _text(value):
+    return None if value is None else str(value)
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One thing a rule found as of a day: a warning (预警) or violation (违规) to be reconciled.
+
+    `value` is the pooled rate or the count the rule measured, `threshold` what it was compared
+    with (warn_at, limit or a count); both None for rules without a measure (related entity).
+    `detail` carries what else explains the judgement (threshold version, related merchants).
+    """
+
+    kind: str
+    merchant_id: str
+    risk_point: str
+    window_start: date
+    window_end: date
+    value: Decimal | None
+    threshold: Decimal | None
+    product_id: str = ""
+    threshold_version_id: int | None = None
+    numerator: int | None = None
+    denominator: int | None = None
+    detail: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+
+    @property
+    def key(self):
+        """What a case is about: at most one open warning per key."""
+        return (self.merchant_id, self.risk_point, self.product_id)
+
+    def explanation(self, rule_version=1):
+        """The JSON kept with the warning or violation, so its judgement can be explained later."""
+        return {
+            "v": rule_version,
+            "rule": self.risk_point,
+            "kind": self.kind,
+            "value": _text(self.value),
+            "threshold": _text(self.threshold),
+            "numerator": self.numerator,
+            "denominator": self.denominator,
+            "window_start": self.window_start.isoformat(),
+            "window_end": self.window_end.isoformat(),
+            "threshold_version_id": self.threshold_version_id,
+            **self.detail,
+        }
+
+
+class Rule:
+    """A risk point's rule: `evaluate(as_of)` returns its findings, computed set-based in SQL.
+
+    Subclasses set `risk_point` and, when they take parameters, `defaults`; a deployment overrides
+    them in settings.RISKCASE_RULE_PARAMETERS[risk_point].
+    """
+
+    risk_point: ClassVar[str]
+    defaults: ClassVar[dict[str, int]] = {}
+
+    @property
+    def parameters(self):
+        configured = getattr(settings, "RISKCASE_RULE_PARAMETERS", {}).get(self.risk_point, {})
+        return {**self.defaults, **configured}
+
+    def evaluate(self, as_of):
+        raise NotImplementedError
+
+    def __repr__(self):
+        return f"<{type(self).__name__} {self.risk_point}>"

@@ -1,0 +1,107 @@
+"""The three rate rules (data contract section 5): pooled rates of the stored daily metrics.
+
+Shared by complaint_rate, negative_review_rate and merchant_refund_rate; each of those modules
+only names its numerator and denominator.
+"""
+from datetime import timedelta
+from decimal import Decimal
+
+from django.db.models import Case, F, IntegerField, Q, Sum, Value, When
+
+from metrics.cohorts import STABLE_AFTER_DAYS, exact_rate
+from metrics.models import DailyMetric
+
+from ..thresholds import thresholds_in_force
+from .base import VIOLATION, WARNING, Finding, Rule
+
+MICRO = 10**6  # thresholds have six decimal places: compare numerator x 10^6 >= micro-threshold x denominator
+
+
+def _micro(threshold):
+    scaled = threshold * MICRO
+    assert scaled == scaled.to_integral_value(), f"threshold {threshold} has more than six places"
+    return int(scaled)
+
+
+def _per_category(versions, value_of, output_field=None):
+    """A CASE on the merchant's category giving each category's own number."""
+    return Case(
+        *(When(merchant__category=c, then=Value(value_of(v))) for c, v in versions.items()),
+        default=Value(None),
+        output_field=output_field or IntegerField(),
+    )
+
+
+class RateRule(Rule):
+    """A pooled rate over the threshold's window against the version in force on A.
+
+    - warning: the window_days days ending at A, provisional days included, rate >= warn_at;
+    - violation: the window_days days ending at A-7 (all stable as of A), rate >= limit;
+    - either only when the pooled denominator >= min_orders.
+
+    It reads the DailyMetric rows as stored, i.e. as last recomputed: the pipeline (and
+    `manage.py recompute`) runs the rules right after recomputing the metrics as of A, so the
+    rows are the computation as of A. Days before the recomputed range keep the numbers of the
+    run that last wrote them (they are stable, so those numbers cannot change).
+
+    The comparison is exact: numerator x 10^6 >= (threshold x 10^6) x denominator in integers,
+    all in one grouped query over every merchant (HAVING), never in floating point.
+    """
+
+    numerator: str
+    denominator: str
+
+    def evaluate(self, as_of):
+        versions = {c: v for (c, _), v in thresholds_in_force(as_of, self.risk_point).items()}
+        if not versions:
+            return []
+        return [
+            *self._findings(versions, kind=WARNING, end=as_of),
+            *self._findings(versions, kind=VIOLATION, end=as_of - timedelta(days=STABLE_AFTER_DAYS)),
+        ]
+
+    def _findings(self, versions, *, kind, end):
+        threshold_of = (lambda v: v.warn_at) if kind == WARNING else (lambda v: v.limit)
+        categories_by_window = {}
+        for category, version in versions.items():
+            categories_by_window.setdefault(version.window_days, []).append(category)
+        in_window = Q()
+        for window_days, categories in sorted(categories_by_window.items()):
+            start = end - timedelta(days=window_days - 1)
+            in_window |= Q(merchant__category__in=categories, day__range=(start, end))
+        metrics = DailyMetric.objects.filter(in_window)
+        if kind == VIOLATION:
+            metrics = metrics.filter(stable=True)
+        rows = (
+            metrics.values("merchant_id", "merchant__category")
+            .annotate(
+                num=Sum(self.numerator),
+                den=Sum(self.denominator),
+                micro_threshold=_per_category(versions, lambda v: _micro(threshold_of(v))),
+                min_orders=_per_category(versions, lambda v: v.min_orders),
+            )
+            .alias(scaled_num=F("num") * MICRO, scaled_threshold=F("micro_threshold") * F("den"))
+            .filter(den__gte=F("min_orders"), scaled_num__gte=F("scaled_threshold"))
+            .order_by("merchant_id")
+            .values_list("merchant_id", "merchant__category", "num", "den")
+        )
+        findings = []
+        for merchant_id, category, numerator, denominator in rows:
+            version = versions[category]
+            start = end - timedelta(days=version.window_days - 1)
+            findings.append(Finding(
+                kind=kind, merchant_id=merchant_id, risk_point=self.risk_point,
+                window_start=start, window_end=end,
+                value=exact_rate(numerator, denominator), threshold=Decimal(threshold_of(version)),
+                threshold_version_id=version.pk, numerator=int(numerator), denominator=int(denominator),
+                detail={"category": category, "threshold_version": _describe(version)},
+            ))
+        return findings
+
+
+def _describe(version):
+    return {
+        "id": version.pk, "limit": str(version.limit), "warn_at": str(version.warn_at),
+        "window_days": version.window_days, "min_orders": version.min_orders,
+        "effective_from": version.effective_from.isoformat(),
+    }

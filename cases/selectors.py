@@ -1,0 +1,75 @@
+"""Read queries on cases shared by the admin and the API: queues, merchant tabs, timelines."""
+from datetime import timedelta
+
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from metrics.models import DailyMetric
+
+from .eventstore import read
+from .models import RATE_RISK_POINTS, Appeal, Violation, ViolationState, Warning
+
+# The merchant-facing tabs of the seed product (新违规, 待处理, 申诉中, 申诉成功, 申诉失败).
+NEW_DAYS = 7
+MERCHANT_TABS = ("new", "pending", "appealing", "appeal_succeeded", "appeal_failed")
+
+
+def _tab_filter(tab, now):
+    if tab == "new":
+        return Q(opened_at__gte=now - timedelta(days=NEW_DAYS))
+    if tab in MERCHANT_TABS:
+        return Q(state=tab)
+    raise ValueError(f"unknown tab {tab!r}")
+
+
+def merchant_violations(*, merchant_id, tab, now=None):
+    """One merchant's violations in a tab, newest first, with their appeals (one query)."""
+    now = now or timezone.now()
+    return (
+        Violation.objects.filter(_tab_filter(tab, now), merchant_id=merchant_id)
+        .select_related("appeal").order_by("-opened_at")
+    )
+
+
+def merchant_tab_counts(*, merchant_id, now=None):
+    """{tab: count} for one merchant, in one query."""
+    now = now or timezone.now()
+    return Violation.objects.filter(merchant_id=merchant_id).aggregate(
+        **{tab: Count("pk", filter=_tab_filter(tab, now)) for tab in MERCHANT_TABS}
+    )
+
+
+def warning_queue():
+    return Warning.objects.select_related("merchant", "assignee", "threshold_version")
+
+
+def violation_queue():
+    return Violation.objects.select_related("merchant", "assignee", "threshold_version", "appeal")
+
+
+def appeal_queue():
+    return Appeal.objects.select_related("violation", "violation__merchant", "violation__assignee", "decided_by")
+
+
+def overdue_appeals(now=None):
+    """Appeals still undecided after their decision was due (the SLA)."""
+    return appeal_queue().filter(
+        decision="", decision_due__lt=now or timezone.now(), violation__state=ViolationState.APPEALING
+    )
+
+
+def case_timeline(case):
+    """The case's events, oldest first (its whole stream)."""
+    return read(case.stream)
+
+
+def chart_rate_name(risk_point):
+    return risk_point if risk_point in RATE_RISK_POINTS else "complaint_rate"
+
+
+def merchant_daily_rates(*, merchant_id, rate, start, end):
+    """[(day, rate or None)] of one merchant's daily metric between start and end."""
+    return list(
+        DailyMetric.objects.filter(merchant_id=merchant_id, day__gte=start, day__lte=end)
+        .order_by("day").values_list("day", rate)
+    )

@@ -1,0 +1,452 @@
+"""Commands on cases: the only code that changes warnings, violations and appeals.
+
+One function per user intent, keyword-only arguments and plain ids. Each runs in one
+transaction: lock the case row, check the expected version, apply the event to the projection
+(the transition declared on the model), save, and append the event to the case's stream.
+Domain errors (cases.errors) say why a command was refused.
+"""
+import hashlib
+import os
+import re
+import uuid
+from datetime import timedelta
+from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from . import events as ev
+from .actors import SYSTEM, Actor
+from .aggregates import Case, EventContext, apply
+from .errors import (
+    AppealAlreadySubmitted,
+    AppealWindowClosed,
+    ConcurrencyError,
+    EvidenceRejected,
+    InvalidCommand,
+    NotPermitted,
+    SameReviewer,
+    TransitionNotAllowed,
+    ViolationOverlaps,
+    WarningAlreadyOpen,
+)
+from .eventstore import append
+from .models import (
+    OPEN_WARNING_STATES,
+    RiskPoint,
+    Violation,
+    ViolationState,
+    Warning,
+    WarningState,
+)
+
+__all__ = [
+    "SYSTEM", "Actor", "appeal_decide", "appeal_submit", "case_assign", "case_open_by_hand",
+    "violation_record", "violation_uphold_lapsed", "violation_withdraw", "warning_acknowledge",
+    "warning_dismiss", "warning_raise", "warning_resolve",
+]
+
+HAND_OPENED_RISK_POINTS = (RiskPoint.PUBLIC_OPINION, RiskPoint.OTHER)
+PLACES = Decimal("0.000001")
+MAX_EVIDENCE_FILES = 20
+
+
+def appeal_window():
+    return timedelta(days=getattr(settings, "RISKCASE_APPEAL_WINDOW_DAYS", 7))
+
+
+def appeal_sla():
+    return timedelta(days=getattr(settings, "RISKCASE_APPEAL_SLA_DAYS", 3))
+
+
+# --- plumbing ----------------------------------------------------------------------------------
+
+def _commit(case, event, *, actor, correlation_id, expected_version=None, causation_id=None, occurred_at=None):
+    """Apply `event` to `case`, save the rows it touched and append it, in the caller's transaction."""
+    current = case.root.version if case.root is not None else 0
+    _ensure_version(current, expected_version)
+    ctx = EventContext(occurred_at=occurred_at or timezone.now(), actor=actor)
+    for row in apply(case, event, ctx):
+        if row._state.adding:
+            row.save(force_insert=True)
+        else:
+            row.save()
+    return append(
+        case.root.stream, event, actor=actor, expected_version=current, occurred_at=ctx.occurred_at,
+        correlation_id=correlation_id, causation_id=causation_id,
+    )
+
+
+def _ensure_version(current, expected_version):
+    if expected_version is not None and int(expected_version) != current:
+        raise ConcurrencyError(expected=expected_version, actual=current)
+
+
+def _new_correlation():
+    return uuid.uuid4().hex
+
+
+def _reviewer(actor, *perms):
+    """The active reviewer behind `actor`, holding every permission in `perms`."""
+    if not isinstance(actor, Actor) or not actor.is_reviewer:
+        raise NotPermitted(_("Only a reviewer can do this."))
+    user = get_user_model().objects.filter(pk=actor.user_id, is_active=True).first()
+    if user is None or not all(user.has_perm(p) for p in perms):
+        raise NotPermitted()
+    return user
+
+
+def _system_or_reviewer(actor, *perms):
+    if isinstance(actor, Actor) and actor.is_system:
+        return None
+    return _reviewer(actor, *perms)
+
+
+def _text(value, name):
+    value = (value or "").strip()
+    if not value:
+        raise InvalidCommand(_("A %(name)s is required.") % {"name": name})
+    return value
+
+
+def _amount(value, name):
+    if value is None:
+        return None
+    if isinstance(value, float):
+        raise InvalidCommand(_("%(name)s must be a Decimal, not a float.") % {"name": name})
+    try:
+        number = Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        raise InvalidCommand(_("%(name)s is not a number.") % {"name": name}) from None
+    if not number.is_finite():
+        raise InvalidCommand(_("%(name)s is not a finite number.") % {"name": name})
+    return number.quantize(PLACES, rounding=ROUND_HALF_EVEN)
+
+
+def _judgement(*, merchant_id, risk_point, product_id, window_start, window_end, value, threshold,
+               threshold_version_id, explanation, as_of):
+    """Validate what a rule (or reviewer) judged, as the fields both case events share."""
+    if not merchant_id:
+        raise InvalidCommand(_("A merchant is required."))
+    if risk_point not in RiskPoint.values:
+        raise InvalidCommand(_("Unknown risk point %(risk_point)s.") % {"risk_point": risk_point})
+    if window_start > window_end:
+        raise InvalidCommand(_("The window starts after it ends."))
+    if not isinstance(explanation, dict):
+        raise InvalidCommand(_("The explanation must be a JSON object."))
+    return dict(
+        merchant_id=str(merchant_id), risk_point=str(risk_point), product_id=product_id or "",
+        window_start=window_start, window_end=window_end, value=_amount(value, "value"),
+        threshold=_amount(threshold, "threshold"), threshold_version_id=threshold_version_id,
+        explanation=explanation, as_of=as_of,
+    )
+
+
+def _lock_warning(warning_id):
+    warning = Warning.objects.select_for_update().filter(pk=warning_id).first()
+    if warning is None:
+        raise InvalidCommand(_("No such warning."))
+    return warning
+
+
+def _lock_violation(violation_id):
+    violation = Violation.objects.select_for_update().filter(pk=violation_id).first()
+    if violation is None:
+        raise InvalidCommand(_("No such violation."))
+    return Case.load_violation(violation)
+
+
+_SAFE_EXTENSION = re.compile(r"^\.[a-z0-9]{1,10}$")
+
+
+def _store_files(prefix, files):
+    """Write evidence files under MEDIA_ROOT and describe them (id, path, name, size, sha256)."""
+    files = list(files or ())
+    if len(files) > MAX_EVIDENCE_FILES:
+        raise EvidenceRejected(_("At most %(count)d files.") % {"count": MAX_EVIDENCE_FILES})
+    limit = getattr(settings, "RISKCASE_EVIDENCE_MAX_BYTES", 20 * 1024 * 1024)
+    stored = []
+    try:
+        for upload in files:
+            name = os.path.basename(getattr(upload, "name", "") or "evidence")[:255]
+            if hasattr(upload, "seek"):
+                upload.seek(0)
+            content = upload.read()
+            if isinstance(content, str):
+                content = content.encode("utf-8")
+            if len(content) > limit:
+                raise EvidenceRejected(_("%(name)s is larger than %(limit)d bytes.") % {"name": name, "limit": limit})
+            file_id = uuid.uuid4()
+            extension = os.path.splitext(name)[1].lower()
+            extension = extension if _SAFE_EXTENSION.match(extension) else ""
+            path = default_storage.save(f"{prefix}/{file_id}{extension}", ContentFile(content))
+            stored.append({
+                "id": str(file_id), "path": path, "name": name, "size": len(content),
+                "sha256": hashlib.sha256(content).hexdigest(),
+            })
+    except BaseException:
+        _delete_files(stored)
+        raise
+    return stored
+
+
+def _delete_files(stored):
+    for item in stored:
+        default_storage.delete(item["path"])
+
+
+# --- warnings (预警) ----------------------------------------------------------------------------
+
+def warning_raise(*, merchant_id, risk_point, product_id="", window_start, window_end, value, threshold,
+                  threshold_version_id=None, explanation, as_of, actor=SYSTEM):
+    """Open a warning. At most one open (or acknowledged) warning per merchant, risk point and
+    product: another raises WarningAlreadyOpen (with `.context["warning_id"]`)."""
+    _system_or_reviewer(actor, "cases.open_case")
+    fields = _judgement(
+        merchant_id=merchant_id, risk_point=risk_point, product_id=product_id, window_start=window_start,
+        window_end=window_end, value=value, threshold=threshold, threshold_version_id=threshold_version_id,
+        explanation=explanation, as_of=as_of,
+    )
+    key = dict(merchant_id=fields["merchant_id"], risk_point=fields["risk_point"], product_id=fields["product_id"])
+    try:
+        with transaction.atomic():
+            existing = Warning.objects.filter(state__in=OPEN_WARNING_STATES, **key).values_list("pk", flat=True).first()
+            if existing is not None:
+                raise WarningAlreadyOpen(warning_id=existing)
+            case = Case()
+            _commit(case, ev.WarningRaised(warning_id=uuid.uuid4(), **fields), actor=actor,
+                    correlation_id=_new_correlation(), expected_version=0)
+    except IntegrityError:  # a concurrent raise for the same key won
+        raise WarningAlreadyOpen() from None
+    return case.root
+
+
+def warning_acknowledge(*, warning_id, actor, expected_version=None):
+    """The merchant saw the warning (or a reviewer records that they did)."""
+    with transaction.atomic():
+        warning = _lock_warning(warning_id)
+        if actor.is_merchant:
+            if actor.id != warning.merchant_id:
+                raise NotPermitted()
+        else:
+            _reviewer(actor, "cases.view_warning")
+        _commit(Case(warning), ev.WarningAcknowledged(), actor=actor, expected_version=expected_version,
+                correlation_id=_new_correlation())
+    return warning
+
+
+def warning_resolve(*, warning_id, actor=SYSTEM, reason, expected_version=None):
+    """Close a warning: a later evaluation found the rate back under warn_at, or a reviewer did."""
+    reason = _text(reason, _("reason"))
+    _system_or_reviewer(actor, "cases.resolve_warning")
+    with transaction.atomic():
+        warning = _lock_warning(warning_id)
+        _commit(Case(warning), ev.WarningResolved(reason=reason), actor=actor,
+                expected_version=expected_version, correlation_id=_new_correlation())
+    return warning
+
+
+def warning_dismiss(*, warning_id, actor, reason, expected_version=None):
+    """A reviewer dismisses a warning raised in error, with a reason."""
+    reason = _text(reason, _("reason"))
+    _reviewer(actor, "cases.dismiss_warning")
+    with transaction.atomic():
+        warning = _lock_warning(warning_id)
+        _commit(Case(warning), ev.WarningDismissed(reason=reason), actor=actor,
+                expected_version=expected_version, correlation_id=_new_correlation())
+    return warning
+
+
+# --- violations (违规) --------------------------------------------------------------------------
+
+def violation_record(*, merchant_id, risk_point, product_id="", window_start, window_end, value, threshold,
+                     threshold_version_id=None, explanation, as_of, actor=SYSTEM, evidence=None):
+    """Record (and notify) a violation; its appeal window opens now.
+
+    The open or acknowledged warning of the same merchant, risk point and product is escalated
+    in the same transaction. For the system, a window overlapping the last violation of the same
+    key raises ViolationOverlaps. `evidence` is {"text": ..., "files": [File, ...]} or None.
+    """
+    if not actor.is_system:
+        _reviewer(actor, "cases.open_case")
+    fields = _judgement(
+        merchant_id=merchant_id, risk_point=risk_point, product_id=product_id, window_start=window_start,
+        window_end=window_end, value=value, threshold=threshold, threshold_version_id=threshold_version_id,
+        explanation=explanation, as_of=as_of,
+    )
+    evidence = evidence or {}
+    return _record(fields, actor=actor, evidence_text=(evidence.get("text") or "").strip(),
+                   files=evidence.get("files") or (), check_overlap=actor.is_system)
+
+
+def _record(fields, *, actor, evidence_text, files, check_overlap):
+    violation_id = uuid.uuid4()
+    stored = _store_files(f"cases/{violation_id}", files)
+    key = dict(merchant_id=fields["merchant_id"], risk_point=fields["risk_point"], product_id=fields["product_id"])
+    try:
+        with transaction.atomic():
+            warning = Warning.objects.select_for_update().filter(state__in=OPEN_WARNING_STATES, **key).first()
+            if check_overlap:
+                last = Violation.objects.filter(**key).order_by("-window_end").values_list("window_end", flat=True).first()
+                if last is not None and last >= fields["window_start"]:
+                    raise ViolationOverlaps(last_window_end=last)
+            now = timezone.now()
+            correlation = _new_correlation()
+            case = Case()
+            recorded = _commit(
+                case,
+                ev.ViolationRecorded(
+                    violation_id=violation_id, appeal_deadline=now + appeal_window(),
+                    warning_id=None if warning is None else warning.pk, evidence_text=evidence_text,
+                    evidence_files=stored, **fields,
+                ),
+                actor=actor, expected_version=0, correlation_id=correlation, occurred_at=now,
+            )
+            if warning is not None:
+                _commit(Case(warning), ev.WarningEscalated(violation_id=violation_id), actor=actor,
+                        correlation_id=correlation, causation_id=recorded.position, occurred_at=now)
+    except BaseException:
+        _delete_files(stored)
+        raise
+    return case.root
+
+
+def case_open_by_hand(*, merchant_id, risk_point, actor, evidence_text, files=(), product_id="",
+                      window_start=None, window_end=None, as_of=None, explanation=None):
+    """A reviewer opens a violation by hand (negative public opinion 负面舆情, or other), with evidence."""
+    from metrics.models import Merchant
+
+    _reviewer(actor, "cases.open_case")
+    if risk_point not in HAND_OPENED_RISK_POINTS:
+        raise InvalidCommand(_("Only public opinion and other cases are opened by hand."))
+    evidence_text = _text(evidence_text, _("description of the evidence"))
+    if not Merchant.objects.filter(pk=merchant_id).exists():
+        raise InvalidCommand(_("No such merchant."))
+    today = timezone.localdate()
+    window_start = window_start or window_end or today
+    window_end = window_end or window_start
+    fields = _judgement(
+        merchant_id=merchant_id, risk_point=risk_point, product_id=product_id, window_start=window_start,
+        window_end=window_end, value=None, threshold=None, threshold_version_id=None,
+        explanation={"v": 1, "rule": risk_point, "kind": "violation", "opened_by_hand": True,
+                     "window_start": window_start.isoformat(), "window_end": window_end.isoformat(),
+                     **(explanation or {})},
+        as_of=as_of or today,
+    )
+    return _record(fields, actor=actor, evidence_text=evidence_text, files=files, check_overlap=False)
+
+
+def violation_withdraw(*, violation_id, actor, reason, expected_version=None):
+    """A reviewer withdraws a violation recorded in error, with a reason the merchant will see."""
+    reason = _text(reason, _("reason"))
+    _reviewer(actor, "cases.withdraw_violation")
+    with transaction.atomic():
+        case = _lock_violation(violation_id)
+        _commit(case, ev.ViolationWithdrawn(reason=reason), actor=actor, expected_version=expected_version,
+                correlation_id=_new_correlation())
+    return case.root
+
+
+def violation_uphold_lapsed(*, now=None):
+    """Uphold every pending violation whose appeal window has lapsed; return their ids.
+
+    Idempotent and safe to run on several workers: each violation is claimed with
+    select_for_update(skip_locked=True) and re-checked under the lock.
+    """
+    now = now or timezone.now()
+    upheld = []
+    candidates = Violation.objects.filter(state=ViolationState.PENDING, appeal_deadline__lt=now)
+    for violation_id in candidates.values_list("pk", flat=True).order_by("appeal_deadline"):
+        with transaction.atomic():
+            violation = (
+                Violation.objects.select_for_update(skip_locked=True)
+                .filter(pk=violation_id, state=ViolationState.PENDING, appeal_deadline__lt=now)
+                .first()
+            )
+            if violation is None:
+                continue
+            _commit(Case.load_violation(violation), ev.ViolationUpheld(), actor=SYSTEM,
+                    correlation_id=_new_correlation())
+            upheld.append(violation.pk)
+    return upheld
+
+
+# --- assignment -------------------------------------------------------------------------------
+
+def case_assign(*, case_id, assignee_id, actor, expected_version=None):
+    """Assign a warning or violation to a reviewer (oneself or a colleague), or unassign (None)."""
+    _reviewer(actor, "cases.assign_case")
+    if assignee_id is not None:
+        assignee = get_user_model().objects.filter(pk=assignee_id, is_active=True, is_staff=True).first()
+        if assignee is None:
+            raise InvalidCommand(_("Cases are assigned to active staff users only."))
+        assignee_id = assignee.pk
+    with transaction.atomic():
+        warning = Warning.objects.select_for_update().filter(pk=case_id).first()
+        if warning is not None:
+            case, event, open_states = Case(warning), ev.WarningAssigned(assignee_id=assignee_id), OPEN_WARNING_STATES
+        else:
+            case = _lock_violation(case_id)
+            event = ev.ViolationAssigned(assignee_id=assignee_id)
+            open_states = (ViolationState.PENDING, ViolationState.APPEALING)
+        _ensure_version(case.root.version, expected_version)
+        if case.root.state not in open_states:
+            raise TransitionNotAllowed(_("A closed case is not assigned."))
+        if case.root.assignee_id != assignee_id:
+            _commit(case, event, actor=actor, expected_version=expected_version, correlation_id=_new_correlation())
+    return case.root
+
+
+# --- appeals (申诉) -----------------------------------------------------------------------------
+
+def appeal_submit(*, violation_id, actor, statement, files=(), expected_version=None):
+    """The merchant appeals a pending violation within its window: one appeal per violation."""
+    statement = _text(statement, _("statement"))
+    if not isinstance(actor, Actor) or not actor.is_merchant:
+        raise NotPermitted(_("Only the merchant appeals its violation."))
+    stored = []
+    try:
+        with transaction.atomic():
+            case = _lock_violation(violation_id)
+            violation = case.root
+            if actor.id != violation.merchant_id:
+                raise NotPermitted(_("Only the merchant appeals its violation."))
+            _ensure_version(violation.version, expected_version)
+            now = timezone.now()
+            if case.appeal is not None:
+                raise AppealAlreadySubmitted()
+            if violation.state == ViolationState.UPHELD or (
+                violation.state == ViolationState.PENDING and not violation.appeal_window_open(now)
+            ):
+                raise AppealWindowClosed(deadline=violation.appeal_deadline)
+            if violation.state != ViolationState.PENDING:
+                raise TransitionNotAllowed()
+            stored = _store_files(f"appeals/{violation.pk}", files)
+            _commit(case, ev.AppealSubmitted(statement=statement, decision_due=now + appeal_sla(), files=stored),
+                    actor=actor, correlation_id=_new_correlation(), occurred_at=now)
+    except BaseException:
+        _delete_files(stored)
+        raise
+    return case.appeal
+
+
+def appeal_decide(*, violation_id, actor, accept, reasons, expected_version=None):
+    """A reviewer accepts (overturns the violation) or rejects (upholds it) the appeal, with
+    reasons the merchant will see. The reviewer who recorded the violation cannot decide."""
+    reasons = _text(reasons, _("statement of reasons"))
+    user = _reviewer(actor, "cases.decide_appeal")
+    with transaction.atomic():
+        case = _lock_violation(violation_id)
+        _ensure_version(case.root.version, expected_version)
+        if case.root.recorded_by_id is not None and case.root.recorded_by_id == user.pk:
+            raise SameReviewer()
+        if case.appeal is None or case.root.state != ViolationState.APPEALING:
+            raise TransitionNotAllowed()
+        _commit(case, ev.AppealDecided(accepted=bool(accept), reasons=reasons), actor=actor,
+                expected_version=expected_version, correlation_id=_new_correlation())
+    return case.appeal

@@ -1,0 +1,12 @@
+from django.urls import path
+from rest_framework.routers import SimpleRouter
+
+from . import views
+
+router = SimpleRouter()
+router.register("warnings", views.WarningViewSet, basename="api-warnings")
+
+urlpatterns = [
+    path("metrics/", views.MetricsView.as_view(), name="api-metrics"),
+    *router.urls,
+]

@@ -1,0 +1,16 @@
+"""Cursor pagination: stable pages while new cases keep arriving, and no COUNT(*) over the table."""
+from rest_framework import pagination
+
+
+class CursorPagination(pagination.CursorPagination):
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 200
+    # A view sets `ordering` (a field or a tuple, ties broken by a unique field last); "-pk" otherwise.
+    ordering = "-pk"
+
+    def get_ordering(self, request, queryset, view):
+        ordering = getattr(view, "ordering", None)
+        if ordering:
+            return (ordering,) if isinstance(ordering, str) else tuple(ordering)
+        return super().get_ordering(request, queryset, view)

@@ -1,0 +1,35 @@
+"""Throttling per API token (rates in settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"])."""
+from rest_framework.settings import api_settings
+from rest_framework.throttling import SimpleRateThrottle
+
+
+class _SettingsRateThrottle(SimpleRateThrottle):
+    def get_rate(self):
+        # Read the rates on every request, not once at import, so settings overrides apply.
+        return api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)
+
+
+class TokenRateThrottle(_SettingsRateThrottle):
+    """Scope "token": each merchant API token has its own budget, however many clients share an IP.
+
+    Requests that are not made with a knox token (service tokens of the platform's own systems)
+    are not throttled here; unauthenticated requests are refused before throttling runs.
+    """
+
+    scope = "token"
+
+    def get_cache_key(self, request, view):
+        digest = getattr(request.auth, "digest", None)
+        if not digest:
+            return None
+        # The digest is already a hash of the token, so the secret never reaches the cache.
+        return self.cache_format % {"scope": self.scope, "ident": digest[:64]}
+
+
+class LoginRateThrottle(_SettingsRateThrottle):
+    """Scope "login": password attempts per client address, against guessing."""
+
+    scope = "login"
+
+    def get_cache_key(self, request, view):
+        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}

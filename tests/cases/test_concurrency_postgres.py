@@ -1,0 +1,92 @@
+"""On PostgreSQL, from real threads: one of two concurrent decisions wins, and appends commit in
+position order so a consumer reading by position never skips an event that committed late."""
+import threading
+
+import pytest
+from django.db import connection, transaction
+
+from cases import services
+from cases.actors import Actor
+from cases.consumers import process_new_events
+from cases.errors import ConcurrencyError
+from cases.eventstore import append
+from cases.models import Appeal, Event, Violation
+
+from .conftest import judgement, make_user
+
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+
+
+def _in_thread(target, results, key):
+    def run():
+        try:
+            results[key] = target()
+        except Exception as exc:  # the outcome is what the test asserts
+            results[key] = exc
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    return thread
+
+
+def test_two_concurrent_decisions_on_one_appeal_exactly_one_wins(merchant, settings, tmp_path):
+    first, second = make_user("rita", "reviewer"), make_user("colin", "reviewer")
+    violation = services.violation_record(**judgement())
+    services.appeal_submit(violation_id=violation.pk, actor=Actor.merchant("m-1"), statement="Not us.")
+    version = Violation.objects.get(pk=violation.pk).version
+    start = threading.Barrier(2)
+    results = {}
+
+    def decide(user, accept):
+        def run():
+            start.wait()
+            return services.appeal_decide(violation_id=violation.pk, actor=Actor.reviewer(user), accept=accept,
+                                          reasons=f"decided by {user.username}", expected_version=version)
+        return run
+
+    threads = [_in_thread(decide(first, True), results, "rita"), _in_thread(decide(second, False), results, "colin")]
+    for thread in threads:
+        thread.join(timeout=30)
+    outcomes = sorted(type(r).__name__ for r in results.values())
+    assert outcomes == ["Appeal", "ConcurrencyError"], results
+    winner = next(name for name, r in results.items() if isinstance(r, Appeal))
+    appeal = Appeal.objects.get(pk=violation.pk)
+    assert appeal.reasons == f"decided by {winner}"
+    assert Violation.objects.get(pk=violation.pk).state == ("appeal_succeeded" if winner == "rita" else "appeal_failed")
+    assert list(Event.objects.filter(stream=violation.stream).values_list("type", flat=True)) == [
+        "violation.recorded", "violation.appeal_submitted", "violation.appeal_decided"]
+
+
+def test_a_late_commit_is_never_skipped_by_a_consumer_reading_by_position(db):
+    first_appended, release_first, second_done = threading.Event(), threading.Event(), threading.Event()
+    results = {}
+
+    def slow_writer():
+        with transaction.atomic():
+            event = append("stream-a", "thing.happened", {"v": 1})
+            first_appended.set()
+            release_first.wait(timeout=30)  # still uncommitted while the other writer tries
+        return event
+
+    def quick_writer():
+        first_appended.wait(timeout=30)
+        event = append("stream-b", "thing.happened", {"v": 1})
+        second_done.set()
+        return event
+
+    seen = []
+    slow = _in_thread(slow_writer, results, "slow")
+    quick = _in_thread(quick_writer, results, "quick")
+    assert first_appended.wait(timeout=30)
+    # The second append waits for the first transaction: it cannot take a later position and commit first.
+    assert not second_done.wait(timeout=1.0)
+    process_new_events("watcher", seen.append)
+    assert seen == []  # nothing is visible yet, so the checkpoint stays put
+    release_first.set()
+    slow.join(timeout=30)
+    quick.join(timeout=30)
+    assert results["slow"].position < results["quick"].position, results
+    process_new_events("watcher", seen.append)
+    assert [e.stream for e in seen] == ["stream-a", "stream-b"]

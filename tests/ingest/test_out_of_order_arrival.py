@@ -1,0 +1,95 @@
+"""Facts may arrive in any order (contract section 1): nothing is rejected for naming an order not yet
+seen, and the numbers are the same as when everything arrives in order."""
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
+
+from metrics.models import Complaint, Order, OrderVerification, Refund, Review, StaleDay
+from tests.factories import (
+    ComplaintFiledLine,
+    OrderPaidLine,
+    OrderVerifiedLine,
+    RefundCompletedLine,
+    ReviewPostedLine,
+)
+
+AS_OF = "2026-06-30"
+
+
+def _order():
+    return [OrderPaidLine(order_id="o-1", merchant_id="m-a", paid_at="2026-06-10T10:00:00+08:00")]
+
+
+def _after_the_order():
+    return [
+        OrderVerifiedLine(order_id="o-1", verified_at="2026-06-10T11:00:00+08:00"),
+        ReviewPostedLine(review_id="r-1", order_id="o-1", rating=1, posted_at="2026-06-11T10:00:00+08:00"),
+        ComplaintFiledLine(complaint_id="c-1", order_id="o-1", filed_at="2026-06-11T10:00:00+08:00"),
+        RefundCompletedLine(refund_id="f-1", order_id="o-1", refunded_at="2026-06-12T10:00:00+08:00"),
+    ]
+
+
+def test_facts_about_an_order_not_yet_seen_are_accepted(ingest):
+    report = ingest(*_after_the_order())
+
+    assert (report.new, report.bad, report.conflicting) == (4, 0, 0)
+
+
+def test_review_and_complaint_ingested_before_their_order_give_the_same_numbers(ingest, export_csv):
+    ingest(*reversed(_after_the_order()))
+    ingest(*_order())
+    late_order = export_csv(as_of=AS_OF, start="2026-06-01", end="2026-06-30")
+
+    assert late_order.splitlines()[1:] == [
+        "m-a,2026-06-10,1,1,1,1,1,1.000000,1.000000,1.000000,true",
+    ]
+
+
+def test_arrival_order_does_not_change_the_export(ingest, export_csv):
+    ingest(*_order(), *_after_the_order())
+    in_order = export_csv(as_of=AS_OF, start="2026-06-01", end="2026-06-30")
+    for model in (Order, OrderVerification, Review, Complaint, Refund, StaleDay):
+        model.objects.all().delete()
+
+    ingest(*reversed(_after_the_order()))
+    ingest(*_order())
+
+    assert export_csv(as_of=AS_OF, start="2026-06-01", end="2026-06-30") == in_order
+
+
+def _month():
+    """Two merchants, every fact kind, edges of days and windows; export as of 2026-06-30 worked out below."""
+    return [
+        *_order(),
+        *_after_the_order(),
+        OrderPaidLine(order_id="o-2", merchant_id="m-a", paid_at="2026-06-10T15:59:59Z"),
+        ComplaintFiledLine(complaint_id="c-2", order_id="o-2", filed_at="2026-06-16T23:59:59+08:00"),
+        ComplaintFiledLine(complaint_id="c-3", order_id="o-2", filed_at="2026-06-17T00:00:00+08:00"),
+        OrderPaidLine(order_id="o-3", merchant_id="m-b", paid_at="2026-06-10T16:00:00Z"),
+        OrderVerifiedLine(order_id="o-3", verified_at="2026-06-12T10:00:00+08:00"),
+        ReviewPostedLine(review_id="r-3", order_id="o-3", rating=3, posted_at="2026-06-12T11:00:00+08:00"),
+        RefundCompletedLine(refund_id="f-3", order_id="o-3", responsibility="platform",
+                            refunded_at="2026-06-12T11:00:00+08:00"),
+    ]
+
+
+MONTH_EXPORT = [
+    "m-a,2026-06-10,2,1,2,1,1,1.000000,1.000000,0.500000,true",
+    "m-b,2026-06-11,1,0,0,0,0,0.000000,,0.000000,true",
+    "m-b,2026-06-12,0,1,0,0,0,,0.000000,,true",
+]
+
+
+@hypothesis_settings(max_examples=30, deadline=None, database=None,
+                     suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(order=st.permutations(range(len(_month()))), batch_size=st.sampled_from([1, 2, 5, 2000]))
+def test_any_arrival_order_and_batching_gives_the_same_export(ingest, export_csv, settings, order, batch_size):
+    for model in (Order, OrderVerification, Review, Complaint, Refund, StaleDay):
+        model.objects.all().delete()
+    settings.RISKCASE_INGEST_BATCH_SIZE = batch_size
+    facts = _month()
+
+    report = ingest(*(facts[i] for i in order))
+
+    assert (report.new, report.bad, report.conflicting) == (len(facts), 0, 0)
+    assert export_csv(as_of=AS_OF, start="2026-06-01", end="2026-06-30").splitlines()[1:] == MONTH_EXPORT

@@ -1,0 +1,41 @@
+"""Adding a threshold version is itself recorded, by whom, and only by those allowed to."""
+from datetime import date
+
+import pytest
+
+from cases.actors import SYSTEM, Actor
+from cases.errors import NotPermitted
+from cases.eventstore import read
+from cases.models import ThresholdVersion
+from cases.thresholds import threshold_version_add
+from tests.factories import StaffUserFactory
+
+
+def test_a_new_version_appends_a_threshold_version_added_event(db, reviewer_actor):
+    version = threshold_version_add(category="beauty", risk_point="merchant_refund_rate", limit="0.035",
+                                    window_days=14, min_orders=50, effective_from=date(2026, 7, 1),
+                                    actor=reviewer_actor, note="tighter for the summer")
+    (event,) = read("threshold:beauty:merchant_refund_rate")
+    assert event.type == "threshold.version_added"
+    assert event.actor == reviewer_actor
+    assert event.data == {
+        "v": 1, "threshold_version_id": version.pk, "category": "beauty", "risk_point": "merchant_refund_rate",
+        "limit": "0.035", "warn_at": "0.0280", "window_days": 14, "min_orders": 50,
+        "effective_from": "2026-07-01", "note": "tighter for the summer",
+    }
+
+
+def test_the_system_may_add_a_version_without_a_reviewer(db):
+    version = threshold_version_add(category="food", risk_point="complaint_rate", limit="0.05",
+                                    effective_from=date(2026, 7, 1), actor=SYSTEM)
+    assert version.created_by_id is None
+
+
+def test_a_reviewer_without_the_permission_is_refused_and_nothing_is_recorded(db):
+    clerk = StaffUserFactory(is_superuser=False)
+    before = ThresholdVersion.objects.count()
+    with pytest.raises(NotPermitted):
+        threshold_version_add(category="food", risk_point="complaint_rate", limit="0.05",
+                              effective_from=date(2026, 7, 1), actor=Actor.reviewer(clerk))
+    assert ThresholdVersion.objects.count() == before
+    assert read("threshold:food:complaint_rate") == []
