@@ -7,8 +7,8 @@ from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.template.response import TemplateResponse
 from django.http import FileResponse, Http404, HttpResponseNotAllowed, HttpResponseRedirect
+from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
@@ -172,8 +172,8 @@ class CaseAdmin(ReadOnlyAdmin):
     actions = [assign_to_me]
     list_per_page = 50
 
-    # transition name -> what the button calls (reason is the text the reviewer typed)
-    def run_transition(self, request, case, name, reason, expected_version):  # pragma: no cover - abstract
+    def run_transition(self, request, case, name, reason, expected_version, actor):
+        """Call the service behind the button `name` (reason is the text the reviewer typed)."""
         raise NotImplementedError
 
     @admin.display(description=gettext_lazy("merchant"), ordering="merchant__name")
@@ -199,8 +199,7 @@ class CaseAdmin(ReadOnlyAdmin):
         ] + super().get_urls()
 
     def available_transitions(self, request, obj):
-        get = getattr(obj, "get_available_user_state_transitions")
-        return [t for t in get(request.user) if t.custom.get("admin", True)]
+        return [t for t in obj.get_available_user_state_transitions(request.user) if t.custom.get("admin", True)]
 
     def can_assign(self, request, obj):
         return request.user.has_perm("cases.assign_case") and obj.state in self.assignable_states
@@ -240,7 +239,8 @@ class CaseAdmin(ReadOnlyAdmin):
         change_url = reverse(f"admin:cases_{self.model._meta.model_name}_change", args=[obj.pk])
         name = request.POST.get("transition", "")
         reason = request.POST.get("reason", "")
-        expected = request.POST.get("expected_version") or None
+        expected = request.POST.get("expected_version", "")
+        expected = int(expected) if expected.isdigit() else None
         actor = Actor.reviewer(request.user)
         known = {t.name: t for t in obj.get_all_state_transitions()
                  if t.custom.get("admin", True) and t.has_perm(obj, request.user)}

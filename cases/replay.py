@@ -2,6 +2,7 @@
 checking the hash chains. Replay applies events with the same aggregate code the services use.
 """
 from dataclasses import dataclass, field
+from enum import Enum
 
 from django.db import models, transaction
 from django.db.models.fields.files import FieldFile
@@ -54,7 +55,8 @@ def _normalise(model_field, value):
         return value.name or None
     if isinstance(model_field, models.ForeignKey):
         model_field = model_field.target_field
-    return model_field.to_python(value)
+    value = model_field.to_python(value)
+    return value.value if isinstance(value, Enum) else value
 
 
 def row_values(row):
@@ -137,3 +139,24 @@ def verify_chains():
         else:
             heads[row.stream] = (row.version, row.hash)
     return sorted(broken.values(), key=lambda link: link.position)
+
+
+def verify_evidence_files():
+    """Evidence files that are missing or whose SHA-256 differs from the event that attached them."""
+    import hashlib
+
+    from django.core.files.storage import default_storage
+
+    problems = []
+    for event in Event.objects.filter(type__in=["violation.recorded", "violation.appeal_submitted"]).order_by("pk"):
+        for item in event.data.get("files", []) + event.data.get("evidence_files", []):
+            if not default_storage.exists(item["path"]):
+                problems.append(f"event #{event.pk}: evidence file {item['path']} ({item['name']}) is missing")
+                continue
+            digest = hashlib.sha256()
+            with default_storage.open(item["path"], "rb") as handle:
+                for chunk in iter(lambda: handle.read(1 << 16), b""):
+                    digest.update(chunk)
+            if digest.hexdigest() != item["sha256"]:
+                problems.append(f"event #{event.pk}: evidence file {item['path']} ({item['name']}) was changed")
+    return problems

@@ -42,7 +42,6 @@ from .models import (
     Violation,
     ViolationState,
     Warning,
-    WarningState,
 )
 
 __all__ = [

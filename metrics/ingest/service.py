@@ -94,4 +94,6 @@ def ingest_lines(lines, *, source="-", report=None, on_reject=None, batch_size=N
             raw_by_line.clear()
     if batch:
         write_batch(batch, outcome)
+    # Conflicts are found when a batch is written, after its bad lines: list them all by line.
+    report.errors.sort(key=lambda error: error["line"])
     return report

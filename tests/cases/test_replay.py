@@ -46,8 +46,10 @@ def test_replay_verify_reports_a_projection_changed_behind_the_services(scenario
     warning, violation = scenario
     Appeal.objects.filter(pk=violation.pk).update(reasons="Something else.")
     Warning.objects.filter(pk=warning.pk).update(assignee=None)
+    Violation.objects.filter(pk=violation.pk).update(state="withdrawn")  # protected=True cannot stop this
     code, output = _replay("--verify")
     assert code == 1
+    assert "state: live 'withdrawn' != replayed 'appeal_failed'" in output
     assert f"cases.Appeal {violation.pk}: differs from the events (reasons:" in output
     assert f"cases.Warning {warning.pk}: differs from the events (assignee_id:" in output
 

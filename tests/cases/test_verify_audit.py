@@ -65,3 +65,33 @@ def test_a_deleted_event_leaves_a_gap_that_is_named(log):
     code, output = _verify()
     assert code == 1
     assert f"BROKEN event #{log[2].position} (violation-1@3): version 3 follows 1" in output
+
+
+def test_a_changed_or_missing_evidence_file_is_found_with_files(record_violation, media_root):
+    from django.core.files.base import ContentFile
+
+    from cases import services
+    from cases.actors import Actor
+
+    violation = record_violation()
+    services.appeal_submit(violation_id=violation.pk, actor=Actor.merchant("m-1"), statement="Not us.",
+                           files=[ContentFile(b"original", name="a.pdf"), ContentFile(b"other", name="b.pdf")])
+    out = io.StringIO()
+    call_command("verify_audit", "--files", stdout=out)
+    assert "evidence files intact" in out.getvalue()
+    first, second = violation.appeal.evidence.order_by("name")
+    (media_root / first.file.name).write_bytes(b"forged")
+    (media_root / second.file.name).unlink()
+    code, output = _verify_with("--files")
+    assert code == 1
+    assert f"{first.file.name} (a.pdf) was changed" in output
+    assert f"{second.file.name} (b.pdf) is missing" in output
+
+
+def _verify_with(*args):
+    out, err = io.StringIO(), io.StringIO()
+    try:
+        call_command("verify_audit", *args, stdout=out, stderr=err)
+        return 0, out.getvalue()
+    except SystemExit as exit_:
+        return exit_.code, out.getvalue() + err.getvalue()
