@@ -26,5 +26,15 @@ test: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m bench $(BENCH_ARGS)
 
+# The whole system on one machine (docs/deployment.md): gunicorn, a Celery worker and Celery beat under
+# honcho (Procfile), against PostgreSQL and Redis; migrations and collectstatic first.
+serve: export DATABASE_URL := $(or $(DATABASE_URL),postgres://postgres@127.0.0.1:5432/riskcase)
+serve: export REDIS_URL := $(or $(REDIS_URL),redis://127.0.0.1:6379/0)
+serve: $(STAMP)
+	$(BIN)/python manage.py check $(if $(filter 1 true yes on,$(RISKCASE_PRODUCTION)),--deploy --fail-level WARNING)
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/honcho --procfile Procfile start
+
 clean:
 	rm -rf $(VENV) var

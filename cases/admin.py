@@ -421,6 +421,7 @@ class EventAdmin(ReadOnlyAdmin):
     """The log itself, for auditors: read-only (the database refuses changes anyway)."""
 
     list_display = ("id", "stream", "version", "type", "actor", "occurred_at", "recorded_at")
+    show_full_result_count = False
     list_filter = ("type",)
     search_fields = ("=stream",)
     ordering = ("-id",)

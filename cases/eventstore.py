@@ -18,7 +18,7 @@ from .errors import ConcurrencyError
 from .events import DomainEvent
 from .models.events import Event, event_hash
 
-__all__ = ["ConcurrencyError", "RecordedEvent", "append", "read", "upcaster"]
+__all__ = ["ConcurrencyError", "RecordedEvent", "append", "lock_for_append", "read", "upcaster"]
 
 ANY_VERSION = None  # expected_version=None: append at the end whatever the stream's version
 
@@ -94,6 +94,26 @@ def _check_json(value, where="data"):
         raise TypeError(f"{where}: {type(value).__name__} is not stored in events (use text for decimals)")
 
 
+def _lock_appends(connection):
+    if connection.vendor == "postgresql":
+        # Held to commit: the next writer takes its position only after this one is visible.
+        with connection.cursor() as cursor:
+            cursor.execute(f"LOCK TABLE {connection.ops.quote_name(Event._meta.db_table)} IN EXCLUSIVE MODE")
+
+
+def lock_for_append():
+    """Take the append lock now, inside the caller's transaction, before any row lock.
+
+    A transaction that locks rows and then appends must take this lock first: otherwise it could
+    hold a row that another transaction (already holding the append lock) waits for, while
+    itself waiting for the append lock, a deadlock. The services call it first thing. It is
+    held until the transaction ends; taking it again is free. No-op on SQLite (one writer).
+    """
+    if not transaction.get_connection(router.db_for_write(Event)).in_atomic_block:
+        raise transaction.TransactionManagementError("lock_for_append() needs an atomic block")
+    _lock_appends(connections[router.db_for_write(Event)])
+
+
 def append(stream, event, data=None, *, actor=SYSTEM, expected_version=ANY_VERSION, occurred_at=None,
            correlation_id=None, causation_id=None):
     """Append one event to `stream` and return it as a RecordedEvent.
@@ -124,10 +144,7 @@ def append(stream, event, data=None, *, actor=SYSTEM, expected_version=ANY_VERSI
     using = router.db_for_write(Event)
     connection = connections[using]
     with transaction.atomic(using=using):
-        if connection.vendor == "postgresql":
-            # Held to commit: the next writer takes its position only after this one is visible.
-            with connection.cursor() as cursor:
-                cursor.execute(f"LOCK TABLE {connection.ops.quote_name(Event._meta.db_table)} IN EXCLUSIVE MODE")
+        _lock_appends(connection)
         last = Event.objects.using(using).filter(stream=stream).order_by("-version").values("version", "hash").first()
         current = last["version"] if last else 0
         if expected_version is not None and expected_version != current:

@@ -15,6 +15,17 @@ from .models import Appeal, AppealEvidence, Event, Violation, ViolationEvidence,
 # In dependency order: a row's foreign keys point only to rows of models before it.
 PROJECTION_MODELS = [Violation, Warning, Appeal, AppealEvidence, ViolationEvidence]
 BATCH = 2000
+# Other apps' projections rebuilt from the same log: (models in dependency order, rebuild() -> {model: {pk: row}}).
+EXTRA_PROJECTIONS = []
+
+
+def register_projection(models_, rebuild_fn):
+    """Let another app (enforcement) add its projections to `replay --verify/--rebuild`."""
+    EXTRA_PROJECTIONS.append((list(models_), rebuild_fn))
+
+
+def all_projection_models():
+    return PROJECTION_MODELS + [m for models_, _ in EXTRA_PROJECTIONS for m in models_]
 
 
 class ReplayError(Exception):
@@ -29,6 +40,8 @@ def rebuild():
     while True:
         batch = read(after=after, limit=BATCH)
         if not batch:
+            for _, rebuild_fn in EXTRA_PROJECTIONS:
+                rows.update(rebuild_fn())
             return rows
         for recorded in batch:
             after = recorded.position
@@ -81,7 +94,7 @@ class Difference:
 def compare(rebuilt):
     """Differences between the live projection tables and `rebuilt` (empty when they agree)."""
     differences = []
-    for model in PROJECTION_MODELS:
+    for model in all_projection_models():
         label = model._meta.label
         expected = {pk: row_values(row) for pk, row in rebuilt[model].items()}
         expected = {_normalise(model._meta.pk, pk): values for pk, values in expected.items()}
@@ -102,9 +115,9 @@ def compare(rebuilt):
 def replace(rebuilt):
     """Replace the live projection tables with `rebuilt`, in one transaction."""
     with transaction.atomic():
-        for model in reversed(PROJECTION_MODELS):
+        for model in reversed(all_projection_models()):
             model.objects.all().delete()
-        for model in PROJECTION_MODELS:
+        for model in all_projection_models():
             model.objects.bulk_create(rebuilt[model].values(), batch_size=500)
 
 

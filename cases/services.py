@@ -35,7 +35,7 @@ from .errors import (
     ViolationOverlaps,
     WarningAlreadyOpen,
 )
-from .eventstore import append
+from .eventstore import append, lock_for_append
 from .models import (
     OPEN_WARNING_STATES,
     RiskPoint,
@@ -147,6 +147,7 @@ def _judgement(*, merchant_id, risk_point, product_id, window_start, window_end,
 
 
 def _lock_warning(warning_id):
+    lock_for_append()
     warning = Warning.objects.select_for_update().filter(pk=warning_id).first()
     if warning is None:
         raise InvalidCommand(_("No such warning."))
@@ -154,6 +155,7 @@ def _lock_warning(warning_id):
 
 
 def _lock_violation(violation_id):
+    lock_for_append()
     violation = Violation.objects.select_for_update().filter(pk=violation_id).first()
     if violation is None:
         raise InvalidCommand(_("No such violation."))
@@ -214,6 +216,7 @@ def warning_raise(*, merchant_id, risk_point, product_id="", window_start, windo
     key = dict(merchant_id=fields["merchant_id"], risk_point=fields["risk_point"], product_id=fields["product_id"])
     try:
         with transaction.atomic():
+            lock_for_append()
             existing = Warning.objects.filter(state__in=OPEN_WARNING_STATES, **key).values_list("pk", flat=True).first()
             if existing is not None:
                 raise WarningAlreadyOpen(warning_id=existing)
@@ -289,6 +292,7 @@ def _record(fields, *, actor, evidence_text, files, check_overlap):
     key = dict(merchant_id=fields["merchant_id"], risk_point=fields["risk_point"], product_id=fields["product_id"])
     try:
         with transaction.atomic():
+            lock_for_append()
             warning = Warning.objects.select_for_update().filter(state__in=OPEN_WARNING_STATES, **key).first()
             if check_overlap:
                 last = Violation.objects.filter(**key).order_by("-window_end").values_list("window_end", flat=True).first()
@@ -362,6 +366,7 @@ def violation_uphold_lapsed(*, now=None):
     candidates = Violation.objects.filter(state=ViolationState.PENDING, appeal_deadline__lt=now)
     for violation_id in candidates.values_list("pk", flat=True).order_by("appeal_deadline"):
         with transaction.atomic():
+            lock_for_append()
             violation = (
                 Violation.objects.select_for_update(skip_locked=True)
                 .filter(pk=violation_id, state=ViolationState.PENDING, appeal_deadline__lt=now)
@@ -386,6 +391,7 @@ def case_assign(*, case_id, assignee_id, actor, expected_version=None):
             raise InvalidCommand(_("Cases are assigned to active staff users only."))
         assignee_id = assignee.pk
     with transaction.atomic():
+        lock_for_append()
         warning = Warning.objects.select_for_update().filter(pk=case_id).first()
         if warning is not None:
             case, event, open_states = Case(warning), ev.WarningAssigned(assignee_id=assignee_id), OPEN_WARNING_STATES

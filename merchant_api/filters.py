@@ -1,16 +1,55 @@
 """django-filter filter sets of the merchants' API."""
-import django_filters
+from datetime import timezone
 
-from cases.models import RiskPoint, Warning, WarningState
+import django_filters
+from django import forms
+from django_filters.fields import IsoDateTimeField
+
+from accounts.selectors import merchant_id_for_request
+from cases.models import RiskPoint, Violation, Warning, WarningState
+from cases.selectors import MERCHANT_TABS, merchant_violations
+
+
+class UtcIsoDateTimeField(IsoDateTimeField):
+    """An ISO 8601 instant, in UTC: Python takes offsets up to ±23:59, PostgreSQL only up to ±15:59."""
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if value is None:
+            return None
+        try:
+            return value.astimezone(timezone.utc)
+        except OverflowError:  # year 1 with a positive offset
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from None
+
+
+class UtcIsoDateTimeFilter(django_filters.IsoDateTimeFilter):
+    field_class = UtcIsoDateTimeField
 
 
 class WarningFilter(django_filters.FilterSet):
     state = django_filters.MultipleChoiceFilter(choices=WarningState.choices, help_text="One or more states.")
     risk_point = django_filters.MultipleChoiceFilter(choices=RiskPoint.choices, help_text="One or more risk points.")
     product_id = django_filters.CharFilter()
-    opened_after = django_filters.IsoDateTimeFilter(field_name="opened_at", lookup_expr="gte")
-    opened_before = django_filters.IsoDateTimeFilter(field_name="opened_at", lookup_expr="lt")
+    opened_after = UtcIsoDateTimeFilter(field_name="opened_at", lookup_expr="gte")
+    opened_before = UtcIsoDateTimeFilter(field_name="opened_at", lookup_expr="lt")
 
     class Meta:
         model = Warning
         fields = ["state", "risk_point", "product_id", "opened_after", "opened_before"]
+
+
+class ViolationFilter(django_filters.FilterSet):
+    """violations/?tab=...: the seed product's tabs (cases.selectors.MERCHANT_TABS); no tab, all of them."""
+
+    tab = django_filters.ChoiceFilter(
+        choices=[(t, t) for t in MERCHANT_TABS], method="filter_tab",
+        help_text="new: recorded in the last 7 days; pending; appealing; appeal_succeeded; appeal_failed.")
+
+    class Meta:
+        model = Violation
+        fields = ["tab"]
+
+    def filter_tab(self, queryset, name, value):
+        # The tab's meaning lives in the cases selector; intersect it with the caller's scoped rows.
+        return queryset & merchant_violations(merchant_id=merchant_id_for_request(self.request), tab=value)

@@ -3,11 +3,13 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from cases.models import Warning
+from cases.models import RATE_RISK_POINTS, Appeal, RiskPoint, Violation, ViolationState, Warning
+from cases.selectors import MERCHANT_TABS, case_timeline
 from metrics.models import DailyMetric
 
 from .dates import default_range, earliest_start, platform_today
 from .explanations import merchant_explanation
+from .timeline import decision, merchant_timeline
 
 
 class MetricsRangeSerializer(serializers.Serializer):
@@ -110,3 +112,194 @@ class AcknowledgeSerializer(serializers.Serializer):
     expected_version = serializers.IntegerField(
         required=False, min_value=0,
         help_text="The warning's `version` as last read; a warning changed since is a 409.")
+
+
+# --- violations (违规) and appeals (申诉) --------------------------------------------------------
+
+class AppealFileSerializer(serializers.Serializer):
+    name = serializers.CharField(help_text="The file's name as uploaded.")
+    size = serializers.IntegerField(allow_null=True, help_text="Bytes.")
+
+
+class AppealSummarySerializer(serializers.Serializer):
+    submitted_at = serializers.DateTimeField()
+    decision_due = serializers.DateTimeField(help_text="When the platform's decision is due.")
+    decision = serializers.ChoiceField(choices=["", "accepted", "rejected"],
+                                       help_text="Empty until decided.")
+    decided_at = serializers.DateTimeField(allow_null=True)
+
+
+class ViolationSerializer(serializers.ModelSerializer):
+    """A violation (违规) as its merchant sees it. `can_appeal` says whether appeal/ would take an
+    appeal now (pending, no appeal yet, window still open)."""
+
+    risk_point_label = serializers.CharField(source="get_risk_point_display", read_only=True)
+    state_label = serializers.CharField(source="get_state_display", read_only=True)
+    can_appeal = serializers.SerializerMethodField()
+    appeal = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Violation
+        fields = [
+            "id", "risk_point", "risk_point_label", "product_id", "state", "state_label", "window_start",
+            "window_end", "value", "threshold", "as_of", "opened_at", "notified_at", "appeal_deadline",
+            "can_appeal", "closed_at", "appeal", "version",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(serializers.BooleanField())
+    def get_can_appeal(self, violation):
+        return (violation.state == ViolationState.PENDING and _appeal_of(violation) is None
+                and violation.appeal_window_open())
+
+    @extend_schema_field(AppealSummarySerializer(allow_null=True))
+    def get_appeal(self, violation):
+        appeal = _appeal_of(violation)
+        if appeal is None:
+            return None
+        return AppealSummarySerializer(appeal).data
+
+
+def _appeal_of(violation):
+    try:
+        return violation.appeal
+    except Appeal.DoesNotExist:
+        return None
+
+
+class AppealDetailSerializer(AppealSummarySerializer):
+    statement = serializers.CharField()
+    reasons = serializers.CharField(help_text="The platform's statement of reasons; empty until decided.")
+    files = AppealFileSerializer(many=True, source="evidence.all")
+
+
+class DecisionSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(
+        choices=["appeal_accepted", "appeal_rejected", "withdrawn", "upheld"],
+        help_text="appeal_accepted: overturned; appeal_rejected: upheld after appeal; withdrawn by the platform; "
+                  "upheld: the appeal window lapsed.")
+    decided_at = serializers.DateTimeField(allow_null=True)
+    reasons = serializers.CharField(help_text="The statement of reasons (说明理由).")
+    decided_by = serializers.ChoiceField(choices=["platform_reviewer", "system"])
+    decided_by_label = serializers.CharField()
+
+
+class TimelineEntrySerializer(serializers.Serializer):
+    occurred_at = serializers.DateTimeField()
+    type = serializers.ChoiceField(
+        choices=["recorded", "appeal_submitted", "appeal_accepted", "appeal_rejected", "withdrawn", "upheld"])
+    actor = serializers.ChoiceField(choices=["merchant", "platform_reviewer", "system"],
+                                    help_text="Who acted; reviewers are never named.")
+    actor_label = serializers.CharField()
+    summary = serializers.CharField(help_text="One sentence, in the language of Accept-Language.")
+    statement = serializers.CharField(allow_null=True, help_text="Your appeal statement (appeal_submitted).")
+    reasons = serializers.CharField(allow_null=True, help_text="The statement of reasons of a decision.")
+    files = AppealFileSerializer(many=True)
+    deadline = serializers.DateTimeField(
+        allow_null=True, help_text="recorded: the appeal deadline; appeal_submitted: when the decision is due.")
+
+
+class ViolationDetailSerializer(ViolationSerializer):
+    explanation = serializers.SerializerMethodField()
+    appeal = serializers.SerializerMethodField()
+    decision = serializers.SerializerMethodField()
+    timeline = serializers.SerializerMethodField()
+
+    class Meta(ViolationSerializer.Meta):
+        fields = [*ViolationSerializer.Meta.fields, "explanation", "decision", "timeline"]
+        read_only_fields = fields
+
+    @extend_schema_field(CaseExplanationSerializer)
+    def get_explanation(self, violation):
+        return merchant_explanation(violation)
+
+    @extend_schema_field(AppealDetailSerializer(allow_null=True))
+    def get_appeal(self, violation):
+        appeal = _appeal_of(violation)
+        return None if appeal is None else AppealDetailSerializer(appeal).data
+
+    @extend_schema_field(DecisionSerializer(allow_null=True))
+    def get_decision(self, violation):
+        found = decision(violation, _appeal_of(violation))
+        return None if found is None else DecisionSerializer(found).data
+
+    @extend_schema_field(TimelineEntrySerializer(many=True))
+    def get_timeline(self, violation):
+        return TimelineEntrySerializer(merchant_timeline(case_timeline(violation)), many=True).data
+
+
+class AppealRequestSerializer(serializers.Serializer):
+    """multipart/form-data: the statement and up to 5 evidence files (repeat the `files` part)."""
+
+    statement = serializers.CharField(max_length=5000, help_text="Why the violation should be overturned.")
+    files = serializers.ListField(
+        child=serializers.FileField(allow_empty_file=False, use_url=False), required=False, default=list,
+        help_text="Up to 5 files, PDF, JPEG or PNG (checked from the content), 10 MB each.")
+    expected_version = serializers.IntegerField(
+        required=False, min_value=0,
+        help_text="The violation's `version` as last read; a violation changed since is a 409.")
+
+
+class ViolationListParamsSerializer(serializers.Serializer):
+    tab = serializers.ChoiceField(choices=list(MERCHANT_TABS), required=False)
+
+
+# --- diagnosis (风险诊断) and penalties (处罚) --------------------------------------------------------
+
+class WarningCountSerializer(serializers.Serializer):
+    risk_point = serializers.ChoiceField(choices=RiskPoint.choices)
+    risk_point_label = serializers.CharField()
+    open = serializers.IntegerField()
+    acknowledged = serializers.IntegerField()
+
+
+class TabCountsSerializer(serializers.Serializer):
+    new = serializers.IntegerField(help_text="Recorded in the last 7 days (新违规).")
+    pending = serializers.IntegerField(help_text="Awaiting your appeal or the window's end (待处理).")
+    appealing = serializers.IntegerField(help_text="Appealed, awaiting the decision (申诉中).")
+    appeal_succeeded = serializers.IntegerField(help_text="Overturned on appeal (申诉成功).")
+    appeal_failed = serializers.IntegerField(help_text="Upheld on appeal (申诉失败).")
+
+
+class RateStandingSerializer(serializers.Serializer):
+    rate = serializers.ChoiceField(choices=[(p.value, p.label) for p in RATE_RISK_POINTS])
+    rate_label = serializers.CharField()
+    value = serializers.DecimalField(max_digits=16, decimal_places=6, allow_null=True,
+                                     help_text="Pooled over the window's stable days; null without orders.")
+    numerator = serializers.IntegerField(allow_null=True)
+    denominator = serializers.IntegerField(allow_null=True)
+    window_start = serializers.DateField(allow_null=True)
+    window_end = serializers.DateField(allow_null=True, help_text="The latest stable day.")
+    warn_at = serializers.DecimalField(max_digits=8, decimal_places=6, allow_null=True)
+    limit = serializers.DecimalField(max_digits=8, decimal_places=6, allow_null=True, help_text="The red line.")
+    window_days = serializers.IntegerField(allow_null=True)
+    min_orders = serializers.IntegerField(allow_null=True)
+    status = serializers.ChoiceField(
+        choices=["ok", "warning", "over_limit", "too_few_orders", "no_data", "no_threshold"],
+        help_text="Against the category threshold in force today: ok, warning (>= warn_at), over_limit "
+                  "(>= limit), too_few_orders (< min_orders), no_data (no stable day), no_threshold.")
+
+
+class PenaltySerializer(serializers.Serializer):
+    """A penalty (处罚) as diagnosis/ will list it once the enforcement app provides penalties."""
+
+    id = serializers.CharField()
+    kind = serializers.CharField(help_text="What the penalty does (e.g. traffic_limit, listing_suspension).")
+    kind_label = serializers.CharField()
+    state = serializers.CharField(help_text="active, or how it ended.")
+    starts_at = serializers.DateTimeField(allow_null=True)
+    ends_at = serializers.DateTimeField(allow_null=True)
+    reasons = serializers.CharField(help_text="Why the penalty was imposed.")
+    violation_id = serializers.CharField(allow_null=True)
+
+
+class DiagnosisSerializer(serializers.Serializer):
+    merchant_id = serializers.CharField()
+    name = serializers.CharField()
+    category = serializers.CharField()
+    as_of = serializers.DateField(help_text="Today in the platform time zone.")
+    warnings = WarningCountSerializer(many=True, help_text="Open and acknowledged warnings per risk point.")
+    violations = TabCountsSerializer(help_text="Violations per tab.")
+    rates = RateStandingSerializer(many=True)
+    penalties = PenaltySerializer(
+        many=True, help_text="Active penalties. Always empty for now: the enforcement app does not provide them yet.")

@@ -5,8 +5,10 @@ from . import views
 
 router = SimpleRouter()
 router.register("warnings", views.WarningViewSet, basename="api-warnings")
+router.register("violations", views.ViolationViewSet, basename="api-violations")
 
 urlpatterns = [
+    path("diagnosis/", views.DiagnosisView.as_view(), name="api-diagnosis"),
     path("metrics/", views.MetricsView.as_view(), name="api-metrics"),
     *router.urls,
 ]

@@ -1,30 +1,50 @@
-"""Views of the merchants' API: the metrics series and the warnings."""
+"""Views of the merchants' API: diagnosis, metrics, warnings, violations and their appeals."""
+import json
+
+from django.db.models import Prefetch
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema
-from rest_framework import viewsets
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import status, viewsets
 from rest_framework.decorators import action
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.scoping import MerchantScopedMixin
 from cases.actors import Actor
-from cases.errors import ConcurrencyError, TransitionNotAllowed
-from cases.models import Warning
-from cases.services import warning_acknowledge
-from metrics.models import DailyMetric
+from cases.errors import (
+    AppealAlreadySubmitted,
+    AppealWindowClosed,
+    ConcurrencyError,
+    TransitionNotAllowed,
+)
+from cases.models import AppealEvidence, Violation, Warning
+from cases.services import appeal_submit, warning_acknowledge
+from metrics.models import DailyMetric, Merchant
 from riskcase.api.exceptions import Conflict
-from riskcase.api.schema import error_responses
+from riskcase.api.schema import ErrorSerializer, error_responses
 
-from .filters import WarningFilter
-
-UUID_REGEX = "[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}"
+from . import idempotency
+from .dates import platform_today
+from .diagnosis import merchant_diagnosis
+from .filters import ViolationFilter, WarningFilter
 from .serializers import (
     AcknowledgeSerializer,
+    AppealRequestSerializer,
+    DiagnosisSerializer,
     MetricsRangeSerializer,
     MetricsSeriesSerializer,
+    ViolationDetailSerializer,
+    ViolationSerializer,
     WarningDetailSerializer,
     WarningSerializer,
 )
+from .uploads import check_evidence, file_too_large, guard_upload_size
+
+UUID_REGEX = "[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}"
 
 
 class MetricsView(MerchantScopedMixin, APIView):
@@ -100,3 +120,111 @@ class WarningViewSet(MerchantScopedMixin, viewsets.ReadOnlyModelViewSet):
                 code="concurrency_error",
             ) from None
         return Response(WarningDetailSerializer(warning).data)
+
+
+class DiagnosisView(MerchantScopedMixin, APIView):
+    """The risk diagnosis (风险诊断) screen: open warnings per risk point, violations per tab, the
+    three rates against the category's thresholds, and active penalties. A fixed number of queries."""
+
+    merchant_field = "merchant_id"
+
+    def merchant_queryset(self):
+        return Merchant.objects.all()
+
+    @extend_schema(responses={200: DiagnosisSerializer, **error_responses(401, 403, 429)},
+                   operation_id="diagnosis", tags=["diagnosis"])
+    def get(self, request):
+        merchant = self.get_queryset().get()
+        body = merchant_diagnosis(merchant, today=platform_today(), now=timezone.now())
+        return Response(DiagnosisSerializer(body).data)
+
+
+class ViolationViewSet(MerchantScopedMixin, viewsets.ReadOnlyModelViewSet):
+    """The caller's violations (违规), newest first, by tab; one with its timeline; appealing one."""
+
+    filterset_class = ViolationFilter
+    ordering = ("-opened_at", "-id")
+    lookup_value_regex = UUID_REGEX
+
+    def merchant_queryset(self):
+        violations = Violation.objects.select_related("appeal")
+        if self.action in {"retrieve", "appeal"}:
+            violations = violations.prefetch_related(
+                Prefetch("appeal__evidence", queryset=AppealEvidence.objects.order_by("name", "id")))
+        return violations
+
+    def get_serializer_class(self):
+        return ViolationSerializer if self.action == "list" else ViolationDetailSerializer
+
+    @extend_schema(responses={200: ViolationSerializer(many=True), **error_responses(400, 401, 403, 429)},
+                   operation_id="violations_list", tags=["violations"])
+    def list(self, request, *args, **kwargs):
+        return super().list(request, *args, **kwargs)
+
+    @extend_schema(responses={200: ViolationDetailSerializer, **error_responses(401, 403, 404, 429)},
+                   operation_id="violations_retrieve", tags=["violations"],
+                   description="One violation with its explanation, appeal, decision (with the statement of "
+                               "reasons) and timeline. Another merchant's violation is a 404.")
+    def retrieve(self, request, *args, **kwargs):
+        return super().retrieve(request, *args, **kwargs)
+
+    @extend_schema(
+        request={"multipart/form-data": AppealRequestSerializer},
+        parameters=[OpenApiParameter(
+            idempotency.HEADER, str, OpenApiParameter.HEADER, required=False,
+            description="Any unique string (a UUID): a retry with the same key and the same request returns "
+                        "the first response and creates nothing; the same key with another request is a 422.")],
+        responses={201: ViolationDetailSerializer,
+                   422: OpenApiResponse(ErrorSerializer, description="Idempotency-Key reused for another request"),
+                   **error_responses(400, 401, 403, 404, 409, 429)},
+        operation_id="violations_appeal", tags=["violations"],
+    )
+    @action(detail=True, methods=["post"], parser_classes=[MultiPartParser, FormParser])
+    def appeal(self, request, pk=None):
+        """Appeal (申诉) a pending violation within its window: a statement and up to 5 evidence files
+        (PDF, JPEG or PNG, 10 MB each). A second appeal, or one after the deadline, is a 409."""
+        violation = self.get_object()  # another merchant's violation is a 404, before anything else
+        key = idempotency.key_from(request)
+        guard = guard_upload_size(request._request)  # before the body is parsed
+        body = AppealRequestSerializer(data=request.data)
+        if guard.oversized:  # the oversized file was dropped while parsing: say so, whatever else is wrong
+            raise file_too_large(guard.oversized[0])
+        body.is_valid(raise_exception=True)
+        checked = check_evidence(body.validated_data["files"])  # refused here: nothing stored
+        statement = body.validated_data["statement"]
+        expected_version = body.validated_data.get("expected_version")
+        fingerprint = idempotency.request_hash(
+            str(violation.pk), statement, expected_version, [(f.name, digest) for f, digest in checked])
+
+        def submit():
+            try:
+                appeal_submit(violation_id=violation.pk, actor=Actor.merchant(self.merchant_id),
+                              statement=statement, files=[f for f, _ in checked],
+                              expected_version=expected_version)
+            except AppealWindowClosed:
+                raise Conflict(
+                    _("The appeal window closed at %(deadline)s; this violation can no longer be appealed.")
+                    % {"deadline": date_format(timezone.localtime(violation.appeal_deadline), "Y-m-d H:i")},
+                    code="appeal_window_closed",
+                ) from None
+            except AppealAlreadySubmitted:
+                raise Conflict(_("This violation has already been appealed; each violation can be appealed "
+                                 "once."), code="appeal_already_submitted") from None
+            except TransitionNotAllowed:
+                raise Conflict(_("Only a pending violation can be appealed."),
+                               code="transition_not_allowed") from None
+            except ConcurrencyError:
+                raise Conflict(_("This violation was changed in the meantime; reload it and try again."),
+                               code="concurrency_error") from None
+            fresh = self.get_queryset().get(pk=violation.pk)
+            # Stored as the client received it, so a replay is byte-for-byte the same JSON.
+            data = json.loads(JSONRenderer().render(ViolationDetailSerializer(fresh).data))
+            return status.HTTP_201_CREATED, data
+
+        code, data, replayed = idempotency.run_once(
+            merchant_id=self.merchant_id, key=key, fingerprint=fingerprint, command=submit)
+        response = Response(data, status=code)
+        if replayed:
+            response["Idempotent-Replayed"] = "true"
+        return response
+

@@ -20,6 +20,11 @@ def env_bool(name, default=False):
 
 
 DEBUG = env_bool("DEBUG", default=False)
+# Production (RISKCASE_PRODUCTION=1): HTTPS behind a proxy, secure cookies, HSTS, and no start without
+# SECRET_KEY and ALLOWED_HOSTS; see the end of this file. Off for the demo, the tests and development.
+RISKCASE_PRODUCTION = env_bool("RISKCASE_PRODUCTION")
+if RISKCASE_PRODUCTION and DEBUG:
+    raise ImproperlyConfigured("DEBUG must be off in production (RISKCASE_PRODUCTION=1).")
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if not SECRET_KEY:
     if not DEBUG and env_bool("RISKCASE_PRODUCTION"):
@@ -47,10 +52,15 @@ INSTALLED_APPS = [
     "cases",
     "enforcement",
     "accounts",
+    "merchant_api",
 ]
 
 MIDDLEWARE = [
+    # First, so that every response and every log line of a request carries its id.
+    "riskcase.ops.requestid.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Static files straight from gunicorn, before sessions and the rest (WhiteNoise's documented place).
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -101,6 +111,17 @@ TIME_ZONE = os.environ.get("RISKCASE_TIME_ZONE", "Asia/Shanghai")
 
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise warns at start-up about a missing folder
+# WhiteNoise serves what collectstatic gathered (no CDN, nothing to configure in the proxy). In production
+# the names are hashed (cached for ever by browsers) with compressed copies; elsewhere plain names, so
+# tests and development need no collectstatic.
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage" if RISKCASE_PRODUCTION
+        else "django.contrib.staticfiles.storage.StaticFilesStorage",
+    },
+}
 MEDIA_ROOT = Path(os.environ.get("RISKCASE_MEDIA_ROOT", VAR_DIR / "media"))
 MEDIA_URL = "media/"
 
@@ -123,6 +144,8 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
+# Beat's record of when each entry last ran (only the one beat process writes it).
+CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     "nightly-recompute": {
         # 02:30 platform time, as of yesterday (the task's default).
@@ -134,6 +157,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "cases.tasks.uphold_lapsed_violations",
         "schedule": crontab(minute=5),
     },
+    # Enforcement: safety nets behind the on_commit triggers; each task is idempotent.
+    "enforcement-react-to-violations": {"task": "enforcement.tasks.react_to_violations", "schedule": 60.0},
+    "enforcement-deliver-webhooks": {"task": "enforcement.tasks.deliver_webhooks", "schedule": 60.0},
+    "enforcement-expire-penalties": {"task": "enforcement.tasks.expire_penalties", "schedule": 120.0},
 }
 
 REST_FRAMEWORK = {
@@ -178,6 +205,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "PREPROCESSING_HOOKS": ["riskcase.api.schema.exclude_service_endpoints"],
+    # Warnings and violations both have a "state": name each enum after its own choices.
+    "ENUM_NAME_OVERRIDES": {
+        "WarningStateEnum": "cases.models.WarningState",
+        "ViolationStateEnum": "cases.models.ViolationState",
+    },
 }
 
 # Domain settings (data contract sections 1 and 5).
@@ -190,11 +222,26 @@ RISKCASE_CATEGORIES = [
 RISKCASE_RECOMPUTE_SHARDS = int(os.environ.get("RISKCASE_RECOMPUTE_SHARDS", "8"))
 RISKCASE_INGEST_BATCH_SIZE = int(os.environ.get("RISKCASE_INGEST_BATCH_SIZE", "10000"))
 
+# One JSON object a line on stderr, with the request id or the Celery task id (riskcase/ops/logs.py);
+# LOG_FORMAT=text for plain lines while developing.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"context": {"()": "riskcase.ops.logs.ContextFilter"}},
+    "formatters": {
+        "json": {"()": "riskcase.ops.logs.JsonFormatter"},
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s %(task_id)s] %(message)s"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["context"],
+            "formatter": "text" if os.environ.get("LOG_FORMAT", "json") == "text" else "json",
+        },
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
+    # Django's default handlers print plain text (and mail admins): its records go to the root instead.
+    "loggers": {"django": {"handlers": [], "propagate": True}},
 }
 # Steps the nightly pipeline runs after the metrics, in order (dotted callables taking as_of).
 RISKCASE_AFTER_METRICS = ["cases.evaluation.rules_evaluate"]
@@ -209,3 +256,24 @@ RISKCASE_RULE_PARAMETERS = {
 RISKCASE_APPEAL_WINDOW_DAYS = int(os.environ.get("RISKCASE_APPEAL_WINDOW_DAYS", "7"))
 RISKCASE_APPEAL_SLA_DAYS = int(os.environ.get("RISKCASE_APPEAL_SLA_DAYS", "3"))
 RISKCASE_EVIDENCE_MAX_BYTES = int(os.environ.get("RISKCASE_EVIDENCE_MAX_BYTES", str(20 * 1024 * 1024)))
+
+# Production: `manage.py check --deploy` passes with these. TLS ends at a proxy in front of gunicorn,
+# which must set (overwrite) X-Forwarded-Proto; gunicorn itself listens on loopback only.
+if RISKCASE_PRODUCTION:
+    if not os.environ.get("ALLOWED_HOSTS"):
+        raise ImproperlyConfigured(
+            "ALLOWED_HOSTS must be set in production (RISKCASE_PRODUCTION=1): the site's host names, comma-separated."
+        )
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=True)
+    # Load balancers probe over plain HTTP.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+    SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", str(365 * 24 * 3600)))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
+    SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", default=True)
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    LANGUAGE_COOKIE_SECURE = True
+    X_FRAME_OPTIONS = "DENY"
+# Origins (scheme included) trusted for unsafe requests beyond the site's own, e.g. https://ops.example.com.
+CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o]

@@ -3,11 +3,17 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from enforcement.api.views import public_notice_page
+from riskcase.ops.health import healthz
+
 urlpatterns = [
+    path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("api/v1/", include("metrics.api.urls")),
     path("api/v1/auth/", include("accounts.urls")),
     path("api/v1/", include("merchant_api.urls")),
+    path("api/v1/", include("enforcement.api.urls")),
+    path("public/notices/", public_notice_page, name="public-notice-page"),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
 ]

@@ -1,5 +1,9 @@
 """Fixtures shared by the whole suite: pinned settings, service gates, and the user-facing outputs
-(ingest a few JSON lines, export the CSV, read the stored DailyMetric rows)."""
+(ingest a few JSON lines, export the CSV, read the stored DailyMetric rows).
+
+Every transactional test (``django_db(transaction=True, ...)``) also sets ``serialized_rollback=True``:
+the flush after it would otherwise take the rows the data migrations made (reviewer groups and their
+permissions, the default thresholds and penalty policy) away from the tests that run after it."""
 import csv
 import io
 import itertools

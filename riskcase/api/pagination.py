@@ -1,5 +1,5 @@
 """Cursor pagination: stable pages while new cases keep arriving, and no COUNT(*) over the table."""
-from rest_framework import pagination
+from rest_framework import exceptions, pagination
 
 
 class CursorPagination(pagination.CursorPagination):
@@ -14,3 +14,11 @@ class CursorPagination(pagination.CursorPagination):
         if ordering:
             return (ordering,) if isinstance(ordering, str) else tuple(ordering)
         return super().get_ordering(request, queryset, view)
+
+    def decode_cursor(self, request):
+        # DRF answers a malformed cursor with a 404, as if the list did not exist: it is a bad parameter.
+        try:
+            return super().decode_cursor(request)
+        except exceptions.NotFound:
+            raise exceptions.ValidationError(
+                {self.cursor_query_param: [self.invalid_cursor_message]}, code="invalid_cursor") from None

@@ -69,3 +69,32 @@ def raise_warning(merchant, *, risk_point="complaint_rate", product_id="", value
         window_start=window_start, window_end=window_end, value=Decimal(value) if value else None,
         threshold=Decimal(threshold) if threshold else None, explanation=explanation, as_of=window_end,
     )
+
+
+def record_violation(merchant, *, risk_point="complaint_rate", product_id="", value="0.060000",
+                     threshold="0.050000", window_start=date(2026, 5, 24), window_end=date(2026, 6, 22)):
+    """A violation recorded the way the rules record it (through the cases service), notified now."""
+    from cases import services
+
+    explanation = {
+        "v": 1, "rule": risk_point, "kind": "violation", "value": value, "threshold": threshold,
+        "numerator": 12, "denominator": 200, "window_start": window_start.isoformat(),
+        "window_end": window_end.isoformat(), "threshold_version_id": 7, "category": merchant.category,
+        "threshold_version": {"id": 7, "limit": threshold, "window_days": 30},
+    }
+    return services.violation_record(
+        merchant_id=merchant.merchant_id, risk_point=risk_point, product_id=product_id,
+        window_start=window_start, window_end=window_end, value=Decimal(value), threshold=Decimal(threshold),
+        explanation=explanation, as_of=window_end,
+    )
+
+
+def appeal_reviewer(username="rita"):
+    """A reviewer allowed to decide appeals (the migration's "reviewer" group)."""
+    from django.contrib.auth.models import Group, Permission
+
+    user = UserFactory(username=username, is_staff=True)
+    group, _ = Group.objects.get_or_create(name="api-test-reviewers")
+    group.permissions.add(Permission.objects.get(content_type__app_label="cases", codename="decide_appeal"))
+    user.groups.add(group)
+    return user

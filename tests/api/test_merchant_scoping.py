@@ -15,8 +15,10 @@ from .factories import DailyMetricFactory, UserFactory, raise_warning
 
 METRICS = "/api/v1/metrics/"
 WARNINGS = "/api/v1/warnings/"
-# Endpoints under /api/v1/ that are not merchant-scoped on purpose.
-NOT_MERCHANT_SCOPED = {"api-login", "api-logout", "api-logout-all", "ingest"}
+# Endpoints under /api/v1/ that are not merchant-scoped on purpose: auth, the platform's service-token
+# endpoints (ingest, restrictions) and the public notice.
+NOT_MERCHANT_SCOPED = {"api-login", "api-logout", "api-logout-all", "ingest",
+                       "restrictions", "public-notices"}
 
 
 def _api_v1_views(resolver=None, prefix=""):
@@ -32,7 +34,9 @@ def test_every_merchant_endpoint_is_built_on_the_scoped_base():
     views = dict(_api_v1_views())
     scoped = {name: cls for name, cls in views.items() if name not in NOT_MERCHANT_SCOPED}
 
-    assert {"api-metrics", "api-warnings-list", "api-warnings-detail", "api-warnings-acknowledge"} <= set(scoped)
+    assert {"api-metrics", "api-warnings-list", "api-warnings-detail", "api-warnings-acknowledge",
+            "api-diagnosis", "api-violations-list", "api-violations-detail",
+            "api-violations-appeal"} <= set(scoped)
     for name, cls in scoped.items():
         assert cls is not None and issubclass(cls, MerchantScopedMixin), name
 

@@ -40,3 +40,69 @@ def test_warning_detail_takes_a_fixed_number_of_queries(api, merchant,
     warning = raise_warning(merchant)
     with django_assert_max_num_queries(WARNING_LIST_QUERIES):
         api.get(f"/api/v1/warnings/{warning.pk}/")
+
+
+# The token, the user's other tokens, the membership, one page of violations with their appeals.
+VIOLATION_LIST_QUERIES = 4
+# The token, the user's other tokens, the membership, then the merchant, thresholds, latest stable day,
+# the pooled sums, warning counts, tab counts.
+DIAGNOSIS_QUERIES = 9
+
+
+def _many_cases(merchant, n, first=0):
+    from cases import services
+    from cases.actors import Actor
+
+    from .factories import record_violation
+
+    points = ["complaint_rate", "negative_review_rate", "merchant_refund_rate", "clustered_complaints",
+              "service_not_provided"]
+    made = []
+    for i in range(first, first + n):
+        violation = record_violation(merchant, risk_point=points[i % len(points)], product_id=f"v-{i}")
+        if i % 2:
+            services.appeal_submit(violation_id=violation.pk, actor=Actor.merchant(merchant.merchant_id),
+                                   statement="No.")
+        raise_warning(merchant, risk_point=points[i % len(points)], product_id=f"w-{i}")
+        made.append(violation)
+    return made
+
+
+def test_violation_list_queries_do_not_grow_with_violations(api, merchant, django_assert_max_num_queries):
+    _many_cases(merchant, 1)
+    with django_assert_max_num_queries(VIOLATION_LIST_QUERIES):
+        assert len(api.get("/api/v1/violations/").json()["results"]) == 1
+
+    _many_cases(merchant, 30, first=1)
+    with django_assert_max_num_queries(VIOLATION_LIST_QUERIES):
+        assert len(api.get("/api/v1/violations/").json()["results"]) == 31
+    with django_assert_max_num_queries(VIOLATION_LIST_QUERIES):
+        assert len(api.get("/api/v1/violations/", {"tab": "appealing"}).json()["results"]) == 15
+
+
+def test_diagnosis_queries_do_not_grow_with_cases_or_days(api, merchant, django_assert_max_num_queries):
+    with django_assert_max_num_queries(DIAGNOSIS_QUERIES):
+        api.get("/api/v1/diagnosis/")
+
+    _many_cases(merchant, 30)
+    for i in range(90):
+        DailyMetricFactory(merchant=merchant, day=date(2026, 6, 29) - timedelta(days=i), stable=i >= 6)
+    with django_assert_max_num_queries(DIAGNOSIS_QUERIES):
+        body = api.get("/api/v1/diagnosis/").json()
+    assert body["violations"]["new"] == 30
+
+
+def test_violation_detail_takes_a_fixed_number_of_queries(api, merchant, django_assert_max_num_queries):
+    from django.core.files.base import ContentFile
+
+    from cases import services
+    from cases.actors import Actor
+
+    from .factories import record_violation
+
+    violation = record_violation(merchant)
+    services.appeal_submit(violation_id=violation.pk, actor=Actor.merchant("m-alpha"), statement="No.",
+                           files=[ContentFile(b"%PDF-1.4", name=f"f{i}.pdf") for i in range(5)])
+    # The three of every request, the violation with its appeal, its evidence, its events.
+    with django_assert_max_num_queries(6):
+        assert len(api.get(f"/api/v1/violations/{violation.pk}/").json()["appeal"]["files"]) == 5

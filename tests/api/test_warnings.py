@@ -161,3 +161,19 @@ def test_a_count_rule_is_explained_in_whole_numbers(api, merchant):
     summary = api.get(f"{WARNINGS}{warning.pk}/").json()["explanation"]["summary"]
 
     assert summary == "Clustered complaints on a product: 6 from 2026-06-27 to 2026-06-29, at or above 5."
+
+
+def test_a_malformed_cursor_is_a_400_naming_the_parameter(api, merchant):
+    error = assert_error(api.get(WARNINGS, {"cursor": "not-a-cursor"}), 400, "invalid_cursor")
+
+    assert list(error["fields"]) == ["cursor"]
+
+
+def test_an_instant_with_any_valid_offset_filters_without_error(api, merchant):
+    raise_warning(merchant)
+
+    far_east = api.get(WARNINGS, {"opened_after": "2026-06-30T23:00:00+21:31"})
+    year_one = api.get(WARNINGS, {"opened_before": "0001-01-01T00:00:00+05:00"})
+
+    assert far_east.status_code == 200 and len(far_east.json()["results"]) == 1
+    assert_error(year_one, 400)

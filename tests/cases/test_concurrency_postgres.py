@@ -14,7 +14,7 @@ from cases.models import Appeal, Event, Violation
 
 from .conftest import judgement, make_user
 
-pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
 def _in_thread(target, results, key):
@@ -90,3 +90,37 @@ def test_a_late_commit_is_never_skipped_by_a_consumer_reading_by_position(db):
     assert results["slow"].position < results["quick"].position, results
     process_new_events("watcher", seen.append)
     assert [e.stream for e in seen] == ["stream-a", "stream-b"]
+
+
+def test_a_long_transaction_and_a_reviewer_on_the_same_case_do_not_deadlock(merchant):
+    """A batch (like the nightly evaluation) that appended and then works a case, against a reviewer
+    working the same case: the reviewer waits for the append lock before locking any row."""
+    import time
+
+    from cases.errors import TransitionNotAllowed
+
+    reviewer = make_user("rita", "reviewer")
+    warning = services.warning_raise(**judgement())
+    batch_appended, reviewer_started = threading.Event(), threading.Event()
+    results = {}
+
+    def batch():
+        with transaction.atomic():
+            append("batch-log", "thing.happened", {"v": 1})
+            batch_appended.set()
+            reviewer_started.wait(timeout=30)
+            time.sleep(0.5)  # let the reviewer's transaction take whatever it takes first
+            return services.warning_resolve(warning_id=warning.pk, reason="rate back under warn_at")
+
+    def review():
+        batch_appended.wait(timeout=30)
+        reviewer_started.set()
+        return services.warning_dismiss(warning_id=warning.pk, actor=Actor.reviewer(reviewer), reason="Noise.")
+
+    threads = [_in_thread(batch, results, "batch"), _in_thread(review, results, "review")]
+    for thread in threads:
+        thread.join(timeout=60)
+    assert type(results["review"]) is TransitionNotAllowed, results
+    assert results["batch"].state == "resolved"
+    assert list(Event.objects.filter(stream=warning.stream).values_list("type", flat=True)) == [
+        "warning.raised", "warning.resolved"]

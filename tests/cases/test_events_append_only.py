@@ -47,7 +47,7 @@ def test_inserting_still_works_after_a_refusal(stored):
     assert append("s", "thing.happened", {"v": 1}, expected_version=2).version == 3
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_flushing_the_whole_database_still_works(stored):
     """`manage.py flush` (and test teardown) wipes everything, the one intended way to empty the log."""
     from django.core.management import call_command

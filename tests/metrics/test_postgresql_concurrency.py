@@ -12,7 +12,7 @@ from metrics.models import Order
 from metrics.recompute import merchant_shards, recompute_shard
 from tests.factories import ComplaintFiledLine, OrderPaidLine, RefundCompletedLine
 
-pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 AS_OF = "2026-06-20"
 

@@ -10,7 +10,7 @@ from cases.models import Event, Violation, Warning
 
 
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_concurrent_evaluations_record_each_case_once(make_merchant, make_metric, complaints_on, as_of):
     complaints_on(as_of, 10, product_id="p1")  # a violation (and a covered warning)
     complaints_on(as_of, 5, product_id="p2")  # a warning

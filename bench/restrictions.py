@@ -1,0 +1,146 @@
+"""Benchmark of the restrictions endpoint: `python -m bench.restrictions [--seconds 10 --merchants 2000]`.
+
+Needs wrk (apt-get install -y wrk), PostgreSQL (BENCH_R_DATABASE_URL, database riskcase_bench_r, dropped
+and recreated) and Redis (BENCH_R_REDIS_URL). Seeds merchants with penalties through the services and the
+enforcement consumer, starts gunicorn on a free loopback port, and measures GET /api/v1/restrictions/<id>/
+with a service token under concurrent wrk connections spread over all merchants: first with the cache
+emptied (cold), then warm. Target: >= 1,000 req/s and p99 < 20 ms.
+"""
+import argparse
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import timedelta
+from pathlib import Path
+
+from bench.merchant_api import ROOT, _ms, free_port, recreate_database, wait_until_up
+
+DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/riskcase_bench_r"
+DEFAULT_REDIS = "redis://127.0.0.1:6379/9"
+TARGET_P99_MS = 20.0
+TARGET_RPS = 1000.0
+
+LUA = """
+local n = %d
+local token = "%s"
+request = function()
+  local path = string.format("/api/v1/restrictions/r-%%05d/", math.random(0, n - 1))
+  return wrk.format("GET", path, {["Authorization"] = "Bearer " .. token})
+end
+"""
+
+
+def seed(merchants):
+    from decimal import Decimal
+
+    from django.core.management import call_command
+    from django.db import connection
+    from django.utils import timezone
+
+    from cases import services
+    from enforcement import consumers, tasks
+    from metrics.models import Merchant, ServiceToken
+
+    tasks.deliver_webhooks.delay = lambda *a, **k: None  # no worker here: nothing to queue
+    call_command("migrate", verbosity=0)
+    now, today = timezone.now(), timezone.localdate()
+    Merchant.objects.bulk_create([Merchant(merchant_id=f"r-{i:05d}", name=f"Shop {i}", category="food", occurred_at=now)
+                                  for i in range(merchants)])
+    for i in range(merchants):
+        for k in range(i % 4):  # 0..3 violations: none, warning, restricted promotion, throttling
+            end = today - timedelta(days=8 + 40 * (3 - k))
+            services.violation_record(
+                merchant_id=f"r-{i:05d}", risk_point="complaint_rate", product_id="", window_start=end - timedelta(days=29),
+                window_end=end, value=Decimal("0.06"), threshold=Decimal("0.05"), as_of=end, explanation={"v": 1})
+    while consumers.run_violations(batch_size=500):
+        pass
+    _, raw = ServiceToken.issue("bench")
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE")
+    return raw
+
+
+def clear_cache(merchants):
+    from django.core.cache import cache
+
+    from enforcement.cache import key
+
+    cache.delete_many([key(f"r-{i:05d}") for i in range(merchants)])
+
+
+def run_wrk(base, script, *, connections, threads, seconds):
+    out = subprocess.run(["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--latency", "-s", script, base],
+                         check=True, capture_output=True, text=True).stdout
+    import re
+
+    latency = dict(re.findall(r"^\s+(50|99)%\s+(\S+)$", out, re.M))
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    bad = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    return _ms(latency["50"]), _ms(latency["99"]), rps, int(bad.group(1)) if bad else 0
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--database-url", default=os.environ.get("BENCH_R_DATABASE_URL", DEFAULT_URL))
+    parser.add_argument("--redis-url", default=os.environ.get("BENCH_R_REDIS_URL", DEFAULT_REDIS))
+    parser.add_argument("--merchants", type=int, default=2000)
+    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--workers", type=int, default=(os.cpu_count() or 2) * 2)
+    opts = parser.parse_args()
+    if shutil.which("wrk") is None:
+        sys.exit("wrk is not installed: run `apt-get install -y wrk` (Debian) and try again")
+    os.environ["DATABASE_URL"] = opts.database_url
+    os.environ["REDIS_URL"] = opts.redis_url
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "riskcase.settings")
+    recreate_database(opts.database_url)
+    import django
+
+    django.setup()
+    started = time.perf_counter()
+    token = seed(opts.merchants)
+    from django.db import connections
+
+    connections.close_all()
+    print(f"seeded {opts.merchants} merchants in {time.perf_counter() - started:.1f} s", flush=True)
+    script = Path(tempfile.mkstemp(suffix=".lua")[1])
+    script.write_text(LUA % (opts.merchants, token))
+    port = free_port()
+    env = {**os.environ, "GUNICORN_BIND": f"127.0.0.1:{port}", "WEB_CONCURRENCY": str(opts.workers),
+           "DB_CONN_MAX_AGE": "600", "GUNICORN_MAX_REQUESTS": "0", "LOG_LEVEL": "ERROR"}
+    server = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "riskcase.wsgi", "-c", "python:riskcase.ops.gunicorn_conf",
+         "--access-logfile", "/dev/null", "--log-level", "warning"],
+        cwd=ROOT, env=env, start_new_session=True, stderr=subprocess.DEVNULL)
+    results = []
+    try:
+        base = f"http://127.0.0.1:{port}"
+        wait_until_up(f"{base}/healthz")
+        run_wrk(base, str(script), connections=opts.connections, threads=opts.threads, seconds=2)  # warm workers
+        clear_cache(opts.merchants)
+        results.append(("cold cache", *run_wrk(base, str(script), connections=opts.connections, threads=opts.threads,
+                                               seconds=opts.seconds)))
+        results.append(("warm cache", *run_wrk(base, str(script), connections=opts.connections, threads=opts.threads,
+                                               seconds=opts.seconds)))
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=30)
+        script.unlink(missing_ok=True)
+    print(f"\nrestrictions endpoint, gunicorn {opts.workers} workers, wrk {opts.threads} threads x {opts.connections} "
+          f"connections for {opts.seconds} s on loopback over {opts.merchants} merchants")
+    failed = False
+    for label, p50, p99, rps, bad in results:
+        ok = p99 < TARGET_P99_MS and rps >= TARGET_RPS and bad == 0
+        failed |= not ok
+        print(f"  {label:<12} p50 {p50:6.2f} ms  p99 {p99:6.2f} ms  {rps:8.0f} req/s  non-2xx {bad}  "
+              f"{'ok' if ok else 'OVER TARGET'}")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,52 @@
+"""The event types of enforcement: a penalty (处罚) stream "penalty-<uuid>" on the cases event store."""
+import dataclasses
+import uuid
+from datetime import datetime
+from typing import ClassVar
+
+from cases.events import DomainEvent
+
+
+@dataclasses.dataclass(frozen=True)
+class PenaltyProposed(DomainEvent):
+    """A step of the ladder chosen for a merchant (or one product); imposed at once or after approval."""
+
+    type: ClassVar[str] = "penalty.proposed"
+    penalty_id: uuid.UUID
+    merchant_id: str
+    product_id: str
+    kind: str
+    step: int
+    violation_ids: list[str]
+    policy_version_id: int | None
+    duration_days: int | None
+    traffic_weight: str
+    approvals_needed: int
+    senior_only: bool
+
+
+@dataclasses.dataclass(frozen=True)
+class PenaltyApproved(DomainEvent):
+    type: ClassVar[str] = "penalty.approved"
+    reviewer_id: int
+
+
+@dataclasses.dataclass(frozen=True)
+class PenaltyImposed(DomainEvent):
+    type: ClassVar[str] = "penalty.imposed"
+    starts_at: datetime
+    ends_at: datetime | None
+
+
+@dataclasses.dataclass(frozen=True)
+class PenaltyLifted(DomainEvent):
+    """Lifted before its end: `cause` is appeal_won, violation_withdrawn, re_evaluated or reviewer."""
+
+    type: ClassVar[str] = "penalty.lifted"
+    cause: str
+    reason: str
+
+
+@dataclasses.dataclass(frozen=True)
+class PenaltyExpired(DomainEvent):
+    type: ClassVar[str] = "penalty.expired"

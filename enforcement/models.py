@@ -1,0 +1,181 @@
+"""Enforcement projections (penalties, restrictions) and the graduated policy edited in admin."""
+import uuid
+from decimal import Decimal
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class PenaltyKind(models.TextChoices):
+    PUBLIC_WARNING = "public_warning", _("public warning")
+    RESTRICTED_PROMOTION = "restricted_promotion", _("restricted promotion")
+    THROTTLING = "throttling", _("traffic throttling")
+    PRODUCT_BAN = "product_ban", _("product ban")
+    STORE_REMOVAL = "store_removal", _("store removal")
+
+
+class PenaltyState(models.TextChoices):
+    PROPOSED = "proposed", _("awaiting approval")
+    ACTIVE = "active", _("in force")
+    LIFTED = "lifted", _("lifted")
+    EXPIRED = "expired", _("expired")
+
+
+class PolicyVersion(models.Model):
+    """The graduated policy in force from `effective_from` (like cases' threshold versions)."""
+
+    effective_from = models.DateField(_("effective from"), unique=True)
+    window_days = models.PositiveIntegerField(_("rolling window (days)"), default=90)
+    clustered_ban_at = models.PositiveIntegerField(
+        _("clustered complaints that ban the product at once"), default=10)
+    note = models.TextField(_("note"), blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("penalty policy version")
+        verbose_name_plural = _("penalty policy versions")
+        ordering = ["-effective_from"]
+
+    def __str__(self):
+        return str(_("policy from %(date)s") % {"date": self.effective_from})
+
+
+class PolicyStep(models.Model):
+    """Step n applies to the merchant's n-th violation in the window; the last step applies beyond."""
+
+    policy = models.ForeignKey(PolicyVersion, on_delete=models.CASCADE, related_name="steps", verbose_name=_("policy"))
+    number = models.PositiveIntegerField(_("violation count"))
+    kind = models.CharField(_("penalty"), max_length=32, choices=PenaltyKind.choices)
+    duration_days = models.PositiveIntegerField(_("duration (days)"), null=True, blank=True,
+                                                help_text=_("empty: no end"))
+    traffic_weight = models.DecimalField(_("traffic weight"), max_digits=4, decimal_places=2, default=Decimal("1"))
+    fallback_kind = models.CharField(
+        _("penalty when no product is concerned"), max_length=32, choices=PenaltyKind.choices, blank=True)
+
+    class Meta:
+        verbose_name = _("policy step")
+        verbose_name_plural = _("policy steps")
+        ordering = ["policy", "number"]
+        constraints = [models.UniqueConstraint(fields=["policy", "number"], name="enforcement_step_unique")]
+
+    def __str__(self):
+        return f"{self.number}: {self.get_kind_display()}"
+
+
+class Penalty(models.Model):
+    """Projection of one penalty stream."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    merchant_id = models.CharField(_("merchant id"), max_length=64, db_index=True)
+    product_id = models.CharField(_("product id"), max_length=64, blank=True)
+    kind = models.CharField(_("penalty"), max_length=32, choices=PenaltyKind.choices)
+    step = models.PositiveIntegerField(_("step"))
+    state = models.CharField(_("state"), max_length=16, choices=PenaltyState.choices)
+    violation_ids = models.JSONField(_("violations"), default=list)
+    policy_version_id = models.IntegerField(_("policy version"), null=True, blank=True)
+    duration_days = models.PositiveIntegerField(_("duration (days)"), null=True, blank=True)
+    traffic_weight = models.DecimalField(_("traffic weight"), max_digits=4, decimal_places=2, default=Decimal("1"))
+    approvals_needed = models.PositiveIntegerField(_("approvals needed"), default=0)
+    senior_only = models.BooleanField(_("senior reviewers only"), default=False)
+    approved_by = models.JSONField(_("approved by"), default=list)
+    proposed_at = models.DateTimeField(_("proposed at"))
+    proposed_by = models.CharField(_("proposed by"), max_length=80)
+    starts_at = models.DateTimeField(_("starts at"), null=True, blank=True)
+    ends_at = models.DateTimeField(_("ends at"), null=True, blank=True, db_index=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    closed_by = models.CharField(_("closed by"), max_length=80, blank=True)
+    closed_reason = models.TextField(_("reason"), blank=True)
+    version = models.PositiveIntegerField(_("version"), default=0)
+
+    class Meta:
+        verbose_name = _("penalty")
+        verbose_name_plural = _("penalties")
+        ordering = ["-proposed_at"]
+        indexes = [models.Index(fields=["state", "ends_at"], name="enforcement_due_idx")]
+        permissions = [
+            ("approve_penalty", _("Can approve a proposed penalty")),
+            ("lift_penalty", _("Can lift a penalty by hand")),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.merchant_id}{' / ' + self.product_id if self.product_id else ''}"
+
+    @property
+    def stream(self):
+        return f"penalty-{self.id}"
+
+
+class Restriction(models.Model):
+    """Projection: a merchant's effective restrictions, what downstream systems read."""
+
+    merchant_id = models.CharField(_("merchant id"), max_length=64, primary_key=True)
+    public_warning = models.BooleanField(_("public warning"), default=False)
+    can_match_creators = models.BooleanField(_("can match creators"), default=True)
+    can_advertise = models.BooleanField(_("can advertise"), default=True)
+    can_join_campaigns = models.BooleanField(_("can join campaigns"), default=True)
+    traffic_weight = models.DecimalField(_("traffic weight"), max_digits=4, decimal_places=2, default=Decimal("1"))
+    banned_products = models.JSONField(_("banned products"), default=list)
+    removed = models.BooleanField(_("removed"), default=False)
+    position = models.BigIntegerField(_("event position"), default=0)
+
+    class Meta:
+        verbose_name = _("restriction")
+        verbose_name_plural = _("restrictions")
+        ordering = ["merchant_id"]
+
+    def document(self):
+        return {
+            "merchant_id": self.merchant_id,
+            "public_warning": self.public_warning,
+            "can_match_creators": self.can_match_creators,
+            "can_advertise": self.can_advertise,
+            "can_join_campaigns": self.can_join_campaigns,
+            "traffic_weight": f"{Decimal(self.traffic_weight):.2f}",
+            "banned_products": list(self.banned_products),
+            "removed": self.removed,
+            "position": self.position,
+        }
+
+
+class WebhookEndpoint(models.Model):
+    """A downstream system told of every restriction change (signed with HMAC-SHA256)."""
+
+    name = models.CharField(_("name"), max_length=100)
+    url = models.URLField(_("URL"))
+    secret = models.CharField(_("signing secret"), max_length=200)
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("webhook endpoint")
+        verbose_name_plural = _("webhook endpoints")
+
+    def __str__(self):
+        return self.name
+
+
+class DeliveryState(models.TextChoices):
+    PENDING = "pending", _("pending")
+    DELIVERED = "delivered", _("delivered")
+
+
+class WebhookDelivery(models.Model):
+    """One restriction change for one endpoint; delivered in position order per merchant."""
+
+    endpoint = models.ForeignKey(WebhookEndpoint, on_delete=models.CASCADE, related_name="deliveries",
+                                 verbose_name=_("endpoint"))
+    merchant_id = models.CharField(_("merchant id"), max_length=64)
+    position = models.BigIntegerField(_("event position"))
+    payload = models.JSONField(_("payload"))
+    state = models.CharField(_("state"), max_length=16, choices=DeliveryState.choices, default=DeliveryState.PENDING)
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    next_attempt_at = models.DateTimeField(_("next attempt at"), null=True, blank=True)
+    last_error = models.TextField(_("last error"), blank=True)
+    delivered_at = models.DateTimeField(_("delivered at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("webhook delivery")
+        verbose_name_plural = _("webhook deliveries")
+        ordering = ["endpoint", "merchant_id", "position"]
+        constraints = [models.UniqueConstraint(fields=["endpoint", "position"], name="enforcement_delivery_once")]
+        indexes = [models.Index(fields=["state", "endpoint", "merchant_id", "position"], name="enforcement_pending_idx")]

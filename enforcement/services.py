@@ -1,0 +1,156 @@
+"""Enforcement commands: the only code that writes penalties and restrictions (always with their event)."""
+import uuid
+from datetime import timedelta
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from cases.actors import SYSTEM, Actor
+from cases.errors import ConcurrencyError, InvalidCommand, NotPermitted, TransitionNotAllowed
+from cases.eventstore import append, lock_for_append
+from cases.models import Violation
+
+from . import cache, projections
+from .events import PenaltyApproved, PenaltyExpired, PenaltyImposed, PenaltyLifted, PenaltyProposed
+from .models import Penalty, PenaltyState, Restriction
+from .policy import decide, standing_violations, policy_in_force
+
+SENIOR_GROUP = "senior_reviewer"
+
+
+class SameReviewerTwice(NotPermitted):
+    message = _("Store removal needs two different senior reviewers; you have already approved it.")
+
+
+def _write(penalty, event, *, actor, expected_version, now=None):
+    """Append `event` to the penalty's stream, fold it into the projections, refresh restrictions."""
+    recorded = append(penalty.stream, event, actor=actor, expected_version=expected_version, occurred_at=now)
+    projections.apply(penalty, recorded)
+    penalty.save()
+    _refresh_restriction(penalty.merchant_id, recorded.position)
+    return recorded
+
+
+def _refresh_restriction(merchant_id, position):
+    row = projections.restriction_for(merchant_id, position)
+    row.save()
+    document = row.document()
+    # Replaced after commit; a reader between now and then refills from the old committed row, which
+    # the on-commit put then overwrites.
+    transaction.on_commit(lambda: cache.put(document))
+    from .tasks import deliver_webhooks
+    transaction.on_commit(lambda: deliver_webhooks.delay())
+
+
+def _impose(penalty, *, actor, now):
+    ends = None if penalty.duration_days is None else now + timedelta(days=penalty.duration_days)
+    _write(penalty, PenaltyImposed(starts_at=now, ends_at=ends), actor=actor, expected_version=penalty.version, now=now)
+
+
+def penalty_propose_for_violation(*, violation_id, actor=SYSTEM, now=None):
+    """Choose the step the violation earns and propose it; impose at once when no approval is needed.
+
+    Idempotent: a violation already behind a penalty gets no second one.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        lock_for_append()
+        violation = Violation.objects.get(pk=violation_id)
+        taken = Penalty.objects.filter(merchant_id=violation.merchant_id).values_list("violation_ids", flat=True)
+        if any(str(violation_id) in ids for ids in taken):
+            return None
+        d = decide(violation, now=now)
+        penalty = Penalty(id=uuid.uuid4())
+        _write(penalty, PenaltyProposed(
+            penalty_id=penalty.id, merchant_id=violation.merchant_id, product_id=d.product_id, kind=d.kind,
+            step=d.step, violation_ids=[str(violation_id)], policy_version_id=d.policy_version_id,
+            duration_days=d.duration_days, traffic_weight=str(d.traffic_weight),
+            approvals_needed=d.approvals_needed, senior_only=d.senior_only,
+        ), actor=actor, expected_version=0, now=now)
+        if d.approvals_needed == 0:
+            _impose(penalty, actor=actor, now=now)
+        return penalty
+
+
+def penalty_approve(*, penalty_id, reviewer, expected_version=None, now=None):
+    """A reviewer confirms a proposed penalty; imposed when enough different reviewers have approved."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        lock_for_append()
+        penalty = Penalty.objects.select_for_update().get(pk=penalty_id)
+        if expected_version is not None and expected_version != penalty.version:
+            raise ConcurrencyError(stream=penalty.stream, expected=expected_version, actual=penalty.version)
+        if penalty.state != PenaltyState.PROPOSED:
+            raise TransitionNotAllowed()
+        if not reviewer.has_perm("enforcement.approve_penalty"):
+            raise NotPermitted()
+        if penalty.senior_only and not (reviewer.is_superuser or reviewer.groups.filter(name=SENIOR_GROUP).exists()):
+            raise NotPermitted(_("Only a senior reviewer may approve a store removal."))
+        if reviewer.pk in penalty.approved_by:
+            raise SameReviewerTwice()
+        actor = Actor.reviewer(reviewer)
+        _write(penalty, PenaltyApproved(reviewer_id=reviewer.pk), actor=actor,
+               expected_version=penalty.version, now=now)
+        if len(penalty.approved_by) >= penalty.approvals_needed:
+            _impose(penalty, actor=actor, now=now)
+        return penalty
+
+
+def penalty_lift(*, penalty_id, actor, cause="reviewer", reason="", expected_version=None, now=None):
+    """Lift a proposed or active penalty before its end, with a reason."""
+    now = now or timezone.now()
+    if actor.is_reviewer and not reason.strip():
+        raise InvalidCommand(_("A reason is required to lift a penalty."))
+    with transaction.atomic():
+        lock_for_append()
+        penalty = Penalty.objects.select_for_update().get(pk=penalty_id)
+        if expected_version is not None and expected_version != penalty.version:
+            raise ConcurrencyError(stream=penalty.stream, expected=expected_version, actual=penalty.version)
+        if penalty.state not in (PenaltyState.PROPOSED, PenaltyState.ACTIVE):
+            raise TransitionNotAllowed()
+        _write(penalty, PenaltyLifted(cause=cause, reason=reason), actor=actor,
+               expected_version=penalty.version, now=now)
+        return penalty
+
+
+def penalties_lift_for_violation(*, violation_id, cause, now=None):
+    """A won appeal or withdrawal: lift every penalty resting on the violation, then re-evaluate the steps
+    of the merchant's remaining penalties (a penalty whose step exceeds the standing count is lifted)."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        lock_for_append()
+        violation = Violation.objects.get(pk=violation_id)
+        open_states = (PenaltyState.PROPOSED, PenaltyState.ACTIVE)
+        mine = [p for p in Penalty.objects.select_for_update().filter(
+            merchant_id=violation.merchant_id, state__in=open_states).order_by("step", "proposed_at")]
+        lifted = []
+        for p in mine:
+            if str(violation_id) in p.violation_ids:
+                penalty_lift(penalty_id=p.pk, actor=SYSTEM, cause=cause, reason=str(violation_id), now=now)
+                lifted.append(p.pk)
+        policy = policy_in_force(timezone.localdate(now))
+        standing = standing_violations(violation.merchant_id, now=now,
+                                       window_days=policy.window_days if policy else 90).count()
+        for p in mine:
+            if p.pk not in lifted and p.step > standing and p.kind != "product_ban":
+                penalty_lift(penalty_id=p.pk, actor=SYSTEM, cause="re_evaluated", reason=str(violation_id), now=now)
+                lifted.append(p.pk)
+        return lifted
+
+
+def penalties_expire_due(*, now=None, limit=500):
+    """Expire active penalties whose end has passed. Idempotent and safe with several workers: each
+    penalty is claimed with SELECT ... FOR UPDATE SKIP LOCKED and re-checked, so it expires once."""
+    now = now or timezone.now()
+    expired = 0
+    while True:
+        with transaction.atomic():
+            lock_for_append()
+            batch = list(Penalty.objects.select_for_update(skip_locked=True)
+                         .filter(state=PenaltyState.ACTIVE, ends_at__lte=now).order_by("ends_at")[:limit])
+            for penalty in batch:
+                _write(penalty, PenaltyExpired(), actor=SYSTEM, expected_version=penalty.version, now=now)
+            expired += len(batch)
+        if len(batch) < limit:
+            return expired

@@ -1,0 +1,30 @@
+"""`replay --verify` rebuilds penalties and restrictions identical to the live ones."""
+import pytest
+from django.core.management import call_command
+
+from cases.replay import compare, rebuild
+from enforcement.models import Penalty, Restriction
+
+pytestmark = pytest.mark.django_db
+
+
+def test_replay_rebuilds_penalties_and_restrictions_identical_to_live(record, decide_appeal, senior, senior2):
+    from enforcement import services
+    v = record()
+    for _ in range(4):
+        record()
+    removal = Penalty.objects.get(kind="store_removal")
+    services.penalty_approve(penalty_id=removal.pk, reviewer=senior)
+    services.penalty_approve(penalty_id=removal.pk, reviewer=senior2)
+    decide_appeal(v, accept=True)
+    rebuilt = rebuild()
+    assert len(rebuilt[Penalty]) == Penalty.objects.count() == 5
+    assert len(rebuilt[Restriction]) == 1
+    assert compare(rebuilt) == []
+    call_command("replay", "--verify")
+
+
+def test_replay_notices_a_tampered_restriction(record):
+    record()
+    Restriction.objects.update(public_warning=False)
+    assert any(d.model == "enforcement.Restriction" for d in compare(rebuild()))
