@@ -23,10 +23,14 @@ demo: $(STAMP)
 test: $(STAMP)
 	$(BIN)/pytest
 
+# Ingest + recompute at platform scale, then the restrictions and merchant endpoints under wrk and gunicorn.
 bench: $(STAMP)
+	command -v wrk >/dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y -q wrk
 	$(BIN)/python -m bench $(BENCH_ARGS)
+	$(BIN)/python -m bench.restrictions
+	$(BIN)/python -m bench.merchant_api
 
-# The whole system on one machine (docs/deployment.md): gunicorn, a Celery worker and Celery beat under
+# The whole system on one machine (README, "Running it for real"): gunicorn, a Celery worker and Celery beat under
 # honcho (Procfile), against PostgreSQL and Redis; migrations and collectstatic first.
 serve: export DATABASE_URL := $(or $(DATABASE_URL),postgres://postgres@127.0.0.1:5432/riskcase)
 serve: export REDIS_URL := $(or $(REDIS_URL),redis://127.0.0.1:6379/0)

@@ -10,37 +10,18 @@ p99 per endpoint against the target (p99 < 50 ms).
 """
 import argparse
 import os
-import re
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
-import urllib.request
 from datetime import timedelta
-from pathlib import Path
 
-import psycopg
+from bench.loadtest import ROOT, free_port, recreate_database, run_wrk, wait_until_up
 
-ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/riskcase_bench_m"
 TARGET_P99_MS = 50.0
 MERCHANT = "m-bench"
-
-
-def recreate_database(url):
-    name = url.rsplit("/", 1)[1]
-    admin_url = url.rsplit("/", 1)[0] + "/postgres"
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def seed(*, cases, other_merchants, days):
@@ -102,35 +83,6 @@ def seed(*, cases, other_merchants, days):
     return token, today
 
 
-def wait_until_up(url, seconds=30):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(url, timeout=1):
-                return
-        except Exception:  # not listening yet
-            time.sleep(0.2)
-    sys.exit(f"gunicorn did not answer at {url}")
-
-
-def _ms(text):
-    value, unit = re.fullmatch(r"([\d.]+)(us|ms|s)", text).groups()
-    return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
-
-
-def run_wrk(url, token, *, connections, threads, seconds):
-    """(p50 ms, p99 ms, requests/s, non-2xx count) of one wrk run."""
-    out = subprocess.run(
-        ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--latency",
-         "-H", f"Authorization: Token {token}", url],
-        check=True, capture_output=True, text=True,
-    ).stdout
-    latency = dict(re.findall(r"^\s+(50|99)%\s+(\S+)$", out, re.M))
-    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
-    bad = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
-    return _ms(latency["50"]), _ms(latency["99"]), rps, int(bad.group(1)) if bad else 0
-
-
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--database-url", default=os.environ.get("BENCH_M_DATABASE_URL", DEFAULT_URL))
@@ -179,12 +131,13 @@ def main():
         base = f"http://127.0.0.1:{port}"
         wait_until_up(f"{base}/healthz")
         start = (today - timedelta(days=89)).isoformat()
+        auth = [f"Authorization: Token {token}"]
         endpoints = [("diagnosis/", f"{base}/api/v1/diagnosis/"),
                      (f"metrics/?start={start}", f"{base}/api/v1/metrics/?start={start}")]
         for _, url in endpoints:  # warm every worker's connection and caches
-            run_wrk(url, token, connections=opts.connections, threads=opts.threads, seconds=2)
+            run_wrk(url, headers=auth, connections=opts.connections, threads=opts.threads, seconds=2)
         for label, url in endpoints:
-            results.append((label, *run_wrk(url, token, connections=opts.connections, threads=opts.threads,
+            results.append((label, *run_wrk(url, headers=auth, connections=opts.connections, threads=opts.threads,
                                             seconds=opts.seconds)))
     finally:
         os.killpg(server.pid, signal.SIGTERM)

@@ -17,7 +17,7 @@ import time
 from datetime import timedelta
 from pathlib import Path
 
-from bench.merchant_api import ROOT, _ms, free_port, recreate_database, wait_until_up
+from bench.loadtest import ROOT, free_port, recreate_database, run_wrk, wait_until_up
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/riskcase_bench_r"
 DEFAULT_REDIS = "redis://127.0.0.1:6379/9"
@@ -72,17 +72,6 @@ def clear_cache(merchants):
     cache.delete_many([key(f"r-{i:05d}") for i in range(merchants)])
 
 
-def run_wrk(base, script, *, connections, threads, seconds):
-    out = subprocess.run(["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--latency", "-s", script, base],
-                         check=True, capture_output=True, text=True).stdout
-    import re
-
-    latency = dict(re.findall(r"^\s+(50|99)%\s+(\S+)$", out, re.M))
-    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
-    bad = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
-    return _ms(latency["50"]), _ms(latency["99"]), rps, int(bad.group(1)) if bad else 0
-
-
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--database-url", default=os.environ.get("BENCH_R_DATABASE_URL", DEFAULT_URL))
@@ -121,11 +110,11 @@ def main():
     try:
         base = f"http://127.0.0.1:{port}"
         wait_until_up(f"{base}/healthz")
-        run_wrk(base, str(script), connections=opts.connections, threads=opts.threads, seconds=2)  # warm workers
+        run_wrk(base, script=script, connections=opts.connections, threads=opts.threads, seconds=2)  # warm workers
         clear_cache(opts.merchants)
-        results.append(("cold cache", *run_wrk(base, str(script), connections=opts.connections, threads=opts.threads,
+        results.append(("cold cache", *run_wrk(base, script=script, connections=opts.connections, threads=opts.threads,
                                                seconds=opts.seconds)))
-        results.append(("warm cache", *run_wrk(base, str(script), connections=opts.connections, threads=opts.threads,
+        results.append(("warm cache", *run_wrk(base, script=script, connections=opts.connections, threads=opts.threads,
                                                seconds=opts.seconds)))
     finally:
         os.killpg(server.pid, signal.SIGTERM)

@@ -2,9 +2,12 @@
 import uuid
 
 from cases.consumers import process_new_events
+from cases.eventstore import RecordedEvent, read
+from cases.models import Event
 
 from . import services
-from .models import Restriction, WebhookDelivery, WebhookEndpoint
+from .models import Penalty, PenaltyState, Restriction, WebhookDelivery, WebhookEndpoint
+from .projections import apply, restriction_for
 
 VIOLATIONS = "enforcement.violations"
 WEBHOOKS = "enforcement.webhooks"
@@ -31,9 +34,6 @@ def handle_penalty_event(event):
     row = Restriction.objects.filter(merchant_id=merchant_id).first()
     if row is None:
         return
-    from .projections import restriction_for
-    from cases.eventstore import read
-    from .models import Penalty
     # The document as of this event, not as of now, so each change is told in order.
     penalties = _active_at(merchant_id, event.position)
     doc = restriction_for(merchant_id, event.position, penalties).document()
@@ -43,17 +43,12 @@ def handle_penalty_event(event):
 
 
 def _merchant_of(event):
-    from cases.eventstore import read
     first = read(event.stream, limit=1)[0]
     return first.data["merchant_id"]
 
 
 def _active_at(merchant_id, position):
     """The merchant's penalties folded from their events up to `position` (rebuilt, not the live rows)."""
-    from cases.models import Event
-    from cases.eventstore import RecordedEvent
-    from .models import Penalty, PenaltyState
-    from .projections import apply
     streams = [f"penalty-{pk}" for pk in Penalty.objects.filter(merchant_id=merchant_id).values_list("pk", flat=True)]
     built = {}
     for row in Event.objects.filter(stream__in=streams, pk__lte=position).order_by("pk"):
