@@ -13,7 +13,8 @@ from pathlib import Path
 
 import psycopg
 
-ROOT = Path(__file__).resolve().parent.parent
+from bench.loadtest import ROOT, recreate_database
+
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/riskcase_bench"
 
 
@@ -28,14 +29,6 @@ def run(args, env, label):
     if os.waitstatus_to_exitcode(status) != 0:
         sys.exit(f"{label} failed:\n{out}\n{err}")
     return seconds, usage.ru_maxrss / 1024, out.strip()
-
-
-def recreate_database(url):
-    name = url.rsplit("/", 1)[1]
-    admin_url = url.rsplit("/", 1)[0] + "/postgres"
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        conn.execute(f'CREATE DATABASE "{name}"')
 
 
 def main():
