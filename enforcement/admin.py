@@ -1,15 +1,32 @@
 """Enforcement admin: the policy, penalties with their event timeline, the approval queue, webhooks."""
+from django import forms
 from django.contrib import admin, messages
-from django.utils.html import format_html_join
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html, format_html_join
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from cases.actors import Actor
-from cases.errors import DomainError
+from cases.errors import ConcurrencyError, DomainError
 from cases.eventstore import read
+from cases.models import Violation
 
 from . import services
-from .models import (Penalty, PenaltyState, PolicyStep, PolicyVersion, Restriction, WebhookDelivery,
-                     WebhookEndpoint)
+from .models import (
+    Penalty,
+    PenaltyState,
+    PolicyStep,
+    PolicyVersion,
+    Restriction,
+    WebhookDelivery,
+    WebhookEndpoint,
+)
+
+LIFTABLE_STATES = (PenaltyState.PROPOSED, PenaltyState.ACTIVE)
 
 
 class PolicyStepInline(admin.TabularInline):
@@ -38,12 +55,40 @@ class AwaitingApprovalFilter(admin.SimpleListFilter):
         return queryset
 
 
+class LiftForm(forms.Form):
+    """What a reviewer types to lift a penalty by hand; the version guards against a stale page."""
+
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 4, "cols": 60}),
+                             help_text=_("Recorded in the penalty's event log with your name."))
+    expected_version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+
+
+class ReviewerAbilities:
+    """What the requesting user may do in the penalty admin, worked out once per request (so a list of
+    any length costs the same queries). The services re-check all of it under their lock."""
+
+    def __init__(self, user):
+        self.user = user
+        self.can_approve = user.has_perm("enforcement.approve_penalty")
+        self.can_lift = user.has_perm("enforcement.lift_penalty")
+        self.is_senior = self.can_approve and (
+            user.is_superuser or user.groups.filter(name=services.SENIOR_GROUP).exists())
+
+    def may_approve(self, penalty):
+        # Mirrors services.penalty_approve: proposed, senior for four-eyes, not the same reviewer twice.
+        return (self.can_approve and penalty.state == PenaltyState.PROPOSED
+                and (self.is_senior or not penalty.senior_only) and self.user.pk not in penalty.approved_by)
+
+    def may_lift(self, penalty):
+        return self.can_lift and penalty.state in LIFTABLE_STATES
+
+
 @admin.register(Penalty)
 class PenaltyAdmin(admin.ModelAdmin):
     list_display = ["merchant_id", "kind", "product_id", "step", "state", "starts_at", "ends_at", "approvals"]
     list_filter = [AwaitingApprovalFilter, "state", "kind"]
     search_fields = ["merchant_id", "product_id"]
-    actions = ["approve", "lift"]
+    actions = ["approve"]
     readonly_fields = [f.name for f in Penalty._meta.fields] + ["timeline"]
 
     def has_add_permission(self, request):
@@ -51,6 +96,39 @@ class PenaltyAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    def get_urls(self):
+        return [
+            path("<path:object_id>/lift/", self.admin_site.admin_view(self.lift_view), name="enforcement_penalty_lift"),
+            path("<path:object_id>/approve/", self.admin_site.admin_view(self.approve_view),
+                 name="enforcement_penalty_approve"),
+        ] + super().get_urls()
+
+    def get_list_display(self, request):
+        abilities = ReviewerAbilities(request.user)
+
+        @admin.display(description=_("actions"))
+        def buttons(obj):
+            """Only the transitions this user may take on this penalty; approve posts the changelist form
+            (it carries the CSRF token) to the approve view, since forms cannot nest."""
+            parts = []
+            if abilities.may_approve(obj):
+                parts.append(format_html(
+                    '<button type="submit" class="button" formaction="{}" name="expected_version" value="{}">'
+                    "{}</button>", reverse("admin:enforcement_penalty_approve", args=[obj.pk]), obj.version,
+                    gettext("Approve")))
+            if abilities.may_lift(obj):
+                parts.append(format_html('<a class="button" href="{}">{}</a>',
+                                         reverse("admin:enforcement_penalty_lift", args=[obj.pk]), gettext("Lift…")))
+            return format_html_join(" ", "{}", ((p,) for p in parts))
+
+        return [*super().get_list_display(request), buttons]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        obj = self.get_object(request, object_id)
+        extra = {"may_lift": obj is not None and ReviewerAbilities(request.user).may_lift(obj)}
+        extra.update(extra_context or {})
+        return super().change_view(request, object_id, form_url, extra_context=extra)
 
     @admin.display(description=_("approvals"))
     def approvals(self, obj):
@@ -65,28 +143,92 @@ class PenaltyAdmin(admin.ModelAdmin):
     @admin.action(description=_("Approve the selected penalties"), permissions=["approve"])
     def approve(self, request, queryset):
         for penalty in queryset:
-            try:
-                services.penalty_approve(penalty_id=penalty.pk, reviewer=request.user)
-                self.message_user(request, _("Approved: %(p)s") % {"p": penalty})
-            except DomainError as exc:
-                self.message_user(request, f"{penalty}: {exc}", messages.ERROR)
+            self._approve(request, penalty, expected_version=None)
 
     def has_approve_permission(self, request):
         return request.user.has_perm("enforcement.approve_penalty")
 
-    @admin.action(description=_("Lift the selected penalties"), permissions=["lift"])
-    def lift(self, request, queryset):
-        reason = request.POST.get("reason", "").strip() or str(_("lifted by a reviewer in admin"))
-        for penalty in queryset:
-            try:
-                services.penalty_lift(penalty_id=penalty.pk, actor=Actor.reviewer(request.user),
-                                      cause="reviewer", reason=reason)
-                self.message_user(request, _("Lifted: %(p)s") % {"p": penalty})
-            except DomainError as exc:
-                self.message_user(request, f"{penalty}: {exc}", messages.ERROR)
-
     def has_lift_permission(self, request):
         return request.user.has_perm("enforcement.lift_penalty")
+
+    def _approve(self, request, penalty, *, expected_version):
+        try:
+            services.penalty_approve(penalty_id=penalty.pk, reviewer=request.user, expected_version=expected_version)
+            self.message_user(request, _("Approved: %(p)s") % {"p": penalty})
+        except ConcurrencyError:
+            self.message_user(request, _("%(p)s was changed by someone else in the meantime; nothing was saved. "
+                                         "Review it as it is now and try again.") % {"p": penalty}, messages.ERROR)
+        except DomainError as exc:
+            self.message_user(request, f"{penalty}: {exc}", messages.ERROR)
+
+    def _penalty_or_404(self, request, object_id):
+        penalty = self.get_object(request, object_id)
+        if penalty is None:
+            raise Http404
+        return penalty
+
+    def approve_view(self, request, object_id):
+        """The queue's Approve button: one penalty, at the version the reviewer saw."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        if not (self.has_approve_permission(request) and self.has_view_permission(request)):
+            raise PermissionDenied
+        penalty = self._penalty_or_404(request, object_id)
+        expected = request.POST.get("expected_version", "")
+        self._approve(request, penalty, expected_version=int(expected) if expected.isdigit() else None)
+        back = request.META.get("HTTP_REFERER", "")  # back to the queue page, filters kept
+        if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()},
+                                               require_https=request.is_secure()):
+            back = reverse("admin:enforcement_penalty_changelist")
+        return HttpResponseRedirect(back)
+
+    def lift_view(self, request, object_id):
+        """Lift one penalty by hand: the reviewer writes the reason, recorded in the penalty.lifted event."""
+        if not (self.has_lift_permission(request) and self.has_view_permission(request)):
+            raise PermissionDenied
+        penalty = self._penalty_or_404(request, object_id)
+        change_url = reverse("admin:enforcement_penalty_change", args=[penalty.pk])
+        if penalty.state not in LIFTABLE_STATES:
+            self.message_user(request, _("%(p)s is %(state)s and can no longer be lifted.")
+                              % {"p": penalty, "state": penalty.get_state_display()}, messages.WARNING)
+            return HttpResponseRedirect(change_url)
+        if request.method == "POST":
+            form = LiftForm(request.POST)
+            if form.is_valid():
+                try:
+                    services.penalty_lift(penalty_id=penalty.pk, actor=Actor.reviewer(request.user), cause="reviewer",
+                                          reason=form.cleaned_data["reason"],
+                                          expected_version=form.cleaned_data["expected_version"])
+                except ConcurrencyError:
+                    penalty.refresh_from_db()
+                    self.message_user(request, _(
+                        "Someone else changed this penalty while you were looking at it. Nothing was saved: "
+                        "review the penalty as it is now and submit again."), messages.ERROR)
+                    if penalty.state not in LIFTABLE_STATES:
+                        return HttpResponseRedirect(change_url)
+                    form = LiftForm(initial={"reason": form.cleaned_data["reason"],
+                                             "expected_version": penalty.version})
+                except DomainError as exc:
+                    self.message_user(request, str(exc), messages.ERROR)
+                    return HttpResponseRedirect(change_url)
+                else:
+                    self.message_user(request, _("Lifted: %(p)s") % {"p": penalty}, messages.SUCCESS)
+                    return HttpResponseRedirect(change_url)
+        else:
+            form = LiftForm(initial={"expected_version": penalty.version})
+        violations = Violation.objects.filter(pk__in=penalty.violation_ids).order_by("opened_at")
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Lift %(p)s") % {"p": penalty},
+            "opts": self.model._meta,
+            "original": penalty,
+            "penalty": penalty,
+            "violations": violations,
+            "form": form,
+            "change_url": change_url,
+            "has_view_permission": True,
+        }
+        return TemplateResponse(request, "admin/enforcement/penalty/lift.html", context)
 
 
 @admin.register(Restriction)

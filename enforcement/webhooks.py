@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import urllib.error
 import urllib.request
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -23,7 +24,9 @@ def sign(secret, timestamp, body):
 
 
 def backoff(attempts):
-    return min(timedelta(seconds=2 ** max(attempts - 1, 0)), MAX_BACKOFF)
+    """base, 2*base, 4*base, ... capped at MAX_BACKOFF; base is RISKCASE_WEBHOOK_BACKOFF_SECONDS (default 1)."""
+    base = float(getattr(settings, "RISKCASE_WEBHOOK_BACKOFF_SECONDS", 1))
+    return min(timedelta(seconds=base * 2 ** max(attempts - 1, 0)), MAX_BACKOFF)
 
 
 def deliver_pending(*, now=None, timeout=5):

@@ -1,76 +1,33 @@
 """The nightly pipeline on a real Celery worker (Redis broker) writing to PostgreSQL: the stored rows equal
 the contract's numbers and an in-process computation, and a shard task delivered twice changes nothing."""
-import os
-import signal
-import subprocess
-import sys
-import time
-import uuid
 from datetime import date
 from decimal import Decimal
-from pathlib import Path
-from urllib.parse import quote
 
 import pytest
-from django.conf import settings
 
 from metrics.cohorts import iter_cohort_rows
 from metrics.models import RecomputeRun
 from metrics.recompute import merchant_shards
 from metrics.tasks import nightly_pipeline, recompute_metrics_shard
-from riskcase.celery import app
-from tests.factories import ComplaintFiledLine, OrderPaidLine, OrderVerifiedLine, RefundCompletedLine, ReviewPostedLine
+from tests.celery_worker import DEADLINE_SECONDS, running_worker, wait_for
+from tests.factories import (
+    ComplaintFiledLine,
+    OrderPaidLine,
+    OrderVerifiedLine,
+    RefundCompletedLine,
+    ReviewPostedLine,
+)
 
-pytestmark = [pytest.mark.postgres, pytest.mark.redis]
-
-REPO = Path(__file__).resolve().parents[2]
-AS_OF = "2026-06-20"
-DEADLINE_SECONDS = 60
-
-
-def _wait_for(what, probe, timeout=DEADLINE_SECONDS):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = probe()
-        if value:
-            return value
-        time.sleep(0.1)
-    pytest.fail(f"gave up after {timeout}s waiting for {what}")
+pytestmark = [pytest.mark.postgres, pytest.mark.redis,
+              pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
 @pytest.fixture(scope="module")
 def celery_worker(django_db_setup, tmp_path_factory):
-    """A real `celery worker` subprocess on the test database and the test Redis; killed afterwards."""
-    from django.db import connection
-
-    db = connection.settings_dict
-    database_url = (f"postgres://{quote(db['USER'] or '')}:{quote(db['PASSWORD'] or '')}"
-                    f"@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{quote(db['NAME'])}")
-    name = f"riskcase-test-{uuid.uuid4().hex[:8]}@localhost"
-    env = {**os.environ, "DATABASE_URL": database_url, "REDIS_URL": settings.REDIS_URL,
-           "RISKCASE_TIME_ZONE": "Asia/Shanghai", "DJANGO_SETTINGS_MODULE": "riskcase.settings"}
-    log = tmp_path_factory.mktemp("celery") / "worker.log"
-    app.control.purge()  # nothing left over from an interrupted run reaches this worker
-    with open(log, "wb") as log_file:
-        worker = subprocess.Popen(
-            [str(Path(sys.executable).parent / "celery"), "-A", "riskcase", "worker", "--pool=prefork",
-             "--concurrency=2", "--loglevel=INFO", "-n", name, "--without-gossip", "--without-mingle"],
-            cwd=REPO, env=env, stdout=log_file, stderr=subprocess.STDOUT, start_new_session=True,
-        )
-    try:
-        _wait_for("the worker to answer a ping",
-                  lambda: worker.poll() is not None or app.control.ping(destination=[name], timeout=0.5))
-        if worker.poll() is not None:
-            pytest.fail(f"the Celery worker exited with {worker.returncode}:\n{log.read_text()}")
+    with running_worker(tmp_path_factory.mktemp("celery")) as worker:
         yield worker
-    finally:
-        if worker.poll() is None:
-            os.killpg(worker.pid, signal.SIGTERM)
-            try:
-                worker.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                os.killpg(worker.pid, signal.SIGKILL)
-                worker.wait()
+
+AS_OF = "2026-06-20"
 
 
 def _facts():
@@ -124,12 +81,12 @@ def _assert_equals_in_process_computation(stored_metrics, start):
 
 
 def test_the_nightly_pipeline_on_a_worker_stores_the_contract_numbers_in_postgresql(
-    celery_worker, transactional_db, ingest, stored_metrics
+    celery_worker, ingest, stored_metrics
 ):
     ingest(*_facts())
 
     run_id = nightly_pipeline.delay(as_of=AS_OF, shards=3).get(timeout=DEADLINE_SECONDS)
-    run = _wait_for("the recompute run to finish",
+    run = wait_for("the recompute run to finish",
                     lambda: RecomputeRun.objects.filter(pk=run_id, finished_at__isnull=False).first())
 
     assert run.as_of == date(2026, 6, 20)
@@ -142,7 +99,7 @@ def test_the_nightly_pipeline_on_a_worker_stores_the_contract_numbers_in_postgre
 
 
 def test_a_shard_task_delivered_twice_on_the_worker_leaves_the_same_rows(
-    celery_worker, transactional_db, ingest, stored_metrics
+    celery_worker, ingest, stored_metrics
 ):
     ingest(*_facts())
     shards = merchant_shards(2)

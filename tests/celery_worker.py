@@ -1,0 +1,71 @@
+"""A real `celery worker` subprocess on the test database and the test Redis, for the tests that check
+what a worker does (module-scoped fixtures build on `running_worker`)."""
+import contextlib
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+from django.conf import settings
+
+from riskcase.celery import app
+
+REPO = Path(__file__).resolve().parents[1]
+DEADLINE_SECONDS = 60
+
+
+def wait_for(what, probe, timeout=DEADLINE_SECONDS):
+    """The first truthy value of probe(), polled every 0.1 s; the test fails after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = probe()
+        if value:
+            return value
+        time.sleep(0.1)
+    pytest.fail(f"gave up after {timeout}s waiting for {what}")
+
+
+def _database_url():
+    from django.db import connection
+
+    db = connection.settings_dict
+    return (f"postgres://{quote(db['USER'] or '')}:{quote(db['PASSWORD'] or '')}"
+            f"@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{quote(db['NAME'])}")
+
+
+@contextlib.contextmanager
+def running_worker(log_dir, *, pool="prefork", concurrency=2):
+    """Start a worker, wait until it answers a ping, yield the process (with `.name`), stop it after.
+    The queue is purged before (nothing left from an interrupted run) and after (no retry outlives it)."""
+    name = f"riskcase-test-{uuid.uuid4().hex[:8]}@localhost"
+    env = {**os.environ, "DATABASE_URL": _database_url(), "REDIS_URL": settings.REDIS_URL,
+           "RISKCASE_TIME_ZONE": "Asia/Shanghai", "DJANGO_SETTINGS_MODULE": "riskcase.settings"}
+    log = Path(log_dir) / "worker.log"
+    app.control.purge()
+    with open(log, "wb") as log_file:
+        worker = subprocess.Popen(
+            [str(Path(sys.executable).parent / "celery"), "-A", "riskcase", "worker", f"--pool={pool}",
+             f"--concurrency={concurrency}", "--loglevel=INFO", "-n", name, "--without-gossip", "--without-mingle"],
+            cwd=REPO, env=env, stdout=log_file, stderr=subprocess.STDOUT, start_new_session=True,
+        )
+    worker.name = name
+    try:
+        wait_for("the worker to answer a ping",
+                 lambda: worker.poll() is not None or app.control.ping(destination=[name], timeout=0.5))
+        if worker.poll() is not None:
+            pytest.fail(f"the Celery worker exited with {worker.returncode}:\n{log.read_text()}")
+        yield worker
+    finally:
+        if worker.poll() is None:
+            os.killpg(worker.pid, signal.SIGTERM)
+            try:
+                worker.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                os.killpg(worker.pid, signal.SIGKILL)
+                worker.wait()
+        app.control.purge()

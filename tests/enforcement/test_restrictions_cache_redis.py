@@ -1,0 +1,49 @@
+"""The restrictions document in Redis (enforcement.cache) is replaced when the change commits: the first
+read after commit sees it, a read before commit or after a rollback keeps the committed document."""
+import pytest
+from django.conf import settings
+from django.db import transaction
+
+from cases.actors import Actor
+from enforcement import cache, selectors, services
+from enforcement.models import Penalty, PenaltyKind, Restriction
+
+pytestmark = [pytest.mark.redis, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+
+
+@pytest.fixture(autouse=True)
+def enforcement_settings(settings, tmp_path):
+    """Unlike the rest of the enforcement tests: the real cache (Redis at REDIS_URL)."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.RISKCASE_APPEAL_WINDOW_DAYS = 7
+    settings.RISKCASE_APPEAL_SLA_DAYS = 3
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    return settings
+
+
+def test_a_lift_is_visible_in_the_redis_cache_on_the_first_read_after_commit(reviewer, record):
+    assert settings.CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
+    cache.put({"merchant_id": "m1", "public_warning": False, "stale": True})  # left by an earlier read
+    record()
+    assert selectors.restriction_document("m1")["public_warning"] is True
+    warning = Penalty.objects.get(kind=PenaltyKind.PUBLIC_WARNING)
+
+    with transaction.atomic():
+        services.penalty_lift(penalty_id=warning.pk, actor=Actor.reviewer(reviewer), reason="refunded")
+        assert cache.get("m1")["public_warning"] is True  # not replaced before the commit
+
+    assert selectors.restriction_document("m1")["public_warning"] is False
+    assert cache.get("m1") == Restriction.objects.get(merchant_id="m1").document()
+
+
+def test_a_rolled_back_lift_leaves_the_redis_cache_as_it_was(reviewer, record):
+    record()
+    warning = Penalty.objects.get(kind=PenaltyKind.PUBLIC_WARNING)
+    before = selectors.restriction_document("m1")
+
+    with pytest.raises(RuntimeError), transaction.atomic():
+        services.penalty_lift(penalty_id=warning.pk, actor=Actor.reviewer(reviewer), reason="refunded")
+        raise RuntimeError("the request failed after the lift")
+
+    assert cache.get("m1") == before
+    assert selectors.restriction_document("m1")["public_warning"] is True

@@ -1,0 +1,144 @@
+"""Restriction changes reach a signed receiver from a real Celery worker (Redis broker, PostgreSQL), in order
+per merchant and after retries."""
+import hashlib
+import hmac
+import json
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+from cases.models import Event
+from enforcement import consumers, webhooks
+from enforcement.models import DeliveryState, WebhookDelivery, WebhookEndpoint
+from riskcase.celery import app
+from tests.celery_worker import running_worker, wait_for
+from tests.factories import MerchantFactory
+
+pytestmark = [pytest.mark.postgres, pytest.mark.redis,
+              pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+
+SECRET = "worker-s3cret"
+MAX_CLOCK_SKEW = 300
+
+
+@pytest.fixture(autouse=True)
+def enforcement_settings(settings, tmp_path):
+    """Unlike the rest of the enforcement tests: the real cache (Redis) from the environment."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.RISKCASE_APPEAL_WINDOW_DAYS = 7
+    settings.RISKCASE_APPEAL_SLA_DAYS = 3
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    return settings
+
+
+@pytest.fixture(autouse=True)
+def no_broker():
+    """Unlike the rest of the enforcement tests: tasks queued on commit go to the real broker."""
+
+
+@pytest.fixture(scope="module")
+def celery_worker(django_db_setup, tmp_path_factory):
+    with running_worker(tmp_path_factory.mktemp("celery")) as worker:
+        yield worker
+
+
+@pytest.fixture
+def receiver():
+    """An HTTP receiver on loopback that checks the signature and the timestamp as a downstream system
+    should, and answers 500 to the first `fail` deliveries it is sent."""
+    state = {"fail": 0, "received": [], "attempts": 0, "rejected": [], "lock": threading.Lock()}
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self):
+            body = self.rfile.read(int(self.headers["Content-Length"]))
+            ts = self.headers.get(webhooks.TIMESTAMP_HEADER, "")
+            expected = "sha256=" + hmac.new(SECRET.encode(), f"{ts}.".encode() + body, hashlib.sha256).hexdigest()
+            fresh = ts.isdigit() and abs(time.time() - int(ts)) <= MAX_CLOCK_SKEW
+            with state["lock"]:
+                state["attempts"] += 1
+                if not (fresh and hmac.compare_digest(expected, self.headers.get(webhooks.SIGNATURE_HEADER, ""))):
+                    state["rejected"].append(body)
+                    status = 401
+                elif state["fail"] > 0:
+                    state["fail"] -= 1
+                    status = 500
+                else:
+                    state["received"].append({**json.loads(body), "key": self.headers["Idempotency-Key"]})
+                    status = 200
+            self.send_response(status)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    state["url"] = f"http://127.0.0.1:{server.server_port}/hook"
+    yield state
+    server.shutdown()
+    server.server_close()
+
+
+def _all_delivered():
+    """Every restriction change in the log has a delivery, and each was delivered."""
+    changes = Event.objects.filter(type__in=consumers.PENALTY_TYPES).count()
+    delivered = WebhookDelivery.objects.filter(state=DeliveryState.DELIVERED).count()
+    return changes > 0 and WebhookDelivery.objects.count() == delivered == changes
+
+
+def _wait_until_idle(name):
+    """Let the worker finish what this test queued (retries included) before the test's flush: a task
+    still running would hold locks the flush's TRUNCATE waits for."""
+    def idle():
+        inspect = app.control.inspect(destination=[name], timeout=1)
+        queues = [inspect.active(), inspect.reserved(), inspect.scheduled()]
+        return all(q is not None and not any(q.values()) for q in queues)
+    wait_for("the worker to go idle", idle)
+
+
+@pytest.fixture
+def worker(celery_worker):
+    yield celery_worker
+    _wait_until_idle(celery_worker.name)
+
+
+def test_the_worker_delivers_each_restriction_change_signed_and_in_order_per_merchant(
+        worker, receiver, record):
+    WebhookEndpoint.objects.create(name="ads", url=receiver["url"], secret=SECRET)
+    MerchantFactory(merchant_id="m2")
+    for merchant_id in ("m1", "m2", "m1", "m2", "m1"):  # warnings, then restricted promotion, then throttling
+        record(merchant_id=merchant_id)
+
+    wait_for("every delivery to be made", _all_delivered)
+
+    assert receiver["rejected"] == []
+    deliveries = list(WebhookDelivery.objects.order_by("position"))
+    assert len(receiver["received"]) == len(deliveries) >= 5
+    for merchant_id in ("m1", "m2"):
+        got = [m["event_position"] for m in receiver["received"] if m["restrictions"]["merchant_id"] == merchant_id]
+        assert got == [d.position for d in deliveries if d.merchant_id == merchant_id]
+        assert got == sorted(got) and len(got) == len(set(got))
+    last_m1 = [m for m in receiver["received"] if m["restrictions"]["merchant_id"] == "m1"][-1]["restrictions"]
+    assert last_m1["public_warning"] is True and last_m1["can_advertise"] is False
+    assert last_m1["traffic_weight"] == "0.50"
+    assert {m["key"] for m in receiver["received"]} == {f"{d.endpoint_id}-{d.position}" for d in deliveries}
+
+
+def test_a_receiver_answering_500_gets_the_change_later_from_the_workers_retries(worker, receiver, record):
+    receiver["fail"] = 2
+    WebhookEndpoint.objects.create(name="ads", url=receiver["url"], secret=SECRET)
+
+    record()  # a public warning: one restriction change
+
+    wait_for("the retried delivery to arrive", _all_delivered)
+
+    delivery = WebhookDelivery.objects.get()
+    assert delivery.attempts == 3
+    assert receiver["attempts"] == 3
+    assert [m["event_position"] for m in receiver["received"]] == [delivery.position]
+    assert receiver["received"][0]["restrictions"]["public_warning"] is True
+    assert delivery.last_error == ""
