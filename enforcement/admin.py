@@ -16,6 +16,7 @@ from cases.eventstore import read
 from cases.models import Violation
 
 from . import services
+from .abilities import LIFTABLE_STATES, ReviewerAbilities
 from .models import (
     Penalty,
     PenaltyState,
@@ -26,7 +27,6 @@ from .models import (
     WebhookEndpoint,
 )
 
-LIFTABLE_STATES = (PenaltyState.PROPOSED, PenaltyState.ACTIVE)
 
 
 class PolicyStepInline(admin.TabularInline):
@@ -61,26 +61,6 @@ class LiftForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 4, "cols": 60}),
                              help_text=_("Recorded in the penalty's event log with your name."))
     expected_version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
-
-
-class ReviewerAbilities:
-    """What the requesting user may do in the penalty admin, worked out once per request (so a list of
-    any length costs the same queries). The services re-check all of it under their lock."""
-
-    def __init__(self, user):
-        self.user = user
-        self.can_approve = user.has_perm("enforcement.approve_penalty")
-        self.can_lift = user.has_perm("enforcement.lift_penalty")
-        self.is_senior = self.can_approve and (
-            user.is_superuser or user.groups.filter(name=services.SENIOR_GROUP).exists())
-
-    def may_approve(self, penalty):
-        # Mirrors services.penalty_approve: proposed, senior for four-eyes, not the same reviewer twice.
-        return (self.can_approve and penalty.state == PenaltyState.PROPOSED
-                and (self.is_senior or not penalty.senior_only) and self.user.pk not in penalty.approved_by)
-
-    def may_lift(self, penalty):
-        return self.can_lift and penalty.state in LIFTABLE_STATES
 
 
 @admin.register(Penalty)

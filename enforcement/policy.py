@@ -8,7 +8,7 @@ from django.utils import timezone
 from cases.models import Violation
 from cases.models.workflows import ViolationState
 
-from .models import PenaltyKind, PolicyStep, PolicyVersion
+from .models import PenaltyKind, PolicyVersion
 
 OVERTURNED = (ViolationState.APPEAL_SUCCEEDED, ViolationState.WITHDRAWN)
 

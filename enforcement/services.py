@@ -7,20 +7,16 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cases.actors import SYSTEM, Actor
-from cases.errors import ConcurrencyError, InvalidCommand, NotPermitted, TransitionNotAllowed
+from cases.errors import ConcurrencyError, InvalidCommand, TransitionNotAllowed
 from cases.eventstore import append, lock_for_append
 from cases.models import Violation
 
 from . import cache, projections
+from .abilities import LIFTABLE_STATES, ReviewerAbilities
 from .events import PenaltyApproved, PenaltyExpired, PenaltyImposed, PenaltyLifted, PenaltyProposed
-from .models import Penalty, PenaltyState, Restriction
+from .models import Penalty, PenaltyState
 from .policy import decide, standing_violations, policy_in_force
 
-SENIOR_GROUP = "senior_reviewer"
-
-
-class SameReviewerTwice(NotPermitted):
-    message = _("Store removal needs two different senior reviewers; you have already approved it.")
 
 
 def _write(penalty, event, *, actor, expected_version, now=None):
@@ -81,14 +77,9 @@ def penalty_approve(*, penalty_id, reviewer, expected_version=None, now=None):
         penalty = Penalty.objects.select_for_update().get(pk=penalty_id)
         if expected_version is not None and expected_version != penalty.version:
             raise ConcurrencyError(stream=penalty.stream, expected=expected_version, actual=penalty.version)
-        if penalty.state != PenaltyState.PROPOSED:
-            raise TransitionNotAllowed()
-        if not reviewer.has_perm("enforcement.approve_penalty"):
-            raise NotPermitted()
-        if penalty.senior_only and not (reviewer.is_superuser or reviewer.groups.filter(name=SENIOR_GROUP).exists()):
-            raise NotPermitted(_("Only a senior reviewer may approve a store removal."))
-        if reviewer.pk in penalty.approved_by:
-            raise SameReviewerTwice()
+        refusal = ReviewerAbilities(reviewer).approval_refusal(penalty)
+        if refusal is not None:
+            raise refusal
         actor = Actor.reviewer(reviewer)
         _write(penalty, PenaltyApproved(reviewer_id=reviewer.pk), actor=actor,
                expected_version=penalty.version, now=now)
@@ -107,7 +98,7 @@ def penalty_lift(*, penalty_id, actor, cause="reviewer", reason="", expected_ver
         penalty = Penalty.objects.select_for_update().get(pk=penalty_id)
         if expected_version is not None and expected_version != penalty.version:
             raise ConcurrencyError(stream=penalty.stream, expected=expected_version, actual=penalty.version)
-        if penalty.state not in (PenaltyState.PROPOSED, PenaltyState.ACTIVE):
+        if penalty.state not in LIFTABLE_STATES:
             raise TransitionNotAllowed()
         _write(penalty, PenaltyLifted(cause=cause, reason=reason), actor=actor,
                expected_version=penalty.version, now=now)

@@ -4,7 +4,7 @@ import pytest
 from cases.errors import NotPermitted
 from enforcement import services
 from enforcement.models import Penalty, PenaltyState, Restriction
-from enforcement.services import SameReviewerTwice
+from enforcement.abilities import SameReviewerTwice
 
 pytestmark = pytest.mark.django_db
 
