@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "enforcement",
     "accounts",
     "merchant_api",
+    "merchant_web",
 ]
 
 MIDDLEWARE = [
@@ -63,6 +64,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # The merchants' pages are in Simplified Chinese until the user picks a language.
+    "merchant_web.middleware.ChineseByDefaultMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",

@@ -17,6 +17,8 @@ from django.core.management import call_command
 from metrics.ingest import ingest_lines
 from metrics.models import DailyMetric
 
+# The browser the Playwright tests drive (Debian's package; .ci/run installs it).
+CHROMIUM = "/usr/bin/chromium"
 DEFAULT_CATEGORIES = ["food", "beauty", "leisure", "hotel_travel", "life_services", "retail"]
 
 
@@ -55,6 +57,8 @@ def pytest_runtest_setup(item):
         problem = _redis_problem()
         if problem:
             _service_missing(problem)
+    if item.get_closest_marker("browser") and not os.path.exists(CHROMIUM):
+        _service_missing("chromium not found")
 
 
 @pytest.fixture(autouse=True)
@@ -65,6 +69,17 @@ def platform_settings(settings):
     settings.RISKCASE_INGEST_BATCH_SIZE = 2000
     settings.RISKCASE_RECOMPUTE_SHARDS = 4
     return settings
+
+
+@pytest.fixture(autouse=True)
+def enforcement_reaction_stays_in_the_test(monkeypatch):
+    """A case command queues enforcement's reaction on commit (cases.services). With REDIS_URL that
+    message would outlive the test on the broker, and a later test's worker would run it against that
+    test's data; so it goes nowhere, as the enforcement tests drain the consumer themselves. A test of
+    the reaction itself undoes this (monkeypatch.delattr(react_to_violations, "delay"))."""
+    from enforcement import tasks
+
+    monkeypatch.setattr(tasks.react_to_violations, "delay", lambda *args, **kwargs: None)
 
 
 @pytest.fixture

@@ -1,0 +1,1 @@
+"""The merchants' web pages: risk diagnosis (风险诊断) for a signed-in merchant staff user."""

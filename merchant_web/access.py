@@ -1,0 +1,40 @@
+"""Who may use the merchants' pages: signed-in users with a merchant membership, nobody else."""
+from functools import wraps
+from typing import ClassVar
+
+from django import forms
+from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.views import redirect_to_login
+from django.shortcuts import render
+from django.utils.translation import gettext_lazy as _
+
+from accounts.selectors import merchant_id_for_request, merchant_id_for_user
+
+
+class MerchantLoginForm(AuthenticationForm):
+    """Django's login form, refusing users who are not a merchant's staff."""
+
+    error_messages: ClassVar[dict] = {
+        **AuthenticationForm.error_messages,
+        "not_merchant": _("This account is not a merchant staff account, so it cannot use the merchant pages."),
+    }
+
+    def confirm_login_allowed(self, user):
+        super().confirm_login_allowed(user)
+        if merchant_id_for_user(user) is None:
+            raise forms.ValidationError(self.error_messages["not_merchant"], code="not_merchant")
+
+
+def merchant_required(view):
+    """Sets request.merchant_id; anonymous users go to the login page, others get a 403 page."""
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        request.merchant_id = merchant_id_for_request(request)
+        if request.merchant_id is None:
+            return render(request, "merchant_web/not_merchant.html", status=403)
+        return view(request, *args, **kwargs)
+
+    return wrapped

@@ -1,0 +1,48 @@
+"""Read queries of the merchants' pages, every one scoped to the signed-in user's merchant."""
+from django.db.models import Prefetch
+from django.shortcuts import get_object_or_404
+
+from accounts.selectors import scope_to_merchant
+from cases.models import AppealEvidence, Violation, Warning
+from cases.thresholds import in_force
+from metrics.models import DailyMetric, Merchant
+
+
+def merchant(merchant_id):
+    return get_object_or_404(scope_to_merchant(Merchant.objects.all(), merchant_id))
+
+
+def warnings(merchant_id):
+    return scope_to_merchant(Warning.objects.all(), merchant_id).order_by("-opened_at", "-id")
+
+
+def warning(merchant_id, pk):
+    """The merchant's warning; another merchant's id is a 404 like an unknown one."""
+    return get_object_or_404(warnings(merchant_id), pk=pk)
+
+
+def violations(merchant_id):
+    return scope_to_merchant(Violation.objects.select_related("appeal"), merchant_id).order_by("-opened_at", "-id")
+
+
+def violation(merchant_id, pk):
+    """The merchant's violation with its appeal and evidence; another merchant's id is a 404."""
+    evidence = Prefetch("appeal__evidence", queryset=AppealEvidence.objects.order_by("name", "id"))
+    return get_object_or_404(violations(merchant_id).prefetch_related(evidence), pk=pk)
+
+
+def appeal_of(violation):
+    try:
+        return violation.appeal
+    except Violation.appeal.RelatedObjectDoesNotExist:
+        return None
+
+
+def daily_metrics(merchant_id, start, end):
+    return list(scope_to_merchant(DailyMetric.objects.all(), merchant_id).filter(day__range=(start, end))
+                .order_by("day"))
+
+
+def thresholds(category, today):
+    """{risk point: ThresholdVersion} in force today for the category."""
+    return {v.risk_point: v for v in in_force(today).filter(category=category)}

@@ -1,0 +1,74 @@
+"""Every page renders for its merchant: diagnosis, warnings, violations by tab, and their details."""
+from tests.api.factories import raise_warning, record_violation
+
+
+def test_the_diagnosis_links_each_count_to_its_filtered_list(web, merchant):
+    raise_warning(merchant)
+    record_violation(merchant)
+    body = web.get("/merchant/").content.decode()
+    for tab in ("new", "pending", "appealing", "appeal_succeeded", "appeal_failed"):
+        assert f'href="/merchant/violations/?tab={tab}"' in body
+    assert 'href="/merchant/warnings/?risk_point=complaint_rate"' in body
+    assert "Latest stable rates" in body and "Active penalties" in body
+
+
+def test_the_warning_list_and_detail_show_the_explanation(web, merchant):
+    warning = raise_warning(merchant)
+    listing = web.get("/merchant/warnings/?risk_point=complaint_rate").content.decode()
+    assert f"/merchant/warnings/{warning.pk}/" in listing
+    detail = web.get(f"/merchant/warnings/{warning.pk}/")
+    assert detail.status_code == 200
+    assert "4.5" in detail.content.decode() or "0.045" in detail.content.decode()
+    assert "Acknowledge" in detail.content.decode()
+
+
+def test_a_tab_lists_only_its_violations(web, merchant):
+    violation = record_violation(merchant)
+    assert str(violation.pk) in web.get("/merchant/violations/?tab=pending").content.decode()
+    assert str(violation.pk) not in web.get("/merchant/violations/?tab=appealing").content.decode()
+
+
+def test_the_violation_detail_shows_its_timeline_and_the_appeal_form(web, merchant):
+    violation = record_violation(merchant)
+    body = web.get(f"/merchant/violations/{violation.pk}/").content.decode()
+    assert "The violation was recorded" in body
+    assert 'type="file"' in body and "multiple" in body and 'enctype="multipart/form-data"' in body
+    assert "You can appeal until 2026-07-07 12:00" in body
+
+
+def test_another_merchants_cases_are_not_found(web, other_merchant):
+    warning = raise_warning(other_merchant)
+    violation = record_violation(other_merchant)
+    assert web.get(f"/merchant/warnings/{warning.pk}/").status_code == 404
+    assert web.get(f"/merchant/violations/{violation.pk}/").status_code == 404
+    assert str(violation.pk) not in web.get("/merchant/violations/").content.decode()
+
+
+def test_acknowledging_a_warning_goes_through_the_service(web, merchant):
+    warning = raise_warning(merchant)
+    response = web.post(f"/merchant/warnings/{warning.pk}/acknowledge/", {"expected_version": warning.version},
+                        follow=True)
+    warning.refresh_from_db()
+    assert warning.state == "acknowledged"
+    assert "Warning acknowledged." in response.content.decode()
+
+
+def test_acknowledging_another_merchants_warning_is_not_found_and_changes_nothing(web, other_merchant):
+    warning = raise_warning(other_merchant)
+    response = web.post(f"/merchant/warnings/{warning.pk}/acknowledge/")
+    warning.refresh_from_db()
+    assert response.status_code == 404
+    assert warning.state == "open" and warning.acknowledged_at is None
+
+
+def test_the_lists_take_a_fixed_number_of_queries(web, merchant, django_assert_max_num_queries):
+    from tests.factories import MerchantFactory
+
+    for n in range(6):
+        record_violation(merchant, risk_point="negative_review_rate", product_id=f"p{n}")
+        raise_warning(MerchantFactory(merchant_id=f"m-x{n}"))  # others' rows do not count either
+        raise_warning(merchant, risk_point="merchant_refund_rate", product_id=f"p{n}")
+    with django_assert_max_num_queries(8):
+        assert web.get("/merchant/violations/?tab=pending").status_code == 200
+    with django_assert_max_num_queries(8):
+        assert web.get("/merchant/warnings/").status_code == 200
