@@ -21,13 +21,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from . import events as ev
+from . import evidence
 from .actors import SYSTEM, Actor
 from .aggregates import Case, EventContext, apply
 from .errors import (
     AppealAlreadySubmitted,
     AppealWindowClosed,
     ConcurrencyError,
-    EvidenceRejected,
     InvalidCommand,
     NotPermitted,
     SameReviewer,
@@ -52,7 +52,6 @@ __all__ = [
 
 HAND_OPENED_RISK_POINTS = (RiskPoint.PUBLIC_OPINION, RiskPoint.OTHER)
 PLACES = Decimal("0.000001")
-MAX_EVIDENCE_FILES = 20
 
 
 def appeal_window():
@@ -79,6 +78,15 @@ def _commit(case, event, *, actor, correlation_id, expected_version=None, causat
         case.root.stream, event, actor=actor, expected_version=current, occurred_at=ctx.occurred_at,
         correlation_id=correlation_id, causation_id=causation_id,
     )
+
+
+def _enforcement_reacts_after_commit():
+    """Queue enforcement's reaction to the event just appended, once it is committed, so penalties and
+    restrictions change at once (beat also drains the events every minute, which catches anything lost
+    here). robust: a failure to queue or, in eager mode, of the reaction itself never undoes the command."""
+    from enforcement.tasks import react_to_violations  # lazy: enforcement imports cases
+
+    transaction.on_commit(lambda: react_to_violations.delay(), robust=True)
 
 
 def _ensure_version(current, expected_version):
@@ -166,11 +174,9 @@ _SAFE_EXTENSION = re.compile(r"^\.[a-z0-9]{1,10}$")
 
 
 def _store_files(prefix, files):
-    """Write evidence files under MEDIA_ROOT and describe them (id, path, name, size, sha256)."""
+    """Write evidence files (already checked against cases.evidence) under MEDIA_ROOT and describe
+    them (id, path, name, size, sha256)."""
     files = list(files or ())
-    if len(files) > MAX_EVIDENCE_FILES:
-        raise EvidenceRejected(_("At most %(count)d files.") % {"count": MAX_EVIDENCE_FILES})
-    limit = getattr(settings, "RISKCASE_EVIDENCE_MAX_BYTES", 20 * 1024 * 1024)
     stored = []
     try:
         for upload in files:
@@ -180,8 +186,6 @@ def _store_files(prefix, files):
             content = upload.read()
             if isinstance(content, str):
                 content = content.encode("utf-8")
-            if len(content) > limit:
-                raise EvidenceRejected(_("%(name)s is larger than %(limit)d bytes.") % {"name": name, "limit": limit})
             file_id = uuid.uuid4()
             extension = os.path.splitext(name)[1].lower()
             extension = extension if _SAFE_EXTENSION.match(extension) else ""
@@ -287,6 +291,7 @@ def violation_record(*, merchant_id, risk_point, product_id="", window_start, wi
 
 
 def _record(fields, *, actor, evidence_text, files, check_overlap):
+    files = evidence.check(files, evidence.case_rule())
     violation_id = uuid.uuid4()
     stored = _store_files(f"cases/{violation_id}", files)
     key = dict(merchant_id=fields["merchant_id"], risk_point=fields["risk_point"], product_id=fields["product_id"])
@@ -313,6 +318,7 @@ def _record(fields, *, actor, evidence_text, files, check_overlap):
             if warning is not None:
                 _commit(Case(warning), ev.WarningEscalated(violation_id=violation_id), actor=actor,
                         correlation_id=correlation, causation_id=recorded.position, occurred_at=now)
+            _enforcement_reacts_after_commit()
     except BaseException:
         _delete_files(stored)
         raise
@@ -352,6 +358,7 @@ def violation_withdraw(*, violation_id, actor, reason, expected_version=None):
         case = _lock_violation(violation_id)
         _commit(case, ev.ViolationWithdrawn(reason=reason), actor=actor, expected_version=expected_version,
                 correlation_id=_new_correlation())
+        _enforcement_reacts_after_commit()
     return case.root
 
 
@@ -414,6 +421,8 @@ def appeal_submit(*, violation_id, actor, statement, files=(), expected_version=
     statement = _text(statement, _("statement"))
     if not isinstance(actor, Actor) or not actor.is_merchant:
         raise NotPermitted(_("Only the merchant appeals its violation."))
+    # The same rule for every entry point (API, web pages, admin), before any lock, file or event.
+    files = evidence.check(files, evidence.APPEAL)
     stored = []
     try:
         with transaction.atomic():
@@ -454,4 +463,5 @@ def appeal_decide(*, violation_id, actor, accept, reasons, expected_version=None
             raise TransitionNotAllowed()
         _commit(case, ev.AppealDecided(accepted=bool(accept), reasons=reasons), actor=actor,
                 expected_version=expected_version, correlation_id=_new_correlation())
+        _enforcement_reacts_after_commit()
     return case.appeal

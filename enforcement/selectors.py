@@ -1,4 +1,5 @@
 """Enforcement reads shared by the API, the public notice and admin."""
+from django.db.models import Q
 from django.utils import timezone
 
 from . import cache
@@ -34,3 +35,42 @@ def public_notices(now=None):
         "starts_at": r.starts_at,
         "ends_at": r.ends_at,
     } for r in rows]
+
+
+def in_force(now):
+    """Q: a penalty imposed and not yet ended at `now` (an overdue one the expiry task has not reached
+    yet is no longer in force)."""
+    return (Q(state=PenaltyState.ACTIVE, starts_at__lte=now)
+            & (Q(ends_at__isnull=True) | Q(ends_at__gt=now)))
+
+
+def ended(now):
+    """Q: a penalty that was in force and is not any more: lifted, expired, or past its end."""
+    return (Q(state__in=(PenaltyState.LIFTED, PenaltyState.EXPIRED), starts_at__isnull=False)
+            | Q(state=PenaltyState.ACTIVE, ends_at__lte=now))
+
+
+def ever_in_force(now):
+    """Q: in force now or in the past; proposals awaiting approval (or lifted before) never were."""
+    return in_force(now) | ended(now)
+
+
+def merchant_penalties(merchant_id, *, now, status=None):
+    """The merchant's penalties that were ever in force, newest first; `status` "active" or "past".
+    Proposals still awaiting approval (or lifted before approval) never restricted the merchant."""
+    penalties = Penalty.objects.filter(merchant_id=merchant_id)
+    if status == "active":
+        return penalties.filter(in_force(now))
+    if status == "past":
+        return penalties.filter(ended(now))
+    return penalties.filter(ever_in_force(now))
+
+
+def violations_behind(penalties):
+    """{violation id (str): Violation} for every violation behind these penalties, in one query."""
+    from cases.models import Violation
+
+    ids = {vid for p in penalties for vid in p.violation_ids}
+    if not ids:
+        return {}
+    return {str(v.pk): v for v in Violation.objects.filter(pk__in=ids)}

@@ -3,11 +3,14 @@ from datetime import timezone
 
 import django_filters
 from django import forms
+from django.utils import timezone as django_timezone
 from django_filters.fields import IsoDateTimeField
 
 from accounts.selectors import merchant_id_for_request
 from cases.models import RiskPoint, Violation, Warning, WarningState
 from cases.selectors import MERCHANT_TABS, merchant_violations
+from enforcement.models import Penalty
+from enforcement.selectors import ended, in_force
 
 
 class UtcIsoDateTimeField(IsoDateTimeField):
@@ -53,3 +56,19 @@ class ViolationFilter(django_filters.FilterSet):
     def filter_tab(self, queryset, name, value):
         # The tab's meaning lives in the cases selector; intersect it with the caller's scoped rows.
         return queryset & merchant_violations(merchant_id=merchant_id_for_request(self.request), tab=value)
+
+
+class PenaltyFilter(django_filters.FilterSet):
+    """penalties/?status=active|past: in force now, or not any more; no status, both."""
+
+    status = django_filters.ChoiceFilter(
+        choices=[("active", "active"), ("past", "past")], method="filter_status",
+        help_text="active: in force now; past: lifted, expired or past its end.")
+
+    class Meta:
+        model = Penalty
+        fields = ["status"]
+
+    def filter_status(self, queryset, name, value):
+        now = django_timezone.now()
+        return queryset.filter(in_force(now) if value == "active" else ended(now))

@@ -1,8 +1,120 @@
-"""Penalties (处罚) as a merchant sees them. The enforcement app owns them; until it exposes a
-selector, diagnosis/ lists no active penalties (the field is documented all the same) and there is
-no penalties/ endpoint."""
+"""Penalties (处罚) as a merchant sees them: what each restricts, for how long, and why; the same
+plain dicts feed diagnosis/, penalties/ and the merchant web pages."""
+from decimal import Decimal
+
+from django.utils.translation import gettext as _
+
+from cases.models import RiskPoint
+from enforcement.models import PenaltyKind, PenaltyState
+from enforcement.policy import restrictions_for
+from enforcement.selectors import merchant_penalties, violations_behind
+
+# What a penalty restricts, in the order a merchant reads them (enforcement.policy.restrictions_for).
+RESTRICTIONS = ("public_warning", "no_creator_matchmaking", "no_ads", "no_campaigns", "traffic_weight",
+                "banned_products", "store_removal")
+
+END_CAUSES = ("expired", "appeal_won", "violation_withdrawn", "re_evaluated", "reviewer")
+
+
+def restriction_labels():
+    return {
+        "public_warning": _("Public warning: your store is listed on the platform's public notice."),
+        "no_creator_matchmaking": _("No matchmaking with creators."),
+        "no_ads": _("No advertising."),
+        "no_campaigns": _("No joining platform campaigns."),
+        "traffic_weight": _("Reduced traffic weight."),
+        "banned_products": _("Product taken off sale."),
+        "store_removal": _("Store removed from the platform."),
+    }
+
+
+def restrictions_of(penalty):
+    """The codes of what one penalty restricts (RESTRICTIONS), from the same fold as the restrictions
+    document downstream systems read, so the two never disagree."""
+    doc = restrictions_for([penalty])
+    found = {
+        "public_warning": doc["public_warning"],
+        "no_creator_matchmaking": not doc["can_match_creators"],
+        "no_ads": not doc["can_advertise"],
+        "no_campaigns": not doc["can_join_campaigns"],
+        "traffic_weight": Decimal(doc["traffic_weight"]) < 1 and not doc["removed"],
+        "banned_products": bool(doc["banned_products"]),
+        "store_removal": doc["removed"],
+    }
+    return [code for code in RESTRICTIONS if found[code]]
+
+
+def _end(penalty, now):
+    """(cause, translated reason) of a penalty no longer in force, or (None, "") while it is."""
+    if penalty.state == PenaltyState.EXPIRED or (
+            penalty.state == PenaltyState.ACTIVE and penalty.ends_at is not None and penalty.ends_at <= now):
+        return "expired", _("Ended at the end of its term.")
+    if penalty.state != PenaltyState.LIFTED:
+        return None, ""
+    cause, _sep, detail = penalty.closed_reason.partition(": ")
+    if cause == "appeal_won":
+        return cause, _("Lifted: your appeal against the violation behind it was accepted.")
+    if cause == "violation_withdrawn":
+        return cause, _("Lifted: the platform withdrew the violation behind it.")
+    if cause == "re_evaluated":
+        return cause, _("Lifted: after a violation was overturned, your remaining violations no longer "
+                        "reach this step of the penalty ladder.")
+    if detail:
+        return "reviewer", _("Lifted by a platform reviewer: %(reason)s") % {"reason": detail}
+    return "reviewer", _("Lifted by a platform reviewer.")
+
+
+def _reasons(penalty, violations):
+    points = sorted({str(RiskPoint(v.risk_point).label) for v in violations if v.risk_point in RiskPoint.values})
+    if penalty.kind == PenaltyKind.PRODUCT_BAN and penalty.product_id:
+        return _("Imposed for a violation (%(risk_points)s) concerning product %(product)s.") % {
+            "risk_points": ", ".join(points) or "-", "product": penalty.product_id}
+    return _("Imposed for a violation (%(risk_points)s): step %(step)d of the penalty ladder, by the number "
+             "of your violations in the rolling window.") % {
+        "risk_points": ", ".join(points) or "-", "step": penalty.step}
+
+
+def describe(penalty, violations_by_id, *, now):
+    """One penalty as a plain dict (the shape of serializers.PenaltySerializer)."""
+    violations = [violations_by_id[v] for v in penalty.violation_ids if v in violations_by_id]
+    labels = restriction_labels()
+    codes = restrictions_of(penalty)
+    end_cause, end_reason = _end(penalty, now)
+    return {
+        "id": str(penalty.pk),
+        "kind": penalty.kind,
+        "kind_label": penalty.get_kind_display(),
+        "state": penalty.state,
+        "state_label": penalty.get_state_display(),
+        "status": "past" if end_cause else "active",
+        "scope": "product" if penalty.product_id else "store",
+        "product_id": penalty.product_id,
+        "restrictions": [{"code": c, "label": labels[c]} for c in codes],
+        "traffic_weight": penalty.traffic_weight if "traffic_weight" in codes else None,
+        "step": penalty.step,
+        "starts_at": penalty.starts_at,
+        "ends_at": penalty.ends_at,
+        "reasons": _reasons(penalty, violations),
+        "violation_id": violations[0].pk if violations else None,
+        "violations": [{
+            "id": v.pk, "risk_point": v.risk_point, "risk_point_label": v.get_risk_point_display(),
+            "product_id": v.product_id, "opened_at": v.opened_at, "state": v.state,
+            "state_label": v.get_state_display(),
+        } for v in violations],
+        "ended_at": (penalty.closed_at or penalty.ends_at) if end_cause else None,
+        "end_cause": end_cause,
+        "end_reason": end_reason,
+    }
+
+
+def describe_all(penalties, *, now):
+    """describe() for each penalty, the violations behind all of them read in one query."""
+    penalties = list(penalties)
+    found = violations_behind(penalties)
+    return [describe(p, found, now=now) for p in penalties]
 
 
 def active_penalties(merchant_id, *, now):
-    """The merchant's active penalties in the shape of serializers.PenaltySerializer: none yet."""
-    return []
+    """The merchant's penalties in force at `now`, newest first, as describe() dicts (two queries)."""
+    penalties = merchant_penalties(merchant_id, now=now, status="active").order_by("-starts_at", "-pk")
+    return describe_all(penalties, now=now)

@@ -5,6 +5,7 @@ from rest_framework import serializers
 
 from cases.models import RATE_RISK_POINTS, Appeal, RiskPoint, Violation, ViolationState, Warning
 from cases.selectors import MERCHANT_TABS, case_timeline
+from enforcement.models import PenaltyKind, PenaltyState
 from metrics.models import DailyMetric
 
 from .dates import default_range, earliest_start, platform_today
@@ -280,17 +281,53 @@ class RateStandingSerializer(serializers.Serializer):
                   "(>= limit), too_few_orders (< min_orders), no_data (no stable day), no_threshold.")
 
 
-class PenaltySerializer(serializers.Serializer):
-    """A penalty (处罚) as diagnosis/ will list it once the enforcement app provides penalties."""
+class PenaltyRestrictionSerializer(serializers.Serializer):
+    code = serializers.ChoiceField(
+        choices=["public_warning", "no_creator_matchmaking", "no_ads", "no_campaigns", "traffic_weight",
+                 "banned_products", "store_removal"])
+    label = serializers.CharField(help_text="In the language of Accept-Language.")
 
-    id = serializers.CharField()
-    kind = serializers.CharField(help_text="What the penalty does (e.g. traffic_limit, listing_suspension).")
+
+class PenaltyViolationSerializer(serializers.Serializer):
+    id = serializers.UUIDField(help_text="The violation; see violations/{id}/.")
+    risk_point = serializers.ChoiceField(choices=RiskPoint.choices)
+    risk_point_label = serializers.CharField()
+    product_id = serializers.CharField()
+    opened_at = serializers.DateTimeField()
+    state = serializers.ChoiceField(choices=ViolationState.choices)
+    state_label = serializers.CharField()
+
+
+class PenaltySerializer(serializers.Serializer):
+    """A penalty (处罚) as its merchant sees it: what it restricts, from when to when, the violations
+    behind it, and, once it is no longer in force, why it ended."""
+
+    id = serializers.UUIDField()
+    kind = serializers.ChoiceField(
+        choices=PenaltyKind.choices,
+        help_text="public_warning, restricted_promotion, throttling, product_ban or store_removal.")
     kind_label = serializers.CharField()
-    state = serializers.CharField(help_text="active, or how it ended.")
-    starts_at = serializers.DateTimeField(allow_null=True)
-    ends_at = serializers.DateTimeField(allow_null=True)
+    state = serializers.ChoiceField(choices=[PenaltyState.ACTIVE, PenaltyState.LIFTED, PenaltyState.EXPIRED])
+    state_label = serializers.CharField()
+    status = serializers.ChoiceField(choices=["active", "past"], help_text="In force now, or not any more.")
+    scope = serializers.ChoiceField(choices=["store", "product"],
+                                    help_text="The whole store, or only the product in product_id.")
+    product_id = serializers.CharField(help_text="The product concerned; empty for the whole store.")
+    restrictions = PenaltyRestrictionSerializer(many=True, help_text="What the penalty restricts.")
+    traffic_weight = serializers.DecimalField(
+        max_digits=4, decimal_places=2, allow_null=True,
+        help_text="The share of normal traffic left (e.g. 0.50) when traffic is reduced; null otherwise.")
+    step = serializers.IntegerField(help_text="The step of the penalty ladder.")
+    starts_at = serializers.DateTimeField()
+    ends_at = serializers.DateTimeField(allow_null=True, help_text="Null: until lifted.")
     reasons = serializers.CharField(help_text="Why the penalty was imposed.")
-    violation_id = serializers.CharField(allow_null=True)
+    violation_id = serializers.UUIDField(allow_null=True, help_text="The (first) violation behind it.")
+    violations = PenaltyViolationSerializer(many=True, help_text="The violations behind it, with their risk point.")
+    ended_at = serializers.DateTimeField(allow_null=True, help_text="When it stopped being in force.")
+    end_cause = serializers.ChoiceField(
+        choices=["expired", "appeal_won", "violation_withdrawn", "re_evaluated", "reviewer"], allow_null=True,
+        help_text="Why it is no longer in force; null while it is.")
+    end_reason = serializers.CharField(help_text="The same, in a sentence; empty while in force.")
 
 
 class DiagnosisSerializer(serializers.Serializer):
@@ -302,4 +339,4 @@ class DiagnosisSerializer(serializers.Serializer):
     violations = TabCountsSerializer(help_text="Violations per tab.")
     rates = RateStandingSerializer(many=True)
     penalties = PenaltySerializer(
-        many=True, help_text="Active penalties. Always empty for now: the enforcement app does not provide them yet.")
+        many=True, help_text="Penalties in force now, newest first (all of them: see penalties/ for past ones).")

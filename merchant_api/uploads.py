@@ -1,33 +1,24 @@
-"""Checks on the evidence files of an appeal, before anything is stored: at most 5 files,
-10 MB each, and PDF, JPEG or PNG as told by the file's first bytes (never by its name)."""
+"""The API side of the evidence rule (cases.evidence): refuse an appeal's files with a 400 before
+anything is stored, and stop reading an oversized upload early. The rule itself lives in cases."""
 import hashlib
 
 from django.core.files.uploadhandler import FileUploadHandler, SkipFile
-from django.utils.translation import gettext as _
 from rest_framework import serializers
 
-MAX_FILES = 5
-MAX_BYTES = 10 * 1024 * 1024
+from cases import evidence
+from cases.errors import EvidenceRejected
+from cases.evidence import MAX_BYTES, MAX_FILES, SIGNATURES, sniff
 
-# Magic numbers at offset 0 (the formats' specifications: PDF 1.7 7.5.2, JFIF/EXIF SOI, PNG signature).
-SIGNATURES = (
-    (b"%PDF-", "application/pdf"),
-    (b"\xff\xd8\xff", "image/jpeg"),
-    (b"\x89PNG\r\n\x1a\n", "image/png"),
-)
+__all__ = ["MAX_BYTES", "MAX_FILES", "SIGNATURES", "SizeGuard", "check_evidence", "file_too_large",
+           "guard_upload_size", "sniff"]
 
 
-def sniff(head):
-    """The content type of a file from its first bytes, or None when it is not one we take."""
-    for magic, content_type in SIGNATURES:
-        if head.startswith(magic):
-            return content_type
-    return None
+def _invalid(error):
+    return serializers.ValidationError({"files": [str(error)]}, code=error.context.get("code", "invalid"))
 
 
 def file_too_large(name):
-    return serializers.ValidationError(
-        {"files": [_("%(name)s is larger than 10 MB.") % {"name": name}]}, code="file_too_large")
+    return _invalid(evidence.too_large(name))
 
 
 class SizeGuard(FileUploadHandler):
@@ -56,26 +47,14 @@ def guard_upload_size(request):
 
 
 def check_evidence(files):
-    """Validate the uploads; return [(upload, sha256 hex)] or raise a ValidationError on "files"."""
-    if len(files) > MAX_FILES:
-        raise serializers.ValidationError(
-            {"files": [_("At most %(max)d evidence files can be attached; %(count)d were sent.")
-                       % {"max": MAX_FILES, "count": len(files)}]},
-            code="too_many_files",
-        )
+    """Validate the uploads against cases.evidence.APPEAL; return [(upload, sha256 hex)] or raise a
+    ValidationError on "files" (code too_many_files, file_too_large or unsupported_file_type)."""
+    try:
+        files = evidence.check(files, evidence.APPEAL)
+    except EvidenceRejected as error:
+        raise _invalid(error) from None
     checked = []
     for upload in files:
-        name = upload.name or "?"
-        # The size is checked before the content is read, so an oversized file is never hashed.
-        if upload.size > MAX_BYTES:
-            raise file_too_large(name)
-        upload.seek(0)
-        if sniff(upload.read(16)) is None:
-            raise serializers.ValidationError(
-                {"files": [_("%(name)s is not a PDF, JPEG or PNG file.") % {"name": name}]},
-                code="unsupported_file_type",
-            )
-        upload.seek(0)
         digest = hashlib.sha256()
         for chunk in upload.chunks():
             digest.update(chunk)

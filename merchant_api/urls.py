@@ -6,6 +6,7 @@ from . import views
 router = SimpleRouter()
 router.register("warnings", views.WarningViewSet, basename="api-warnings")
 router.register("violations", views.ViolationViewSet, basename="api-violations")
+router.register("penalties", views.PenaltyViewSet, basename="api-penalties")
 
 urlpatterns = [
     path("diagnosis/", views.DiagnosisView.as_view(), name="api-diagnosis"),

@@ -1,4 +1,4 @@
-"""Views of the merchants' API: diagnosis, metrics, warnings, violations and their appeals."""
+"""Views of the merchants' API: diagnosis, metrics, warnings, violations and their appeals, penalties."""
 import json
 
 from django.db.models import Prefetch
@@ -23,6 +23,8 @@ from cases.errors import (
 )
 from cases.models import AppealEvidence, Violation, Warning
 from cases.services import appeal_submit, warning_acknowledge
+from enforcement.models import Penalty
+from enforcement.selectors import ever_in_force
 from metrics.models import DailyMetric, Merchant
 from riskcase.api.exceptions import Conflict
 from riskcase.api.schema import ErrorSerializer, error_responses
@@ -30,13 +32,15 @@ from riskcase.api.schema import ErrorSerializer, error_responses
 from . import idempotency
 from .dates import platform_today
 from .diagnosis import merchant_diagnosis
-from .filters import ViolationFilter, WarningFilter
+from .filters import PenaltyFilter, ViolationFilter, WarningFilter
+from .penalties import describe_all
 from .serializers import (
     AcknowledgeSerializer,
     AppealRequestSerializer,
     DiagnosisSerializer,
     MetricsRangeSerializer,
     MetricsSeriesSerializer,
+    PenaltySerializer,
     ViolationDetailSerializer,
     ViolationSerializer,
     WarningDetailSerializer,
@@ -228,3 +232,32 @@ class ViolationViewSet(MerchantScopedMixin, viewsets.ReadOnlyModelViewSet):
             response["Idempotent-Replayed"] = "true"
         return response
 
+
+
+class PenaltyViewSet(MerchantScopedMixin, viewsets.ReadOnlyModelViewSet):
+    """The caller's penalties (处罚), newest first: those in force and past ones, each with what it
+    restricts, the violations behind it and, once over, why it ended. Proposals still awaiting a
+    reviewer's approval are not shown: they restrict nothing until imposed."""
+
+    filterset_class = PenaltyFilter
+    serializer_class = PenaltySerializer
+    ordering = ("-proposed_at", "-id")
+    lookup_value_regex = UUID_REGEX
+
+    def merchant_queryset(self):
+        return Penalty.objects.filter(ever_in_force(timezone.now()))
+
+    @extend_schema(responses={200: PenaltySerializer(many=True), **error_responses(400, 401, 403, 429)},
+                   operation_id="penalties_list", tags=["penalties"])
+    def list(self, request, *args, **kwargs):
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        # Penalty.violation_ids is a list, not a relation: the violations of the whole page in one query.
+        data = PenaltySerializer(describe_all(page, now=timezone.now()), many=True).data
+        return self.get_paginated_response(data)
+
+    @extend_schema(responses={200: PenaltySerializer, **error_responses(401, 403, 404, 429)},
+                   operation_id="penalties_retrieve", tags=["penalties"],
+                   description="One penalty with its reasons. Another merchant's penalty is a 404.")
+    def retrieve(self, request, *args, **kwargs):
+        [body] = describe_all([self.get_object()], now=timezone.now())
+        return Response(PenaltySerializer(body).data)

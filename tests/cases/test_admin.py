@@ -28,7 +28,7 @@ def _url(model, view, *args):
 def appealed(record_violation):
     violation = record_violation()
     services.appeal_submit(violation_id=violation.pk, actor=Actor.merchant("m-1"), statement="We were closed.",
-                           files=[ContentFile(b"lease-bytes", name="lease.pdf")])
+                           files=[ContentFile(b"%PDF-1.4 lease-bytes", name="lease.pdf")])
     return Violation.objects.get(pk=violation.pk)
 
 
@@ -173,7 +173,7 @@ def test_evidence_files_download_for_reviewers(client, reviewer, appealed, outsi
     evidence = Appeal.objects.get(pk=appealed.pk).evidence.get()
     client.force_login(reviewer)
     response = client.get(_url("violation", "evidence", appealed.pk, evidence.pk))
-    assert b"".join(response.streaming_content) == b"lease-bytes"
+    assert b"".join(response.streaming_content) == b"%PDF-1.4 lease-bytes"
     client.force_login(outsider)
     assert client.get(_url("violation", "evidence", appealed.pk, evidence.pk)).status_code == 403
 
@@ -213,12 +213,13 @@ def test_a_reviewer_opens_a_case_by_hand_with_evidence_files(client, reviewer, a
     assert refused.status_code == 200 and "No such merchant." in refused.content.decode()
     response = client.post(url, {
         "merchant_id": "m-1", "risk_point": "public_opinion", "evidence_text": "Viral video of a dirty kitchen.",
-        "files": [SimpleUploadedFile("video-still.png", b"png-1"), SimpleUploadedFile("post.html", b"<b>x</b>")],
+        "files": [SimpleUploadedFile("video-still.png", b"\x89PNG\r\n\x1a\n png-1"),
+                  SimpleUploadedFile("post.pdf", b"%PDF-1.4 the post")],
     })
     violation = Violation.objects.get()
     assert response.status_code == 302 and response["Location"] == _url("violation", "change", violation.pk)
     assert (violation.risk_point, violation.recorded_by, violation.evidence_text) == (
         "public_opinion", reviewer, "Viral video of a dirty kitchen.")
-    assert sorted(violation.evidence.values_list("name", flat=True)) == ["post.html", "video-still.png"]
+    assert sorted(violation.evidence.values_list("name", flat=True)) == ["post.pdf", "video-still.png"]
     page = client.get(response["Location"]).content.decode()
     assert "Viral video of a dirty kitchen." in page and "video-still.png" in page

@@ -40,7 +40,7 @@ def _submit(violation, **kwargs):
 def test_a_merchant_appeals_within_the_window_with_evidence_files(violation, media_root):
     with time_machine.travel("2026-06-14 00:00:00+00:00", tick=False):  # the last instant of 7 days
         appeal = _submit(violation, files=[ContentFile(b"%PDF-1.4 lease", name="lease.pdf"),
-                                           ContentFile(b"photo", name="shop front.JPG")])
+                                           ContentFile(b"\xff\xd8\xff\xe0 photo", name="shop front.JPG")])
     stored = Appeal.objects.get(pk=violation.pk)
     assert Violation.objects.get(pk=violation.pk).state == "appealing"
     assert stored.decision_due - stored.submitted_at == timedelta(days=3)

@@ -28,7 +28,7 @@ def scenario(raise_warning, record_violation, reviewer, colleague, as_merchant):
     services.case_assign(case_id=warning.pk, assignee_id=reviewer.pk, actor=Actor.reviewer(reviewer))
     violation = record_violation()
     services.appeal_submit(violation_id=violation.pk, actor=as_merchant, statement="We refunded everyone.",
-                           files=[ContentFile(b"receipt", name="receipt.pdf")])
+                           files=[ContentFile(b"%PDF-1.4 receipt", name="receipt.pdf")])
     services.appeal_decide(violation_id=violation.pk, actor=Actor.reviewer(colleague), accept=False,
                            reasons="The refunds came after the window.")
     other = raise_warning(risk_point="negative_review_rate")

@@ -90,7 +90,7 @@ def test_replay_equals_the_projections_after_random_commands():
             violation_id = self._pick(Violation, index, **({"state": "pending"} if pending else {}))
             if violation_id:
                 merchant = Violation.objects.get(pk=violation_id).merchant_id if as_owner else "m-9"
-                files = [ContentFile(b"evidence", name="e.pdf")] if with_file else []
+                files = [ContentFile(b"%PDF-1.4 evidence", name="e.pdf")] if with_file else []
                 self._try(services.appeal_submit, violation_id=violation_id, actor=Actor.merchant(merchant),
                           statement="Not us.", files=files)
 

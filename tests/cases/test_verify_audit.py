@@ -75,7 +75,7 @@ def test_a_changed_or_missing_evidence_file_is_found_with_files(record_violation
 
     violation = record_violation()
     services.appeal_submit(violation_id=violation.pk, actor=Actor.merchant("m-1"), statement="Not us.",
-                           files=[ContentFile(b"original", name="a.pdf"), ContentFile(b"other", name="b.pdf")])
+                           files=[ContentFile(b"%PDF-1.4 original", name="a.pdf"), ContentFile(b"%PDF-1.4 other", name="b.pdf")])
     out = io.StringIO()
     call_command("verify_audit", "--files", stdout=out)
     assert "evidence files intact" in out.getvalue()

@@ -116,13 +116,13 @@ def test_a_reviewer_opens_a_public_opinion_case_by_hand_with_evidence(merchant, 
     violation = services.case_open_by_hand(
         merchant_id="m-1", risk_point="public_opinion", actor=Actor.reviewer(reviewer),
         evidence_text="Weibo thread with 2k reposts about food poisoning.",
-        files=[ContentFile(b"screenshot-bytes", name="weibo.png")],
+        files=[ContentFile(b"\x89PNG\r\n\x1a\n screenshot-bytes", name="weibo.png")],
     )
     stored = Violation.objects.get(pk=violation.pk)
     assert (stored.state, stored.recorded_by_id, stored.value, stored.threshold) == ("pending", reviewer.pk, None, None)
     assert stored.explanation["opened_by_hand"] is True
     evidence = ViolationEvidence.objects.get(violation=stored)
-    assert evidence.name == "weibo.png" and evidence.file.read() == b"screenshot-bytes"
+    assert evidence.name == "weibo.png" and evidence.file.read() == b"\x89PNG\r\n\x1a\n screenshot-bytes"
     assert read(stored.stream)[0].data["evidence_files"][0]["sha256"] == evidence.sha256
     assert _state(warning) == "escalated"
 
