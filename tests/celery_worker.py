@@ -1,5 +1,5 @@
 """A real `celery worker` subprocess on the test database and the test Redis, for the tests that check
-what a worker does (module-scoped fixtures build on `running_worker`)."""
+what a worker does: the `celery_worker` fixture (a pytest plugin of tests/conftest.py)."""
 import contextlib
 import os
 import signal
@@ -69,3 +69,26 @@ def running_worker(log_dir, *, pool="prefork", concurrency=2):
                 os.killpg(worker.pid, signal.SIGKILL)
                 worker.wait()
         app.control.purge()
+
+
+def wait_until_idle(name):
+    """Wait until the worker has nothing active, reserved or scheduled (retries included)."""
+    def idle():
+        inspect = app.control.inspect(destination=[name], timeout=1)
+        queues = [inspect.active(), inspect.reserved(), inspect.scheduled()]
+        return all(q is not None and not any(q.values()) for q in queues)
+    wait_for("the worker to go idle", idle)
+
+
+@pytest.fixture(scope="module")
+def celery_worker_process(django_db_setup, tmp_path_factory):
+    with running_worker(tmp_path_factory.mktemp("celery")) as worker:
+        yield worker
+
+
+@pytest.fixture
+def celery_worker(celery_worker_process):
+    """The module's worker. After the test it finishes what the test queued (tasks it queued itself
+    included): a task still running would hold locks that the test's flush (TRUNCATE) waits for."""
+    yield celery_worker_process
+    wait_until_idle(celery_worker_process.name)

@@ -19,6 +19,8 @@ from metrics.models import DailyMetric
 
 # The browser the Playwright tests drive (Debian's package; .ci/run installs it).
 CHROMIUM = "/usr/bin/chromium"
+pytest_plugins = ["tests.celery_worker"]
+
 DEFAULT_CATEGORIES = ["food", "beauty", "leisure", "hotel_travel", "life_services", "retail"]
 
 

@@ -8,7 +8,6 @@ from django.db import connection, transaction
 from cases import services
 from cases.actors import Actor
 from cases.consumers import process_new_events
-from cases.errors import ConcurrencyError
 from cases.eventstore import append
 from cases.models import Appeal, Event, Violation
 

@@ -9,7 +9,6 @@ from django.utils import timezone
 from cases import services
 from cases.models import Event, Violation
 from cases.tasks import uphold_lapsed_violations
-from tests.celery_worker import running_worker
 
 from .conftest import judgement
 
@@ -17,14 +16,8 @@ pytestmark = [pytest.mark.postgres, pytest.mark.redis,
               pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
-@pytest.fixture(scope="module")
-def worker(django_db_setup, tmp_path_factory):
-    with running_worker(tmp_path_factory.mktemp("celery"), pool="solo", concurrency=1) as process:
-        yield process
 
-
-
-def test_the_worker_upholds_lapsed_violations_once(worker, merchant):
+def test_the_worker_upholds_lapsed_violations_once(celery_worker, merchant):
     with time_machine.travel(timezone.now() - timedelta(days=8)):
         lapsed = services.violation_record(**judgement())
     fresh = services.violation_record(**judgement(risk_point="negative_review_rate"))

@@ -12,8 +12,7 @@ import pytest
 from cases.models import Event
 from enforcement import consumers, webhooks
 from enforcement.models import DeliveryState, WebhookDelivery, WebhookEndpoint
-from riskcase.celery import app
-from tests.celery_worker import running_worker, wait_for
+from tests.celery_worker import wait_for
 from tests.factories import MerchantFactory
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis,
@@ -36,12 +35,6 @@ def enforcement_settings(settings, tmp_path):
 @pytest.fixture(autouse=True)
 def no_broker():
     """Unlike the rest of the enforcement tests: tasks queued on commit go to the real broker."""
-
-
-@pytest.fixture(scope="module")
-def celery_worker(django_db_setup, tmp_path_factory):
-    with running_worker(tmp_path_factory.mktemp("celery")) as worker:
-        yield worker
 
 
 @pytest.fixture
@@ -90,24 +83,8 @@ def _all_delivered():
     return changes > 0 and WebhookDelivery.objects.count() == delivered == changes
 
 
-def _wait_until_idle(name):
-    """Let the worker finish what this test queued (retries included) before the test's flush: a task
-    still running would hold locks the flush's TRUNCATE waits for."""
-    def idle():
-        inspect = app.control.inspect(destination=[name], timeout=1)
-        queues = [inspect.active(), inspect.reserved(), inspect.scheduled()]
-        return all(q is not None and not any(q.values()) for q in queues)
-    wait_for("the worker to go idle", idle)
-
-
-@pytest.fixture
-def worker(celery_worker):
-    yield celery_worker
-    _wait_until_idle(celery_worker.name)
-
-
 def test_the_worker_delivers_each_restriction_change_signed_and_in_order_per_merchant(
-        worker, receiver, record):
+        celery_worker, receiver, record):
     WebhookEndpoint.objects.create(name="ads", url=receiver["url"], secret=SECRET)
     MerchantFactory(merchant_id="m2")
     for merchant_id in ("m1", "m2", "m1", "m2", "m1"):  # warnings, then restricted promotion, then throttling
@@ -128,7 +105,7 @@ def test_the_worker_delivers_each_restriction_change_signed_and_in_order_per_mer
     assert {m["key"] for m in receiver["received"]} == {f"{d.endpoint_id}-{d.position}" for d in deliveries}
 
 
-def test_a_receiver_answering_500_gets_the_change_later_from_the_workers_retries(worker, receiver, record):
+def test_a_receiver_answering_500_gets_the_change_later_from_the_workers_retries(celery_worker, receiver, record):
     receiver["fail"] = 2
     WebhookEndpoint.objects.create(name="ads", url=receiver["url"], secret=SECRET)
 

@@ -9,7 +9,7 @@ from metrics.cohorts import iter_cohort_rows
 from metrics.models import RecomputeRun
 from metrics.recompute import merchant_shards
 from metrics.tasks import nightly_pipeline, recompute_metrics_shard
-from tests.celery_worker import DEADLINE_SECONDS, running_worker, wait_for
+from tests.celery_worker import DEADLINE_SECONDS, wait_for
 from tests.factories import (
     ComplaintFiledLine,
     OrderPaidLine,
@@ -20,12 +20,6 @@ from tests.factories import (
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis,
               pytest.mark.django_db(transaction=True, serialized_rollback=True)]
-
-
-@pytest.fixture(scope="module")
-def celery_worker(django_db_setup, tmp_path_factory):
-    with running_worker(tmp_path_factory.mktemp("celery")) as worker:
-        yield worker
 
 AS_OF = "2026-06-20"
 
