@@ -5,7 +5,7 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from cases.models import Violation
+from cases.models import Event, Violation
 from cases.models.workflows import ViolationState
 
 from .models import PenaltyKind, PolicyVersion
@@ -67,6 +67,15 @@ def standing_violations(merchant_id, *, now=None, window_days=90):
             .exclude(state__in=OVERTURNED))
 
 
+def _rank(violation, standing):
+    """The violation's rank, by recording order, among the standing ones (itself included), not their number
+    now: violations recorded together (one nightly run) climb the ladder one step each."""
+    streams = {f"violation-{pk}" for pk in standing.values_list("pk", flat=True)} | {violation.stream}
+    positions = dict(Event.objects.filter(stream__in=streams, version=1).values_list("stream", "pk"))
+    mine = positions.get(violation.stream)
+    return max(1, sum(1 for p in positions.values() if mine is None or p <= mine))
+
+
 def decide(violation, *, now=None):
     """The penalty the violation earns, by the count of standing violations and its severity."""
     now = now or timezone.now()
@@ -80,8 +89,7 @@ def decide(violation, *, now=None):
         ban = next((s for s in steps if s[1] == PenaltyKind.PRODUCT_BAN), None)
         days = ban[2] if ban else 60
         return Decision(PenaltyKind.PRODUCT_BAN, ban[0] if ban else 4, days, Decimal("1"), violation.product_id, pid)
-    count = standing_violations(violation.merchant_id, now=now, window_days=window).count()
-    count = max(count, 1)
+    count = _rank(violation, standing_violations(violation.merchant_id, now=now, window_days=window))
     number, kind, days, weight, fallback = next((s for s in steps if s[0] == count), steps[-1])
     product = ""
     if kind == PenaltyKind.PRODUCT_BAN:

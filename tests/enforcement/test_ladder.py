@@ -5,6 +5,8 @@ import pytest
 
 from enforcement.models import Penalty, PenaltyState, Restriction
 
+from .conftest import drain_consumer
+
 pytestmark = pytest.mark.django_db
 
 
@@ -62,3 +64,13 @@ def test_fifth_violation_proposes_store_removal_awaiting_two_seniors(record):
 def test_a_recorded_violation_changes_nothing_until_the_consumer_runs(record):
     record(drain=False)
     assert not Penalty.objects.exists()
+
+
+def test_violations_recorded_together_climb_one_step_each_when_the_consumer_runs_later(record):
+    """A nightly run records several violations before enforcement reacts: each earns the step of its
+    rank in recording order, not the count standing when the consumer gets to it."""
+    for risk_point in ("complaint_rate", "negative_review_rate", "merchant_refund_rate"):
+        record(risk_point=risk_point, drain=False)
+    drain_consumer()
+    assert [(p.step, p.kind) for p in Penalty.objects.order_by("step")] == [
+        (1, "public_warning"), (2, "restricted_promotion"), (3, "throttling")]

@@ -7,6 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from cases.report import at_risk_lines, render
+from enforcement.report import penalty_lines
 from metrics.ingest import ingest_lines
 from metrics.management.commands._dates import iso_day
 from metrics.models import RecomputeRun
@@ -37,7 +38,12 @@ class Command(BaseCommand):
         self.stdout.write(f"   {run.rows} merchant-days from {run.start} to {run.as_of} over {run.shards} shards.\n")
         cases = at_risk_lines()
         self.stdout.write(f"   {sum(len(v) for v in cases.values())} open warnings and standing violations "
-                          f"for {len(cases)} of {merchants} merchants.\n")
+                          f"for {len(cases)} of {merchants} merchants.")
+        penalties = penalty_lines()
+        self.stdout.write(f"   {sum(len(v) for v in penalties.values())} penalties in force or awaiting a "
+                          f"reviewer, for {len(penalties)} merchants.\n")
+        for merchant_id, lines in penalties.items():
+            cases.setdefault(merchant_id, []).extend(lines)
         self.stdout.write(render(as_of=as_of, days=30, cases_by_merchant=cases))
         self.stdout.write("4. Checking the audit trail: every hash chain, and replay against the projections ...")
         call_command("verify_audit", stdout=self.stdout)
