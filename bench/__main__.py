@@ -88,7 +88,7 @@ def main():
     inproc = run(["shell", "-c", (
         "import time; from datetime import date; from metrics.recompute import recompute;"
         f"t=time.perf_counter(); n=recompute(as_of=date.fromisoformat('{opts.as_of}'), "
-        f"start=date.fromisoformat('{start}')); print(f'{{time.perf_counter()-t:.3f}} {{n}}')")],
+        f"start=date.fromisoformat('{start}'))[1]; print(f'{{time.perf_counter()-t:.3f}} {{n}}')")],
         env, "in-process recompute")[2].splitlines()[-1].split()
     r_secs, r_rows = float(inproc[0]), int(inproc[1])
     results.append(("baseline query", f"{len(rows):,} merchant-days in {b_secs:.2f} s (hand-written SQL)"))
