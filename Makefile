@@ -23,12 +23,13 @@ demo: $(STAMP)
 test: $(STAMP)
 	$(BIN)/pytest
 
-# Ingest + recompute at platform scale, then the restrictions and merchant endpoints under wrk and gunicorn.
+# Ingest + recompute at platform scale, then the restrictions and merchant endpoints under wrk and gunicorn
+# (a missed latency target is reported, marked OVER TARGET, without stopping the next benchmark).
 bench: $(STAMP)
 	command -v wrk >/dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y -q wrk
 	$(BIN)/python -m bench $(BENCH_ARGS)
-	$(BIN)/python -m bench.restrictions
-	$(BIN)/python -m bench.merchant_api
+	-$(BIN)/python -m bench.restrictions
+	-$(BIN)/python -m bench.merchant_api
 
 # The whole system on one machine (README, "Running it for real"): gunicorn, a Celery worker and Celery beat under
 # honcho (Procfile), against PostgreSQL and Redis; migrations and collectstatic first.
