@@ -13,6 +13,8 @@ from cases.actors import Actor
 from enforcement import consumers
 from tests.factories import MerchantFactory
 
+from .receiver import receiver  # noqa: F401 (the fixture, for every enforcement test)
+
 WINDOW = dict(window_start=date(2026, 5, 1), window_end=date(2026, 5, 30), as_of=date(2026, 6, 6))
 
 

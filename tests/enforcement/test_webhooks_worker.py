@@ -1,25 +1,18 @@
 """Restriction changes reach a signed receiver from a real Celery worker (Redis broker, PostgreSQL), in order
 per merchant and after retries."""
-import hashlib
-import hmac
-import json
-import threading
-import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
 from cases.models import Event
-from enforcement import consumers, webhooks
+from enforcement import consumers
 from enforcement.models import DeliveryState, WebhookDelivery, WebhookEndpoint
 from tests.celery_worker import wait_for
+from tests.enforcement.receiver import SECRET
 from tests.factories import MerchantFactory
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis,
               pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
-SECRET = "worker-s3cret"
-MAX_CLOCK_SKEW = 300
 
 
 @pytest.fixture(autouse=True)
@@ -35,45 +28,6 @@ def enforcement_settings(settings, tmp_path):
 @pytest.fixture(autouse=True)
 def no_broker():
     """Unlike the rest of the enforcement tests: tasks queued on commit go to the real broker."""
-
-
-@pytest.fixture
-def receiver():
-    """An HTTP receiver on loopback that checks the signature and the timestamp as a downstream system
-    should, and answers 500 to the first `fail` deliveries it is sent."""
-    state = {"fail": 0, "received": [], "attempts": 0, "rejected": [], "lock": threading.Lock()}
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self):
-            body = self.rfile.read(int(self.headers["Content-Length"]))
-            ts = self.headers.get(webhooks.TIMESTAMP_HEADER, "")
-            expected = "sha256=" + hmac.new(SECRET.encode(), f"{ts}.".encode() + body, hashlib.sha256).hexdigest()
-            fresh = ts.isdigit() and abs(time.time() - int(ts)) <= MAX_CLOCK_SKEW
-            with state["lock"]:
-                state["attempts"] += 1
-                if not (fresh and hmac.compare_digest(expected, self.headers.get(webhooks.SIGNATURE_HEADER, ""))):
-                    state["rejected"].append(body)
-                    status = 401
-                elif state["fail"] > 0:
-                    state["fail"] -= 1
-                    status = 500
-                else:
-                    state["received"].append({**json.loads(body), "key": self.headers["Idempotency-Key"]})
-                    status = 200
-            self.send_response(status)
-            self.send_header("Content-Length", "0")
-            self.end_headers()
-
-        def log_message(self, *args):
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    state["url"] = f"http://127.0.0.1:{server.server_port}/hook"
-    yield state
-    server.shutdown()
-    server.server_close()
 
 
 def _all_delivered():
