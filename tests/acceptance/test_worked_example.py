@@ -3,14 +3,14 @@
 import csv
 import io
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 from django.core.management import call_command
 
 from metrics.models import DailyMetric
 
-EXAMPLES = Path(__file__).resolve().parents[2] / ".." / "shared" / "spec" / "examples"
+from .example import EXAMPLES
+
 AS_OF, START, END = "2026-06-30", "2026-05-17", "2026-06-30"
 COUNTS = ("paid_orders", "verified_orders", "complaints", "negative_reviews", "merchant_refunds")
 RATES = ("complaint_rate", "negative_review_rate", "merchant_refund_rate")

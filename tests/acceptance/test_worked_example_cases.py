@@ -13,9 +13,8 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
-EXAMPLES = Path("/work/shared/spec/examples")
-if not EXAMPLES.exists():
-    EXAMPLES = Path(__file__).resolve().parents[3] / "shared" / "spec" / "examples"
+from .example import EXAMPLES
+
 EXPECTED_HEADER = ["kind", "merchant_id", "product_id", "risk_point", "window_start", "window_end", "value",
                    "threshold", "state"]
 ONE_UNIT = Decimal("0.000001")

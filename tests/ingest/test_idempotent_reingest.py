@@ -1,7 +1,7 @@
 """Ingesting the same lines again changes nothing (contract section 1)."""
-from pathlib import Path
 
 from metrics.models import Complaint, Merchant, Order, OrderVerification, Refund, Review
+from tests.acceptance.example import EXAMPLES
 from tests.factories import (
     ComplaintFiledLine,
     MerchantUpsertedLine,
@@ -61,7 +61,7 @@ def test_the_same_instant_written_in_another_offset_is_the_same_fact(ingest):
 
 
 def test_re_ingesting_the_worked_example_twice_changes_no_count(ingest):
-    lines = (Path(__file__).resolve().parents[2] / ".." / "shared" / "spec" / "examples" / "month.jsonl")
+    lines = (EXAMPLES / "month.jsonl")
     raw = lines.read_bytes().splitlines()[:2000]
     first = ingest(*raw)
 
