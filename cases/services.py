@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from . import events as ev
 from . import evidence
+from .abilities import withdrawal_refusal
 from .actors import SYSTEM, Actor
 from .aggregates import Case, EventContext, apply
 from .errors import (
@@ -353,9 +354,12 @@ def case_open_by_hand(*, merchant_id, risk_point, actor, evidence_text, files=()
 def violation_withdraw(*, violation_id, actor, reason, expected_version=None):
     """A reviewer withdraws a violation recorded in error, with a reason the merchant will see."""
     reason = _text(reason, _("reason"))
-    _reviewer(actor, "cases.withdraw_violation")
+    user = _reviewer(actor, "cases.withdraw_violation")
     with transaction.atomic():
         case = _lock_violation(violation_id)
+        refusal = withdrawal_refusal(case.root, case.appeal, user)
+        if refusal is not None:
+            raise refusal
         _commit(case, ev.ViolationWithdrawn(reason=reason), actor=actor, expected_version=expected_version,
                 correlation_id=_new_correlation())
         _enforcement_reacts_after_commit()

@@ -1,17 +1,48 @@
 """Who may approve or lift a penalty: one rule for the services (which enforce it under their lock) and
-for admin (which shows only the buttons a reviewer may use)."""
+for admin (which shows only the buttons a reviewer may use).
+
+A reversal needs the authority of the decision: lifting or vetoing a store removal takes two different
+senior reviewers, like imposing it; lifting a product ban in force takes a senior reviewer.
+"""
 from django.utils.translation import gettext_lazy as _
 
+from cases.abilities import is_senior
 from cases.errors import NotPermitted, TransitionNotAllowed
 
-from .models import PenaltyState
+from .models import PenaltyKind, PenaltyState
 
-SENIOR_GROUP = "senior_reviewer"
 LIFTABLE_STATES = (PenaltyState.PROPOSED, PenaltyState.ACTIVE)
+OPEN_STATES = LIFTABLE_STATES
 
 
 class SameReviewerTwice(NotPermitted):
     message = _("Store removal needs two different senior reviewers; you have already approved it.")
+
+
+class SameReviewerTwiceToLift(NotPermitted):
+    message = _("Lifting a store removal needs two different senior reviewers; you have already agreed to lift it.")
+
+
+class SeniorOnlyReversal(NotPermitted):
+    message = _("Only a senior reviewer may lift a store removal or a product ban.")
+
+
+class RestingPenaltyBlocksWithdrawal(NotPermitted):
+    message = _("A store removal rests on this violation: two senior reviewers must lift it before the violation "
+                "can be withdrawn.")
+
+
+def lift_approvals_needed(penalty):
+    """How many different reviewers must agree before the penalty is lifted by hand."""
+    return 2 if penalty.kind == PenaltyKind.STORE_REMOVAL or penalty.senior_only else 1
+
+
+def needs_senior_to_lift(penalty):
+    """A store removal, proposed or in force, and a product ban in force. A proposed product ban is vetoed
+    with the same authority that would confirm it (one reviewer)."""
+    if penalty.kind == PenaltyKind.STORE_REMOVAL or penalty.senior_only:
+        return True
+    return penalty.kind == PenaltyKind.PRODUCT_BAN and penalty.state == PenaltyState.ACTIVE
 
 
 class ReviewerAbilities:
@@ -21,7 +52,7 @@ class ReviewerAbilities:
         self.user = user
         self.can_approve = user.has_perm("enforcement.approve_penalty")
         self.can_lift = user.has_perm("enforcement.lift_penalty")
-        self.is_senior = user.is_superuser or user.groups.filter(name=SENIOR_GROUP).exists()
+        self.is_senior = is_senior(user)
 
     def approval_refusal(self, penalty):
         """Why this user may not approve the penalty now (an error to raise), or None."""
@@ -38,5 +69,31 @@ class ReviewerAbilities:
     def may_approve(self, penalty):
         return self.approval_refusal(penalty) is None
 
+    def lift_refusal(self, penalty):
+        """Why this user may not lift (or agree to lift) the penalty now, or None."""
+        if penalty.state not in LIFTABLE_STATES:
+            return TransitionNotAllowed()
+        if not self.can_lift:
+            return NotPermitted()
+        if needs_senior_to_lift(penalty) and not self.is_senior:
+            return SeniorOnlyReversal()
+        if self.user.pk in penalty.lift_approved_by:
+            return SameReviewerTwiceToLift()
+        return None
+
     def may_lift(self, penalty):
-        return self.can_lift and penalty.state in LIFTABLE_STATES
+        return self.lift_refusal(penalty) is None
+
+
+def withdrawal_guard(violation, user):
+    """A registered cases withdrawal guard: withdrawing a violation lifts what rests on it, so it needs the
+    authority of those penalties (a store removal is lifted first, by two seniors)."""
+    from .models import Penalty
+
+    resting = [p for p in Penalty.objects.filter(merchant_id=violation.merchant_id, state__in=OPEN_STATES)
+               if str(violation.pk) in p.violation_ids]
+    if any(lift_approvals_needed(p) > 1 for p in resting):
+        return RestingPenaltyBlocksWithdrawal()
+    if any(needs_senior_to_lift(p) for p in resting) and not is_senior(user):
+        return SeniorOnlyReversal()
+    return None

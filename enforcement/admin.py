@@ -15,7 +15,7 @@ from cases.errors import ConcurrencyError, DomainError
 from cases.eventstore import read
 from cases.models import Violation
 
-from . import services
+from . import abilities, services
 from .abilities import LIFTABLE_STATES, ReviewerAbilities
 from .models import (
     Penalty,
@@ -65,7 +65,8 @@ class LiftForm(forms.Form):
 
 @admin.register(Penalty)
 class PenaltyAdmin(admin.ModelAdmin):
-    list_display = ["merchant_id", "kind", "product_id", "step", "state", "starts_at", "ends_at", "approvals"]
+    list_display = ["merchant_id", "kind", "product_id", "step", "state", "starts_at", "ends_at", "approvals",
+                    "lift_approvals"]
     list_filter = [AwaitingApprovalFilter, "state", "kind"]
     search_fields = ["merchant_id", "product_id"]
     actions = ["approve"]
@@ -113,6 +114,10 @@ class PenaltyAdmin(admin.ModelAdmin):
     @admin.display(description=_("approvals"))
     def approvals(self, obj):
         return f"{len(obj.approved_by)}/{obj.approvals_needed}"
+
+    @admin.display(description=_("lift approvals"))
+    def lift_approvals(self, obj):
+        return f"{len(obj.lift_approved_by)}/{abilities.lift_approvals_needed(obj)}" if obj.lift_approved_by else "-"
 
     @admin.display(description=_("event timeline"))
     def timeline(self, obj):
@@ -172,13 +177,17 @@ class PenaltyAdmin(admin.ModelAdmin):
             self.message_user(request, _("%(p)s is %(state)s and can no longer be lifted.")
                               % {"p": penalty, "state": penalty.get_state_display()}, messages.WARNING)
             return HttpResponseRedirect(change_url)
+        refusal = ReviewerAbilities(request.user).lift_refusal(penalty)
+        if refusal is not None:
+            self.message_user(request, str(refusal), messages.WARNING)
+            return HttpResponseRedirect(change_url)
         if request.method == "POST":
             form = LiftForm(request.POST)
             if form.is_valid():
                 try:
-                    services.penalty_lift(penalty_id=penalty.pk, actor=Actor.reviewer(request.user), cause="reviewer",
-                                          reason=form.cleaned_data["reason"],
-                                          expected_version=form.cleaned_data["expected_version"])
+                    lifted = services.penalty_lift(
+                        penalty_id=penalty.pk, actor=Actor.reviewer(request.user), cause="reviewer",
+                        reason=form.cleaned_data["reason"], expected_version=form.cleaned_data["expected_version"])
                 except ConcurrencyError:
                     penalty.refresh_from_db()
                     self.message_user(request, _(
@@ -192,7 +201,12 @@ class PenaltyAdmin(admin.ModelAdmin):
                     self.message_user(request, str(exc), messages.ERROR)
                     return HttpResponseRedirect(change_url)
                 else:
-                    self.message_user(request, _("Lifted: %(p)s") % {"p": penalty}, messages.SUCCESS)
+                    if lifted.state in LIFTABLE_STATES:
+                        self.message_user(request, _("Your agreement to lift %(p)s is recorded; a second senior "
+                                                     "reviewer must agree before it is lifted.") % {"p": penalty},
+                                          messages.SUCCESS)
+                    else:
+                        self.message_user(request, _("Lifted: %(p)s") % {"p": penalty}, messages.SUCCESS)
                     return HttpResponseRedirect(change_url)
         else:
             form = LiftForm(initial={"expected_version": penalty.version})

@@ -32,6 +32,15 @@ class PenaltyApproved(DomainEvent):
 
 
 @dataclasses.dataclass(frozen=True)
+class PenaltyLiftApproved(DomainEvent):
+    """A senior reviewer agrees to lift (or veto) a store removal; a second, different senior lifts it."""
+
+    type: ClassVar[str] = "penalty.lift_approved"
+    reviewer_id: int
+    reason: str
+
+
+@dataclasses.dataclass(frozen=True)
 class PenaltyImposed(DomainEvent):
     type: ClassVar[str] = "penalty.imposed"
     starts_at: datetime

@@ -78,6 +78,7 @@ class Penalty(models.Model):
     approvals_needed = models.PositiveIntegerField(_("approvals needed"), default=0)
     senior_only = models.BooleanField(_("senior reviewers only"), default=False)
     approved_by = models.JSONField(_("approved by"), default=list)
+    lift_approved_by = models.JSONField(_("lift approved by"), default=list)
     proposed_at = models.DateTimeField(_("proposed at"))
     proposed_by = models.CharField(_("proposed by"), max_length=80)
     starts_at = models.DateTimeField(_("starts at"), null=True, blank=True)

@@ -5,7 +5,14 @@ from cases.events import decode
 
 from .models import Penalty, PenaltyState, Restriction
 from .policy import restrictions_for
-from .events import PenaltyApproved, PenaltyExpired, PenaltyImposed, PenaltyLifted, PenaltyProposed
+from .events import (
+    PenaltyApproved,
+    PenaltyExpired,
+    PenaltyImposed,
+    PenaltyLiftApproved,
+    PenaltyLifted,
+    PenaltyProposed,
+)
 
 
 def apply(penalty, event):
@@ -24,11 +31,14 @@ def apply(penalty, event):
         penalty.approvals_needed = e.approvals_needed
         penalty.senior_only = e.senior_only
         penalty.approved_by = []
+        penalty.lift_approved_by = []
         penalty.state = PenaltyState.PROPOSED
         penalty.proposed_at = event.occurred_at
         penalty.proposed_by = str(event.actor)
     elif isinstance(e, PenaltyApproved):
         penalty.approved_by = [*penalty.approved_by, e.reviewer_id]
+    elif isinstance(e, PenaltyLiftApproved):
+        penalty.lift_approved_by = [*penalty.lift_approved_by, e.reviewer_id]
     elif isinstance(e, PenaltyImposed):
         penalty.state = PenaltyState.ACTIVE
         penalty.starts_at = e.starts_at

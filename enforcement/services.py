@@ -2,18 +2,26 @@
 import uuid
 from datetime import timedelta
 
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cases.actors import SYSTEM, Actor
-from cases.errors import ConcurrencyError, InvalidCommand, TransitionNotAllowed
+from cases.errors import ConcurrencyError, InvalidCommand, NotPermitted, TransitionNotAllowed
 from cases.eventstore import append, lock_for_append
 from cases.models import Violation
 
 from . import cache, projections
-from .abilities import LIFTABLE_STATES, ReviewerAbilities
-from .events import PenaltyApproved, PenaltyExpired, PenaltyImposed, PenaltyLifted, PenaltyProposed
+from .abilities import LIFTABLE_STATES, ReviewerAbilities, lift_approvals_needed
+from .events import (
+    PenaltyApproved,
+    PenaltyExpired,
+    PenaltyImposed,
+    PenaltyLiftApproved,
+    PenaltyLifted,
+    PenaltyProposed,
+)
 from .models import Penalty, PenaltyState
 from .policy import decide, standing_violations, policy_in_force
 
@@ -89,7 +97,12 @@ def penalty_approve(*, penalty_id, reviewer, expected_version=None, now=None):
 
 
 def penalty_lift(*, penalty_id, actor, cause="reviewer", reason="", expected_version=None, now=None):
-    """Lift a proposed or active penalty before its end, with a reason."""
+    """Lift a proposed or active penalty before its end, with a reason.
+
+    A reviewer needs the authority of the decision (enforcement.abilities): a product ban is lifted by a
+    senior reviewer; a store removal by two different seniors, the first of whom records their agreement
+    (penalty.lift_approved) and the second lifts. System lifts (a won appeal, a withdrawal) are not asked.
+    """
     now = now or timezone.now()
     if actor.is_reviewer and not reason.strip():
         raise InvalidCommand(_("A reason is required to lift a penalty."))
@@ -100,6 +113,19 @@ def penalty_lift(*, penalty_id, actor, cause="reviewer", reason="", expected_ver
             raise ConcurrencyError(stream=penalty.stream, expected=expected_version, actual=penalty.version)
         if penalty.state not in LIFTABLE_STATES:
             raise TransitionNotAllowed()
+        if actor.is_reviewer:
+            user = get_user_model().objects.filter(pk=actor.user_id, is_active=True).first()
+            if user is None:
+                raise NotPermitted()
+            refusal = ReviewerAbilities(user).lift_refusal(penalty)
+            if refusal is not None:
+                raise refusal
+            if len(penalty.lift_approved_by) + 1 < lift_approvals_needed(penalty):
+                _write(penalty, PenaltyLiftApproved(reviewer_id=user.pk, reason=reason), actor=actor,
+                       expected_version=penalty.version, now=now)
+                return penalty
+        elif not actor.is_system:
+            raise NotPermitted()
         _write(penalty, PenaltyLifted(cause=cause, reason=reason), actor=actor,
                expected_version=penalty.version, now=now)
         return penalty

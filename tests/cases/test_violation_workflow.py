@@ -66,7 +66,10 @@ def test_the_lapse_job_upholds_only_violations_past_their_deadline_and_is_idempo
 
 
 @pytest.mark.parametrize("before", ["pending", "appealing", "upheld", "appeal_failed"])
-def test_a_reviewer_withdraws_a_violation_recorded_in_error(record_violation, reviewer, colleague, as_merchant, before):
+def test_a_reviewer_withdraws_a_violation_recorded_in_error(record_violation, reviewer, colleague, senior,
+                                                            as_merchant, before):
+    """After a decided appeal only a senior other than the decider may withdraw (tests/enforcement/
+    test_reversal_authority.py tries the others)."""
     violation = record_violation()
     if before in ("appealing", "appeal_failed"):
         services.appeal_submit(violation_id=violation.pk, actor=as_merchant, statement="Not us.")
@@ -75,7 +78,8 @@ def test_a_reviewer_withdraws_a_violation_recorded_in_error(record_violation, re
     if before == "upheld":
         services.violation_uphold_lapsed(now=timezone.now() + timedelta(days=8))
     assert _state(violation) == before
-    services.violation_withdraw(violation_id=violation.pk, actor=Actor.reviewer(reviewer), reason="Wrong merchant.")
+    withdrawer = senior if before == "appeal_failed" else reviewer
+    services.violation_withdraw(violation_id=violation.pk, actor=Actor.reviewer(withdrawer), reason="Wrong merchant.")
     stored = Violation.objects.get(pk=violation.pk)
     assert (stored.state, stored.closed_reason) == ("withdrawn", "Wrong merchant.")
 
