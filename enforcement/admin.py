@@ -240,7 +240,32 @@ class RestrictionAdmin(admin.ModelAdmin):
 
 @admin.register(WebhookEndpoint)
 class WebhookEndpointAdmin(admin.ModelAdmin):
-    list_display = ["name", "url", "active"]
+    """The signing secret is never a field: it is generated, shown once to whoever creates or rotates it (a
+    message in their own session), and can only be replaced, never read back."""
+
+    list_display = ["name", "url", "active", "previous_secret_until"]
+    fields = ["name", "url", "active"]
+    actions = ["rotate_secret"]
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            super().save_model(request, obj, form, change)
+            return
+        endpoint, secret = services.webhook_endpoint_create(name=obj.name, url=obj.url, active=obj.active)
+        obj.pk = endpoint.pk
+        obj.secret = secret
+        self._show_once(request, endpoint, secret)
+
+    def _show_once(self, request, endpoint, secret):
+        self.message_user(request, format_html(
+            _("Signing secret for {}: <code>{}</code> — copy it now into the receiving system; it will not be "
+              "shown again."), endpoint.name, secret), messages.WARNING)
+
+    @admin.action(description=_("Rotate the signing secret (the old one keeps signing for a day)"),
+                  permissions=["change"])
+    def rotate_secret(self, request, queryset):
+        for endpoint in queryset:
+            self._show_once(request, endpoint, services.webhook_secret_rotate(endpoint_id=endpoint.pk))
 
 
 @admin.register(WebhookDelivery)

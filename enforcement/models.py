@@ -144,7 +144,16 @@ class WebhookEndpoint(models.Model):
     name = models.CharField(_("name"), max_length=100)
     url = models.URLField(_("URL"))
     secret = models.CharField(_("signing secret"), max_length=200)
+    previous_secret = models.CharField(_("previous signing secret"), max_length=200, blank=True)
+    previous_secret_until = models.DateTimeField(_("previous secret signs until"), null=True, blank=True)
     active = models.BooleanField(_("active"), default=True)
+
+    def signing_secrets(self, now):
+        """The secrets a delivery is signed with now: the current one, and the previous one during the
+        overlap after a rotation (so a receiver can switch without losing a message)."""
+        if self.previous_secret and self.previous_secret_until and now < self.previous_secret_until:
+            return [self.secret, self.previous_secret]
+        return [self.secret]
 
     class Meta:
         verbose_name = _("webhook endpoint")

@@ -2,6 +2,7 @@
 import uuid
 from datetime import timedelta
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
@@ -12,7 +13,7 @@ from cases.errors import ConcurrencyError, InvalidCommand, NotPermitted, Transit
 from cases.eventstore import append, lock_for_append
 from cases.models import Violation
 
-from . import cache, projections
+from . import cache, projections, webhooks
 from .abilities import LIFTABLE_STATES, ReviewerAbilities, lift_approvals_needed
 from .events import (
     PenaltyApproved,
@@ -22,7 +23,7 @@ from .events import (
     PenaltyLifted,
     PenaltyProposed,
 )
-from .models import Penalty, PenaltyState
+from .models import Penalty, PenaltyState, WebhookEndpoint
 from .policy import decide, standing_violations, policy_in_force
 
 
@@ -171,3 +172,25 @@ def penalties_expire_due(*, now=None, limit=500):
             expired += len(batch)
         if len(batch) < limit:
             return expired
+
+
+def webhook_endpoint_create(*, name, url, active=True):
+    """A new downstream endpoint with a generated signing secret; returns (endpoint, secret). The secret is
+    shown to its creator once and never again (reviewers see neither it nor its predecessor)."""
+    secret = webhooks.new_secret()
+    endpoint = WebhookEndpoint.objects.create(name=name, url=url, active=active, secret=secret)
+    return endpoint, secret
+
+
+def webhook_secret_rotate(*, endpoint_id, overlap=None, now=None):
+    """Replace an endpoint's signing secret; the old one keeps signing beside it for `overlap` (default
+    RISKCASE_WEBHOOK_SECRET_OVERLAP_HOURS, 24 h). Returns the new secret, to be shown once."""
+    now = now or timezone.now()
+    overlap = overlap or timedelta(hours=getattr(settings, "RISKCASE_WEBHOOK_SECRET_OVERLAP_HOURS", 24))
+    with transaction.atomic():
+        endpoint = WebhookEndpoint.objects.select_for_update().get(pk=endpoint_id)
+        secret = webhooks.new_secret()
+        endpoint.previous_secret, endpoint.previous_secret_until = endpoint.secret, now + overlap
+        endpoint.secret = secret
+        endpoint.save(update_fields=["secret", "previous_secret", "previous_secret_until"])
+    return secret

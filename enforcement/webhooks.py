@@ -2,6 +2,7 @@
 import hashlib
 import hmac
 import json
+import secrets
 import time
 from datetime import timedelta
 
@@ -16,6 +17,11 @@ from .models import DeliveryState, WebhookDelivery
 TIMESTAMP_HEADER = "X-RiskCase-Timestamp"
 SIGNATURE_HEADER = "X-RiskCase-Signature"
 MAX_BACKOFF = timedelta(minutes=10)
+
+
+def new_secret():
+    """A fresh signing secret: 256 random bits, URL-safe."""
+    return secrets.token_urlsafe(32)
 
 
 def sign(secret, timestamp, body):
@@ -55,7 +61,8 @@ def deliver_pending(*, now=None, timeout=5):
                                   sort_keys=True, separators=(",", ":")).encode()
                 ts = str(int(time.time()))
                 headers = {"Content-Type": "application/json", TIMESTAMP_HEADER: ts,
-                           SIGNATURE_HEADER: "sha256=" + sign(head.endpoint.secret, ts, body),
+                           SIGNATURE_HEADER: ",".join("sha256=" + sign(secret, ts, body)
+                                                      for secret in head.endpoint.signing_secrets(now_)),
                            "Idempotency-Key": f"{head.endpoint_id}-{head.position}"}
                 head.attempts += 1
                 ok, error = _post(head.endpoint.url, body, headers, timeout)

@@ -19,17 +19,19 @@ MAX_CLOCK_SKEW = 300
 def receiver():
     """An HTTP receiver on loopback that checks the signature and the timestamp as a downstream system
     should, and answers 500 to the first `fail` deliveries it is sent."""
-    state = {"fail": 0, "received": [], "attempts": 0, "rejected": [], "lock": threading.Lock()}
+    state = {"fail": 0, "received": [], "attempts": 0, "rejected": [], "lock": threading.Lock(), "secret": SECRET}
 
     class Handler(BaseHTTPRequestHandler):
         def do_POST(self):
             body = self.rfile.read(int(self.headers["Content-Length"]))
             ts = self.headers.get(webhooks.TIMESTAMP_HEADER, "")
-            expected = "sha256=" + hmac.new(SECRET.encode(), f"{ts}.".encode() + body, hashlib.sha256).hexdigest()
+            expected = "sha256=" + hmac.new(state["secret"].encode(), f"{ts}.".encode() + body,
+                                            hashlib.sha256).hexdigest()
+            offered = self.headers.get(webhooks.SIGNATURE_HEADER, "").split(",")  # several during a rotation
             fresh = ts.isdigit() and abs(time.time() - int(ts)) <= MAX_CLOCK_SKEW
             with state["lock"]:
                 state["attempts"] += 1
-                if not (fresh and hmac.compare_digest(expected, self.headers.get(webhooks.SIGNATURE_HEADER, ""))):
+                if not (fresh and any(hmac.compare_digest(expected, sig) for sig in offered)):
                     state["rejected"].append(body)
                     status = 401
                 elif state["fail"] > 0:
