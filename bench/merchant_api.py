@@ -37,7 +37,7 @@ def seed(*, cases, other_merchants, days):
 
     from accounts.models import MerchantMembership
     from cases import services
-    from cases.actors import Actor
+    from eventstore.actors import Actor
     from metrics.models import DailyMetric, Merchant
 
     call_command("migrate", verbosity=0)

@@ -15,15 +15,15 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from riskcase.lib.admin import ReadOnlyAdmin
+
 from . import services
-from .actors import Actor
+from eventstore.actors import Actor
 from .charts import rate_chart
 from .errors import ConcurrencyError, DomainError
 from .models import (
     Appeal,
     AppealEvidence,
-    Checkpoint,
-    Event,
     ThresholdVersion,
     Violation,
     ViolationEvidence,
@@ -126,22 +126,6 @@ class AppealOverdueFilter(OverdueFilter):
 
 
 # --- read-only base ---------------------------------------------------------------------------
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Rows change only through the services: no add, change or delete through admin forms."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    def get_readonly_fields(self, request, obj=None):
-        return [f.name for f in self.model._meta.fields]
-
 
 def _overdue_badge(appeal, now=None):
     if appeal is not None and appeal.is_overdue(now) and appeal.violation.state == ViolationState.APPEALING:
@@ -414,26 +398,6 @@ class AppealAdmin(ReadOnlyAdmin):
     @admin.display(description=gettext_lazy("overdue"))
     def overdue(self, obj):
         return _overdue_badge(obj)
-
-
-@admin.register(Event)
-class EventAdmin(ReadOnlyAdmin):
-    """The log itself, for auditors: read-only (the database refuses changes anyway)."""
-
-    list_display = ("id", "stream", "version", "type", "actor", "occurred_at", "recorded_at")
-    show_full_result_count = False
-    list_filter = ("type",)
-    search_fields = ("=stream",)
-    ordering = ("-id",)
-
-    @admin.display(description=gettext_lazy("actor"))
-    def actor(self, obj):
-        return f"{obj.metadata.get('actor_kind')}:{obj.metadata.get('actor_id') or ''}".rstrip(":")
-
-
-@admin.register(Checkpoint)
-class CheckpointAdmin(ReadOnlyAdmin):
-    list_display = ("consumer", "position", "updated_at")
 
 
 # --- thresholds: a change is a new version, recorded as an event ------------------------------

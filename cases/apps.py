@@ -1,4 +1,3 @@
-from django.db.backends.signals import connection_created
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -8,6 +7,8 @@ class CasesConfig(AppConfig):
     verbose_name = _("Risk cases")
 
     def ready(self):
-        from . import sqlite_guard
+        from eventstore.audit import register_audit_check
 
-        connection_created.connect(sqlite_guard.on_connection_created, dispatch_uid="cases.sqlite_guard")
+        from . import aggregates, evidence  # noqa: F401 - aggregates register their stream kinds
+
+        register_audit_check(evidence.verify_stored_files)

@@ -1,87 +1,16 @@
-"""The event types of the cases app: small frozen dataclasses with past-tense, dotted names.
+"""The event types of the cases app: warnings (预警) and violations (违规) with their appeals (申诉).
 
-Each type's stored data is `{"v": <schema version>, ...fields}`; dates, datetimes, decimals and
-UUIDs are stored as text so the canonical JSON (and so the hash chain) is the same on every
-database. A payload that must change gets a new schema version and an upcaster
-(cases.eventstore.upcaster), never a rewrite of stored events.
+A judgement (what was judged, on which numbers, under which threshold version) is one value object
+carried by both opening events and produced by the rules (cases.judgement.Judgement).
 """
 import dataclasses
-import types
-import typing
 import uuid
-from datetime import date, datetime, timezone
-from decimal import Decimal
+from datetime import datetime
 from typing import Any, ClassVar
 
-REGISTRY: dict[str, type["DomainEvent"]] = {}
+from eventstore.events import DomainEvent
 
-
-def _encode(value):
-    if isinstance(value, datetime):
-        if value.tzinfo is None:
-            raise ValueError("event datetimes must be aware")
-        return value.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, (Decimal, uuid.UUID)):
-        return str(value)
-    if isinstance(value, float):
-        raise TypeError("floats are not stored in events: use Decimal")
-    if isinstance(value, (list, tuple)):
-        return [_encode(v) for v in value]
-    if isinstance(value, dict):
-        return {str(k): _encode(v) for k, v in value.items()}
-    return value
-
-
-def _decode(kind, value):
-    if value is None:
-        return None
-    args = [a for a in typing.get_args(kind) if a is not type(None)]
-    base = args[0] if args and typing.get_origin(kind) in (typing.Union, types.UnionType) else kind
-    if base is datetime:
-        return datetime.fromisoformat(value.replace("Z", "+00:00"))
-    if base is date:
-        return date.fromisoformat(value)
-    if base is Decimal:
-        return Decimal(value)
-    if base is uuid.UUID:
-        return uuid.UUID(value)
-    return value
-
-
-@dataclasses.dataclass(frozen=True)
-class DomainEvent:
-    """Base of every event type: `type` is the stored name, `schema` the payload version."""
-
-    type: ClassVar[str] = ""
-    schema: ClassVar[int] = 1
-
-    def __init_subclass__(cls, **kwargs):
-        super().__init_subclass__(**kwargs)
-        if cls.type:
-            if cls.type in REGISTRY:
-                raise TypeError(f"event type {cls.type} registered twice")
-            REGISTRY[cls.type] = cls
-
-    def to_data(self):
-        data = {"v": self.schema}
-        for f in dataclasses.fields(self):
-            data[f.name] = _encode(getattr(self, f.name))
-        return data
-
-    @classmethod
-    def from_data(cls, data):
-        hints = typing.get_type_hints(cls)
-        kwargs = {f.name: _decode(hints[f.name], data.get(f.name)) for f in dataclasses.fields(cls) if f.name in data}
-        return cls(**kwargs)
-
-
-def decode(type_name, data):
-    """The dataclass instance for a stored (type, upcasted data), or None for a foreign type."""
-    cls = REGISTRY.get(type_name)
-    return None if cls is None else cls.from_data(data)
-
+from .judgement import Judgement
 
 # --- Warning (预警) stream: "warning-<uuid>" ---------------------------------------------------
 
@@ -89,16 +18,7 @@ def decode(type_name, data):
 class WarningRaised(DomainEvent):
     type: ClassVar[str] = "warning.raised"
     warning_id: uuid.UUID
-    merchant_id: str
-    risk_point: str
-    product_id: str
-    window_start: date
-    window_end: date
-    value: Decimal | None
-    threshold: Decimal | None
-    threshold_version_id: int | None
-    explanation: dict[str, Any]
-    as_of: date
+    judgement: Judgement = dataclasses.field(metadata={"flatten": True})
 
 
 @dataclasses.dataclass(frozen=True)
@@ -138,16 +58,7 @@ class ViolationRecorded(DomainEvent):
 
     type: ClassVar[str] = "violation.recorded"
     violation_id: uuid.UUID
-    merchant_id: str
-    risk_point: str
-    product_id: str
-    window_start: date
-    window_end: date
-    value: Decimal | None
-    threshold: Decimal | None
-    threshold_version_id: int | None
-    explanation: dict[str, Any]
-    as_of: date
+    judgement: Judgement = dataclasses.field(metadata={"flatten": True})
     appeal_deadline: datetime
     warning_id: uuid.UUID | None = None
     evidence_text: str = ""

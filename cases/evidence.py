@@ -1,5 +1,6 @@
 """The rule every evidence file follows, whatever the entry point (API, web pages, admin): how many
 files, how large, and PDF, JPEG or PNG as told by the file's first bytes (never by its name)."""
+import hashlib
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -85,3 +86,25 @@ def check(files, rule=APPEAL):
             raise EvidenceRejected(_("%(name)s is not a PDF, JPEG or PNG file.") % {"name": name},
                                    code="unsupported_file_type", name=name)
     return files
+
+
+def verify_stored_files():
+    """Evidence files that are missing or whose SHA-256 differs from the event that attached them
+    (an audit check registered with eventstore.audit)."""
+    from django.core.files.storage import default_storage
+
+    from eventstore.models import Event
+
+    problems = []
+    for event in Event.objects.filter(type__in=["violation.recorded", "violation.appeal_submitted"]).order_by("pk"):
+        for item in event.data.get("files", []) + event.data.get("evidence_files", []):
+            if not default_storage.exists(item["path"]):
+                problems.append(f"event #{event.pk}: evidence file {item['path']} ({item['name']}) is missing")
+                continue
+            digest = hashlib.sha256()
+            with default_storage.open(item["path"], "rb") as handle:
+                for chunk in iter(lambda: handle.read(1 << 16), b""):
+                    digest.update(chunk)
+            if digest.hexdigest() != item["sha256"]:
+                problems.append(f"event #{event.pk}: evidence file {item['path']} ({item['name']}) was changed")
+    return problems

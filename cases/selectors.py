@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from metrics.models import DailyMetric
 
-from .eventstore import read
+from eventstore.store import read
 from .models import RATE_RISK_POINTS, Appeal, Violation, ViolationState, Warning
 
 # The merchant-facing tabs of the seed product (新违规, 待处理, 申诉中, 申诉成功, 申诉失败).

@@ -10,7 +10,6 @@ import os
 import re
 import uuid
 from datetime import timedelta
-from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -20,11 +19,14 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from eventstore.actors import SYSTEM, Actor
+from eventstore.aggregates import commit, ensure_version
+from eventstore.store import lock_for_append
+
 from . import events as ev
 from . import evidence
 from .abilities import withdrawal_refusal
-from .actors import SYSTEM, Actor
-from .aggregates import Case, EventContext, apply
+from .aggregates import ViolationCase, WarningCase
 from .errors import (
     AppealAlreadySubmitted,
     AppealWindowClosed,
@@ -36,7 +38,7 @@ from .errors import (
     ViolationOverlaps,
     WarningAlreadyOpen,
 )
-from .eventstore import append, lock_for_append
+from .judgement import Judgement
 from .models import (
     OPEN_WARNING_STATES,
     RiskPoint,
@@ -52,7 +54,6 @@ __all__ = [
 ]
 
 HAND_OPENED_RISK_POINTS = (RiskPoint.PUBLIC_OPINION, RiskPoint.OTHER)
-PLACES = Decimal("0.000001")
 
 
 def appeal_window():
@@ -64,36 +65,6 @@ def appeal_sla():
 
 
 # --- plumbing ----------------------------------------------------------------------------------
-
-def _commit(case, event, *, actor, correlation_id, expected_version=None, causation_id=None, occurred_at=None):
-    """Apply `event` to `case`, save the rows it touched and append it, in the caller's transaction."""
-    current = case.root.version if case.root is not None else 0
-    _ensure_version(current, expected_version)
-    ctx = EventContext(occurred_at=occurred_at or timezone.now(), actor=actor)
-    for row in apply(case, event, ctx):
-        if row._state.adding:
-            row.save(force_insert=True)
-        else:
-            row.save()
-    return append(
-        case.root.stream, event, actor=actor, expected_version=current, occurred_at=ctx.occurred_at,
-        correlation_id=correlation_id, causation_id=causation_id,
-    )
-
-
-def _enforcement_reacts_after_commit():
-    """Queue enforcement's reaction to the event just appended, once it is committed, so penalties and
-    restrictions change at once (beat also drains the events every minute, which catches anything lost
-    here). robust: a failure to queue or, in eager mode, of the reaction itself never undoes the command."""
-    from enforcement.tasks import react_to_violations  # lazy: enforcement imports cases
-
-    transaction.on_commit(lambda: react_to_violations.delay(), robust=True)
-
-
-def _ensure_version(current, expected_version):
-    if expected_version is not None and int(expected_version) != current:
-        raise ConcurrencyError(expected=expected_version, actual=current)
-
 
 def _new_correlation():
     return uuid.uuid4().hex
@@ -122,39 +93,6 @@ def _text(value, name):
     return value
 
 
-def _amount(value, name):
-    if value is None:
-        return None
-    if isinstance(value, float):
-        raise InvalidCommand(_("%(name)s must be a Decimal, not a float.") % {"name": name})
-    try:
-        number = Decimal(str(value))
-    except (InvalidOperation, ValueError):
-        raise InvalidCommand(_("%(name)s is not a number.") % {"name": name}) from None
-    if not number.is_finite():
-        raise InvalidCommand(_("%(name)s is not a finite number.") % {"name": name})
-    return number.quantize(PLACES, rounding=ROUND_HALF_EVEN)
-
-
-def _judgement(*, merchant_id, risk_point, product_id, window_start, window_end, value, threshold,
-               threshold_version_id, explanation, as_of):
-    """Validate what a rule (or reviewer) judged, as the fields both case events share."""
-    if not merchant_id:
-        raise InvalidCommand(_("A merchant is required."))
-    if risk_point not in RiskPoint.values:
-        raise InvalidCommand(_("Unknown risk point %(risk_point)s.") % {"risk_point": risk_point})
-    if window_start > window_end:
-        raise InvalidCommand(_("The window starts after it ends."))
-    if not isinstance(explanation, dict):
-        raise InvalidCommand(_("The explanation must be a JSON object."))
-    return dict(
-        merchant_id=str(merchant_id), risk_point=str(risk_point), product_id=product_id or "",
-        window_start=window_start, window_end=window_end, value=_amount(value, "value"),
-        threshold=_amount(threshold, "threshold"), threshold_version_id=threshold_version_id,
-        explanation=explanation, as_of=as_of,
-    )
-
-
 def _lock_warning(warning_id):
     lock_for_append()
     warning = Warning.objects.select_for_update().filter(pk=warning_id).first()
@@ -168,7 +106,7 @@ def _lock_violation(violation_id):
     violation = Violation.objects.select_for_update().filter(pk=violation_id).first()
     if violation is None:
         raise InvalidCommand(_("No such violation."))
-    return Case.load_violation(violation)
+    return ViolationCase.load(violation)
 
 
 _SAFE_EXTENSION = re.compile(r"^\.[a-z0-9]{1,10}$")
@@ -213,20 +151,20 @@ def warning_raise(*, merchant_id, risk_point, product_id="", window_start, windo
     """Open a warning. At most one open (or acknowledged) warning per merchant, risk point and
     product: another raises WarningAlreadyOpen (with `.context["warning_id"]`)."""
     _system_or_reviewer(actor, "cases.open_case")
-    fields = _judgement(
+    judgement = Judgement.make(
         merchant_id=merchant_id, risk_point=risk_point, product_id=product_id, window_start=window_start,
         window_end=window_end, value=value, threshold=threshold, threshold_version_id=threshold_version_id,
         explanation=explanation, as_of=as_of,
     )
-    key = dict(merchant_id=fields["merchant_id"], risk_point=fields["risk_point"], product_id=fields["product_id"])
     try:
         with transaction.atomic():
             lock_for_append()
-            existing = Warning.objects.filter(state__in=OPEN_WARNING_STATES, **key).values_list("pk", flat=True).first()
+            existing = (Warning.objects.filter(state__in=OPEN_WARNING_STATES, **judgement.key)
+                        .values_list("pk", flat=True).first())
             if existing is not None:
                 raise WarningAlreadyOpen(warning_id=existing)
-            case = Case()
-            _commit(case, ev.WarningRaised(warning_id=uuid.uuid4(), **fields), actor=actor,
+            case = WarningCase()
+            commit(case, ev.WarningRaised(warning_id=uuid.uuid4(), judgement=judgement), actor=actor,
                     correlation_id=_new_correlation(), expected_version=0)
     except IntegrityError:  # a concurrent raise for the same key won
         raise WarningAlreadyOpen() from None
@@ -242,7 +180,7 @@ def warning_acknowledge(*, warning_id, actor, expected_version=None):
                 raise NotPermitted()
         else:
             _reviewer(actor, "cases.view_warning")
-        _commit(Case(warning), ev.WarningAcknowledged(), actor=actor, expected_version=expected_version,
+        commit(WarningCase(warning), ev.WarningAcknowledged(), actor=actor, expected_version=expected_version,
                 correlation_id=_new_correlation())
     return warning
 
@@ -253,7 +191,7 @@ def warning_resolve(*, warning_id, actor=SYSTEM, reason, expected_version=None):
     _system_or_reviewer(actor, "cases.resolve_warning")
     with transaction.atomic():
         warning = _lock_warning(warning_id)
-        _commit(Case(warning), ev.WarningResolved(reason=reason), actor=actor,
+        commit(WarningCase(warning), ev.WarningResolved(reason=reason), actor=actor,
                 expected_version=expected_version, correlation_id=_new_correlation())
     return warning
 
@@ -264,7 +202,7 @@ def warning_dismiss(*, warning_id, actor, reason, expected_version=None):
     _reviewer(actor, "cases.dismiss_warning")
     with transaction.atomic():
         warning = _lock_warning(warning_id)
-        _commit(Case(warning), ev.WarningDismissed(reason=reason), actor=actor,
+        commit(WarningCase(warning), ev.WarningDismissed(reason=reason), actor=actor,
                 expected_version=expected_version, correlation_id=_new_correlation())
     return warning
 
@@ -281,45 +219,44 @@ def violation_record(*, merchant_id, risk_point, product_id="", window_start, wi
     """
     if not actor.is_system:
         _reviewer(actor, "cases.open_case")
-    fields = _judgement(
+    judgement = Judgement.make(
         merchant_id=merchant_id, risk_point=risk_point, product_id=product_id, window_start=window_start,
         window_end=window_end, value=value, threshold=threshold, threshold_version_id=threshold_version_id,
         explanation=explanation, as_of=as_of,
     )
     evidence = evidence or {}
-    return _record(fields, actor=actor, evidence_text=(evidence.get("text") or "").strip(),
+    return _record(judgement, actor=actor, evidence_text=(evidence.get("text") or "").strip(),
                    files=evidence.get("files") or (), check_overlap=actor.is_system)
 
 
-def _record(fields, *, actor, evidence_text, files, check_overlap):
+def _record(judgement, *, actor, evidence_text, files, check_overlap):
     files = evidence.check(files, evidence.case_rule())
     violation_id = uuid.uuid4()
     stored = _store_files(f"cases/{violation_id}", files)
-    key = dict(merchant_id=fields["merchant_id"], risk_point=fields["risk_point"], product_id=fields["product_id"])
+    key = judgement.key
     try:
         with transaction.atomic():
             lock_for_append()
             warning = Warning.objects.select_for_update().filter(state__in=OPEN_WARNING_STATES, **key).first()
             if check_overlap:
                 last = Violation.objects.filter(**key).order_by("-window_end").values_list("window_end", flat=True).first()
-                if last is not None and last >= fields["window_start"]:
+                if last is not None and last >= judgement.window_start:
                     raise ViolationOverlaps(last_window_end=last)
             now = timezone.now()
             correlation = _new_correlation()
-            case = Case()
-            recorded = _commit(
+            case = ViolationCase()
+            recorded = commit(
                 case,
                 ev.ViolationRecorded(
-                    violation_id=violation_id, appeal_deadline=now + appeal_window(),
+                    violation_id=violation_id, judgement=judgement, appeal_deadline=now + appeal_window(),
                     warning_id=None if warning is None else warning.pk, evidence_text=evidence_text,
-                    evidence_files=stored, **fields,
+                    evidence_files=stored,
                 ),
                 actor=actor, expected_version=0, correlation_id=correlation, occurred_at=now,
             )
             if warning is not None:
-                _commit(Case(warning), ev.WarningEscalated(violation_id=violation_id), actor=actor,
+                commit(WarningCase(warning), ev.WarningEscalated(violation_id=violation_id), actor=actor,
                         correlation_id=correlation, causation_id=recorded.position, occurred_at=now)
-            _enforcement_reacts_after_commit()
     except BaseException:
         _delete_files(stored)
         raise
@@ -340,7 +277,7 @@ def case_open_by_hand(*, merchant_id, risk_point, actor, evidence_text, files=()
     today = timezone.localdate()
     window_start = window_start or window_end or today
     window_end = window_end or window_start
-    fields = _judgement(
+    judgement = Judgement.make(
         merchant_id=merchant_id, risk_point=risk_point, product_id=product_id, window_start=window_start,
         window_end=window_end, value=None, threshold=None, threshold_version_id=None,
         explanation={"v": 1, "rule": risk_point, "kind": "violation", "opened_by_hand": True,
@@ -348,7 +285,7 @@ def case_open_by_hand(*, merchant_id, risk_point, actor, evidence_text, files=()
                      **(explanation or {})},
         as_of=as_of or today,
     )
-    return _record(fields, actor=actor, evidence_text=evidence_text, files=files, check_overlap=False)
+    return _record(judgement, actor=actor, evidence_text=evidence_text, files=files, check_overlap=False)
 
 
 def violation_withdraw(*, violation_id, actor, reason, expected_version=None):
@@ -360,9 +297,8 @@ def violation_withdraw(*, violation_id, actor, reason, expected_version=None):
         refusal = withdrawal_refusal(case.root, case.appeal, user)
         if refusal is not None:
             raise refusal
-        _commit(case, ev.ViolationWithdrawn(reason=reason), actor=actor, expected_version=expected_version,
+        commit(case, ev.ViolationWithdrawn(reason=reason), actor=actor, expected_version=expected_version,
                 correlation_id=_new_correlation())
-        _enforcement_reacts_after_commit()
     return case.root
 
 
@@ -385,7 +321,7 @@ def violation_uphold_lapsed(*, now=None):
             )
             if violation is None:
                 continue
-            _commit(Case.load_violation(violation), ev.ViolationUpheld(), actor=SYSTEM,
+            commit(ViolationCase.load(violation), ev.ViolationUpheld(), actor=SYSTEM,
                     correlation_id=_new_correlation())
             upheld.append(violation.pk)
     return upheld
@@ -405,16 +341,16 @@ def case_assign(*, case_id, assignee_id, actor, expected_version=None):
         lock_for_append()
         warning = Warning.objects.select_for_update().filter(pk=case_id).first()
         if warning is not None:
-            case, event, open_states = Case(warning), ev.WarningAssigned(assignee_id=assignee_id), OPEN_WARNING_STATES
+            case, event, open_states = WarningCase(warning), ev.WarningAssigned(assignee_id=assignee_id), OPEN_WARNING_STATES
         else:
             case = _lock_violation(case_id)
             event = ev.ViolationAssigned(assignee_id=assignee_id)
             open_states = (ViolationState.PENDING, ViolationState.APPEALING)
-        _ensure_version(case.root.version, expected_version)
+        ensure_version(case.root.version, expected_version)
         if case.root.state not in open_states:
             raise TransitionNotAllowed(_("A closed case is not assigned."))
         if case.root.assignee_id != assignee_id:
-            _commit(case, event, actor=actor, expected_version=expected_version, correlation_id=_new_correlation())
+            commit(case, event, actor=actor, expected_version=expected_version, correlation_id=_new_correlation())
     return case.root
 
 
@@ -434,7 +370,7 @@ def appeal_submit(*, violation_id, actor, statement, files=(), expected_version=
             violation = case.root
             if actor.id != violation.merchant_id:
                 raise NotPermitted(_("Only the merchant appeals its violation."))
-            _ensure_version(violation.version, expected_version)
+            ensure_version(violation.version, expected_version)
             now = timezone.now()
             if case.appeal is not None:
                 raise AppealAlreadySubmitted()
@@ -445,7 +381,7 @@ def appeal_submit(*, violation_id, actor, statement, files=(), expected_version=
             if violation.state != ViolationState.PENDING:
                 raise TransitionNotAllowed()
             stored = _store_files(f"appeals/{violation.pk}", files)
-            _commit(case, ev.AppealSubmitted(statement=statement, decision_due=now + appeal_sla(), files=stored),
+            commit(case, ev.AppealSubmitted(statement=statement, decision_due=now + appeal_sla(), files=stored),
                     actor=actor, correlation_id=_new_correlation(), occurred_at=now)
     except BaseException:
         _delete_files(stored)
@@ -460,12 +396,11 @@ def appeal_decide(*, violation_id, actor, accept, reasons, expected_version=None
     user = _reviewer(actor, "cases.decide_appeal")
     with transaction.atomic():
         case = _lock_violation(violation_id)
-        _ensure_version(case.root.version, expected_version)
+        ensure_version(case.root.version, expected_version)
         if case.root.recorded_by_id is not None and case.root.recorded_by_id == user.pk:
             raise SameReviewer()
         if case.appeal is None or case.root.state != ViolationState.APPEALING:
             raise TransitionNotAllowed()
-        _commit(case, ev.AppealDecided(accepted=bool(accept), reasons=reasons), actor=actor,
+        commit(case, ev.AppealDecided(accepted=bool(accept), reasons=reasons), actor=actor,
                 expected_version=expected_version, correlation_id=_new_correlation())
-        _enforcement_reacts_after_commit()
     return case.appeal

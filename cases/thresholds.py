@@ -13,9 +13,9 @@ from django.db import IntegrityError, transaction
 from django.db.models import OuterRef, Subquery
 from django.utils.translation import gettext as _
 
-from .actors import Actor
+from eventstore.actors import Actor
 from .errors import NotPermitted
-from .eventstore import append
+from eventstore.store import append
 from .models import RATE_RISK_POINTS, ThresholdVersion
 
 DEFAULT_WARN_FACTOR = Decimal("0.8")  # warn_at defaults to exactly 0.8 x limit
@@ -110,7 +110,7 @@ def threshold_version_add(*, category, risk_point, limit, warn_at=None, window_d
 def _user_id(actor):
     """The reviewer's user id (checked to hold the permission), or None for the system."""
     if not isinstance(actor, Actor):
-        raise TypeError("actor must be a cases.actors.Actor")
+        raise TypeError("actor must be a eventstore.actors.Actor")
     if actor.is_system:
         return None
     user = get_user_model().objects.filter(pk=actor.user_id, is_active=True).first() if actor.is_reviewer else None

@@ -10,9 +10,9 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from cases.actors import Actor
+from eventstore.actors import Actor
 from cases.errors import ConcurrencyError, DomainError
-from cases.eventstore import read
+from eventstore.store import read
 from cases.models import Violation
 
 from . import abilities, services

@@ -8,11 +8,12 @@ class EnforcementConfig(AppConfig):
 
     def ready(self):
         from cases.abilities import register_withdrawal_guard
-        from cases.replay import register_projection
+        from eventstore.replay import register_projection
 
-        from . import replay
+        from . import aggregates, consumers, replay  # noqa: F401 - the penalty aggregate registers its kind
         from .abilities import withdrawal_guard
-        from .models import Penalty, Restriction
+        from .models import Restriction
 
-        register_projection([Penalty, Restriction], replay.rebuild)
+        register_projection([Restriction], replay.derive_restrictions)
+        consumers.register()
         register_withdrawal_guard(withdrawal_guard)

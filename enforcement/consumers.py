@@ -1,65 +1,75 @@
-"""Enforcement's reactions to the event log, each consumer by its own checkpoint (cases.consumers)."""
-import uuid
-
-from cases.consumers import process_new_events
-from cases.eventstore import RecordedEvent, read
-from cases.models import Event
+"""Enforcement's reactions to the event log, each a consumer with its own checkpoint (eventstore.consumers):
+penalties follow violations, and every restriction change is queued for the downstream webhooks."""
+from cases.events import AppealDecided, ViolationRecorded, ViolationWithdrawn
+from eventstore.aggregates import EventContext
+from eventstore.consumers import process_new_events, register_consumer
+from eventstore.store import read
+from eventstore.streams import parse_stream
+from riskcase.lib.transactions import on_commit_once
 
 from . import services
+from .aggregates import PenaltyAggregate
+from .events import PenaltyExpired, PenaltyImposed, PenaltyLifted
 from .models import Penalty, PenaltyState, Restriction, WebhookDelivery, WebhookEndpoint
-from .projections import apply, restriction_for
+from .projections import restriction_for
 
 VIOLATIONS = "enforcement.violations"
 WEBHOOKS = "enforcement.webhooks"
-VIOLATION_TYPES = {"violation.recorded", "violation.appeal_decided", "violation.withdrawn"}
-PENALTY_TYPES = {"penalty.imposed", "penalty.lifted", "penalty.expired"}
 
 
-def _violation_id(event):
-    return uuid.UUID(event.stream.removeprefix("violation-"))
+def handle_violation_event(recorded):
+    event = recorded.event
+    violation_id = parse_stream(recorded.stream)[1]
+    if isinstance(event, ViolationRecorded):
+        services.penalty_propose_for_violation(violation_id=event.violation_id, now=recorded.recorded_at)
+    elif isinstance(event, AppealDecided) and event.accepted:
+        services.penalties_lift_for_violation(violation_id=violation_id, cause="appeal_won")
+    elif isinstance(event, ViolationWithdrawn):
+        services.penalties_lift_for_violation(violation_id=violation_id, cause="violation_withdrawn")
 
 
-def handle_violation_event(event):
-    if event.type == "violation.recorded":
-        services.penalty_propose_for_violation(violation_id=event.data["violation_id"], now=event.recorded_at)
-    elif event.type == "violation.appeal_decided" and event.data.get("accepted"):
-        services.penalties_lift_for_violation(violation_id=_violation_id(event), cause="appeal_won")
-    elif event.type == "violation.withdrawn":
-        services.penalties_lift_for_violation(violation_id=_violation_id(event), cause="violation_withdrawn")
-
-
-def handle_penalty_event(event):
-    """Queue one delivery per active endpoint for a restriction change (in the checkpoint's transaction)."""
-    merchant_id = _merchant_of(event)
-    row = Restriction.objects.filter(merchant_id=merchant_id).first()
-    if row is None:
+def handle_penalty_event(recorded):
+    """Queue one delivery per active endpoint for a restriction change (in the checkpoint's transaction);
+    they are sent after commit (enforcement.tasks.deliver_webhooks), never inside it."""
+    merchant_id = read(recorded.stream, limit=1)[0].event.merchant_id
+    if not Restriction.objects.filter(merchant_id=merchant_id).exists():
         return
     # The document as of this event, not as of now, so each change is told in order.
-    penalties = _active_at(merchant_id, event.position)
-    doc = restriction_for(merchant_id, event.position, penalties).document()
+    doc = restriction_for(merchant_id, recorded.position, _active_at(merchant_id, recorded.position)).document()
     for endpoint in WebhookEndpoint.objects.filter(active=True):
-        WebhookDelivery.objects.get_or_create(endpoint=endpoint, position=event.position,
+        WebhookDelivery.objects.get_or_create(endpoint=endpoint, position=recorded.position,
                                               defaults={"merchant_id": merchant_id, "payload": doc})
+    on_commit_once(_deliver_after_commit)
 
 
-def _merchant_of(event):
-    first = read(event.stream, limit=1)[0]
-    return first.data["merchant_id"]
+def _deliver_after_commit():
+    from .tasks import deliver_webhooks
+
+    deliver_webhooks.delay()
 
 
 def _active_at(merchant_id, position):
     """The merchant's penalties folded from their events up to `position` (rebuilt, not the live rows)."""
-    streams = [f"penalty-{pk}" for pk in Penalty.objects.filter(merchant_id=merchant_id).values_list("pk", flat=True)]
+    streams = [p.stream for p in Penalty.objects.filter(merchant_id=merchant_id).only("id")]
     built = {}
-    for row in Event.objects.filter(stream__in=streams, pk__lte=position).order_by("pk"):
-        ev = RecordedEvent.from_row(row)
-        built[ev.stream] = apply(built.get(ev.stream) or Penalty(), ev)
-    return [p for p in built.values() if p.state == PenaltyState.ACTIVE]
+    for recorded in read(streams=streams, until=position):
+        aggregate = built.setdefault(recorded.stream, PenaltyAggregate())
+        aggregate.apply(recorded.event, EventContext(recorded.occurred_at, recorded.actor))
+    return [a.root for a in built.values() if a.root.state == PenaltyState.ACTIVE]
+
+
+def register():
+    register_consumer(VIOLATIONS, handle_violation_event,
+                      types=[ViolationRecorded, AppealDecided, ViolationWithdrawn])
+    register_consumer(WEBHOOKS, handle_penalty_event, types=[PenaltyImposed, PenaltyLifted, PenaltyExpired])
 
 
 def run_violations(batch_size=100):
-    return process_new_events(VIOLATIONS, handle_violation_event, types=VIOLATION_TYPES, batch_size=batch_size)
+    return process_new_events(VIOLATIONS, batch_size=batch_size)
 
 
 def run_webhooks(batch_size=200):
-    return process_new_events(WEBHOOKS, handle_penalty_event, types=PENALTY_TYPES, batch_size=batch_size)
+    return process_new_events(WEBHOOKS, batch_size=batch_size)
+
+
+

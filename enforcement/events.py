@@ -4,7 +4,7 @@ import uuid
 from datetime import datetime
 from typing import ClassVar
 
-from cases.events import DomainEvent
+from eventstore.events import DomainEvent
 
 
 @dataclasses.dataclass(frozen=True)

@@ -4,6 +4,7 @@ from decimal import Decimal
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django_fsm import RETURN_VALUE, FSMField, FSMModelMixin, transition
 
 
 class PenaltyKind(models.TextChoices):
@@ -19,6 +20,18 @@ class PenaltyState(models.TextChoices):
     ACTIVE = "active", _("in force")
     LIFTED = "lifted", _("lifted")
     EXPIRED = "expired", _("expired")
+
+
+class LiftCause(models.TextChoices):
+    """Why a penalty ended before its term (its own column: never parsed out of a sentence)."""
+
+    APPEAL_WON = "appeal_won", _("appeal won")
+    VIOLATION_WITHDRAWN = "violation_withdrawn", _("violation withdrawn")
+    RE_EVALUATED = "re_evaluated", _("re-evaluated")
+    REVIEWER = "reviewer", _("lifted by a reviewer")
+
+
+LIFTABLE = [PenaltyState.PROPOSED, PenaltyState.ACTIVE]
 
 
 class PolicyVersion(models.Model):
@@ -62,15 +75,17 @@ class PolicyStep(models.Model):
         return f"{self.number}: {self.get_kind_display()}"
 
 
-class Penalty(models.Model):
-    """Projection of one penalty stream."""
+class Penalty(FSMModelMixin, models.Model):
+    """Projection of one penalty stream (处罚). The state changes only through the transitions below,
+    called by the penalty aggregate (enforcement.aggregates) for the services and replay alike."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     merchant_id = models.CharField(_("merchant id"), max_length=64, db_index=True)
     product_id = models.CharField(_("product id"), max_length=64, blank=True)
     kind = models.CharField(_("penalty"), max_length=32, choices=PenaltyKind.choices)
     step = models.PositiveIntegerField(_("step"))
-    state = models.CharField(_("state"), max_length=16, choices=PenaltyState.choices)
+    state = FSMField(_("state"), max_length=16, choices=PenaltyState.choices, default=PenaltyState.PROPOSED,
+                     protected=True)
     violation_ids = models.JSONField(_("violations"), default=list)
     policy_version_id = models.IntegerField(_("policy version"), null=True, blank=True)
     duration_days = models.PositiveIntegerField(_("duration (days)"), null=True, blank=True)
@@ -86,6 +101,7 @@ class Penalty(models.Model):
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     closed_by = models.CharField(_("closed by"), max_length=80, blank=True)
     closed_reason = models.TextField(_("reason"), blank=True)
+    lift_cause = models.CharField(_("lift cause"), max_length=32, choices=LiftCause.choices, blank=True)
     version = models.PositiveIntegerField(_("version"), default=0)
 
     class Meta:
@@ -103,7 +119,31 @@ class Penalty(models.Model):
 
     @property
     def stream(self):
-        return f"penalty-{self.id}"
+        from eventstore.streams import stream_name
+
+        return stream_name("penalty", self.id)
+
+    @transition(field=state, source=PenaltyState.PROPOSED, target=PenaltyState.PROPOSED)
+    def record_approval(self, reviewer_id):
+        self.approved_by = [*self.approved_by, reviewer_id]
+
+    @transition(field=state, source=PenaltyState.PROPOSED, target=PenaltyState.ACTIVE)
+    def impose(self, starts_at, ends_at):
+        self.starts_at, self.ends_at = starts_at, ends_at
+
+    @transition(field=state, source=LIFTABLE, target=RETURN_VALUE(*LIFTABLE))
+    def record_lift_approval(self, reviewer_id):
+        self.lift_approved_by = [*self.lift_approved_by, reviewer_id]
+        return self.state
+
+    @transition(field=state, source=LIFTABLE, target=PenaltyState.LIFTED)
+    def lift(self, *, cause, reason, at, by):
+        self.lift_cause, self.closed_reason = cause, reason
+        self.closed_at, self.closed_by = at, by
+
+    @transition(field=state, source=PenaltyState.ACTIVE, target=PenaltyState.EXPIRED)
+    def expire(self, *, at, by):
+        self.closed_at, self.closed_by = at, by
 
 
 class Restriction(models.Model):

@@ -5,7 +5,8 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from cases.models import Event, Violation
+from cases.models import Violation
+from eventstore.models import Event
 from cases.models.workflows import ViolationState
 
 from .models import PenaltyKind, PolicyVersion

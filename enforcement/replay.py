@@ -1,29 +1,18 @@
-"""Rebuild the Penalty and Restriction projections from the penalty streams (for `manage.py replay`)."""
-from cases.eventstore import read
+"""Restrictions derived from the rebuilt penalties, for `manage.py replay` (eventstore.replay)."""
+from eventstore.store import last_positions
 
 from .models import Penalty, PenaltyState, Restriction
-from .projections import apply, restriction_for
-
-BATCH = 2000
+from .projections import restriction_for
 
 
-def rebuild():
-    """{Penalty: {pk: row}, Restriction: {pk: row}} folded from the log with the live code."""
-    penalties, last_position = {}, {}
-    after = 0
-    while True:
-        batch = read(after=after, limit=BATCH)
-        if not batch:
-            break
-        for recorded in batch:
-            after = recorded.position
-            if not recorded.stream.startswith("penalty-"):
-                continue
-            penalty = apply(penalties.get(recorded.stream) or Penalty(), recorded)
-            penalties[recorded.stream] = penalty
-            last_position[penalty.merchant_id] = recorded.position
-    restrictions = {}
-    for merchant_id, position in last_position.items():
-        active = [p for p in penalties.values() if p.merchant_id == merchant_id and p.state == PenaltyState.ACTIVE]
-        restrictions[merchant_id] = restriction_for(merchant_id, position, active)
-    return {Penalty: {p.pk: p for p in penalties.values()}, Restriction: restrictions}
+def derive_restrictions(rows):
+    """{Restriction: {merchant_id: row}} from the rebuilt Penalty rows: each merchant's active penalties
+    folded at the position of its latest penalty event."""
+    penalties = list(rows.get(Penalty, {}).values())
+    positions = last_positions(p.stream for p in penalties)
+    latest, active = {}, {}
+    for p in penalties:
+        latest[p.merchant_id] = max(latest.get(p.merchant_id, 0), positions.get(p.stream, 0))
+        if p.state == PenaltyState.ACTIVE:
+            active.setdefault(p.merchant_id, []).append(p)
+    return {Restriction: {m: restriction_for(m, position, active.get(m, [])) for m, position in latest.items()}}

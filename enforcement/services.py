@@ -8,12 +8,15 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from cases.actors import SYSTEM, Actor
+from eventstore.actors import SYSTEM, Actor
 from cases.errors import ConcurrencyError, InvalidCommand, NotPermitted, TransitionNotAllowed
-from cases.eventstore import append, lock_for_append
+from eventstore.store import lock_for_append
 from cases.models import Violation
 
+from eventstore.aggregates import commit
+
 from . import cache, projections, webhooks
+from .aggregates import PenaltyAggregate
 from .abilities import LIFTABLE_STATES, ReviewerAbilities, lift_approvals_needed
 from .events import (
     PenaltyApproved,
@@ -28,12 +31,10 @@ from .policy import decide, standing_violations, policy_in_force
 
 
 
-def _write(penalty, event, *, actor, expected_version, now=None):
-    """Append `event` to the penalty's stream, fold it into the projections, refresh restrictions."""
-    recorded = append(penalty.stream, event, actor=actor, expected_version=expected_version, occurred_at=now)
-    projections.apply(penalty, recorded)
-    penalty.save()
-    _refresh_restriction(penalty.merchant_id, recorded.position)
+def _write(aggregate, event, *, actor, expected_version, now=None):
+    """The unit of work on a penalty (apply, save, append), then the merchant's restrictions refreshed."""
+    recorded = commit(aggregate, event, actor=actor, expected_version=expected_version, occurred_at=now)
+    _refresh_restriction(aggregate.root.merchant_id, recorded.position)
     return recorded
 
 
@@ -44,13 +45,13 @@ def _refresh_restriction(merchant_id, position):
     # Replaced after commit; a reader between now and then refills from the old committed row, which
     # the on-commit put then overwrites.
     transaction.on_commit(lambda: cache.put(document))
-    from .tasks import deliver_webhooks
-    transaction.on_commit(lambda: deliver_webhooks.delay())
 
 
-def _impose(penalty, *, actor, now):
+def _impose(aggregate, *, actor, now):
+    penalty = aggregate.root
     ends = None if penalty.duration_days is None else now + timedelta(days=penalty.duration_days)
-    _write(penalty, PenaltyImposed(starts_at=now, ends_at=ends), actor=actor, expected_version=penalty.version, now=now)
+    _write(aggregate, PenaltyImposed(starts_at=now, ends_at=ends), actor=actor, expected_version=penalty.version,
+           now=now)
 
 
 def penalty_propose_for_violation(*, violation_id, actor=SYSTEM, now=None):
@@ -66,16 +67,16 @@ def penalty_propose_for_violation(*, violation_id, actor=SYSTEM, now=None):
         if any(str(violation_id) in ids for ids in taken):
             return None
         d = decide(violation, now=now)
-        penalty = Penalty(id=uuid.uuid4())
-        _write(penalty, PenaltyProposed(
-            penalty_id=penalty.id, merchant_id=violation.merchant_id, product_id=d.product_id, kind=d.kind,
+        aggregate = PenaltyAggregate()
+        _write(aggregate, PenaltyProposed(
+            penalty_id=uuid.uuid4(), merchant_id=violation.merchant_id, product_id=d.product_id, kind=d.kind,
             step=d.step, violation_ids=[str(violation_id)], policy_version_id=d.policy_version_id,
             duration_days=d.duration_days, traffic_weight=str(d.traffic_weight),
             approvals_needed=d.approvals_needed, senior_only=d.senior_only,
         ), actor=actor, expected_version=0, now=now)
         if d.approvals_needed == 0:
-            _impose(penalty, actor=actor, now=now)
-        return penalty
+            _impose(aggregate, actor=actor, now=now)
+        return aggregate.root
 
 
 def penalty_approve(*, penalty_id, reviewer, expected_version=None, now=None):
@@ -90,10 +91,11 @@ def penalty_approve(*, penalty_id, reviewer, expected_version=None, now=None):
         if refusal is not None:
             raise refusal
         actor = Actor.reviewer(reviewer)
-        _write(penalty, PenaltyApproved(reviewer_id=reviewer.pk), actor=actor,
+        aggregate = PenaltyAggregate(penalty)
+        _write(aggregate, PenaltyApproved(reviewer_id=reviewer.pk), actor=actor,
                expected_version=penalty.version, now=now)
         if len(penalty.approved_by) >= penalty.approvals_needed:
-            _impose(penalty, actor=actor, now=now)
+            _impose(aggregate, actor=actor, now=now)
         return penalty
 
 
@@ -122,12 +124,12 @@ def penalty_lift(*, penalty_id, actor, cause="reviewer", reason="", expected_ver
             if refusal is not None:
                 raise refusal
             if len(penalty.lift_approved_by) + 1 < lift_approvals_needed(penalty):
-                _write(penalty, PenaltyLiftApproved(reviewer_id=user.pk, reason=reason), actor=actor,
+                _write(PenaltyAggregate(penalty), PenaltyLiftApproved(reviewer_id=user.pk, reason=reason), actor=actor,
                        expected_version=penalty.version, now=now)
                 return penalty
         elif not actor.is_system:
             raise NotPermitted()
-        _write(penalty, PenaltyLifted(cause=cause, reason=reason), actor=actor,
+        _write(PenaltyAggregate(penalty), PenaltyLifted(cause=cause, reason=reason), actor=actor,
                expected_version=penalty.version, now=now)
         return penalty
 
@@ -168,7 +170,7 @@ def penalties_expire_due(*, now=None, limit=500):
             batch = list(Penalty.objects.select_for_update(skip_locked=True)
                          .filter(state=PenaltyState.ACTIVE, ends_at__lte=now).order_by("ends_at")[:limit])
             for penalty in batch:
-                _write(penalty, PenaltyExpired(), actor=SYSTEM, expected_version=penalty.version, now=now)
+                _write(PenaltyAggregate(penalty), PenaltyExpired(), actor=SYSTEM, expected_version=penalty.version, now=now)
             expired += len(batch)
         if len(batch) < limit:
             return expired

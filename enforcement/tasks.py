@@ -1,17 +1,9 @@
 """Thin Celery wrappers around enforcement services; each is idempotent."""
 from celery import shared_task
 
+from eventstore.consumers import drain
+
 from . import consumers, services, webhooks
-
-
-@shared_task(acks_late=True)
-def react_to_violations():
-    """Drain the violation events after the enforcement checkpoint. Idempotent (checkpointed)."""
-    total = 0
-    while (n := consumers.run_violations()):
-        total += n
-    deliver_webhooks.delay()
-    return total
 
 
 @shared_task(acks_late=True)
@@ -22,9 +14,9 @@ def expire_penalties():
 
 @shared_task(acks_late=True)
 def deliver_webhooks():
-    """Queue restriction changes from the log, then send them in order per merchant. Idempotent."""
-    while consumers.run_webhooks():
-        pass
+    """Queue restriction changes from the log (the webhooks consumer), then send them in order per merchant
+    and schedule the next retry. Idempotent."""
+    drain([consumers.WEBHOOKS])
     delivered, failed = webhooks.deliver_pending()
     delay = webhooks.next_retry_delay()
     if delay is not None:

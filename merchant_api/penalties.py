@@ -51,7 +51,7 @@ def _end(penalty, now):
         return "expired", _("Ended at the end of its term.")
     if penalty.state != PenaltyState.LIFTED:
         return None, ""
-    cause, _sep, detail = penalty.closed_reason.partition(": ")
+    cause, detail = penalty.lift_cause, penalty.closed_reason
     if cause == "appeal_won":
         return cause, _("Lifted: your appeal against the violation behind it was accepted.")
     if cause == "violation_withdrawn":

@@ -8,7 +8,7 @@ from datetime import datetime
 
 from django.utils.translation import gettext as _
 
-from cases.actors import MERCHANT_KIND, REVIEWER_KIND
+from eventstore.actors import MERCHANT_KIND, REVIEWER_KIND
 
 # actor kind -> what the merchant sees
 ACTORS = {MERCHANT_KIND: "merchant", REVIEWER_KIND: "platform_reviewer"}

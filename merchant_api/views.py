@@ -14,7 +14,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.scoping import MerchantScopedMixin
-from cases.actors import Actor
+from eventstore.actors import Actor
 from cases.errors import (
     AppealAlreadySubmitted,
     AppealWindowClosed,

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
-from cases.actors import Actor
+from eventstore.actors import Actor
 from cases.errors import AppealAlreadySubmitted, AppealWindowClosed, ConcurrencyError, TransitionNotAllowed
 from cases.models import RATE_RISK_POINTS, RiskPoint, ViolationState, WarningState
 from cases.selectors import MERCHANT_TABS, case_timeline, merchant_violations

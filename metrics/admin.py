@@ -1,21 +1,12 @@
 """Admin for trade facts and metrics: read-only, since facts only change through ingestion."""
 from django.contrib import admin, messages
+
+from riskcase.lib.admin import ReadOnlyAdmin
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .authentication import forget_verified_tokens
 from .models import DailyMetric, Merchant, RecomputeRun, ServiceToken
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Merchant)

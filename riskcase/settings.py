@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "knox",
+    "eventstore",
     "metrics",
     "cases",
     "enforcement",
@@ -161,7 +162,8 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(minute=5),
     },
     # Enforcement: safety nets behind the on_commit triggers; each task is idempotent.
-    "enforcement-react-to-violations": {"task": "enforcement.tasks.react_to_violations", "schedule": 60.0},
+    # Safety net: every append queues a drain after its commit; this catches one lost with a broker outage.
+    "eventstore-drain-consumers": {"task": "eventstore.tasks.drain_consumers", "schedule": 60.0},
     "enforcement-deliver-webhooks": {"task": "enforcement.tasks.deliver_webhooks", "schedule": 60.0},
     "enforcement-expire-penalties": {"task": "enforcement.tasks.expire_penalties", "schedule": 120.0},
 }

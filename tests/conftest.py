@@ -74,14 +74,14 @@ def platform_settings(settings):
 
 
 @pytest.fixture(autouse=True)
-def enforcement_reaction_stays_in_the_test(monkeypatch):
-    """A case command queues enforcement's reaction on commit (cases.services). With REDIS_URL that
+def consumers_stay_in_the_test(monkeypatch):
+    """Every append queues a drain of the consumers on commit (eventstore.store). With REDIS_URL that
     message would outlive the test on the broker, and a later test's worker would run it against that
-    test's data; so it goes nowhere, as the enforcement tests drain the consumer themselves. A test of
-    the reaction itself undoes this (monkeypatch.delattr(react_to_violations, "delay"))."""
-    from enforcement import tasks
+    test's data; so it goes nowhere, and tests drain the consumers themselves. A test of the reaction
+    itself undoes this (monkeypatch.delattr(drain_consumers, "delay"))."""
+    from eventstore import tasks
 
-    monkeypatch.setattr(tasks.react_to_violations, "delay", lambda *args, **kwargs: None)
+    monkeypatch.setattr(tasks.drain_consumers, "delay", lambda *args, **kwargs: None)
 
 
 @pytest.fixture

@@ -1,5 +1,4 @@
-"""Models of the cases app: rule thresholds, the event store, and the projections of the case workflows."""
-from .events import Checkpoint, Event
+"""Models of the cases app: rule thresholds and the projections of the case workflows."""
 from .thresholds import RATE_RISK_POINTS, RiskPoint, ThresholdVersion
 from .workflows import (
     OPEN_WARNING_STATES,
@@ -14,7 +13,6 @@ from .workflows import (
 )
 
 __all__ = [
-    "OPEN_WARNING_STATES", "RATE_RISK_POINTS", "Appeal", "AppealDecision", "AppealEvidence", "Checkpoint",
-    "Event", "RiskPoint", "ThresholdVersion", "Violation", "ViolationEvidence", "ViolationState", "Warning",
+    "OPEN_WARNING_STATES", "RATE_RISK_POINTS", "Appeal", "AppealDecision", "AppealEvidence", "RiskPoint", "ThresholdVersion", "Violation", "ViolationEvidence", "ViolationState", "Warning",
     "WarningState",
 ]

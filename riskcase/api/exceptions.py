@@ -18,18 +18,7 @@ from django.views import defaults
 from rest_framework import exceptions, status
 from rest_framework.views import exception_handler as drf_exception_handler
 
-# Domain errors (cases.errors and the like) by class name, so this module depends on no app.
-# Anything else that derives from a DomainError is a 400.
-DOMAIN_ERROR_STATUS = {
-    "ConcurrencyError": status.HTTP_409_CONFLICT,
-    "TransitionNotAllowed": status.HTTP_409_CONFLICT,
-    "WarningAlreadyOpen": status.HTTP_409_CONFLICT,
-    "ViolationOverlaps": status.HTTP_409_CONFLICT,
-    "AppealWindowClosed": status.HTTP_409_CONFLICT,
-    "AppealAlreadySubmitted": status.HTTP_409_CONFLICT,
-    "NotPermitted": status.HTTP_403_FORBIDDEN,
-    "SameReviewer": status.HTTP_403_FORBIDDEN,
-}
+from eventstore.errors import DomainError
 
 # Codes of DRF's field errors that say nothing more than "invalid": the top-level code is then "invalid".
 _GENERIC_FIELD_CODES = {"invalid", "required", "null", "blank"}
@@ -51,11 +40,6 @@ def _snake(name):
     return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
 
 
-def _domain_error_class_names(exc):
-    names = [cls.__name__ for cls in type(exc).__mro__]
-    return names if "DomainError" in names else None
-
-
 def as_api_exception(exc):
     """The APIException to answer with, or None when exc is not one we know (a real server error)."""
     if isinstance(exc, exceptions.APIException):
@@ -69,11 +53,9 @@ def as_api_exception(exc):
         # A model or form field refused a value (a malformed UUID, say): the request's fault, not ours.
         detail = exc.message_dict if hasattr(exc, "error_dict") else exc.messages
         return exceptions.ValidationError(detail)
-    names = _domain_error_class_names(exc)
-    if names is not None:
-        status_code = next((DOMAIN_ERROR_STATUS[n] for n in names if n in DOMAIN_ERROR_STATUS), 400)
+    if isinstance(exc, DomainError):  # each domain error carries its own message and status
         error = exceptions.APIException(str(exc), code=_snake(type(exc).__name__))
-        error.status_code = status_code
+        error.status_code = exc.status
         return error
     if isinstance(exc, django_fsm.TransitionNotAllowed):
         return Conflict(_("This action is not allowed in the current state."), code="transition_not_allowed")

@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from cases.eventstore import read
+from eventstore.store import read
 from cases.models import Appeal, AppealEvidence
 from merchant_api.models import IdempotencyKey
 

@@ -4,7 +4,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from cases import services
-from cases.actors import SYSTEM, Actor
+from eventstore.actors import SYSTEM, Actor
 from cases.models import ThresholdVersion
 
 from .factories import DailyMetricFactory, raise_warning, record_violation

@@ -7,7 +7,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from accounts.scoping import MerchantScopedMixin
-from cases.eventstore import read
+from eventstore.store import read
 from tests.factories import ServiceTokenFactory
 
 from .conftest import assert_error, client_for

@@ -6,7 +6,7 @@ from datetime import timedelta
 from django.contrib.auth.models import Permission
 
 from cases import services
-from cases.actors import Actor
+from eventstore.actors import Actor
 from enforcement import consumers
 from enforcement.models import Penalty
 

@@ -51,7 +51,7 @@ DIAGNOSIS_QUERIES = 11
 
 def _many_cases(merchant, n, first=0):
     from cases import services
-    from cases.actors import Actor
+    from eventstore.actors import Actor
 
     from .factories import record_violation
 
@@ -96,7 +96,7 @@ def test_violation_detail_takes_a_fixed_number_of_queries(api, merchant, django_
     from django.core.files.base import ContentFile
 
     from cases import services
-    from cases.actors import Actor
+    from eventstore.actors import Actor
 
     from .factories import record_violation
 

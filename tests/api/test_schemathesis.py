@@ -16,7 +16,7 @@ from schemathesis.checks import (
 )
 
 from cases import services
-from cases.actors import Actor
+from eventstore.actors import Actor
 from riskcase.wsgi import application
 
 from .conftest import client_for

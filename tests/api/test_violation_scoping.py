@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from cases.eventstore import read
+from eventstore.store import read
 from cases.models import Appeal
 
 from .conftest import NOW, assert_error, stored_files

@@ -5,7 +5,7 @@ from datetime import timedelta
 from django.core.files.base import ContentFile
 
 from cases import services
-from cases.actors import Actor
+from eventstore.actors import Actor
 
 from .conftest import NOW, assert_error
 from .factories import appeal_reviewer, record_violation

@@ -2,8 +2,8 @@
 from datetime import date
 
 from cases import services
-from cases.actors import SYSTEM, Actor
-from cases.eventstore import read
+from eventstore.actors import SYSTEM, Actor
+from eventstore.store import read
 
 from .conftest import assert_error
 from .factories import raise_warning

@@ -8,7 +8,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 
 from cases import services
-from cases.actors import Actor
+from eventstore.actors import Actor
 from tests.factories import MerchantFactory
 
 WINDOW = dict(window_start=date(2026, 5, 1), window_end=date(2026, 5, 30), as_of=date(2026, 6, 6))

@@ -9,9 +9,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cases import services
-from cases.actors import Actor
-from cases.eventstore import read
-from cases.models import Appeal, Event, ThresholdVersion, Violation, Warning
+from eventstore.actors import Actor
+from eventstore.store import read
+from cases.models import Appeal, ThresholdVersion, Violation, Warning
+from eventstore.models import Event
 from metrics.models import DailyMetric
 from tests.factories import MerchantFactory
 
@@ -150,10 +151,10 @@ def test_users_without_permission_are_refused(client, outsider, auditor, raise_w
     assert client.post(_url("warning", "act", warning.pk), {"transition": "dismiss", "reason": "x"}).status_code == 403
     client.force_login(auditor)
     assert client.get(_url("warning", "change", warning.pk)).status_code == 200
-    assert client.get(reverse("admin:cases_event_changelist")).status_code == 200
+    assert client.get(reverse("admin:eventstore_event_changelist")).status_code == 200
     assert client.post(_url("warning", "act", warning.pk), {"transition": "dismiss", "reason": "x"}).status_code == 403
     assert client.post(_url("violation", "act", appealed.pk), {"transition": "accept_appeal", "reason": "x"}).status_code == 403
-    assert client.get(reverse("admin:cases_event_change", args=[Event.objects.first().pk])).status_code == 200
+    assert client.get(reverse("admin:eventstore_event_change", args=[Event.objects.first().pk])).status_code == 200
     assert Warning.objects.get(pk=warning.pk).state == "open"
     client.logout()
     assert client.get(_url("warning", "changelist")).status_code == 302
@@ -162,7 +163,7 @@ def test_users_without_permission_are_refused(client, outsider, auditor, raise_w
 def test_nobody_edits_or_deletes_cases_or_events_in_admin(client, senior, appealed):
     client.force_login(senior)
     event = Event.objects.first()
-    assert client.get(reverse("admin:cases_event_delete", args=[event.pk])).status_code == 403
+    assert client.get(reverse("admin:eventstore_event_delete", args=[event.pk])).status_code == 403
     assert client.get(_url("violation", "delete", appealed.pk)).status_code == 403
     assert client.get(_url("violation", "add")).status_code == 403
     page = client.get(_url("violation", "change", appealed.pk)).content.decode()

@@ -7,7 +7,7 @@ from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from cases import selectors, services
-from cases.actors import SYSTEM, Actor
+from eventstore.actors import SYSTEM, Actor
 from cases.errors import (
     AppealAlreadySubmitted,
     AppealWindowClosed,
@@ -18,7 +18,7 @@ from cases.errors import (
     SameReviewer,
     TransitionNotAllowed,
 )
-from cases.eventstore import read
+from eventstore.store import read
 from cases.models import Appeal, AppealEvidence, Violation
 
 pytestmark = pytest.mark.django_db

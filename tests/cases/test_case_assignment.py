@@ -2,9 +2,9 @@
 import pytest
 
 from cases import services
-from cases.actors import Actor
+from eventstore.actors import Actor
 from cases.errors import ConcurrencyError, InvalidCommand, NotPermitted, TransitionNotAllowed
-from cases.eventstore import read
+from eventstore.store import read
 from cases.models import Violation, Warning
 
 pytestmark = pytest.mark.django_db

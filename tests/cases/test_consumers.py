@@ -1,12 +1,34 @@
-"""Consumers read the log by position from a checkpoint moved with their own writes: no loss, no repeat."""
+"""Consumers read the log by position from a checkpoint moved with their own writes: no loss, no repeat.
+They register themselves and subscribe to event classes; the store does not know who listens."""
+import dataclasses
+from typing import ClassVar
+
 import pytest
 from django.contrib.auth.models import Group
 
-from cases.consumers import process_new_events
-from cases.eventstore import append
-from cases.models import Checkpoint
+from eventstore import consumers
+from eventstore.consumers import drain, process_new_events, register_consumer
+from eventstore.events import DomainEvent
+from eventstore.models import Checkpoint
+from eventstore.store import append
 
 pytestmark = pytest.mark.django_db
+
+
+@dataclasses.dataclass(frozen=True)
+class ThingHappened(DomainEvent):
+    type: ClassVar[str] = "test.thing_happened"
+    n: int = 0
+
+
+@dataclasses.dataclass(frozen=True)
+class OtherHappened(DomainEvent):
+    type: ClassVar[str] = "test.other_happened"
+
+
+@pytest.fixture(autouse=True)
+def only_test_consumers(monkeypatch):
+    monkeypatch.setattr(consumers, "_CONSUMERS", {})
 
 
 def _effect(event):
@@ -19,17 +41,19 @@ def _effects():
 
 
 def test_a_consumer_handles_each_event_once_in_position_order():
-    events = [append(f"s-{n % 2}", "thing.happened", {"v": 1, "n": n}) for n in range(5)]
+    events = [append(f"s-{n % 2}", ThingHappened(n=n)) for n in range(5)]
     seen = []
-    assert process_new_events("c", seen.append, batch_size=3) == 3
-    assert process_new_events("c", seen.append, batch_size=3) == 2
-    assert process_new_events("c", seen.append, batch_size=3) == 0
+    register_consumer("c", seen.append)
+    assert process_new_events("c", batch_size=3) == 3
+    assert process_new_events("c", batch_size=3) == 2
+    assert process_new_events("c", batch_size=3) == 0
     assert [e.position for e in seen] == [e.position for e in events]
+    assert [e.event.n for e in seen] == list(range(5))
     assert Checkpoint.objects.get(consumer="c").position == events[-1].position
 
 
 def test_a_crash_mid_batch_rolls_back_the_effects_and_the_checkpoint_so_a_retry_repeats_nothing():
-    events = [append("s", "thing.happened", {"v": 1, "n": n}) for n in range(3)]
+    events = [append("s", ThingHappened(n=n)) for n in range(3)]
     calls = []
 
     def flaky(event):
@@ -38,21 +62,29 @@ def test_a_crash_mid_batch_rolls_back_the_effects_and_the_checkpoint_so_a_retry_
         if event.position == events[1].position and calls.count(event.position) == 1:
             raise RuntimeError("worker lost")
 
+    register_consumer("c", flaky)
     with pytest.raises(RuntimeError):
-        process_new_events("c", flaky)
+        process_new_events("c")
     assert _effects() == []
     assert Checkpoint.objects.filter(consumer="c", position__gt=0).count() == 0
-    assert process_new_events("c", flaky) == 3
+    assert process_new_events("c") == 3
     assert _effects() == sorted(f"effect-{e.position}" for e in events)
-    assert process_new_events("c", flaky) == 0
+    assert process_new_events("c") == 0
     assert len(_effects()) == 3
 
 
-def test_consumers_keep_their_own_checkpoints_and_may_filter_types():
-    append("s", "a.happened", {"v": 1})
-    wanted = append("s", "b.happened", {"v": 1})
+def test_consumers_keep_their_own_checkpoints_and_dispatch_on_event_classes():
+    append("s", ThingHappened())
+    wanted = append("s", OtherHappened())
     seen = []
-    process_new_events("only-b", seen.append, types={"b.happened"})
-    process_new_events("all", lambda e: None)
+    register_consumer("only-other", seen.append, types=[OtherHappened])
+    register_consumer("all", lambda e: None)
+    assert drain() == {"only-other": 2, "all": 2}
+    assert [type(e.event) for e in seen] == [OtherHappened]
     assert [e.position for e in seen] == [wanted.position]
-    assert Checkpoint.objects.get(consumer="only-b").position == Checkpoint.objects.get(consumer="all").position
+    assert Checkpoint.objects.get(consumer="only-other").position == Checkpoint.objects.get(consumer="all").position
+
+
+def test_a_consumer_subscribes_to_classes_not_type_strings():
+    with pytest.raises(TypeError):
+        register_consumer("c", print, types=["test.other_happened"])

@@ -1,10 +1,10 @@
 """The event store: append with an expected version, read by stream and by position, upcasting."""
 import pytest
 
-from cases.actors import SYSTEM, Actor
+from eventstore.actors import SYSTEM, Actor
 from cases.errors import ConcurrencyError
-from cases.eventstore import _UPCASTERS, append, read, upcaster
-from cases.models import Event
+from eventstore.store import _UPCASTERS, append, read, upcaster
+from eventstore.models import Event
 
 pytestmark = pytest.mark.django_db
 

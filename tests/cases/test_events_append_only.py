@@ -2,8 +2,8 @@
 import pytest
 from django.db import DatabaseError, connection, transaction
 
-from cases.eventstore import append
-from cases.models import Event
+from eventstore.store import append
+from eventstore.models import Event
 
 pytestmark = pytest.mark.django_db
 

@@ -7,9 +7,9 @@ from django.core.files.base import ContentFile
 from django.utils import translation
 
 from cases import services
-from cases.actors import Actor
+from eventstore.actors import Actor
 from cases.errors import EvidenceRejected
-from cases.eventstore import read
+from eventstore.store import read
 from cases.models import Appeal, Violation
 
 pytestmark = pytest.mark.django_db

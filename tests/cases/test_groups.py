@@ -12,7 +12,7 @@ def _codes(name):
 def test_reviewers_work_cases_but_do_not_change_thresholds():
     codes = _codes("reviewer")
     assert {"cases.decide_appeal", "cases.withdraw_violation", "cases.dismiss_warning", "cases.resolve_warning",
-            "cases.assign_case", "cases.open_case", "cases.view_event"} <= codes
+            "cases.assign_case", "cases.open_case", "eventstore.view_event"} <= codes
     assert "cases.add_thresholdversion" not in codes
 
 
@@ -22,5 +22,5 @@ def test_senior_reviewers_also_add_threshold_versions():
 
 def test_auditors_only_read_and_read_the_events_too():
     codes = _codes("auditor")
-    assert {"cases.view_event", "cases.view_violation", "cases.view_appeal", "cases.view_warning"} <= codes
+    assert {"eventstore.view_event", "cases.view_violation", "cases.view_appeal", "cases.view_warning"} <= codes
     assert all(code.split(".")[1].startswith("view_") for code in codes)

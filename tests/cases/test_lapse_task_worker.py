@@ -7,7 +7,8 @@ import time_machine
 from django.utils import timezone
 
 from cases import services
-from cases.models import Event, Violation
+from cases.models import Violation
+from eventstore.models import Event
 from cases.tasks import uphold_lapsed_violations
 
 from .conftest import judgement

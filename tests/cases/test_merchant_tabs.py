@@ -3,7 +3,7 @@ import pytest
 import time_machine
 
 from cases import services
-from cases.actors import Actor
+from eventstore.actors import Actor
 from cases.selectors import merchant_tab_counts, merchant_violations
 
 pytestmark = pytest.mark.django_db

@@ -6,7 +6,7 @@ from django.core.files.base import ContentFile
 from django.core.management import call_command
 
 from cases import services
-from cases.actors import Actor
+from eventstore.actors import Actor
 from cases.models import Appeal, Violation, Warning
 
 pytestmark = pytest.mark.django_db
@@ -39,7 +39,9 @@ def scenario(raise_warning, record_violation, reviewer, colleague, as_merchant):
 def test_replay_verify_passes_after_a_full_scenario(scenario):
     code, output = _replay("--verify")
     assert code == 0, output
-    assert "projections match the events: 1 violations, 2 warnings, 1 appeals, 1 appeal evidence" in output
+    assert "projections match the events:" in output
+    for count in ("1 violations", "2 warnings", "1 appeals", "1 appeal evidence"):
+        assert count in output
 
 
 def test_replay_verify_reports_a_projection_changed_behind_the_services(scenario):

@@ -9,10 +9,12 @@ from hypothesis import HealthCheck, settings, strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_state_machine_as_test
 
 from cases import services
-from cases.actors import SYSTEM, Actor
+from eventstore.actors import SYSTEM, Actor
 from cases.errors import DomainError
-from cases.models import Event, Violation, Warning
-from cases.replay import compare, rebuild, verify_chains
+from cases.models import Violation, Warning
+from eventstore.models import Event
+from eventstore.audit import verify_chains
+from eventstore.replay import compare, rebuild
 from tests.factories import MerchantFactory
 
 from .conftest import make_user

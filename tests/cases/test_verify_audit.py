@@ -5,7 +5,7 @@ import pytest
 from django.core.management import call_command
 from django.db import connection
 
-from cases.eventstore import append
+from eventstore.store import append
 
 pytestmark = pytest.mark.django_db
 
@@ -71,7 +71,7 @@ def test_a_changed_or_missing_evidence_file_is_found_with_files(record_violation
     from django.core.files.base import ContentFile
 
     from cases import services
-    from cases.actors import Actor
+    from eventstore.actors import Actor
 
     violation = record_violation()
     services.appeal_submit(violation_id=violation.pk, actor=Actor.merchant("m-1"), statement="Not us.",

@@ -9,9 +9,9 @@ from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from cases import services
-from cases.actors import SYSTEM, Actor
+from eventstore.actors import SYSTEM, Actor
 from cases.errors import InvalidCommand, NotPermitted, TransitionNotAllowed, ViolationOverlaps
-from cases.eventstore import read
+from eventstore.store import read
 from cases.models import Violation, ViolationEvidence, Warning
 from cases.tasks import uphold_lapsed_violations
 

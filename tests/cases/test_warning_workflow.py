@@ -2,7 +2,7 @@
 import pytest
 
 from cases import services
-from cases.actors import SYSTEM, Actor
+from eventstore.actors import SYSTEM, Actor
 from cases.errors import (
     ConcurrencyError,
     InvalidCommand,
@@ -10,7 +10,7 @@ from cases.errors import (
     TransitionNotAllowed,
     WarningAlreadyOpen,
 )
-from cases.eventstore import read
+from eventstore.store import read
 from cases.models import Warning
 
 pytestmark = pytest.mark.django_db

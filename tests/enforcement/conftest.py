@@ -9,8 +9,9 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 
 from cases import services as case_services
-from cases.actors import Actor
+from eventstore.actors import Actor
 from enforcement import consumers
+from eventstore.consumers import drain
 from tests.factories import MerchantFactory
 
 from .receiver import receiver  # noqa: F401 (the fixture, for every enforcement test)
@@ -87,8 +88,7 @@ def record(merchant):
 def drain_consumer():
     """Run the consumer as a worker would; on-commit callbacks (cache refresh) run as after a commit."""
     with TestCase.captureOnCommitCallbacks(execute=True):
-        while consumers.run_violations():
-            pass
+        drain([consumers.VIOLATIONS])
 
 
 @pytest.fixture

@@ -6,8 +6,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from cases.actors import Actor
-from cases.eventstore import read
+from eventstore.actors import Actor
+from eventstore.store import read
 from enforcement import consumers, services
 from enforcement.models import Penalty, PenaltyKind, PenaltyState, Restriction, WebhookEndpoint
 from tests.enforcement.conftest import make_user
@@ -73,7 +73,7 @@ def test_a_reviewer_lifts_a_penalty_by_hand_and_the_event_records_who_and_why(cl
     assert any("Lifted" in m for m in messages_of(done))
     lifted = Penalty.objects.get(pk=warning.pk)
     assert lifted.state == PenaltyState.LIFTED
-    assert lifted.closed_reason.endswith("The merchant refunded everyone.")
+    assert (lifted.lift_cause, lifted.closed_reason) == ("reviewer", "The merchant refunded everyone.")
     assert lifted.closed_by == str(Actor.reviewer(reviewer))
     event = read(warning.stream)[-1]
     assert event.type == "penalty.lifted"

@@ -1,7 +1,7 @@
 """A won appeal lifts the penalties resting on the violation; the endpoint says so on the next read."""
 import pytest
 
-from cases.actors import Actor
+from eventstore.actors import Actor
 from cases import services as case_services
 from enforcement.models import Penalty, PenaltyState
 from tests.factories import ServiceTokenFactory

@@ -7,7 +7,7 @@ import time_machine
 from django.db import connection
 from django.utils import timezone
 
-from cases.models import Event
+from eventstore.models import Event
 from enforcement import services
 from enforcement.models import Penalty, PenaltyState
 

@@ -1,12 +1,12 @@
 """Restrictions change as soon as a case command commits: recording a violation, deciding an appeal or
-withdrawing a violation queues enforcement's reaction on commit (here run eagerly, as in the demo),
+withdrawing a violation queues a drain of the consumers on commit (here run eagerly, as in the demo),
 without anyone draining the consumer by hand."""
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
 
 from cases import services as case_services
-from cases.actors import Actor
+from eventstore.actors import Actor
 from enforcement.models import Penalty
 from enforcement.selectors import restriction_document
 from riskcase.celery import app
@@ -15,10 +15,10 @@ from riskcase.celery import app
 @pytest.fixture(autouse=True)
 def eager(monkeypatch):
     """Tasks queued on commit run in-process (the default without REDIS_URL), whatever the environment;
-    the real react_to_violations.delay again (tests/conftest.py keeps it off the broker elsewhere)."""
-    from enforcement import tasks
+    the real drain_consumers.delay again (tests/conftest.py keeps it off the broker elsewhere)."""
+    from eventstore import tasks
 
-    monkeypatch.delattr(tasks.react_to_violations, "delay")
+    monkeypatch.delattr(tasks.drain_consumers, "delay")
     monkeypatch.setattr(app.conf, "task_always_eager", True)
     monkeypatch.setattr(app.conf, "task_eager_propagates", True)
 
@@ -50,8 +50,9 @@ def test_a_won_appeal_lifts_the_penalty_after_commit(record, merchant, django_ca
     decider = case_reviewer("dora", "decide_appeal")
     with django_capture_on_commit_callbacks(execute=True):
         violation = record(drain=False)
-    case_services.appeal_submit(violation_id=violation.pk, actor=Actor.merchant(merchant.merchant_id),
-                                statement="not us")
+    with django_capture_on_commit_callbacks(execute=True):
+        case_services.appeal_submit(violation_id=violation.pk, actor=Actor.merchant(merchant.merchant_id),
+                                    statement="not us")
 
     with django_capture_on_commit_callbacks(execute=True):
         case_services.appeal_decide(violation_id=violation.pk, actor=Actor.reviewer(decider), accept=True,
@@ -71,3 +72,23 @@ def test_a_withdrawal_lifts_the_penalty_after_commit(record, merchant, django_ca
                                          reason="Recorded in error.")
 
     assert Penalty.objects.get().state == "lifted"
+
+
+def test_one_transaction_queues_one_drain_however_many_events(record, merchant, monkeypatch,
+                                                              django_capture_on_commit_callbacks):
+    """Each commit queues one drain, however many events it appended."""
+    from django.db import transaction
+
+    from eventstore import tasks
+
+    drains = []
+    monkeypatch.setattr(tasks, "drain_after_commit", lambda: drains.append(1))
+    with django_capture_on_commit_callbacks(execute=True):
+        record(drain=False, risk_point="negative_review_rate")
+    with django_capture_on_commit_callbacks(execute=True):
+        record(drain=False)
+    assert len(drains) == 2
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        record(drain=False, risk_point="merchant_refund_rate")
+        record(drain=False, risk_point="service_not_provided")
+    assert len(drains) == 3

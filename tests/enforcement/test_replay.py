@@ -2,7 +2,7 @@
 import pytest
 from django.core.management import call_command
 
-from cases.replay import compare, rebuild
+from eventstore.replay import compare, rebuild
 from enforcement.models import Penalty, Restriction
 
 pytestmark = pytest.mark.django_db

@@ -4,7 +4,7 @@ import pytest
 from django.conf import settings
 from django.db import transaction
 
-from cases.actors import Actor
+from eventstore.actors import Actor
 from enforcement import cache, selectors, services
 from enforcement.models import Penalty, PenaltyKind, Restriction
 

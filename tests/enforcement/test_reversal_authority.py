@@ -6,8 +6,8 @@ from django.urls import reverse
 
 from cases import services as case_services
 from cases.abilities import AppealDecidedSeniorOnly
-from cases.actors import Actor
-from cases.eventstore import read
+from eventstore.actors import Actor
+from eventstore.store import read
 from cases.models import ViolationState
 from enforcement import services
 from enforcement.abilities import (

@@ -3,7 +3,7 @@ per merchant and after retries."""
 
 import pytest
 
-from cases.models import Event
+from eventstore.models import Event
 from enforcement import consumers
 from enforcement.models import DeliveryState, WebhookDelivery, WebhookEndpoint
 from tests.celery_worker import wait_for

@@ -55,7 +55,7 @@ def make_complaint(db):
 @pytest.fixture
 def reviewer_actor(db):
     """A reviewer allowed to do everything (a superuser), as the actor the services take."""
-    from cases.actors import Actor
+    from eventstore.actors import Actor
     from tests.factories import StaffUserFactory
 
     return Actor.reviewer(StaffUserFactory())

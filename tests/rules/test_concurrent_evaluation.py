@@ -6,7 +6,8 @@ import pytest
 from django.db import connection
 
 from cases.evaluation import rules_evaluate
-from cases.models import Event, Violation, Warning
+from cases.models import Violation, Warning
+from eventstore.models import Event
 
 
 @pytest.mark.postgres

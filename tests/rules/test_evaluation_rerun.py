@@ -1,9 +1,10 @@
 """Re-running the evaluation never duplicates: same findings, same cases, no new events."""
 from datetime import timedelta
 
-from cases.actors import Actor
+from eventstore.actors import Actor
 from cases.evaluation import rules_evaluate
-from cases.models import Event, Violation, Warning
+from cases.models import Violation, Warning
+from eventstore.models import Event
 from cases.services import warning_acknowledge
 
 

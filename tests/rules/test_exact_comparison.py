@@ -7,7 +7,7 @@ from django.db import transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from cases.actors import SYSTEM
+from eventstore.actors import SYSTEM
 from cases.rules import WARNING
 from cases.rules.complaint_rate import ComplaintRateRule
 from cases.thresholds import threshold_version_add

@@ -4,7 +4,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from cases.actors import Actor
+from eventstore.actors import Actor
 from cases.evaluation import rules_evaluate
 from cases.models import Violation, Warning
 from cases.rules.related_entity import RelatedEntityRule

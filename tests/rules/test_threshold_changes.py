@@ -3,9 +3,9 @@ from datetime import date
 
 import pytest
 
-from cases.actors import SYSTEM, Actor
+from eventstore.actors import SYSTEM, Actor
 from cases.errors import NotPermitted
-from cases.eventstore import read
+from eventstore.store import read
 from cases.models import ThresholdVersion
 from cases.thresholds import threshold_version_add
 from tests.factories import StaffUserFactory

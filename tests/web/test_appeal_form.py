@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from cases.eventstore import read
+from eventstore.store import read
 from cases.models import Appeal, AppealEvidence
 from merchant_api.uploads import MAX_BYTES
 from tests.api.conftest import stored_files

@@ -15,10 +15,12 @@ from django.utils import timezone
 
 from .actors import SYSTEM, Actor
 from .errors import ConcurrencyError
-from .events import DomainEvent
-from .models.events import Event, event_hash
+from riskcase.lib.transactions import on_commit_once
 
-__all__ = ["ConcurrencyError", "RecordedEvent", "append", "lock_for_append", "read", "upcaster"]
+from .events import DomainEvent, decode
+from .models import Event, event_hash
+
+__all__ = ["RecordedEvent", "append", "first_positions", "head_position", "last_positions", "lock_for_append", "read", "upcaster"]
 
 ANY_VERSION = None  # expected_version=None: append at the end whatever the stream's version
 
@@ -37,6 +39,11 @@ class RecordedEvent:
     recorded_at: datetime
     prev_hash: str
     hash: str
+
+    @property
+    def event(self):
+        """The DomainEvent instance (None for a type no app registers): consumers dispatch on its class."""
+        return decode(self.type, self.data)
 
     @property
     def actor(self):
@@ -101,6 +108,23 @@ def _lock_appends(connection):
             cursor.execute(f"LOCK TABLE {connection.ops.quote_name(Event._meta.db_table)} IN EXCLUSIVE MODE")
 
 
+def first_positions(streams):
+    """{stream: position of its first event}: the order in which streams were opened."""
+    return dict(Event.objects.filter(stream__in=list(streams), version=1).values_list("stream", "pk"))
+
+
+def last_positions(streams):
+    """{stream: position of its latest event} for these streams (one query)."""
+    from django.db.models import Max
+
+    return dict(Event.objects.filter(stream__in=list(streams)).values("stream").annotate(last=Max("pk"))
+                .values_list("stream", "last"))
+
+
+def head_position():
+    return Event.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+
+
 def lock_for_append():
     """Take the append lock now, inside the caller's transaction, before any row lock.
 
@@ -133,7 +157,7 @@ def append(stream, event, data=None, *, actor=SYSTEM, expected_version=ANY_VERSI
         if not isinstance(data, dict) or "v" not in data:
             raise TypeError('event data must be a dict with a schema version "v"')
     if not isinstance(actor, Actor):
-        raise TypeError("actor must be a cases.actors.Actor")
+        raise TypeError("actor must be an eventstore.actors.Actor")
     _check_json(data)
     metadata = {
         "actor_kind": actor.kind,
@@ -163,21 +187,33 @@ def append(stream, event, data=None, *, actor=SYSTEM, expected_version=ANY_VERSI
                 row.save(using=using, force_insert=True)
         except IntegrityError as exc:  # a concurrent writer took this version (no table lock on SQLite)
             raise ConcurrencyError(stream=stream, expected=expected_version, actual=current) from exc
+        on_commit_once(_drain_after_commit, using=using)
     return RecordedEvent.from_row(row)
 
 
-def read(stream=None, *, after=0, limit=None, types=None, upcast=True):
-    """Events of one stream in version order, or of the whole log in position order after `after`.
+def _drain_after_commit():
+    from .tasks import drain_after_commit  # the Celery app is configured after the models load
 
-    `types` keeps only those type names; `upcast=False` returns the data exactly as stored (audit).
+    drain_after_commit()
+
+
+def read(stream=None, *, streams=None, after=0, until=None, limit=None, types=None, upcast=True):
+    """Events of one stream in version order, or of the whole log (or of `streams`) in position order
+    after `after` and up to `until`.
+
+    `types` keeps only those DomainEvent classes; `upcast=False` returns the data exactly as stored (audit).
     """
     rows = Event.objects.all()
     if stream is not None:
         rows = rows.filter(stream=stream).order_by("version")
     else:
+        if streams is not None:
+            rows = rows.filter(stream__in=list(streams))
         rows = rows.filter(pk__gt=after).order_by("pk")
+    if until is not None:
+        rows = rows.filter(pk__lte=until)
     if types is not None:
-        rows = rows.filter(type__in=list(types))
+        rows = rows.filter(type__in=[cls.type for cls in types])
     if limit is not None:
         rows = rows[:limit]
     return [RecordedEvent.from_row(row, upcast=upcast) for row in rows]

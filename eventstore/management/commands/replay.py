@@ -1,11 +1,12 @@
-"""`manage.py replay --verify | --rebuild`: rebuild the case projections from the event log."""
+"""`manage.py replay --verify | --rebuild`: rebuild every projection from the event log."""
 from django.core.management.base import BaseCommand, CommandError
 
-from cases.replay import PROJECTION_MODELS, ReplayError, compare, rebuild as rebuild_projections, replace
+from eventstore.replay import ReplayError, compare, projection_models, rebuild as rebuild_projections, replace
 
 
 class Command(BaseCommand):
-    help = "Rebuild warnings, violations and appeals from the events; --verify reports differences, --rebuild replaces."
+    help = ("Rebuild every projection (cases, penalties, restrictions, reference data) from the events; "
+            "--verify reports differences, --rebuild replaces.")
 
     def add_arguments(self, parser):
         mode = parser.add_mutually_exclusive_group(required=True)
@@ -18,7 +19,7 @@ class Command(BaseCommand):
             rebuilt = rebuild_projections()
         except ReplayError as exc:
             raise CommandError(str(exc)) from exc
-        counts = ", ".join(f"{len(rebuilt[m])} {m._meta.verbose_name_plural}" for m in PROJECTION_MODELS)
+        counts = ", ".join(f"{len(rebuilt.get(m, {}))} {m._meta.verbose_name_plural}" for m in projection_models())
         if rebuild:
             replace(rebuilt)
             self.stdout.write(f"rebuilt from the events: {counts}")

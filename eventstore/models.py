@@ -1,7 +1,9 @@
 """The event store's tables: the append-only event log and the consumers' checkpoints.
 
-The events are the truth; Warning, Violation and Appeal are projections of them. Migrations
-install database triggers that refuse UPDATE and DELETE on the events table.
+The events are the truth; every other table is a projection of them. The tables keep the names they
+had when they lived in the cases app (`cases_event`, `cases_checkpoint`): moving them here changed
+Django's state only, so no database rewrote or lost an event. Database triggers refuse UPDATE and
+DELETE on the events table (cases migration 0004).
 """
 import hashlib
 import json
@@ -40,6 +42,7 @@ class Event(models.Model):
     hash = models.CharField(_("hash"), max_length=64)
 
     class Meta:
+        db_table = "cases_event"
         verbose_name = _("event")
         verbose_name_plural = _("events")
         ordering = ["id"]
@@ -71,6 +74,7 @@ class Checkpoint(models.Model):
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
+        db_table = "cases_checkpoint"
         verbose_name = _("checkpoint")
         verbose_name_plural = _("checkpoints")
 

@@ -1,8 +1,8 @@
 """`manage.py verify_audit`: check every stream's hash chain; name the first broken event."""
 from django.core.management.base import BaseCommand
 
-from cases.models import Event
-from cases.replay import verify_chains, verify_evidence_files
+from eventstore.audit import run_checks, verify_chains
+from eventstore.models import Event
 
 
 class Command(BaseCommand):
@@ -16,7 +16,7 @@ class Command(BaseCommand):
         broken = verify_chains()
         for link in broken:
             self.stdout.write(f"BROKEN {link}")
-        problems = verify_evidence_files() if files else []
+        problems = run_checks() if files else []
         for problem in problems:
             self.stdout.write(f"BROKEN {problem}")
         if broken or problems:

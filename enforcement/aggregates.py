@@ -1,0 +1,58 @@
+"""The penalty aggregate: how each penalty event changes its Penalty row, through the transitions
+declared on the model. Services commit through eventstore.aggregates.commit; replay applies the same
+handlers (so a corrupt stream fails to replay instead of folding into nonsense)."""
+from decimal import Decimal
+
+from eventstore.aggregates import Aggregate, handles
+from eventstore.errors import TransitionNotAllowed
+
+from .events import (
+    PenaltyApproved,
+    PenaltyExpired,
+    PenaltyImposed,
+    PenaltyLiftApproved,
+    PenaltyLifted,
+    PenaltyProposed,
+)
+from .models import Penalty, PenaltyState
+
+
+class PenaltyAggregate(Aggregate):
+    kind = "penalty"
+    models = [Penalty]
+
+    @classmethod
+    def load(cls, penalty):
+        return cls(penalty)
+
+    @handles(PenaltyProposed)
+    def _proposed(self, e, ctx):
+        if self.root is not None:
+            raise TransitionNotAllowed(event=e.type)
+        self.root = Penalty(
+            id=e.penalty_id, merchant_id=e.merchant_id, product_id=e.product_id, kind=e.kind, step=e.step,
+            violation_ids=list(e.violation_ids), policy_version_id=e.policy_version_id,
+            duration_days=e.duration_days, traffic_weight=Decimal(e.traffic_weight),
+            approvals_needed=e.approvals_needed, senior_only=e.senior_only, approved_by=[], lift_approved_by=[],
+            state=PenaltyState.PROPOSED, proposed_at=ctx.occurred_at, proposed_by=str(ctx.actor),
+        )
+
+    @handles(PenaltyApproved)
+    def _approved(self, e, ctx):
+        self.root.record_approval(e.reviewer_id)
+
+    @handles(PenaltyLiftApproved)
+    def _lift_approved(self, e, ctx):
+        self.root.record_lift_approval(e.reviewer_id)
+
+    @handles(PenaltyImposed)
+    def _imposed(self, e, ctx):
+        self.root.impose(e.starts_at, e.ends_at)
+
+    @handles(PenaltyLifted)
+    def _lifted(self, e, ctx):
+        self.root.lift(cause=e.cause, reason=e.reason, at=ctx.occurred_at, by=str(ctx.actor))
+
+    @handles(PenaltyExpired)
+    def _expired(self, e, ctx):
+        self.root.expire(at=ctx.occurred_at, by=str(ctx.actor))
