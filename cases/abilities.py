@@ -1,15 +1,22 @@
-"""Who may run which case command, now: one rule each, checked by the services under their lock.
+"""Who may run which case command on which case, now: one rule per command.
 
-A reversal needs the authority of the decision it undoes. The cases app knows nothing of what rests on a
-violation (penalties live downstream), so other apps register *withdrawal guards* here: a callable
-`guard(violation, user)` returning a DomainError to raise, or None.
+The services check these rules under their lock (so a stale page or a forged POST is refused); admin
+(and any other presentation) asks `CaseAbilities.commands(case)` which buttons to show, so the two can
+never disagree. A reversal needs the authority of the decision it undoes. The cases app knows nothing
+of what rests on a violation (penalties live downstream), so other apps register *withdrawal guards*:
+a callable `guard(violation, user)` returning a DomainError to raise, or None.
 """
+from dataclasses import dataclass
+
 from django.utils.translation import gettext_lazy as _
 from django_fsm import can_proceed
 
-from .errors import NotPermitted, TransitionNotAllowed
+from .errors import NotPermitted, SameReviewer, TransitionNotAllowed
+from .models import ViolationState, WarningState
 
 SENIOR_GROUP = "senior_reviewer"
+OPEN_WARNING = (WarningState.OPEN, WarningState.ACKNOWLEDGED)
+OPEN_VIOLATION = (ViolationState.PENDING, ViolationState.APPEALING)
 
 _withdrawal_guards = []
 
@@ -29,10 +36,61 @@ class AppealDecidedSeniorOnly(NotPermitted):
                 "who decided it may withdraw the violation.")
 
 
+@dataclass(frozen=True)
+class Command:
+    """A command a reviewer can run on a case from admin: its name, button label and whether it takes
+    a written reason (which the merchant will see)."""
+
+    name: str
+    label: str
+    reason: bool = True
+
+
+WARNING_COMMANDS = (Command("resolve", _("Resolve")), Command("dismiss", _("Dismiss")))
+VIOLATION_COMMANDS = (Command("accept_appeal", _("Accept the appeal")),
+                      Command("reject_appeal", _("Reject the appeal")), Command("withdraw", _("Withdraw")))
+
+
+def _permission(user, perm):
+    return None if user.has_perm(perm) else NotPermitted()
+
+
+def resolve_refusal(warning, user):
+    if warning.state not in OPEN_WARNING:
+        return TransitionNotAllowed()
+    return _permission(user, "cases.resolve_warning")
+
+
+def dismiss_refusal(warning, user):
+    if warning.state not in OPEN_WARNING:
+        return TransitionNotAllowed()
+    return _permission(user, "cases.dismiss_warning")
+
+
+def assign_refusal(case, user):
+    open_states = OPEN_WARNING if case.stream_prefix == "warning" else OPEN_VIOLATION
+    if case.state not in open_states:
+        return TransitionNotAllowed(_("A closed case is not assigned."))
+    return _permission(user, "cases.assign_case")
+
+
+def appeal_decision_refusal(violation, appeal, user):
+    """Deciding an appeal: a reviewer with the permission, not the one who recorded the violation."""
+    if appeal is None or violation.state != ViolationState.APPEALING:
+        return TransitionNotAllowed()
+    refusal = _permission(user, "cases.decide_appeal")
+    if refusal is None and violation.recorded_by_id is not None and violation.recorded_by_id == user.pk:
+        return SameReviewer()
+    return refusal
+
+
 def withdrawal_refusal(violation, appeal, user):
     """Why `user` may not withdraw `violation` (whose appeal, if any, is `appeal`) now, or None."""
     if not can_proceed(violation.withdraw, check_conditions=True):
         return TransitionNotAllowed()
+    refusal = _permission(user, "cases.withdraw_violation")
+    if refusal is not None:
+        return refusal
     if appeal is not None and appeal.decision:
         if not is_senior(user) or appeal.decided_by_id == user.pk:
             return AppealDecidedSeniorOnly()
@@ -41,3 +99,28 @@ def withdrawal_refusal(violation, appeal, user):
         if refusal is not None:
             return refusal
     return None
+
+
+class CaseAbilities:
+    """A reviewer's commands on cases, for admin's buttons: the same rules the services enforce."""
+
+    def __init__(self, user):
+        self.user = user
+
+    def refusal(self, case, command, appeal=None):
+        if command == "resolve":
+            return resolve_refusal(case, self.user)
+        if command == "dismiss":
+            return dismiss_refusal(case, self.user)
+        if command in ("accept_appeal", "reject_appeal"):
+            return appeal_decision_refusal(case, appeal, self.user)
+        if command == "withdraw":
+            return withdrawal_refusal(case, appeal, self.user)
+        if command == "assign":
+            return assign_refusal(case, self.user)
+        return NotPermitted()
+
+    def commands(self, case, appeal=None):
+        """The commands this reviewer may run on `case` now, in button order."""
+        menu = WARNING_COMMANDS if case.stream_prefix == "warning" else VIOLATION_COMMANDS
+        return [c for c in menu if self.refusal(case, c.name, appeal) is None]

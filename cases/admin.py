@@ -16,11 +16,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from riskcase.lib.admin import ReadOnlyAdmin
+from riskcase.lib.forms import MultipleFileField
 
 from . import services
+from .abilities import VIOLATION_COMMANDS, WARNING_COMMANDS, CaseAbilities
 from eventstore.actors import Actor
 from .charts import rate_chart
-from .errors import ConcurrencyError, DomainError
+from .errors import ConcurrencyError, DomainError, NotPermitted
 from .models import (
     Appeal,
     AppealEvidence,
@@ -156,7 +158,7 @@ class CaseAdmin(ReadOnlyAdmin):
     actions = [assign_to_me]
     list_per_page = 50
 
-    def run_transition(self, request, case, name, reason, expected_version, actor):
+    def run_command(self, request, case, name, reason, expected_version, actor):
         """Call the service behind the button `name` (reason is the text the reviewer typed)."""
         raise NotImplementedError
 
@@ -182,11 +184,13 @@ class CaseAdmin(ReadOnlyAdmin):
                  name="%s_%s_evidence" % info),
         ] + super().get_urls()
 
-    def available_transitions(self, request, obj):
-        return [t for t in obj.get_available_user_state_transitions(request.user) if t.custom.get("admin", True)]
+    def commands(self, request, obj):
+        """The commands (not FSM transitions) this reviewer may run now: cases.abilities decides, as it
+        does for the services."""
+        return CaseAbilities(request.user).commands(obj, getattr(obj, "appeal", None))
 
     def can_assign(self, request, obj):
-        return request.user.has_perm("cases.assign_case") and obj.state in self.assignable_states
+        return CaseAbilities(request.user).refusal(obj, "assign") is None
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         obj = self.get_object(request, object_id)
@@ -201,7 +205,7 @@ class CaseAdmin(ReadOnlyAdmin):
                     {"event": e, "data": json.dumps(e.data, indent=1, ensure_ascii=False, sort_keys=True)}
                     for e in case_timeline(obj)
                 ],
-                "transitions": self.available_transitions(request, obj),
+                "commands": self.commands(request, obj),
                 "can_assign": self.can_assign(request, obj),
                 "colleagues": staff,
                 "act_url": reverse(f"admin:cases_{self.model._meta.model_name}_act", args=[obj.pk]),
@@ -226,22 +230,22 @@ class CaseAdmin(ReadOnlyAdmin):
         expected = request.POST.get("expected_version", "")
         expected = int(expected) if expected.isdigit() else None
         actor = Actor.reviewer(request.user)
-        known = {t.name: t for t in obj.get_all_state_transitions()
-                 if t.custom.get("admin", True) and t.has_perm(obj, request.user)}
-        if name not in known and not (name == "assign" and request.user.has_perm("cases.assign_case")):
+        menu = {c.name for c in (WARNING_COMMANDS if obj.stream_prefix == "warning" else VIOLATION_COMMANDS)}
+        if name not in menu | {"assign"}:
+            raise PermissionDenied
+        refusal = CaseAbilities(request.user).refusal(obj, name, getattr(obj, "appeal", None))
+        if type(refusal) is NotPermitted:  # no permission for this command at all (a forged POST)
             raise PermissionDenied
         try:
             if name == "assign":
                 assignee = request.POST.get("assignee") or None
                 services.case_assign(case_id=obj.pk, assignee_id=assignee, actor=actor, expected_version=expected)
                 messages.success(request, _("Assignment saved."))
-            elif name in known:
-                # The service re-checks the state, the version and the permission under its lock;
-                # a button from a stale page ends in a message, not a lost update.
-                self.run_transition(request, obj, name, reason, expected, actor)
-                messages.success(request, _("Done."))
             else:
-                raise PermissionDenied
+                # The service checks the same abilities rule, the state and the version under its lock;
+                # a button from a stale page ends in a message, not a lost update.
+                self.run_command(request, obj, name, reason, expected, actor)
+                messages.success(request, _("Done."))
         except ConcurrencyError:
             messages.error(request, _("Someone else changed this case while you were looking at it. "
                                       "Nothing was saved: review the case as it is now and try again."))
@@ -267,27 +271,11 @@ class WarningAdmin(CaseAdmin):
     list_display = ("opened_at", "merchant_id", "merchant_name", "category", "risk_point", "product_id",
                     "value", "threshold", "window_end", "state", "assignee")
     list_filter = ("state", "risk_point", CategoryFilter, MerchantFilter, AssigneeFilter)
-    assignable_states = ("open", "acknowledged")
 
-    def run_transition(self, request, case, name, reason, expected_version, actor):
+    def run_command(self, request, case, name, reason, expected_version, actor):
         call = {"resolve": services.warning_resolve, "dismiss": services.warning_dismiss}[name]
         call(warning_id=case.pk, actor=actor, reason=reason, expected_version=expected_version)
 
-
-
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class MultipleFileField(forms.FileField):
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("widget", MultipleFileInput())
-        super().__init__(*args, **kwargs)
-
-    def clean(self, data, initial=None):
-        if isinstance(data, (list, tuple)):
-            return [super(MultipleFileField, self).clean(item, initial) for item in data]
-        return [super().clean(data, initial)] if data else []
 
 
 class OpenCaseForm(forms.Form):
@@ -310,7 +298,6 @@ class ViolationAdmin(CaseAdmin):
     list_select_related = ("merchant", "assignee", "appeal")
     list_filter = ("state", "risk_point", CategoryFilter, MerchantFilter, AssigneeFilter, OverdueFilter,
                    "recorded_by_kind")
-    assignable_states = ("pending", "appealing")
 
     @admin.display(description=gettext_lazy("appeal decision due"))
     def appeal_due(self, obj):
@@ -320,7 +307,7 @@ class ViolationAdmin(CaseAdmin):
         appeal.violation = obj  # already loaded: no query
         return format_html("{} {}", appeal.decision_due.strftime("%Y-%m-%d %H:%M"), _overdue_badge(appeal))
 
-    def run_transition(self, request, case, name, reason, expected_version, actor):
+    def run_command(self, request, case, name, reason, expected_version, actor):
         if name in ("accept_appeal", "reject_appeal"):
             services.appeal_decide(violation_id=case.pk, actor=actor, accept=name == "accept_appeal",
                                    reasons=reason, expected_version=expected_version)

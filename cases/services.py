@@ -24,8 +24,7 @@ from eventstore.aggregates import commit, ensure_version
 from eventstore.store import lock_for_append
 
 from . import events as ev
-from . import evidence
-from .abilities import withdrawal_refusal
+from . import abilities, evidence
 from .aggregates import ViolationCase, WarningCase
 from .errors import (
     AppealAlreadySubmitted,
@@ -65,6 +64,12 @@ def appeal_sla():
 
 
 # --- plumbing ----------------------------------------------------------------------------------
+
+def _refuse(refusal):
+    """Raise the refusal an abilities rule returned (checked under the case's lock), if any."""
+    if refusal is not None:
+        raise refusal
+
 
 def _new_correlation():
     return uuid.uuid4().hex
@@ -188,9 +193,12 @@ def warning_acknowledge(*, warning_id, actor, expected_version=None):
 def warning_resolve(*, warning_id, actor=SYSTEM, reason, expected_version=None):
     """Close a warning: a later evaluation found the rate back under warn_at, or a reviewer did."""
     reason = _text(reason, _("reason"))
-    _system_or_reviewer(actor, "cases.resolve_warning")
+    user = _system_or_reviewer(actor)
     with transaction.atomic():
         warning = _lock_warning(warning_id)
+        ensure_version(warning.version, expected_version)
+        if user is not None:
+            _refuse(abilities.resolve_refusal(warning, user))
         commit(WarningCase(warning), ev.WarningResolved(reason=reason), actor=actor,
                 expected_version=expected_version, correlation_id=_new_correlation())
     return warning
@@ -199,9 +207,11 @@ def warning_resolve(*, warning_id, actor=SYSTEM, reason, expected_version=None):
 def warning_dismiss(*, warning_id, actor, reason, expected_version=None):
     """A reviewer dismisses a warning raised in error, with a reason."""
     reason = _text(reason, _("reason"))
-    _reviewer(actor, "cases.dismiss_warning")
+    user = _reviewer(actor)
     with transaction.atomic():
         warning = _lock_warning(warning_id)
+        ensure_version(warning.version, expected_version)
+        _refuse(abilities.dismiss_refusal(warning, user))
         commit(WarningCase(warning), ev.WarningDismissed(reason=reason), actor=actor,
                 expected_version=expected_version, correlation_id=_new_correlation())
     return warning
@@ -291,12 +301,11 @@ def case_open_by_hand(*, merchant_id, risk_point, actor, evidence_text, files=()
 def violation_withdraw(*, violation_id, actor, reason, expected_version=None):
     """A reviewer withdraws a violation recorded in error, with a reason the merchant will see."""
     reason = _text(reason, _("reason"))
-    user = _reviewer(actor, "cases.withdraw_violation")
+    user = _reviewer(actor)
     with transaction.atomic():
         case = _lock_violation(violation_id)
-        refusal = withdrawal_refusal(case.root, case.appeal, user)
-        if refusal is not None:
-            raise refusal
+        ensure_version(case.root.version, expected_version)
+        _refuse(abilities.withdrawal_refusal(case.root, case.appeal, user))
         commit(case, ev.ViolationWithdrawn(reason=reason), actor=actor, expected_version=expected_version,
                 correlation_id=_new_correlation())
     return case.root
@@ -331,7 +340,7 @@ def violation_uphold_lapsed(*, now=None):
 
 def case_assign(*, case_id, assignee_id, actor, expected_version=None):
     """Assign a warning or violation to a reviewer (oneself or a colleague), or unassign (None)."""
-    _reviewer(actor, "cases.assign_case")
+    user = _reviewer(actor)
     if assignee_id is not None:
         assignee = get_user_model().objects.filter(pk=assignee_id, is_active=True, is_staff=True).first()
         if assignee is None:
@@ -341,14 +350,11 @@ def case_assign(*, case_id, assignee_id, actor, expected_version=None):
         lock_for_append()
         warning = Warning.objects.select_for_update().filter(pk=case_id).first()
         if warning is not None:
-            case, event, open_states = WarningCase(warning), ev.WarningAssigned(assignee_id=assignee_id), OPEN_WARNING_STATES
+            case, event = WarningCase(warning), ev.WarningAssigned(assignee_id=assignee_id)
         else:
-            case = _lock_violation(case_id)
-            event = ev.ViolationAssigned(assignee_id=assignee_id)
-            open_states = (ViolationState.PENDING, ViolationState.APPEALING)
+            case, event = _lock_violation(case_id), ev.ViolationAssigned(assignee_id=assignee_id)
         ensure_version(case.root.version, expected_version)
-        if case.root.state not in open_states:
-            raise TransitionNotAllowed(_("A closed case is not assigned."))
+        _refuse(abilities.assign_refusal(case.root, user))
         if case.root.assignee_id != assignee_id:
             commit(case, event, actor=actor, expected_version=expected_version, correlation_id=_new_correlation())
     return case.root
@@ -393,14 +399,11 @@ def appeal_decide(*, violation_id, actor, accept, reasons, expected_version=None
     """A reviewer accepts (overturns the violation) or rejects (upholds it) the appeal, with
     reasons the merchant will see. The reviewer who recorded the violation cannot decide."""
     reasons = _text(reasons, _("statement of reasons"))
-    user = _reviewer(actor, "cases.decide_appeal")
+    user = _reviewer(actor)
     with transaction.atomic():
         case = _lock_violation(violation_id)
         ensure_version(case.root.version, expected_version)
-        if case.root.recorded_by_id is not None and case.root.recorded_by_id == user.pk:
-            raise SameReviewer()
-        if case.appeal is None or case.root.state != ViolationState.APPEALING:
-            raise TransitionNotAllowed()
+        _refuse(abilities.appeal_decision_refusal(case.root, case.appeal, user))
         commit(case, ev.AppealDecided(accepted=bool(accept), reasons=reasons), actor=actor,
                 expected_version=expected_version, correlation_id=_new_correlation())
     return case.appeal

@@ -74,6 +74,16 @@ def platform_settings(settings):
 
 
 @pytest.fixture(autouse=True)
+def media_root(settings, tmp_path):
+    """Evidence files go to a fresh folder per test, so "nothing stored" can be checked on disk; the appeal
+    window and SLA are the shipped defaults, whatever the environment says."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.RISKCASE_APPEAL_WINDOW_DAYS = 7
+    settings.RISKCASE_APPEAL_SLA_DAYS = 3
+    return settings.MEDIA_ROOT
+
+
+@pytest.fixture(autouse=True)
 def consumers_stay_in_the_test(monkeypatch):
     """Every append queues a drain of the consumers on commit (eventstore.store). With REDIS_URL that
     message would outlive the test on the broker, and a later test's worker would run it against that

@@ -40,11 +40,6 @@ class AppealDecision(models.TextChoices):
     REJECTED = "rejected", _("Rejected")
 
 
-def _may_decide_appeal(violation, user):
-    """A reviewer with the permission, who is not the one who recorded the violation."""
-    return user.has_perm("cases.decide_appeal") and violation.recorded_by_id != user.pk
-
-
 class CaseFields(FSMModelMixin, models.Model):
     """What a warning and a violation share: what was judged, on which numbers, and who works it."""
 
@@ -126,24 +121,20 @@ class Warning(CaseFields):  # noqa: A001 - the domain's word
     def __str__(self):
         return _("Warning %(merchant)s %(risk_point)s") % {"merchant": self.merchant_id, "risk_point": self.risk_point}
 
-    @transition(field=state, source=WarningState.OPEN, target=WarningState.ACKNOWLEDGED,
-                custom={"admin": False})
+    @transition(field=state, source=WarningState.OPEN, target=WarningState.ACKNOWLEDGED)
     def acknowledge(self, event, ctx):
         self.acknowledged_at = ctx.occurred_at
 
-    @transition(field=state, source=OPEN_WARNING_STATES, target=WarningState.RESOLVED,
-                permission="cases.resolve_warning", custom={"label": _("Resolve"), "reason": True})
+    @transition(field=state, source=OPEN_WARNING_STATES, target=WarningState.RESOLVED)
     def resolve(self, event, ctx):
         self._close(ctx, event.reason)
 
-    @transition(field=state, source=OPEN_WARNING_STATES, target=WarningState.ESCALATED,
-                custom={"admin": False})
+    @transition(field=state, source=OPEN_WARNING_STATES, target=WarningState.ESCALATED)
     def escalate(self, event, ctx):
         self.violation_id = event.violation_id
         self._close(ctx)
 
-    @transition(field=state, source=OPEN_WARNING_STATES, target=WarningState.DISMISSED,
-                permission="cases.dismiss_warning", custom={"label": _("Dismiss"), "reason": True})
+    @transition(field=state, source=OPEN_WARNING_STATES, target=WarningState.DISMISSED)
     def dismiss(self, event, ctx):
         self._close(ctx, event.reason)
 
@@ -190,31 +181,26 @@ class Violation(CaseFields):
     def _window_lapsed(self):
         return not self.appeal_window_open()
 
-    @transition(field=state, source=ViolationState.PENDING, target=ViolationState.APPEALING,
-                custom={"admin": False})
+    @transition(field=state, source=ViolationState.PENDING, target=ViolationState.APPEALING)
     def start_appeal(self, event, ctx):
         pass
 
-    @transition(field=state, source=ViolationState.APPEALING, target=ViolationState.APPEAL_SUCCEEDED,
-                permission=_may_decide_appeal, custom={"label": _("Accept the appeal"), "reason": True})
+    @transition(field=state, source=ViolationState.APPEALING, target=ViolationState.APPEAL_SUCCEEDED)
     def accept_appeal(self, event, ctx):
         self._close(ctx, event.reasons)
 
-    @transition(field=state, source=ViolationState.APPEALING, target=ViolationState.APPEAL_FAILED,
-                permission=_may_decide_appeal, custom={"label": _("Reject the appeal"), "reason": True})
+    @transition(field=state, source=ViolationState.APPEALING, target=ViolationState.APPEAL_FAILED)
     def reject_appeal(self, event, ctx):
         self._close(ctx, event.reasons)
 
-    @transition(field=state, source=ViolationState.PENDING, target=ViolationState.UPHELD,
-                custom={"admin": False})
+    @transition(field=state, source=ViolationState.PENDING, target=ViolationState.UPHELD)
     def uphold(self, event, ctx):
         self._close(ctx)
 
     @transition(field=state,
                 source=[ViolationState.PENDING, ViolationState.APPEALING, ViolationState.UPHELD,
                         ViolationState.APPEAL_FAILED],
-                target=ViolationState.WITHDRAWN, permission="cases.withdraw_violation",
-                custom={"label": _("Withdraw"), "reason": True})
+                target=ViolationState.WITHDRAWN)
     def withdraw(self, event, ctx):
         self._close(ctx, event.reason)
 

@@ -89,15 +89,6 @@ def assert_error(response, status, code=None):
     return body["error"]
 
 
-@pytest.fixture(autouse=True)
-def media_root(settings, tmp_path):
-    """Evidence files go to a fresh folder per test, so "nothing stored" can be checked on disk."""
-    settings.MEDIA_ROOT = tmp_path / "media"
-    settings.RISKCASE_APPEAL_WINDOW_DAYS = 7
-    settings.RISKCASE_APPEAL_SLA_DAYS = 3
-    return settings.MEDIA_ROOT
-
-
 def stored_files(root):
     """Every file under MEDIA_ROOT."""
     return sorted(p for p in root.rglob("*") if p.is_file()) if root.exists() else []

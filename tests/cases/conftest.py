@@ -14,14 +14,6 @@ from tests.factories import MerchantFactory
 WINDOW = dict(window_start=date(2026, 5, 1), window_end=date(2026, 5, 30), as_of=date(2026, 6, 6))
 
 
-@pytest.fixture(autouse=True)
-def media_root(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-    settings.RISKCASE_APPEAL_WINDOW_DAYS = 7
-    settings.RISKCASE_APPEAL_SLA_DAYS = 3
-    return settings.MEDIA_ROOT
-
-
 def _group(name):
     """The group the migration created; rebuilt the same way if a flush (transactional test) removed it."""
     group, created = Group.objects.get_or_create(name=name)

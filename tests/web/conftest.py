@@ -4,7 +4,7 @@ import time_machine
 from django.test import Client
 
 # The merchants, their staff and the per-test MEDIA_ROOT (autouse) of the API tests, reused.
-from tests.api.conftest import NOW, media_root, merchant, other_merchant, other_staff, staff  # noqa: F401
+from tests.api.conftest import NOW, merchant, other_merchant, other_staff, staff  # noqa: F401
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
 PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\n%%EOF\n"
