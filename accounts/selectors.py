@@ -25,3 +25,18 @@ def scope_to_merchant(queryset, merchant_id, *, field="merchant_id"):
     if merchant_id is None:
         return queryset.none()
     return queryset.filter(**{field: merchant_id})
+
+
+def works_for(user, merchant_id):
+    """Is `user` a staff member of the merchant? (A reviewer who is may not act on its cases.)"""
+    return merchant_id in merchants_of(user)
+
+
+def merchants_of(user):
+    """The merchant ids `user` works for, looked up once per user object (a list of any length costs one
+    query)."""
+    cached = getattr(user, "_riskcase_merchants", None)
+    if cached is None:
+        cached = frozenset(MerchantMembership.objects.filter(user_id=user.pk).values_list("merchant_id", flat=True))
+        user._riskcase_merchants = cached
+    return cached

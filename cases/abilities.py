@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from django.utils.translation import gettext_lazy as _
 from django_fsm import can_proceed
 
+from accounts.selectors import works_for
+
 from .errors import NotPermitted, SameReviewer, TransitionNotAllowed
 from .models import ViolationState, WarningState
 
@@ -19,6 +21,15 @@ OPEN_WARNING = (WarningState.OPEN, WarningState.ACKNOWLEDGED)
 OPEN_VIOLATION = (ViolationState.PENDING, ViolationState.APPEALING)
 
 _withdrawal_guards = []
+
+
+def is_linked(user, merchant_id):
+    """The user works for the merchant (as its staff): a conflict of interest on its cases and penalties."""
+    return works_for(user, merchant_id)
+
+
+class LinkedReviewer(NotPermitted):
+    message = _("You work for this merchant: you cannot act on its cases or penalties.")
 
 
 def register_withdrawal_guard(guard):
@@ -56,18 +67,24 @@ def _permission(user, perm):
 
 
 def resolve_refusal(warning, user):
+    if is_linked(user, warning.merchant_id):
+        return LinkedReviewer()
     if warning.state not in OPEN_WARNING:
         return TransitionNotAllowed()
     return _permission(user, "cases.resolve_warning")
 
 
 def dismiss_refusal(warning, user):
+    if is_linked(user, warning.merchant_id):
+        return LinkedReviewer()
     if warning.state not in OPEN_WARNING:
         return TransitionNotAllowed()
     return _permission(user, "cases.dismiss_warning")
 
 
 def assign_refusal(case, user):
+    if is_linked(user, case.merchant_id):
+        return LinkedReviewer()
     open_states = OPEN_WARNING if case.stream_prefix == "warning" else OPEN_VIOLATION
     if case.state not in open_states:
         return TransitionNotAllowed(_("A closed case is not assigned."))
@@ -76,6 +93,8 @@ def assign_refusal(case, user):
 
 def appeal_decision_refusal(violation, appeal, user):
     """Deciding an appeal: a reviewer with the permission, not the one who recorded the violation."""
+    if is_linked(user, violation.merchant_id):
+        return LinkedReviewer()
     if appeal is None or violation.state != ViolationState.APPEALING:
         return TransitionNotAllowed()
     refusal = _permission(user, "cases.decide_appeal")
@@ -86,6 +105,8 @@ def appeal_decision_refusal(violation, appeal, user):
 
 def withdrawal_refusal(violation, appeal, user):
     """Why `user` may not withdraw `violation` (whose appeal, if any, is `appeal`) now, or None."""
+    if is_linked(user, violation.merchant_id):
+        return LinkedReviewer()
     if not can_proceed(violation.withdraw, check_conditions=True):
         return TransitionNotAllowed()
     refusal = _permission(user, "cases.withdraw_violation")
@@ -108,6 +129,8 @@ class CaseAbilities:
         self.user = user
 
     def refusal(self, case, command, appeal=None):
+        if is_linked(self.user, case.merchant_id):
+            return LinkedReviewer()
         if command == "resolve":
             return resolve_refusal(case, self.user)
         if command == "dismiss":

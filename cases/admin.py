@@ -158,8 +158,9 @@ class CaseAdmin(ReadOnlyAdmin):
     actions = [assign_to_me]
     list_per_page = 50
 
-    def run_command(self, request, case, name, reason, expected_version, actor):
-        """Call the service behind the button `name` (reason is the text the reviewer typed)."""
+    def run_command(self, request, case, name, reason, expected_version, actor, internal_note=""):
+        """Call the service behind the button `name`: `reason` is the statement the merchant reads,
+        `internal_note` the note for reviewers and auditors."""
         raise NotImplementedError
 
     @admin.display(description=gettext_lazy("merchant"), ordering="merchant__name")
@@ -227,6 +228,7 @@ class CaseAdmin(ReadOnlyAdmin):
         change_url = reverse(f"admin:cases_{self.model._meta.model_name}_change", args=[obj.pk])
         name = request.POST.get("transition", "")
         reason = request.POST.get("reason", "")
+        note = request.POST.get("internal_note", "")
         expected = request.POST.get("expected_version", "")
         expected = int(expected) if expected.isdigit() else None
         actor = Actor.reviewer(request.user)
@@ -244,7 +246,7 @@ class CaseAdmin(ReadOnlyAdmin):
             else:
                 # The service checks the same abilities rule, the state and the version under its lock;
                 # a button from a stale page ends in a message, not a lost update.
-                self.run_command(request, obj, name, reason, expected, actor)
+                self.run_command(request, obj, name, reason, expected, actor, note)
                 messages.success(request, _("Done."))
         except ConcurrencyError:
             messages.error(request, _("Someone else changed this case while you were looking at it. "
@@ -272,9 +274,10 @@ class WarningAdmin(CaseAdmin):
                     "value", "threshold", "window_end", "state", "assignee")
     list_filter = ("state", "risk_point", CategoryFilter, MerchantFilter, AssigneeFilter)
 
-    def run_command(self, request, case, name, reason, expected_version, actor):
+    def run_command(self, request, case, name, reason, expected_version, actor, internal_note=""):
         call = {"resolve": services.warning_resolve, "dismiss": services.warning_dismiss}[name]
-        call(warning_id=case.pk, actor=actor, reason=reason, expected_version=expected_version)
+        call(warning_id=case.pk, actor=actor, reason=reason, internal_note=internal_note,
+             expected_version=expected_version)
 
 
 
@@ -307,13 +310,13 @@ class ViolationAdmin(CaseAdmin):
         appeal.violation = obj  # already loaded: no query
         return format_html("{} {}", appeal.decision_due.strftime("%Y-%m-%d %H:%M"), _overdue_badge(appeal))
 
-    def run_command(self, request, case, name, reason, expected_version, actor):
+    def run_command(self, request, case, name, reason, expected_version, actor, internal_note=""):
         if name in ("accept_appeal", "reject_appeal"):
             services.appeal_decide(violation_id=case.pk, actor=actor, accept=name == "accept_appeal",
-                                   reasons=reason, expected_version=expected_version)
+                                   reasons=reason, internal_note=internal_note, expected_version=expected_version)
         elif name == "withdraw":
             services.violation_withdraw(violation_id=case.pk, actor=actor, reason=reason,
-                                        expected_version=expected_version)
+                                        internal_note=internal_note, expected_version=expected_version)
         else:
             raise PermissionDenied
 

@@ -77,6 +77,7 @@ class ViolationCase(Aggregate):
         appeal = self.appeal
         appeal.decision = AppealDecision.ACCEPTED if event.accepted else AppealDecision.REJECTED
         appeal.reasons = event.reasons
+        appeal.internal_note = event.internal_note
         appeal.decided_by_id = ctx.actor.user_id
         appeal.decided_at = ctx.occurred_at
         return [appeal]

@@ -3,6 +3,7 @@
 Runs after every recompute of the metrics (settings.RISKCASE_AFTER_METRICS): the nightly chord's
 callback and `manage.py recompute` both call `rules_evaluate(as_of)`.
 """
+import uuid
 from dataclasses import dataclass, fields
 from datetime import date
 
@@ -69,6 +70,7 @@ def rules_evaluate(as_of):
     if isinstance(as_of, str):
         as_of = date.fromisoformat(as_of)
     summary = EvaluationSummary(as_of=as_of)
+    evaluation_id = uuid.uuid4().hex  # the violations of this run share it (the ladder orders them by severity)
     with transaction.atomic():
         _serialise_evaluations()
         findings = evaluate_all(as_of)
@@ -82,7 +84,7 @@ def rules_evaluate(as_of):
                 summary.violations_overlapping += 1
                 continue
             try:
-                services.violation_record(**_arguments(finding, as_of))
+                services.violation_record(**_arguments(finding, as_of), correlation_id=evaluation_id)
             except ViolationOverlaps:  # recorded meanwhile by another writer: the same judgement
                 summary.violations_overlapping += 1
                 continue

@@ -30,6 +30,7 @@ class WarningAcknowledged(DomainEvent):
 class WarningResolved(DomainEvent):
     type: ClassVar[str] = "warning.resolved"
     reason: str
+    internal_note: str = ""  # reviewers and auditors only; `reason` is what the merchant reads
 
 
 @dataclasses.dataclass(frozen=True)
@@ -42,6 +43,7 @@ class WarningEscalated(DomainEvent):
 class WarningDismissed(DomainEvent):
     type: ClassVar[str] = "warning.dismissed"
     reason: str
+    internal_note: str = ""  # reviewers and auditors only; `reason` is what the merchant reads
 
 
 @dataclasses.dataclass(frozen=True)
@@ -75,6 +77,7 @@ class ViolationAssigned(DomainEvent):
 class ViolationWithdrawn(DomainEvent):
     type: ClassVar[str] = "violation.withdrawn"
     reason: str
+    internal_note: str = ""  # reviewers and auditors only; `reason` is what the merchant reads
 
 
 @dataclasses.dataclass(frozen=True)
@@ -97,3 +100,4 @@ class AppealDecided(DomainEvent):
     type: ClassVar[str] = "violation.appeal_decided"
     accepted: bool
     reasons: str
+    internal_note: str = ""  # reviewers and auditors only; `reasons` is the statement the merchant reads

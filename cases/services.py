@@ -190,7 +190,7 @@ def warning_acknowledge(*, warning_id, actor, expected_version=None):
     return warning
 
 
-def warning_resolve(*, warning_id, actor=SYSTEM, reason, expected_version=None):
+def warning_resolve(*, warning_id, actor=SYSTEM, reason, internal_note="", expected_version=None):
     """Close a warning: a later evaluation found the rate back under warn_at, or a reviewer did."""
     reason = _text(reason, _("reason"))
     user = _system_or_reviewer(actor)
@@ -199,12 +199,12 @@ def warning_resolve(*, warning_id, actor=SYSTEM, reason, expected_version=None):
         ensure_version(warning.version, expected_version)
         if user is not None:
             _refuse(abilities.resolve_refusal(warning, user))
-        commit(WarningCase(warning), ev.WarningResolved(reason=reason), actor=actor,
+        commit(WarningCase(warning), ev.WarningResolved(reason=reason, internal_note=internal_note), actor=actor,
                 expected_version=expected_version, correlation_id=_new_correlation())
     return warning
 
 
-def warning_dismiss(*, warning_id, actor, reason, expected_version=None):
+def warning_dismiss(*, warning_id, actor, reason, internal_note="", expected_version=None):
     """A reviewer dismisses a warning raised in error, with a reason."""
     reason = _text(reason, _("reason"))
     user = _reviewer(actor)
@@ -212,7 +212,7 @@ def warning_dismiss(*, warning_id, actor, reason, expected_version=None):
         warning = _lock_warning(warning_id)
         ensure_version(warning.version, expected_version)
         _refuse(abilities.dismiss_refusal(warning, user))
-        commit(WarningCase(warning), ev.WarningDismissed(reason=reason), actor=actor,
+        commit(WarningCase(warning), ev.WarningDismissed(reason=reason, internal_note=internal_note), actor=actor,
                 expected_version=expected_version, correlation_id=_new_correlation())
     return warning
 
@@ -220,11 +220,13 @@ def warning_dismiss(*, warning_id, actor, reason, expected_version=None):
 # --- violations (违规) --------------------------------------------------------------------------
 
 def violation_record(*, merchant_id, risk_point, product_id="", window_start, window_end, value, threshold,
-                     threshold_version_id=None, explanation, as_of, actor=SYSTEM, evidence=None):
+                     threshold_version_id=None, explanation, as_of, actor=SYSTEM, evidence=None,
+                     correlation_id=None):
     """Record (and notify) a violation; its appeal window opens now.
 
     The open or acknowledged warning of the same merchant, risk point and product is escalated
-    in the same transaction. For the system, a window overlapping the last violation of the same
+    in the same transaction. `correlation_id` ties the violations one evaluation records (the penalty
+    ladder orders those by severity). For the system, a window overlapping the last violation of the same
     key raises ViolationOverlaps. `evidence` is {"text": ..., "files": [File, ...]} or None.
     """
     if not actor.is_system:
@@ -236,10 +238,10 @@ def violation_record(*, merchant_id, risk_point, product_id="", window_start, wi
     )
     evidence = evidence or {}
     return _record(judgement, actor=actor, evidence_text=(evidence.get("text") or "").strip(),
-                   files=evidence.get("files") or (), check_overlap=actor.is_system)
+                   files=evidence.get("files") or (), check_overlap=actor.is_system, correlation_id=correlation_id)
 
 
-def _record(judgement, *, actor, evidence_text, files, check_overlap):
+def _record(judgement, *, actor, evidence_text, files, check_overlap, correlation_id=None):
     files = evidence.check(files, evidence.case_rule())
     violation_id = uuid.uuid4()
     stored = _store_files(f"cases/{violation_id}", files)
@@ -253,7 +255,7 @@ def _record(judgement, *, actor, evidence_text, files, check_overlap):
                 if last is not None and last >= judgement.window_start:
                     raise ViolationOverlaps(last_window_end=last)
             now = timezone.now()
-            correlation = _new_correlation()
+            correlation = correlation_id or _new_correlation()
             case = ViolationCase()
             recorded = commit(
                 case,
@@ -298,7 +300,7 @@ def case_open_by_hand(*, merchant_id, risk_point, actor, evidence_text, files=()
     return _record(judgement, actor=actor, evidence_text=evidence_text, files=files, check_overlap=False)
 
 
-def violation_withdraw(*, violation_id, actor, reason, expected_version=None):
+def violation_withdraw(*, violation_id, actor, reason, internal_note="", expected_version=None):
     """A reviewer withdraws a violation recorded in error, with a reason the merchant will see."""
     reason = _text(reason, _("reason"))
     user = _reviewer(actor)
@@ -306,7 +308,7 @@ def violation_withdraw(*, violation_id, actor, reason, expected_version=None):
         case = _lock_violation(violation_id)
         ensure_version(case.root.version, expected_version)
         _refuse(abilities.withdrawal_refusal(case.root, case.appeal, user))
-        commit(case, ev.ViolationWithdrawn(reason=reason), actor=actor, expected_version=expected_version,
+        commit(case, ev.ViolationWithdrawn(reason=reason, internal_note=internal_note), actor=actor, expected_version=expected_version,
                 correlation_id=_new_correlation())
     return case.root
 
@@ -395,7 +397,7 @@ def appeal_submit(*, violation_id, actor, statement, files=(), expected_version=
     return case.appeal
 
 
-def appeal_decide(*, violation_id, actor, accept, reasons, expected_version=None):
+def appeal_decide(*, violation_id, actor, accept, reasons, internal_note="", expected_version=None):
     """A reviewer accepts (overturns the violation) or rejects (upholds it) the appeal, with
     reasons the merchant will see. The reviewer who recorded the violation cannot decide."""
     reasons = _text(reasons, _("statement of reasons"))
@@ -404,6 +406,6 @@ def appeal_decide(*, violation_id, actor, accept, reasons, expected_version=None
         case = _lock_violation(violation_id)
         ensure_version(case.root.version, expected_version)
         _refuse(abilities.appeal_decision_refusal(case.root, case.appeal, user))
-        commit(case, ev.AppealDecided(accepted=bool(accept), reasons=reasons), actor=actor,
+        commit(case, ev.AppealDecided(accepted=bool(accept), reasons=reasons, internal_note=internal_note), actor=actor,
                 expected_version=expected_version, correlation_id=_new_correlation())
     return case.appeal

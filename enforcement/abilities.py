@@ -6,7 +6,8 @@ senior reviewers, like imposing it; lifting a product ban in force takes a senio
 """
 from django.utils.translation import gettext_lazy as _
 
-from cases.abilities import is_senior
+from accounts.selectors import merchants_of
+from cases.abilities import LinkedReviewer, is_linked, is_senior
 from cases.errors import NotPermitted, TransitionNotAllowed
 
 from .models import PenaltyKind, PenaltyState
@@ -38,11 +39,35 @@ def lift_approvals_needed(penalty):
 
 
 def needs_senior_to_lift(penalty):
-    """A store removal, proposed or in force, and a product ban in force. A proposed product ban is vetoed
-    with the same authority that would confirm it (one reviewer)."""
+    """A store removal, proposed or in force, and a product ban in force. A proposed product ban, or a
+    protective ban not yet confirmed, is lifted with the authority that would confirm it (one reviewer)."""
     if penalty.kind == PenaltyKind.STORE_REMOVAL or penalty.senior_only:
         return True
+    if penalty.protective and penalty.confirmed_by is None:
+        return False
     return penalty.kind == PenaltyKind.PRODUCT_BAN and penalty.state == PenaltyState.ACTIVE
+
+
+class ProposerCannotApprove(NotPermitted):
+    message = _("You proposed this penalty: another reviewer must confirm it.")
+
+
+SERIOUS_HAND_OPENED = ("public_opinion", "other")
+OPEN_VIOLATION_STATES = ("pending", "appealing", "upheld", "appeal_failed")
+
+
+def discretion_refusal(violation, user):
+    """A discretionary penalty: a reviewer who may open cases, on a serious hand-opened case that stands."""
+    if is_linked(user, violation.merchant_id):
+        return LinkedReviewer()
+    if not (user.has_perm("cases.open_case") and user.has_perm("enforcement.approve_penalty")):
+        return NotPermitted()
+    if violation.risk_point not in SERIOUS_HAND_OPENED:
+        return NotPermitted(_("A discretionary penalty is for a serious case opened by hand (public opinion, "
+                              "other); the rules' cases follow the ladder."))
+    if violation.state not in OPEN_VIOLATION_STATES:
+        return TransitionNotAllowed()
+    return None
 
 
 class ReviewerAbilities:
@@ -53,9 +78,14 @@ class ReviewerAbilities:
         self.can_approve = user.has_perm("enforcement.approve_penalty")
         self.can_lift = user.has_perm("enforcement.lift_penalty")
         self.is_senior = is_senior(user)
+        self.merchants = merchants_of(user)
 
     def approval_refusal(self, penalty):
         """Why this user may not approve the penalty now (an error to raise), or None."""
+        if penalty.merchant_id in self.merchants:
+            return LinkedReviewer()
+        if penalty.discretionary and penalty.proposed_by == f"reviewer:{self.user.pk}":
+            return ProposerCannotApprove()
         if penalty.state != PenaltyState.PROPOSED:
             return TransitionNotAllowed()
         if not self.can_approve:
@@ -69,8 +99,23 @@ class ReviewerAbilities:
     def may_approve(self, penalty):
         return self.approval_refusal(penalty) is None
 
+    def confirmation_refusal(self, penalty):
+        """Confirming a protective severity ban: one reviewer with the approval permission."""
+        if penalty.merchant_id in self.merchants:
+            return LinkedReviewer()
+        if not (penalty.protective and penalty.state == PenaltyState.ACTIVE and penalty.confirmed_by is None):
+            return TransitionNotAllowed()
+        if not self.can_approve:
+            return NotPermitted()
+        return None
+
+    def may_confirm(self, penalty):
+        return self.confirmation_refusal(penalty) is None
+
     def lift_refusal(self, penalty):
         """Why this user may not lift (or agree to lift) the penalty now, or None."""
+        if penalty.merchant_id in self.merchants:
+            return LinkedReviewer()
         if penalty.state not in LIFTABLE_STATES:
             return TransitionNotAllowed()
         if not self.can_lift:

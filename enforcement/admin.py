@@ -5,6 +5,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext
@@ -16,9 +17,11 @@ from eventstore.store import read
 from cases.models import Violation
 
 from . import abilities, services
-from .abilities import LIFTABLE_STATES, ReviewerAbilities
+from .abilities import LIFTABLE_STATES, OPEN_VIOLATION_STATES, SERIOUS_HAND_OPENED, ReviewerAbilities
+from .policy import policy_in_force, steps_of
 from .models import (
     Penalty,
+    PenaltyKind,
     PenaltyState,
     PolicyStep,
     PolicyVersion,
@@ -45,29 +48,59 @@ class AwaitingApprovalFilter(admin.SimpleListFilter):
     parameter_name = "queue"
 
     def lookups(self, request, model_admin):
-        return [("confirm", _("awaiting one reviewer")), ("four_eyes", _("awaiting two senior reviewers"))]
+        return [("confirm", _("awaiting one reviewer")), ("four_eyes", _("awaiting two senior reviewers")),
+                ("protective", _("protective bans to review")), ("overdue", _("protective bans overdue"))]
 
     def queryset(self, request, queryset):
         if self.value() == "confirm":
             return queryset.filter(state=PenaltyState.PROPOSED, senior_only=False)
         if self.value() == "four_eyes":
             return queryset.filter(state=PenaltyState.PROPOSED, senior_only=True)
+        unreviewed = queryset.filter(protective=True, state=PenaltyState.ACTIVE, confirmed_by__isnull=True)
+        if self.value() == "protective":
+            return unreviewed.order_by("review_due_at")
+        if self.value() == "overdue":
+            return unreviewed.filter(review_due_at__lt=timezone.now()).order_by("review_due_at")
         return queryset
 
 
 class LiftForm(forms.Form):
-    """What a reviewer types to lift a penalty by hand; the version guards against a stale page."""
+    """What a reviewer types to lift a penalty by hand: the statement the merchant reads, and a note only
+    reviewers and auditors see. The version guards against a stale page."""
 
-    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 4, "cols": 60}),
-                             help_text=_("Recorded in the penalty's event log with your name."))
+    reason = forms.CharField(label=_("Statement of reasons (shown to the merchant)"),
+                             widget=forms.Textarea(attrs={"rows": 4, "cols": 60}),
+                             help_text=_("The merchant reads this on their penalties page, word for word."))
+    internal_note = forms.CharField(label=_("Internal note (reviewers and auditors only)"), required=False,
+                                    widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
+                                    help_text=_("Kept in the penalty's event log with your name; never shown to "
+                                                "the merchant."))
     expected_version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+
+
+class DiscretionaryForm(forms.Form):
+    """A penalty a reviewer chooses for a serious hand-opened case (视具体情况), with its two texts."""
+
+    violation = forms.ModelChoiceField(label=_("Serious case"), queryset=Violation.objects.none())
+    step = forms.TypedChoiceField(label=_("Step of the ladder"), coerce=int, choices=())
+    statement = forms.CharField(label=_("Statement of reasons (shown to the merchant)"),
+                                widget=forms.Textarea(attrs={"rows": 4, "cols": 60}))
+    internal_note = forms.CharField(label=_("Internal note (reviewers and auditors only)"), required=False,
+                                    widget=forms.Textarea(attrs={"rows": 3, "cols": 60}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["violation"].queryset = (Violation.objects.filter(
+            risk_point__in=SERIOUS_HAND_OPENED, state__in=OPEN_VIOLATION_STATES).order_by("-opened_at"))
+        self.fields["step"].choices = [(n, f"{n}: {PenaltyKind(kind).label}")
+                                       for n, kind, *_rest in steps_of(policy_in_force())]
 
 
 @admin.register(Penalty)
 class PenaltyAdmin(admin.ModelAdmin):
-    list_display = ["merchant_id", "kind", "product_id", "step", "state", "starts_at", "ends_at", "approvals",
-                    "lift_approvals"]
-    list_filter = [AwaitingApprovalFilter, "state", "kind"]
+    list_display = ["merchant_id", "kind", "product_id", "step", "basis", "state", "starts_at", "ends_at",
+                    "approvals", "lift_approvals", "review_due_at"]
+    list_filter = [AwaitingApprovalFilter, "state", "kind", "discretionary", "protective"]
     search_fields = ["merchant_id", "product_id"]
     actions = ["approve"]
     readonly_fields = [f.name for f in Penalty._meta.fields] + ["timeline"]
@@ -83,6 +116,9 @@ class PenaltyAdmin(admin.ModelAdmin):
             path("<path:object_id>/lift/", self.admin_site.admin_view(self.lift_view), name="enforcement_penalty_lift"),
             path("<path:object_id>/approve/", self.admin_site.admin_view(self.approve_view),
                  name="enforcement_penalty_approve"),
+            path("<path:object_id>/confirm/", self.admin_site.admin_view(self.confirm_view),
+                 name="enforcement_penalty_confirm"),
+            path("propose/", self.admin_site.admin_view(self.propose_view), name="enforcement_penalty_propose"),
         ] + super().get_urls()
 
     def get_list_display(self, request):
@@ -98,6 +134,11 @@ class PenaltyAdmin(admin.ModelAdmin):
                     '<button type="submit" class="button" formaction="{}" name="expected_version" value="{}">'
                     "{}</button>", reverse("admin:enforcement_penalty_approve", args=[obj.pk]), obj.version,
                     gettext("Approve")))
+            if abilities.may_confirm(obj):
+                parts.append(format_html(
+                    '<button type="submit" class="button" formaction="{}" name="expected_version" value="{}">'
+                    "{}</button>", reverse("admin:enforcement_penalty_confirm", args=[obj.pk]), obj.version,
+                    gettext("Confirm the ban")))
             if abilities.may_lift(obj):
                 parts.append(format_html('<a class="button" href="{}">{}</a>',
                                          reverse("admin:enforcement_penalty_lift", args=[obj.pk]), gettext("Lift…")))
@@ -114,6 +155,12 @@ class PenaltyAdmin(admin.ModelAdmin):
     @admin.display(description=_("approvals"))
     def approvals(self, obj):
         return f"{len(obj.approved_by)}/{obj.approvals_needed}"
+
+    @admin.display(description=_("basis"))
+    def basis(self, obj):
+        if obj.protective:
+            return gettext("protective") if obj.confirmed_by is None else gettext("protective, confirmed")
+        return gettext("discretionary") if obj.discretionary else gettext("ladder")
 
     @admin.display(description=_("lift approvals"))
     def lift_approvals(self, obj):
@@ -152,6 +199,50 @@ class PenaltyAdmin(admin.ModelAdmin):
             raise Http404
         return penalty
 
+    def confirm_view(self, request, object_id):
+        """The protective-ban queue's Confirm button: the ban stays until its term ends."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        if not (self.has_approve_permission(request) and self.has_view_permission(request)):
+            raise PermissionDenied
+        penalty = self._penalty_or_404(request, object_id)
+        expected = request.POST.get("expected_version", "")
+        try:
+            services.penalty_confirm(penalty_id=penalty.pk, reviewer=request.user,
+                                     expected_version=int(expected) if expected.isdigit() else None)
+            self.message_user(request, _("Confirmed: %(p)s") % {"p": penalty})
+        except DomainError as exc:
+            self.message_user(request, f"{penalty}: {exc}", messages.ERROR)
+        return HttpResponseRedirect(self._back(request))
+
+    def propose_view(self, request):
+        """Propose a discretionary penalty: the same confirmation rules as the ladder's (services decide)."""
+        if not (self.has_approve_permission(request) and request.user.has_perm("cases.open_case")):
+            raise PermissionDenied
+        form = DiscretionaryForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                penalty = services.penalty_propose_discretionary(
+                    violation_id=form.cleaned_data["violation"].pk, reviewer=request.user,
+                    step=form.cleaned_data["step"], statement=form.cleaned_data["statement"],
+                    internal_note=form.cleaned_data["internal_note"])
+            except DomainError as exc:
+                self.message_user(request, str(exc), messages.ERROR)
+            else:
+                self.message_user(request, _("Proposed: %(p)s (%(state)s)") % {
+                    "p": penalty, "state": penalty.get_state_display()}, messages.SUCCESS)
+                return HttpResponseRedirect(reverse("admin:enforcement_penalty_change", args=[penalty.pk]))
+        context = {**self.admin_site.each_context(request), "title": _("Propose a discretionary penalty"),
+                   "opts": self.model._meta, "form": form, "has_view_permission": True}
+        return TemplateResponse(request, "admin/enforcement/penalty/propose.html", context)
+
+    def _back(self, request):
+        back = request.META.get("HTTP_REFERER", "")  # back to the queue page, filters kept
+        if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()},
+                                               require_https=request.is_secure()):
+            back = reverse("admin:enforcement_penalty_changelist")
+        return back
+
     def approve_view(self, request, object_id):
         """The queue's Approve button: one penalty, at the version the reviewer saw."""
         if request.method != "POST":
@@ -161,11 +252,7 @@ class PenaltyAdmin(admin.ModelAdmin):
         penalty = self._penalty_or_404(request, object_id)
         expected = request.POST.get("expected_version", "")
         self._approve(request, penalty, expected_version=int(expected) if expected.isdigit() else None)
-        back = request.META.get("HTTP_REFERER", "")  # back to the queue page, filters kept
-        if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()},
-                                               require_https=request.is_secure()):
-            back = reverse("admin:enforcement_penalty_changelist")
-        return HttpResponseRedirect(back)
+        return HttpResponseRedirect(self._back(request))
 
     def lift_view(self, request, object_id):
         """Lift one penalty by hand: the reviewer writes the reason, recorded in the penalty.lifted event."""
@@ -187,7 +274,8 @@ class PenaltyAdmin(admin.ModelAdmin):
                 try:
                     lifted = services.penalty_lift(
                         penalty_id=penalty.pk, actor=Actor.reviewer(request.user), cause="reviewer",
-                        reason=form.cleaned_data["reason"], expected_version=form.cleaned_data["expected_version"])
+                        reason=form.cleaned_data["reason"], internal_note=form.cleaned_data["internal_note"],
+                        expected_version=form.cleaned_data["expected_version"])
                 except ConcurrencyError:
                     penalty.refresh_from_db()
                     self.message_user(request, _(

@@ -8,6 +8,7 @@ from eventstore.errors import TransitionNotAllowed
 
 from .events import (
     PenaltyApproved,
+    PenaltyConfirmed,
     PenaltyExpired,
     PenaltyImposed,
     PenaltyLiftApproved,
@@ -35,6 +36,8 @@ class PenaltyAggregate(Aggregate):
             duration_days=e.duration_days, traffic_weight=Decimal(e.traffic_weight),
             approvals_needed=e.approvals_needed, senior_only=e.senior_only, approved_by=[], lift_approved_by=[],
             state=PenaltyState.PROPOSED, proposed_at=ctx.occurred_at, proposed_by=str(ctx.actor),
+            term_from=e.term_from, protective=e.protective, review_due_at=e.review_due_at,
+            discretionary=e.discretionary, statement=e.statement, internal_note=e.internal_note,
         )
 
     @handles(PenaltyApproved)
@@ -51,7 +54,12 @@ class PenaltyAggregate(Aggregate):
 
     @handles(PenaltyLifted)
     def _lifted(self, e, ctx):
-        self.root.lift(cause=e.cause, reason=e.reason, at=ctx.occurred_at, by=str(ctx.actor))
+        self.root.lift(cause=e.cause, reason=e.reason, internal_note=e.internal_note or self.root.internal_note,
+                       at=ctx.occurred_at, by=str(ctx.actor))
+
+    @handles(PenaltyConfirmed)
+    def _confirmed(self, e, ctx):
+        self.root.confirm(e.reviewer_id)
 
     @handles(PenaltyExpired)
     def _expired(self, e, ctx):

@@ -1,6 +1,9 @@
 """Enforcement's reactions to the event log, each a consumer with its own checkpoint (eventstore.consumers):
 penalties follow violations, and every restriction change is queued for the downstream webhooks."""
+from django.utils.translation import gettext as _
+
 from cases.events import AppealDecided, ViolationRecorded, ViolationWithdrawn
+from cases.models import Violation
 from eventstore.aggregates import EventContext
 from eventstore.consumers import process_new_events, register_consumer
 from eventstore.store import read
@@ -15,17 +18,23 @@ from .projections import restriction_for
 
 VIOLATIONS = "enforcement.violations"
 WEBHOOKS = "enforcement.webhooks"
+RESTRICTION_CHANGES = (PenaltyImposed, PenaltyLifted, PenaltyExpired)  # what downstream systems are told of
 
 
 def handle_violation_event(recorded):
+    """Penalties follow the standing violations: a new one (with a protective ban when severe), and any
+    overturn re-steps the merchant (enforcement.ladder)."""
     event = recorded.event
-    violation_id = parse_stream(recorded.stream)[1]
     if isinstance(event, ViolationRecorded):
-        services.penalty_propose_for_violation(violation_id=event.violation_id, now=recorded.recorded_at)
-    elif isinstance(event, AppealDecided) and event.accepted:
-        services.penalties_lift_for_violation(violation_id=violation_id, cause="appeal_won")
+        services.penalties_for_new_violation(violation_id=event.violation_id, now=recorded.recorded_at)
+        return
+    violation = Violation.objects.filter(pk=parse_stream(recorded.stream)[1]).values("merchant_id").first()
+    if violation is None:
+        return
+    if isinstance(event, AppealDecided) and event.accepted:
+        services.merchant_restep(merchant_id=violation["merchant_id"], reason=_("an appeal was accepted"))
     elif isinstance(event, ViolationWithdrawn):
-        services.penalties_lift_for_violation(violation_id=violation_id, cause="violation_withdrawn")
+        services.merchant_restep(merchant_id=violation["merchant_id"], reason=_("a violation was withdrawn"))
 
 
 def handle_penalty_event(recorded):
@@ -61,7 +70,7 @@ def _active_at(merchant_id, position):
 def register():
     register_consumer(VIOLATIONS, handle_violation_event,
                       types=[ViolationRecorded, AppealDecided, ViolationWithdrawn])
-    register_consumer(WEBHOOKS, handle_penalty_event, types=[PenaltyImposed, PenaltyLifted, PenaltyExpired])
+    register_consumer(WEBHOOKS, handle_penalty_event, types=RESTRICTION_CHANGES)
 
 
 def run_violations(batch_size=100):

@@ -23,6 +23,13 @@ class PenaltyProposed(DomainEvent):
     traffic_weight: str
     approvals_needed: int
     senior_only: bool
+    # Added with the ladder as a pure function (issue 12); older events decode with these defaults.
+    term_from: datetime | None = None  # the term counts from here: when the violation was first penalised
+    protective: bool = False  # a severity ban imposed at once, for a reviewer to confirm within its SLA
+    review_due_at: datetime | None = None
+    discretionary: bool = False  # chosen by a reviewer for a serious case, with a statement of reasons
+    statement: str = ""  # the merchant-facing statement of reasons
+    internal_note: str = ""  # for reviewers and auditors only
 
 
 @dataclasses.dataclass(frozen=True)
@@ -38,6 +45,7 @@ class PenaltyLiftApproved(DomainEvent):
     type: ClassVar[str] = "penalty.lift_approved"
     reviewer_id: int
     reason: str
+    internal_note: str = ""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -49,11 +57,23 @@ class PenaltyImposed(DomainEvent):
 
 @dataclasses.dataclass(frozen=True)
 class PenaltyLifted(DomainEvent):
-    """Lifted before its end: `cause` is appeal_won, violation_withdrawn, re_evaluated or reviewer."""
+    """Lifted before its end: `cause` is appeal_won, violation_withdrawn, re_stepped, left_window,
+    re_evaluated (older events) or reviewer. `reason` is what the merchant is told; `internal_note` is for
+    reviewers and auditors only."""
 
     type: ClassVar[str] = "penalty.lifted"
     cause: str
     reason: str
+    internal_note: str = ""
+
+
+@dataclasses.dataclass(frozen=True)
+class PenaltyConfirmed(DomainEvent):
+    """A reviewer confirms a protective severity ban within its SLA (it stays until its term ends)."""
+
+    type: ClassVar[str] = "penalty.confirmed"
+    reviewer_id: int
+    internal_note: str = ""
 
 
 @dataclasses.dataclass(frozen=True)

@@ -27,7 +27,9 @@ class LiftCause(models.TextChoices):
 
     APPEAL_WON = "appeal_won", _("appeal won")
     VIOLATION_WITHDRAWN = "violation_withdrawn", _("violation withdrawn")
-    RE_EVALUATED = "re_evaluated", _("re-evaluated")
+    RE_EVALUATED = "re_evaluated", _("re-evaluated")  # before re-stepping had its own causes
+    RE_STEPPED = "re_stepped", _("re-stepped")
+    LEFT_WINDOW = "left_window", _("violation left the rolling window")
     REVIEWER = "reviewer", _("lifted by a reviewer")
 
 
@@ -102,6 +104,14 @@ class Penalty(FSMModelMixin, models.Model):
     closed_by = models.CharField(_("closed by"), max_length=80, blank=True)
     closed_reason = models.TextField(_("reason"), blank=True)
     lift_cause = models.CharField(_("lift cause"), max_length=32, choices=LiftCause.choices, blank=True)
+    internal_note = models.TextField(_("internal note"), blank=True,
+                                     help_text=_("Reviewers and auditors only; never shown to the merchant."))
+    term_from = models.DateTimeField(_("term counts from"), null=True, blank=True)
+    protective = models.BooleanField(_("protective severity ban"), default=False)
+    review_due_at = models.DateTimeField(_("review due"), null=True, blank=True, db_index=True)
+    confirmed_by = models.IntegerField(_("confirmed by"), null=True, blank=True)
+    discretionary = models.BooleanField(_("discretionary"), default=False)
+    statement = models.TextField(_("statement of reasons"), blank=True)
     version = models.PositiveIntegerField(_("version"), default=0)
 
     class Meta:
@@ -118,6 +128,12 @@ class Penalty(FSMModelMixin, models.Model):
         return f"{self.get_kind_display()} {self.merchant_id}{' / ' + self.product_id if self.product_id else ''}"
 
     @property
+    def on_ladder(self):
+        """A rung of the ladder (a pure function of the standing violations), not a reviewer's discretionary
+        measure nor a protective severity ban."""
+        return not (self.discretionary or self.protective)
+
+    @property
     def stream(self):
         from eventstore.streams import stream_name
 
@@ -131,14 +147,19 @@ class Penalty(FSMModelMixin, models.Model):
     def impose(self, starts_at, ends_at):
         self.starts_at, self.ends_at = starts_at, ends_at
 
+    @transition(field=state, source=PenaltyState.ACTIVE, target=PenaltyState.ACTIVE,
+                conditions=[lambda p: p.protective and p.confirmed_by is None])
+    def confirm(self, reviewer_id):
+        self.confirmed_by = reviewer_id
+
     @transition(field=state, source=LIFTABLE, target=RETURN_VALUE(*LIFTABLE))
     def record_lift_approval(self, reviewer_id):
         self.lift_approved_by = [*self.lift_approved_by, reviewer_id]
         return self.state
 
     @transition(field=state, source=LIFTABLE, target=PenaltyState.LIFTED)
-    def lift(self, *, cause, reason, at, by):
-        self.lift_cause, self.closed_reason = cause, reason
+    def lift(self, *, cause, reason, internal_note, at, by):
+        self.lift_cause, self.closed_reason, self.internal_note = cause, reason, internal_note
         self.closed_at, self.closed_by = at, by
 
     @transition(field=state, source=PenaltyState.ACTIVE, target=PenaltyState.EXPIRED)
@@ -157,6 +178,7 @@ class Restriction(models.Model):
     traffic_weight = models.DecimalField(_("traffic weight"), max_digits=4, decimal_places=2, default=Decimal("1"))
     banned_products = models.JSONField(_("banned products"), default=list)
     removed = models.BooleanField(_("removed"), default=False)
+    measures = models.JSONField(_("penalties in force"), default=list)
     position = models.BigIntegerField(_("event position"), default=0)
 
     class Meta:
@@ -174,6 +196,7 @@ class Restriction(models.Model):
             "traffic_weight": f"{Decimal(self.traffic_weight):.2f}",
             "banned_products": list(self.banned_products),
             "removed": self.removed,
+            "measures": list(self.measures),
             "position": self.position,
         }
 

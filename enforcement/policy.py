@@ -1,12 +1,10 @@
-"""The graduated policy: which step a merchant's next violation earns (处罚阶梯)."""
-from dataclasses import dataclass
+"""The graduated policy (处罚阶梯): its steps, who must approve each kind, and what each kind restricts."""
 from datetime import timedelta
 from decimal import Decimal
 
 from django.utils import timezone
 
 from cases.models import Violation
-from eventstore.models import Event
 from cases.models.workflows import ViolationState
 
 from .models import PenaltyKind, PolicyVersion
@@ -32,30 +30,13 @@ APPROVALS = {
 }
 
 
-@dataclass(frozen=True)
-class Decision:
-    kind: str
-    step: int
-    duration_days: int | None
-    traffic_weight: Decimal
-    product_id: str
-    policy_version_id: int | None
-
-    @property
-    def approvals_needed(self):
-        return APPROVALS[self.kind][0]
-
-    @property
-    def senior_only(self):
-        return APPROVALS[self.kind][1]
-
-
 def policy_in_force(day=None):
     day = day or timezone.localdate()
     return PolicyVersion.objects.filter(effective_from__lte=day).order_by("-effective_from").first()
 
 
-def _steps(policy):
+def steps_of(policy):
+    """[(number, kind, days, weight, fallback)] of the policy (the shipped default without one), by number."""
     if policy is None:
         return [(n, k, d, Decimal(w), f) for n, k, d, w, f in DEFAULT_STEPS]
     return [(s.number, s.kind, s.duration_days, s.traffic_weight, s.fallback_kind) for s in policy.steps.order_by("number")]
@@ -68,42 +49,9 @@ def standing_violations(merchant_id, *, now=None, window_days=90):
             .exclude(state__in=OVERTURNED))
 
 
-def _rank(violation, standing):
-    """The violation's rank, by recording order, among the standing ones (itself included), not their number
-    now: violations recorded together (one nightly run) climb the ladder one step each."""
-    streams = {f"violation-{pk}" for pk in standing.values_list("pk", flat=True)} | {violation.stream}
-    positions = dict(Event.objects.filter(stream__in=streams, version=1).values_list("stream", "pk"))
-    mine = positions.get(violation.stream)
-    return max(1, sum(1 for p in positions.values() if mine is None or p <= mine))
-
-
-def decide(violation, *, now=None):
-    """The penalty the violation earns, by the count of standing violations and its severity."""
-    now = now or timezone.now()
-    policy = policy_in_force(timezone.localdate(now))
-    window = policy.window_days if policy else 90
-    ban_at = policy.clustered_ban_at if policy else 10
-    steps = _steps(policy)
-    pid = policy.pk if policy else None
-    if (violation.risk_point == "clustered_complaints" and violation.product_id
-            and violation.value is not None and violation.value >= ban_at):
-        ban = next((s for s in steps if s[1] == PenaltyKind.PRODUCT_BAN), None)
-        days = ban[2] if ban else 60
-        return Decision(PenaltyKind.PRODUCT_BAN, ban[0] if ban else 4, days, Decimal("1"), violation.product_id, pid)
-    count = _rank(violation, standing_violations(violation.merchant_id, now=now, window_days=window))
-    number, kind, days, weight, fallback = next((s for s in steps if s[0] == count), steps[-1])
-    product = ""
-    if kind == PenaltyKind.PRODUCT_BAN:
-        if violation.product_id:
-            product = violation.product_id
-            weight = Decimal("1")
-        else:
-            kind = fallback or PenaltyKind.THROTTLING
-    return Decision(kind, min(count, number) if count > number else number, days, Decimal(weight), product, pid)
-
-
 def restrictions_for(penalties):
-    """Fold a merchant's active penalties into the restrictions document's fields."""
+    """Fold a merchant's active penalties into the restrictions document's fields; `measures` lists each
+    penalty in force with its basis (the ladder, a reviewer's discretion, or a protective severity ban)."""
     doc = {"public_warning": False, "can_match_creators": True, "can_advertise": True,
            "can_join_campaigns": True, "traffic_weight": Decimal("1"), "banned_products": set(), "removed": False}
     for p in penalties:
@@ -120,4 +68,17 @@ def restrictions_for(penalties):
             doc.update(removed=True, can_match_creators=False, can_advertise=False, can_join_campaigns=False,
                        traffic_weight=Decimal("0"))
     doc["banned_products"] = sorted(doc["banned_products"])
+    doc["measures"] = sorted((_measure(p) for p in penalties), key=lambda m: (m["step"], m["kind"], m["penalty_id"]))
     return doc
+
+
+def _measure(penalty):
+    """One penalty in force as downstream systems see it: what, why (ladder, discretionary, protective), until."""
+    return {
+        "penalty_id": str(penalty.pk),
+        "kind": penalty.kind,
+        "step": penalty.step,
+        "product_id": penalty.product_id,
+        "basis": "protective" if penalty.protective else "discretionary" if penalty.discretionary else "ladder",
+        "ends_at": penalty.ends_at.isoformat() if penalty.ends_at else None,
+    }

@@ -1,4 +1,11 @@
-"""Enforcement commands: the only code that writes penalties and restrictions (always with their event)."""
+"""Enforcement commands: the only code that writes penalties and restrictions (always with their event).
+
+The ladder is a pure function of the standing violations (enforcement.ladder); `merchant_restep` makes
+a merchant's ladder penalties equal to it after any change (recorded, overturned, withdrawn, left the
+window), lifting what should not exist and imposing what should, each with an event naming the cause.
+A term counts from when the violation was first penalised, so a re-step never lengthens a punishment.
+Severity bans (protective) and reviewers' discretionary penalties stand beside the ladder.
+"""
 import uuid
 from datetime import timedelta
 
@@ -6,29 +13,32 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext as _
 
+from cases.models import Violation, ViolationState
 from eventstore.actors import SYSTEM, Actor
-from cases.errors import ConcurrencyError, InvalidCommand, NotPermitted, TransitionNotAllowed
+from eventstore.aggregates import commit, ensure_version
+from eventstore.errors import InvalidCommand, NotPermitted, TransitionNotAllowed
 from eventstore.store import lock_for_append
-from cases.models import Violation
 
-from eventstore.aggregates import commit
-
-from . import cache, projections, webhooks
+from . import cache, ladder, projections, webhooks
+from .abilities import LIFTABLE_STATES, ReviewerAbilities, discretion_refusal, lift_approvals_needed
 from .aggregates import PenaltyAggregate
-from .abilities import LIFTABLE_STATES, ReviewerAbilities, lift_approvals_needed
 from .events import (
     PenaltyApproved,
+    PenaltyConfirmed,
     PenaltyExpired,
     PenaltyImposed,
     PenaltyLiftApproved,
     PenaltyLifted,
     PenaltyProposed,
 )
-from .models import Penalty, PenaltyState, WebhookEndpoint
-from .policy import decide, standing_violations, policy_in_force
+from .models import LiftCause, Penalty, PenaltyKind, PenaltyState, WebhookEndpoint
+from .policy import APPROVALS, policy_in_force, standing_violations, steps_of
 
+OPEN_STATES = (PenaltyState.PROPOSED, PenaltyState.ACTIVE)
+OVERTURN_CAUSES = {ViolationState.APPEAL_SUCCEEDED: LiftCause.APPEAL_WON,
+                   ViolationState.WITHDRAWN: LiftCause.VIOLATION_WITHDRAWN}
 
 
 def _write(aggregate, event, *, actor, expected_version, now=None):
@@ -47,46 +57,170 @@ def _refresh_restriction(merchant_id, position):
     transaction.on_commit(lambda: cache.put(document))
 
 
+def _ends(penalty, now):
+    """A term counts from `term_from` (when the violation was first penalised), else from now."""
+    if penalty.duration_days is None:
+        return None
+    return (penalty.term_from or now) + timedelta(days=penalty.duration_days)
+
+
 def _impose(aggregate, *, actor, now):
     penalty = aggregate.root
-    ends = None if penalty.duration_days is None else now + timedelta(days=penalty.duration_days)
-    _write(aggregate, PenaltyImposed(starts_at=now, ends_at=ends), actor=actor, expected_version=penalty.version,
-           now=now)
+    _write(aggregate, PenaltyImposed(starts_at=now, ends_at=_ends(penalty, now)), actor=actor,
+           expected_version=penalty.version, now=now)
 
 
-def penalty_propose_for_violation(*, violation_id, actor=SYSTEM, now=None):
-    """Choose the step the violation earns and propose it; impose at once when no approval is needed.
+def _propose(*, merchant_id, violation_ids, step, kind, product_id, duration_days, traffic_weight, policy_id,
+             actor, now, term_from=None, protective=False, review_due_at=None, discretionary=False, statement="",
+             internal_note=""):
+    """Propose a penalty; impose it at once when its kind needs no approval (a protective ban never does)."""
+    approvals, senior_only = (0, False) if protective else APPROVALS[kind]
+    aggregate = PenaltyAggregate()
+    _write(aggregate, PenaltyProposed(
+        penalty_id=uuid.uuid4(), merchant_id=merchant_id, product_id=product_id, kind=kind, step=step,
+        violation_ids=[str(v) for v in violation_ids], policy_version_id=policy_id, duration_days=duration_days,
+        traffic_weight=str(traffic_weight), approvals_needed=approvals, senior_only=senior_only,
+        term_from=term_from or now, protective=protective, review_due_at=review_due_at,
+        discretionary=discretionary, statement=statement, internal_note=internal_note,
+    ), actor=actor, expected_version=0, now=now)
+    if approvals == 0:
+        _impose(aggregate, actor=actor, now=now)
+    return aggregate.root
 
-    Idempotent: a violation already behind a penalty gets no second one.
+
+def _lift(penalty, *, cause, reason, now, actor=SYSTEM, internal_note=""):
+    _write(PenaltyAggregate(penalty), PenaltyLifted(cause=cause, reason=reason, internal_note=internal_note),
+           actor=actor, expected_version=penalty.version, now=now)
+
+
+def _lock_penalty(penalty_id, expected_version):
+    penalty = Penalty.objects.select_for_update().filter(pk=penalty_id).first()
+    if penalty is None:
+        raise InvalidCommand(_("No such penalty."))
+    ensure_version(penalty.version, expected_version)
+    return penalty
+
+
+def _active_reviewer(actor):
+    user = get_user_model().objects.filter(pk=actor.user_id, is_active=True).first() if actor.is_reviewer else None
+    if user is None:
+        raise NotPermitted()
+    return user
+
+
+# --- the ladder --------------------------------------------------------------------------------
+
+def merchant_restep(*, merchant_id, reason="", now=None):
+    """Make the merchant's ladder penalties equal to the ladder of its standing violations now.
+
+    Idempotent (a second run changes nothing) and safe to call after any change. A penalty a reviewer
+    lifted by hand stays lifted (that rung of that violation is decided); a rung whose term, counted from
+    the violation's first penalty, has already run is not imposed again. Returns the events' count.
     """
+    now = now or timezone.now()
+    changes = 0
+    with transaction.atomic():
+        lock_for_append()
+        policy = policy_in_force(timezone.localdate(now))
+        window = policy.window_days if policy else 90
+        standing = ladder.ordered_standing(standing_violations(merchant_id, now=now, window_days=window))
+        target = ladder.rungs(standing, steps_of(policy)) if standing else []
+        penalties = list(Penalty.objects.select_for_update().filter(merchant_id=merchant_id).order_by("proposed_at"))
+        standing_ids = {str(v.pk) for v in standing}
+        why = reason or _("the merchant's standing violations changed")
+
+        for rung in target:
+            mine = [p for p in penalties if p.on_ladder and rung.violation_id in p.violation_ids]
+            current = next((p for p in mine if p.state in OPEN_STATES), None)
+            if current is not None and (current.step, current.kind, current.product_id) == (
+                    rung.step, rung.kind, rung.product_id):
+                continue
+            if any(p.lift_cause == LiftCause.REVIEWER and p.step == rung.step for p in mine):
+                continue  # reviewers lifted this rung of this violation: their decision stands
+            first = min((p.term_from or p.starts_at or p.proposed_at for p in mine), default=None)
+            if current is not None:
+                _lift(current, cause=LiftCause.RE_STEPPED, now=now, reason=_(
+                    "Re-stepped: %(why)s; this violation now carries step %(step)d.") % {
+                    "why": why, "step": rung.step})
+                changes += 1
+            term_from = first or now
+            if rung.duration_days is not None and term_from + timedelta(days=rung.duration_days) <= now:
+                continue  # that rung's term, counted from the first penalty, has already run
+            _propose(merchant_id=merchant_id, violation_ids=[rung.violation_id], step=rung.step, kind=rung.kind,
+                     product_id=rung.product_id, duration_days=rung.duration_days,
+                     traffic_weight=rung.traffic_weight, policy_id=policy.pk if policy else None, actor=SYSTEM,
+                     now=now, term_from=term_from)
+            changes += 1
+
+        states = dict(Violation.objects.filter(pk__in={v for p in penalties for v in p.violation_ids})
+                      .values_list("pk", "state"))
+        states = {str(k): v for k, v in states.items()}
+        for p in penalties:
+            if p.state not in OPEN_STATES or any(v in standing_ids for v in p.violation_ids):
+                continue
+            overturned = [OVERTURN_CAUSES[states[v]] for v in p.violation_ids if states.get(v) in OVERTURN_CAUSES]
+            if overturned:
+                cause = overturned[0]
+                text = (_("Lifted: your appeal against the violation behind it was accepted.")
+                        if cause == LiftCause.APPEAL_WON else
+                        _("Lifted: the platform withdrew the violation behind it."))
+            elif p.on_ladder:
+                cause, text = LiftCause.LEFT_WINDOW, _("Lifted: the violation behind it left the rolling window.")
+            else:
+                continue  # a protective or discretionary penalty runs its own term
+            _lift(p, cause=cause, reason=text, now=now)
+            changes += 1
+    return changes
+
+
+def penalties_for_new_violation(*, violation_id, now=None):
+    """A violation was recorded: a severity ban protects consumers at once (before any review), then the
+    merchant is re-stepped (the violation takes its ordinary rung, a public warning first). Idempotent."""
     now = now or timezone.now()
     with transaction.atomic():
         lock_for_append()
         violation = Violation.objects.get(pk=violation_id)
-        taken = Penalty.objects.filter(merchant_id=violation.merchant_id).values_list("violation_ids", flat=True)
-        if any(str(violation_id) in ids for ids in taken):
-            return None
-        d = decide(violation, now=now)
-        aggregate = PenaltyAggregate()
-        _write(aggregate, PenaltyProposed(
-            penalty_id=uuid.uuid4(), merchant_id=violation.merchant_id, product_id=d.product_id, kind=d.kind,
-            step=d.step, violation_ids=[str(violation_id)], policy_version_id=d.policy_version_id,
-            duration_days=d.duration_days, traffic_weight=str(d.traffic_weight),
-            approvals_needed=d.approvals_needed, senior_only=d.senior_only,
-        ), actor=actor, expected_version=0, now=now)
-        if d.approvals_needed == 0:
-            _impose(aggregate, actor=actor, now=now)
-        return aggregate.root
+        policy = policy_in_force(timezone.localdate(now))
+        ban_at = policy.clustered_ban_at if policy else 10
+        severe = (violation.risk_point == "clustered_complaints" and violation.product_id
+                  and violation.value is not None and violation.value >= ban_at)
+        taken = Penalty.objects.filter(merchant_id=violation.merchant_id, protective=True).values_list(
+            "violation_ids", flat=True)
+        if severe and not any(str(violation_id) in ids for ids in taken):
+            ban = next((s for s in steps_of(policy) if s[1] == PenaltyKind.PRODUCT_BAN), None)
+            sla = timedelta(hours=getattr(settings, "RISKCASE_PROTECTIVE_BAN_REVIEW_HOURS", 24))
+            _propose(merchant_id=violation.merchant_id, violation_ids=[violation.pk], step=ban[0] if ban else 4,
+                     kind=PenaltyKind.PRODUCT_BAN, product_id=violation.product_id,
+                     duration_days=ban[2] if ban else 60, traffic_weight=1, policy_id=policy.pk if policy else None,
+                     actor=SYSTEM, now=now, protective=True, review_due_at=now + sla, statement=_(
+                         "Product %(product)s is banned at once to protect consumers: %(count)s complaints about "
+                         "it within a few days. A reviewer confirms or lifts the ban within %(hours)d hours.") % {
+                         "product": violation.product_id, "count": violation.value.normalize(),
+                         "hours": sla.total_seconds() // 3600})
+        merchant_restep(merchant_id=violation.merchant_id, now=now,
+                        reason=_("a new violation was recorded"))
 
 
-def penalty_approve(*, penalty_id, reviewer, expected_version=None, now=None):
+def penalties_restep_all(*, now=None):
+    """The daily safety net: re-step every merchant with an open ladder penalty or a violation in the window
+    (violations leave the window with time alone). Idempotent."""
+    now = now or timezone.now()
+    merchants = set(Penalty.objects.filter(state__in=OPEN_STATES).values_list("merchant_id", flat=True))
+    changed = 0
+    for merchant_id in sorted(merchants):
+        changed += merchant_restep(merchant_id=merchant_id, now=now,
+                                   reason=_("a violation left the rolling window"))
+    return changed
+
+
+# --- reviewers' commands -----------------------------------------------------------------------
+
+def penalty_approve(*, penalty_id, reviewer, expected_version=None, internal_note="", now=None):
     """A reviewer confirms a proposed penalty; imposed when enough different reviewers have approved."""
     now = now or timezone.now()
     with transaction.atomic():
         lock_for_append()
-        penalty = Penalty.objects.select_for_update().get(pk=penalty_id)
-        if expected_version is not None and expected_version != penalty.version:
-            raise ConcurrencyError(stream=penalty.stream, expected=expected_version, actual=penalty.version)
+        penalty = _lock_penalty(penalty_id, expected_version)
         refusal = ReviewerAbilities(reviewer).approval_refusal(penalty)
         if refusal is not None:
             raise refusal
@@ -99,64 +233,85 @@ def penalty_approve(*, penalty_id, reviewer, expected_version=None, now=None):
         return penalty
 
 
-def penalty_lift(*, penalty_id, actor, cause="reviewer", reason="", expected_version=None, now=None):
-    """Lift a proposed or active penalty before its end, with a reason.
+def penalty_confirm(*, penalty_id, reviewer, expected_version=None, internal_note="", now=None):
+    """A reviewer confirms a protective severity ban within its SLA: it stays until its term ends."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        lock_for_append()
+        penalty = _lock_penalty(penalty_id, expected_version)
+        refusal = ReviewerAbilities(reviewer).confirmation_refusal(penalty)
+        if refusal is not None:
+            raise refusal
+        _write(PenaltyAggregate(penalty), PenaltyConfirmed(reviewer_id=reviewer.pk, internal_note=internal_note),
+               actor=Actor.reviewer(reviewer), expected_version=penalty.version, now=now)
+        return penalty
 
-    A reviewer needs the authority of the decision (enforcement.abilities): a product ban is lifted by a
-    senior reviewer; a store removal by two different seniors, the first of whom records their agreement
-    (penalty.lift_approved) and the second lifts. System lifts (a won appeal, a withdrawal) are not asked.
+
+def penalty_propose_discretionary(*, violation_id, reviewer, step, statement, internal_note="", now=None):
+    """A reviewer proposes any step of the ladder for a serious case (视具体情况), with a statement of reasons
+    the merchant sees. The same confirmation rules apply (a product ban by another reviewer, a store removal
+    by two seniors); lower steps take effect at once."""
+    now = now or timezone.now()
+    statement = (statement or "").strip()
+    if not statement:
+        raise InvalidCommand(_("A statement of reasons is required."))
+    with transaction.atomic():
+        lock_for_append()
+        violation = Violation.objects.select_for_update().filter(pk=violation_id).first()
+        if violation is None:
+            raise InvalidCommand(_("No such violation."))
+        refusal = discretion_refusal(violation, reviewer)
+        if refusal is not None:
+            raise refusal
+        policy = policy_in_force(timezone.localdate(now))
+        steps = steps_of(policy)
+        spec = next((s for s in steps if s[0] == int(step)), None)
+        if spec is None:
+            raise InvalidCommand(_("The policy has no step %(step)s.") % {"step": step})
+        number, kind, days, weight, fallback = spec
+        product = ""
+        if kind == PenaltyKind.PRODUCT_BAN:
+            if violation.product_id:
+                product, weight = violation.product_id, 1
+            else:
+                kind = fallback or PenaltyKind.THROTTLING
+        return _propose(merchant_id=violation.merchant_id, violation_ids=[violation.pk], step=number, kind=kind,
+                        product_id=product, duration_days=days, traffic_weight=weight,
+                        policy_id=policy.pk if policy else None, actor=Actor.reviewer(reviewer), now=now,
+                        discretionary=True, statement=statement, internal_note=internal_note)
+
+
+def penalty_lift(*, penalty_id, actor, cause=LiftCause.REVIEWER, reason="", internal_note="", expected_version=None,
+                 now=None):
+    """Lift a proposed or active penalty before its end: `reason` is the statement the merchant sees,
+    `internal_note` is for reviewers and auditors only.
+
+    A reviewer needs the authority of the decision (enforcement.abilities): a product ban in force is lifted
+    by a senior reviewer; a store removal by two different seniors, the first of whom records their
+    agreement (penalty.lift_approved) and the second lifts. The system (re-stepping) is not asked.
     """
     now = now or timezone.now()
     if actor.is_reviewer and not reason.strip():
-        raise InvalidCommand(_("A reason is required to lift a penalty."))
+        raise InvalidCommand(_("A statement of reasons is required to lift a penalty."))
     with transaction.atomic():
         lock_for_append()
-        penalty = Penalty.objects.select_for_update().get(pk=penalty_id)
-        if expected_version is not None and expected_version != penalty.version:
-            raise ConcurrencyError(stream=penalty.stream, expected=expected_version, actual=penalty.version)
+        penalty = _lock_penalty(penalty_id, expected_version)
         if penalty.state not in LIFTABLE_STATES:
             raise TransitionNotAllowed()
         if actor.is_reviewer:
-            user = get_user_model().objects.filter(pk=actor.user_id, is_active=True).first()
-            if user is None:
-                raise NotPermitted()
+            user = _active_reviewer(actor)
             refusal = ReviewerAbilities(user).lift_refusal(penalty)
             if refusal is not None:
                 raise refusal
             if len(penalty.lift_approved_by) + 1 < lift_approvals_needed(penalty):
-                _write(PenaltyAggregate(penalty), PenaltyLiftApproved(reviewer_id=user.pk, reason=reason), actor=actor,
+                _write(PenaltyAggregate(penalty), PenaltyLiftApproved(
+                    reviewer_id=user.pk, reason=reason, internal_note=internal_note), actor=actor,
                        expected_version=penalty.version, now=now)
                 return penalty
         elif not actor.is_system:
             raise NotPermitted()
-        _write(PenaltyAggregate(penalty), PenaltyLifted(cause=cause, reason=reason), actor=actor,
-               expected_version=penalty.version, now=now)
+        _lift(penalty, cause=cause, reason=reason, internal_note=internal_note, now=now, actor=actor)
         return penalty
-
-
-def penalties_lift_for_violation(*, violation_id, cause, now=None):
-    """A won appeal or withdrawal: lift every penalty resting on the violation, then re-evaluate the steps
-    of the merchant's remaining penalties (a penalty whose step exceeds the standing count is lifted)."""
-    now = now or timezone.now()
-    with transaction.atomic():
-        lock_for_append()
-        violation = Violation.objects.get(pk=violation_id)
-        open_states = (PenaltyState.PROPOSED, PenaltyState.ACTIVE)
-        mine = [p for p in Penalty.objects.select_for_update().filter(
-            merchant_id=violation.merchant_id, state__in=open_states).order_by("step", "proposed_at")]
-        lifted = []
-        for p in mine:
-            if str(violation_id) in p.violation_ids:
-                penalty_lift(penalty_id=p.pk, actor=SYSTEM, cause=cause, reason=str(violation_id), now=now)
-                lifted.append(p.pk)
-        policy = policy_in_force(timezone.localdate(now))
-        standing = standing_violations(violation.merchant_id, now=now,
-                                       window_days=policy.window_days if policy else 90).count()
-        for p in mine:
-            if p.pk not in lifted and p.step > standing and p.kind != "product_ban":
-                penalty_lift(penalty_id=p.pk, actor=SYSTEM, cause="re_evaluated", reason=str(violation_id), now=now)
-                lifted.append(p.pk)
-        return lifted
 
 
 def penalties_expire_due(*, now=None, limit=500):
@@ -170,7 +325,8 @@ def penalties_expire_due(*, now=None, limit=500):
             batch = list(Penalty.objects.select_for_update(skip_locked=True)
                          .filter(state=PenaltyState.ACTIVE, ends_at__lte=now).order_by("ends_at")[:limit])
             for penalty in batch:
-                _write(PenaltyAggregate(penalty), PenaltyExpired(), actor=SYSTEM, expected_version=penalty.version, now=now)
+                _write(PenaltyAggregate(penalty), PenaltyExpired(), actor=SYSTEM, expected_version=penalty.version,
+                       now=now)
             expired += len(batch)
         if len(batch) < limit:
             return expired

@@ -13,6 +13,13 @@ def expire_penalties():
 
 
 @shared_task(acks_late=True)
+def restep_merchants():
+    """Daily: violations leave the rolling window with time alone, so every merchant with an open penalty is
+    re-stepped. Idempotent (the ladder is a pure function of the standing violations)."""
+    return services.penalties_restep_all()
+
+
+@shared_task(acks_late=True)
 def deliver_webhooks():
     """Queue restriction changes from the log (the webhooks consumer), then send them in order per merchant
     and schedule the next retry. Idempotent."""

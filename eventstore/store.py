@@ -20,7 +20,7 @@ from riskcase.lib.transactions import on_commit_once
 from .events import DomainEvent, decode
 from .models import Event, event_hash
 
-__all__ = ["RecordedEvent", "append", "first_positions", "head_position", "last_positions", "lock_for_append", "read", "upcaster"]
+__all__ = ["RecordedEvent", "append", "first_positions", "openings", "head_position", "last_positions", "lock_for_append", "read", "upcaster"]
 
 ANY_VERSION = None  # expected_version=None: append at the end whatever the stream's version
 
@@ -111,6 +111,13 @@ def _lock_appends(connection):
 def first_positions(streams):
     """{stream: position of its first event}: the order in which streams were opened."""
     return dict(Event.objects.filter(stream__in=list(streams), version=1).values_list("stream", "pk"))
+
+
+def openings(streams):
+    """{stream: (position, correlation id) of its first event}: when each stream was opened, and by which
+    unit of work (events appended by one command, or one evaluation, share a correlation id)."""
+    rows = Event.objects.filter(stream__in=list(streams), version=1).values_list("stream", "pk", "metadata")
+    return {stream: (pk, (metadata or {}).get("correlation_id") or str(pk)) for stream, pk, metadata in rows}
 
 
 def last_positions(streams):

@@ -13,7 +13,8 @@ from enforcement.selectors import merchant_penalties, violations_behind
 RESTRICTIONS = ("public_warning", "no_creator_matchmaking", "no_ads", "no_campaigns", "traffic_weight",
                 "banned_products", "store_removal")
 
-END_CAUSES = ("expired", "appeal_won", "violation_withdrawn", "re_evaluated", "reviewer")
+END_CAUSES = ("expired", "appeal_won", "violation_withdrawn", "re_evaluated", "re_stepped", "left_window",
+              "reviewer")
 
 
 def restriction_labels():
@@ -56,6 +57,9 @@ def _end(penalty, now):
         return cause, _("Lifted: your appeal against the violation behind it was accepted.")
     if cause == "violation_withdrawn":
         return cause, _("Lifted: the platform withdrew the violation behind it.")
+    if cause in ("re_stepped", "left_window"):
+        return cause, detail or _("Lifted: your standing violations changed, so this step of the penalty ladder "
+                                  "no longer applies.")
     if cause == "re_evaluated":
         return cause, _("Lifted: after a violation was overturned, your remaining violations no longer "
                         "reach this step of the penalty ladder.")
@@ -65,6 +69,8 @@ def _end(penalty, now):
 
 
 def _reasons(penalty, violations):
+    if penalty.statement:  # a reviewer's statement (discretionary) or the protective ban's own
+        return penalty.statement
     points = sorted({str(RiskPoint(v.risk_point).label) for v in violations if v.risk_point in RiskPoint.values})
     if penalty.kind == PenaltyKind.PRODUCT_BAN and penalty.product_id:
         return _("Imposed for a violation (%(risk_points)s) concerning product %(product)s.") % {
@@ -92,6 +98,7 @@ def describe(penalty, violations_by_id, *, now):
         "restrictions": [{"code": c, "label": labels[c]} for c in codes],
         "traffic_weight": penalty.traffic_weight if "traffic_weight" in codes else None,
         "step": penalty.step,
+        "basis": "protective" if penalty.protective else "discretionary" if penalty.discretionary else "ladder",
         "starts_at": penalty.starts_at,
         "ends_at": penalty.ends_at,
         "reasons": _reasons(penalty, violations),

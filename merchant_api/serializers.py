@@ -318,6 +318,11 @@ class PenaltySerializer(serializers.Serializer):
         max_digits=4, decimal_places=2, allow_null=True,
         help_text="The share of normal traffic left (e.g. 0.50) when traffic is reduced; null otherwise.")
     step = serializers.IntegerField(help_text="The step of the penalty ladder.")
+    basis = serializers.ChoiceField(
+        choices=["ladder", "discretionary", "protective"],
+        help_text="ladder: the step your standing violations reach; discretionary: chosen by a reviewer for a "
+                  "serious case, with the statement in `reasons`; protective: a product banned at once to "
+                  "protect consumers, pending a reviewer's confirmation.")
     starts_at = serializers.DateTimeField()
     ends_at = serializers.DateTimeField(allow_null=True, help_text="Null: until lifted.")
     reasons = serializers.CharField(help_text="Why the penalty was imposed.")
@@ -325,7 +330,8 @@ class PenaltySerializer(serializers.Serializer):
     violations = PenaltyViolationSerializer(many=True, help_text="The violations behind it, with their risk point.")
     ended_at = serializers.DateTimeField(allow_null=True, help_text="When it stopped being in force.")
     end_cause = serializers.ChoiceField(
-        choices=["expired", "appeal_won", "violation_withdrawn", "re_evaluated", "reviewer"], allow_null=True,
+        choices=["expired", "appeal_won", "violation_withdrawn", "re_evaluated", "re_stepped", "left_window",
+                 "reviewer"], allow_null=True,
         help_text="Why it is no longer in force; null while it is.")
     end_reason = serializers.CharField(help_text="The same, in a sentence; empty while in force.")
 

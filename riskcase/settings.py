@@ -165,6 +165,8 @@ CELERY_BEAT_SCHEDULE = {
     # Enforcement: safety nets behind the on_commit triggers; each task is idempotent.
     # Safety net: every append queues a drain after its commit; this catches one lost with a broker outage.
     "eventstore-drain-consumers": {"task": "eventstore.tasks.drain_consumers", "schedule": 60.0},
+    "enforcement-restep-merchants": {"task": "enforcement.tasks.restep_merchants",
+                                     "schedule": crontab(hour=3, minute=15)},
     "enforcement-deliver-webhooks": {"task": "enforcement.tasks.deliver_webhooks", "schedule": 60.0},
     "enforcement-expire-penalties": {"task": "enforcement.tasks.expire_penalties", "schedule": 120.0},
 }

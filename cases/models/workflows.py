@@ -68,6 +68,8 @@ class CaseFields(FSMModelMixin, models.Model):
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     closed_by = models.CharField(_("closed by"), max_length=80, blank=True)
     closed_reason = models.TextField(_("reason for closing"), blank=True)
+    internal_note = models.TextField(_("internal note"), blank=True,
+                                     help_text=_("Reviewers and auditors only; never shown to the merchant."))
     version = models.PositiveIntegerField(_("version"), default=0)
 
     stream_prefix = ""
@@ -79,10 +81,11 @@ class CaseFields(FSMModelMixin, models.Model):
     def stream(self):
         return f"{self.stream_prefix}-{self.pk}"
 
-    def _close(self, ctx, reason=""):
+    def _close(self, ctx, reason="", internal_note=""):
         self.closed_at = ctx.occurred_at
         self.closed_by = str(ctx.actor)
         self.closed_reason = reason
+        self.internal_note = internal_note
 
 
 class Warning(CaseFields):  # noqa: A001 - the domain's word
@@ -127,7 +130,7 @@ class Warning(CaseFields):  # noqa: A001 - the domain's word
 
     @transition(field=state, source=OPEN_WARNING_STATES, target=WarningState.RESOLVED)
     def resolve(self, event, ctx):
-        self._close(ctx, event.reason)
+        self._close(ctx, event.reason, event.internal_note)
 
     @transition(field=state, source=OPEN_WARNING_STATES, target=WarningState.ESCALATED)
     def escalate(self, event, ctx):
@@ -136,7 +139,7 @@ class Warning(CaseFields):  # noqa: A001 - the domain's word
 
     @transition(field=state, source=OPEN_WARNING_STATES, target=WarningState.DISMISSED)
     def dismiss(self, event, ctx):
-        self._close(ctx, event.reason)
+        self._close(ctx, event.reason, event.internal_note)
 
 
 class Violation(CaseFields):
@@ -187,11 +190,11 @@ class Violation(CaseFields):
 
     @transition(field=state, source=ViolationState.APPEALING, target=ViolationState.APPEAL_SUCCEEDED)
     def accept_appeal(self, event, ctx):
-        self._close(ctx, event.reasons)
+        self._close(ctx, event.reasons, event.internal_note)
 
     @transition(field=state, source=ViolationState.APPEALING, target=ViolationState.APPEAL_FAILED)
     def reject_appeal(self, event, ctx):
-        self._close(ctx, event.reasons)
+        self._close(ctx, event.reasons, event.internal_note)
 
     @transition(field=state, source=ViolationState.PENDING, target=ViolationState.UPHELD)
     def uphold(self, event, ctx):
@@ -202,7 +205,7 @@ class Violation(CaseFields):
                         ViolationState.APPEAL_FAILED],
                 target=ViolationState.WITHDRAWN)
     def withdraw(self, event, ctx):
-        self._close(ctx, event.reason)
+        self._close(ctx, event.reason, event.internal_note)
 
 
 class Appeal(models.Model):
@@ -217,6 +220,7 @@ class Appeal(models.Model):
     decision_due = models.DateTimeField(_("decision due"))
     decision = models.CharField(_("decision"), max_length=16, choices=AppealDecision.choices, blank=True)
     reasons = models.TextField(_("reasons"), blank=True)
+    internal_note = models.TextField(_("internal note"), blank=True)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
         verbose_name=_("decided by"),

@@ -106,7 +106,8 @@ def test_a_reviewer_decides_with_reasons_the_merchant_will_see(violation, collea
     appeal = Appeal.objects.get(pk=appeal.pk)
     assert (appeal.decision, appeal.reasons, appeal.decided_by) == (decision, "The lease shows the shop was closed.", colleague)
     assert Violation.objects.get(pk=violation.pk).state == state
-    assert read(violation.stream)[-1].data == {"v": 1, "accepted": accept, "reasons": "The lease shows the shop was closed."}
+    assert read(violation.stream)[-1].data == {"v": 1, "accepted": accept, "reasons": "The lease shows the shop was closed.",
+                                               "internal_note": ""}
 
 
 def test_a_decision_needs_reasons_a_permission_and_an_appeal(violation, colleague, auditor):

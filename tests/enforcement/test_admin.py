@@ -37,8 +37,9 @@ def warning(record):
 
 @pytest.fixture
 def product_ban(record):
-    """A product ban proposed for a clustered-complaints violation: awaiting one reviewer."""
-    record(risk_point="clustered_complaints", product_id="p1", value=Decimal(12))
+    """A product ban proposed at the fourth rung (a violation about a product): awaiting one reviewer."""
+    record(); record(); record()
+    record(risk_point="clustered_complaints", product_id="p1", value=Decimal(6))
     return Penalty.objects.get(kind=PenaltyKind.PRODUCT_BAN)
 
 
@@ -217,3 +218,39 @@ def test_admin_lists_cost_the_same_queries_for_one_row_and_for_twenty(
         client.force_login(user)
         with django_assert_max_num_queries(one[user.pk]):
             assert client.get(url).status_code == 200
+
+
+def test_a_lift_in_admin_keeps_the_statement_and_the_internal_note_apart(client, reviewer, warning):
+    client.force_login(reviewer)
+    client.post(lift_url(warning), {"reason": "You refunded every customer.", "internal_note": "Call log 7781.",
+                                    "expected_version": warning.version})
+    lifted = Penalty.objects.get(pk=warning.pk)
+    assert (lifted.closed_reason, lifted.internal_note) == ("You refunded every customer.", "Call log 7781.")
+
+
+def test_the_protective_ban_queue_confirms_from_the_list(client, reviewer, record):
+    record(risk_point="clustered_complaints", product_id="p7", value=Decimal(15))
+    ban = Penalty.objects.get(protective=True)
+    client.force_login(reviewer)
+    queue = client.get(reverse("admin:enforcement_penalty_changelist"), {"queue": "protective"})
+    confirm = reverse("admin:enforcement_penalty_confirm", args=[ban.pk])
+    assert confirm.encode() in queue.content
+    client.post(confirm, {"expected_version": ban.version})
+    assert Penalty.objects.get(pk=ban.pk).confirmed_by == reviewer.pk
+    assert confirm.encode() not in client.get(reverse("admin:enforcement_penalty_changelist"),
+                                              {"queue": "protective"}).content
+
+
+def test_a_reviewer_proposes_a_discretionary_penalty_from_admin(client, reviewer, merchant):
+    from cases import services as case_services
+
+    case = case_services.case_open_by_hand(merchant_id="m1", risk_point="public_opinion",
+                                           actor=Actor.reviewer(reviewer), evidence_text="Viral video.")
+    client.force_login(reviewer)
+    page = client.post(reverse("admin:enforcement_penalty_propose"),
+                       {"violation": case.pk, "step": 2, "statement": "Promotion paused while we investigate.",
+                        "internal_note": "PR ticket 12"}, follow=True)
+    assert page.status_code == 200
+    penalty = Penalty.objects.get(discretionary=True)
+    assert (penalty.kind, penalty.state, penalty.statement) == (
+        "restricted_promotion", "active", "Promotion paused while we investigate.")

@@ -44,7 +44,9 @@ def proposed_removal(record):
 
 @pytest.fixture
 def product_ban(record, reviewer):
-    record(risk_point="clustered_complaints", product_id="p1", value=Decimal(12))
+    """The fourth rung on a product, confirmed by a reviewer: in force."""
+    record(); record(); record()
+    record(risk_point="clustered_complaints", product_id="p1", value=Decimal(6))
     penalty = Penalty.objects.get(kind=PenaltyKind.PRODUCT_BAN)
     services.penalty_approve(penalty_id=penalty.pk, reviewer=reviewer)
     return penalty

@@ -32,7 +32,7 @@ def no_broker():
 
 def _all_delivered():
     """Every restriction change in the log has a delivery, and each was delivered."""
-    changes = Event.objects.filter(type__in=consumers.PENALTY_TYPES).count()
+    changes = Event.objects.filter(type__in=[c.type for c in consumers.RESTRICTION_CHANGES]).count()
     delivered = WebhookDelivery.objects.filter(state=DeliveryState.DELIVERED).count()
     return changes > 0 and WebhookDelivery.objects.count() == delivered == changes
 

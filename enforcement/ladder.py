@@ -1,0 +1,76 @@
+"""The penalty ladder (处罚阶梯) as a pure function of a merchant's standing violations.
+
+A violation *stands* while it is not overturned (appeal won, withdrawn) and was recorded within the
+policy's rolling window. The standing violations are ordered by recording time; violations recorded by
+one evaluation (one nightly run: their events share its correlation id) are ordered among themselves by
+severity, the least severe first, so the most severe carries the highest rung. The n-th standing violation carries
+step n of the policy (the last step beyond it). `rungs()` says which penalty each standing violation
+should carry; enforcement.services.merchant_restep makes the live penalties equal to it.
+"""
+from dataclasses import dataclass
+from decimal import Decimal
+
+from eventstore.store import openings
+
+from .models import PenaltyKind
+
+# Most severe first: clustered complaints on one product hurt many consumers at once; orders not served
+# and merchant-responsibility refunds are harm already done; complaint and negative-review rates are
+# dissatisfaction; a related entity's record and public opinion are risks, "other" is a reviewer's call.
+SEVERITY = (
+    "clustered_complaints",
+    "service_not_provided",
+    "merchant_refund_rate",
+    "complaint_rate",
+    "negative_review_rate",
+    "public_opinion",
+    "related_entity",
+    "other",
+)
+
+
+@dataclass(frozen=True)
+class Rung:
+    violation_id: str
+    step: int
+    kind: str
+    duration_days: int | None
+    traffic_weight: Decimal
+    product_id: str
+
+
+def _severity(risk_point):
+    return SEVERITY.index(risk_point) if risk_point in SEVERITY else len(SEVERITY)
+
+
+def order(violations, opened):
+    """The standing violations in ladder order. `opened` maps a violation's stream to (position of its
+    recording, correlation id of the unit of work that recorded it)."""
+    group_start = {}
+    for v in violations:
+        position, group = opened[v.stream]
+        group_start[group] = min(group_start.get(group, position), position)
+    return sorted(violations, key=lambda v: (group_start[opened[v.stream][1]], -_severity(v.risk_point),
+                                             opened[v.stream][0]))
+
+
+def ordered_standing(violations):
+    """`order()` with the openings read from the store (one query)."""
+    violations = list(violations)
+    return order(violations, openings(v.stream for v in violations))
+
+
+def rungs(ordered, steps):
+    """[Rung] for violations already in ladder order. `steps` is the policy's [(number, kind, days,
+    weight, fallback)] sorted by number; a product ban needs a product (else its fallback kind)."""
+    result = []
+    for n, violation in enumerate(ordered, 1):
+        number, kind, days, weight, fallback = next((s for s in steps if s[0] == n), steps[-1])
+        product = ""
+        if kind == PenaltyKind.PRODUCT_BAN:
+            if violation.product_id:
+                product, weight = violation.product_id, Decimal("1")
+            else:
+                kind = fallback or PenaltyKind.THROTTLING
+        result.append(Rung(str(violation.pk), min(n, number), kind, days, Decimal(weight), product))
+    return result
