@@ -105,15 +105,20 @@ def author_id(actor, permission, refusal):
     return user.pk
 
 
-def next_id(model):
-    """The primary key the next version of `model` gets, taken before its row exists (its event carries
-    it, so replay rebuilds the same keys): the table's own sequence on PostgreSQL, so rows inserted
-    without an id never collide with it; the next rowid on SQLite (one writer)."""
+def next_ids(model, count=1):
+    """The primary keys the next `count` rows of `model` get, taken before the rows exist (their event
+    carries them, so replay rebuilds the same keys): from the table's own sequence on PostgreSQL, so
+    rows inserted without an id never collide with them; the next rowids on SQLite (one writer)."""
     using = router.db_for_write(model)
     connection = connections[using]
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, %s))",
-                           [model._meta.db_table, model._meta.pk.column])
-            return cursor.fetchone()[0]
-    return (model.objects.using(using).aggregate(last=Max("pk"))["last"] or 0) + 1
+            cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+                           [model._meta.db_table, model._meta.pk.column, count])
+            return sorted(row[0] for row in cursor.fetchall())
+    last = model.objects.using(using).aggregate(last=Max("pk"))["last"] or 0
+    return list(range(last + 1, last + 1 + count))
+
+
+def next_id(model):
+    return next_ids(model)[0]
