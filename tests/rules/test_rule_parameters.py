@@ -5,6 +5,7 @@ from datetime import date, timedelta
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 
 from cases.errors import NotPermitted
 from cases.evaluation import rules_evaluate
@@ -102,14 +103,18 @@ def test_the_rules_read_the_parameters_in_one_query_whatever_the_number_of_merch
     assert many[0] == few[0] == 6  # per rule: the parameters in force, then its one counting statement
 
 
-def test_the_evaluation_records_a_violation_citing_the_parameters_version(make_merchant, make_complaint, as_of):
+def test_the_evaluation_records_a_violation_citing_the_parameters_version(make_merchant, make_complaint, as_of,
+                                                                          admin_client):
     make_merchant("m1", category="food")
     for _ in range(3):
         make_complaint("m1", filed=as_of, reason="service_not_provided")
     rules_evaluate(as_of)
     violation = Violation.objects.get(risk_point="service_not_provided")
-    assert violation.explanation["rule_parameters_version_id"] == rule_parameters_in_force(as_of)["food"].pk
+    version = rule_parameters_in_force(as_of)["food"]
+    assert violation.explanation["rule_parameters_version_id"] == version.pk
     assert violation.explanation["parameters"] == {"window_days": 7, "limit": 3}
+    page = admin_client.get(reverse("admin:cases_violation_change", args=[violation.pk])).content.decode()
+    assert f"Rule parameters version #{version.pk}." in page
 
 
 def test_adding_a_version_is_recorded_with_its_author(db, reviewer_actor):
