@@ -150,6 +150,18 @@ def _whole(value, minimum=1):
     return not isinstance(value, bool) and isinstance(value, int) and minimum <= value <= 2_147_483_647
 
 
+def _weight(value):
+    """The traffic weight as a Decimal, or None unless it is a decimal (not a float) from 0 to 1, 2 places."""
+    if isinstance(value, float):
+        return None
+    try:
+        weight = value if isinstance(value, Decimal) else Decimal(str(value))
+        exact = weight.is_finite() and weight == weight.quantize(WEIGHT_PLACES)
+    except (InvalidOperation, ValueError, TypeError):
+        return None
+    return weight if exact and Decimal(0) <= weight <= Decimal(1) else None
+
+
 def _step_errors(index, step, errors):
     where = f"steps[{index}]"
     if not isinstance(step, dict) or set(step) - set(STEP_FIELDS) or "number" not in step or "kind" not in step:
@@ -157,19 +169,15 @@ def _step_errors(index, step, errors):
         return None
     kind, fallback = step["kind"], step.get("fallback_kind") or ""
     days, weight = step.get("duration_days"), step.get("traffic_weight", "1")
+    if not _whole(step["number"]):
+        errors[f"{where}.number"] = "number must be a whole number, at least 1"
     if kind not in PenaltyKind.values:
         errors[f"{where}.kind"] = f"{kind!r} is not a penalty"
     if days is not None and not _whole(days):
         errors[f"{where}.duration_days"] = "duration_days must be a whole number of days, at least 1 (or empty: no end)"
-    try:
-        weight = weight if isinstance(weight, Decimal) else Decimal(str(weight))
-        if isinstance(step.get("traffic_weight"), float) or not weight.is_finite():
-            raise InvalidOperation
-        if weight != weight.quantize(WEIGHT_PLACES) or not Decimal(0) <= weight <= Decimal(1):
-            raise InvalidOperation
-    except (InvalidOperation, ValueError, TypeError):
+    weight = _weight(weight)
+    if weight is None:
         errors[f"{where}.traffic_weight"] = "traffic_weight must be a decimal from 0 to 1 with at most 2 places"
-        weight = None
     if fallback and (fallback not in PenaltyKind.values or fallback == PenaltyKind.PRODUCT_BAN):
         errors[f"{where}.fallback_kind"] = "fallback_kind must be empty or a penalty other than a product ban"
     return {"number": step["number"], "kind": kind, "duration_days": days, "traffic_weight": weight,
@@ -194,8 +202,7 @@ def policy_version_add(*, effective_from, steps, actor, window_days=90, clustere
         errors["steps"] = "a policy needs at least one step"
         steps = []
     cleaned = [_step_errors(i, step, errors) for i, step in enumerate(steps)]
-    numbers = [s["number"] for s in cleaned if s is not None]
-    if len(numbers) == len(steps) and steps and numbers != list(range(1, len(steps) + 1)):
+    if not errors and [s["number"] for s in cleaned] != list(range(1, len(steps) + 1)):
         errors["steps"] = "steps must be numbered 1, 2, 3, ... in order"
     if errors:
         raise InvalidPolicy(errors)

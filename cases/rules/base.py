@@ -4,6 +4,8 @@ from datetime import date
 from decimal import Decimal
 from typing import Any, ClassVar
 
+from ..thresholds import rule_parameters_in_force
+
 WARNING = "warning"
 VIOLATION = "violation"
 
@@ -68,8 +70,6 @@ class Rule:
 
     def parameters_in_force(self, as_of):
         """{category: (RuleParameterVersion, {parameter: value})} in force on `as_of`: one query."""
-        from ..thresholds import rule_parameters_in_force
-
         return {
             category: (version, {name: getattr(version, f) for name, f in self.parameter_fields.items()})
             for category, version in rule_parameters_in_force(as_of).items()

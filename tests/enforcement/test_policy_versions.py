@@ -78,6 +78,7 @@ def test_adding_a_version_records_it_and_its_steps_with_their_ids(senior):
     ({"clustered_ban_at": None}, "clustered_ban_at"),
     ({"steps": []}, "steps"),
     ({"steps": [{**HARSH[0], "number": 2}]}, "steps"),
+    ({"steps": [{**HARSH[0], "number": True}]}, "steps[0].number"),
     ({"steps": [{**HARSH[0], "kind": "fine"}]}, "steps[0].kind"),
     ({"steps": [HARSH[0], {**HARSH[1], "traffic_weight": "1.5"}]}, "steps[1].traffic_weight"),
     ({"steps": [{**HARSH[0], "traffic_weight": "0.333"}]}, "steps[0].traffic_weight"),
