@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
 BEFORE = [("cases", "0006_event_store_moved"), ("enforcement", "0005_penalty_fsm_and_lift_cause")]
 OLD_WRITES = """
@@ -28,15 +30,42 @@ PolicyStep.objects.filter(number=2).update(duration_days=21)  # edited in place 
 """
 
 
-def _manage(database, *args):
+def _manage(database_url, *args):
     env = {k: v for k, v in os.environ.items() if k != "REDIS_URL"}  # Celery in-process, as `make demo`
-    env["DATABASE_URL"] = f"sqlite:///{database}"
+    env["DATABASE_URL"] = database_url
     return subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True,
                           timeout=600)
 
 
+@pytest.fixture
+def scratch_postgres():
+    """An empty database beside the test database, on the same PostgreSQL server (dropped afterwards)."""
+    import psycopg
+    from django.conf import settings
+
+    db = settings.DATABASES["default"]
+    name = f"{db['NAME']}_migration"[:63]
+    server = {"host": db["HOST"] or None, "port": db["PORT"] or None, "user": db["USER"] or None,
+              "password": db["PASSWORD"] or None}
+    with psycopg.connect(dbname="postgres", autocommit=True, **server) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        admin.execute(f'CREATE DATABASE "{name}"')
+    user = f"{db['USER']}:{db['PASSWORD']}@" if db["PASSWORD"] else f"{db['USER']}@"
+    yield f"postgres://{user}{db['HOST'] or 'localhost'}:{db['PORT'] or 5432}/{name}"
+    with psycopg.connect(dbname="postgres", autocommit=True, **server) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
 def test_a_database_migrated_from_the_previous_schema_replays_to_identical_rows(tmp_path):
-    database = tmp_path / "before.sqlite3"
+    _migrate_the_previous_schema_and_replay(f"sqlite:///{tmp_path / 'before.sqlite3'}")
+
+
+@pytest.mark.postgres
+def test_a_postgresql_database_migrated_from_the_previous_schema_replays_to_identical_rows(scratch_postgres):
+    _migrate_the_previous_schema_and_replay(scratch_postgres)
+
+
+def _migrate_the_previous_schema_and_replay(database):
     for app, migration in BEFORE:
         assert _manage(database, "migrate", app, migration, "-v0").returncode == 0
     written = _manage(database, "shell", "-c", OLD_WRITES)
