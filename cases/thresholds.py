@@ -25,6 +25,7 @@ DEFAULT_WARN_FACTOR = Decimal("0.8")  # warn_at defaults to exactly 0.8 x limit
 PLACES = 6  # ThresholdVersion stores six decimal places
 ADD_PERMISSION = "cases.add_thresholdversion"
 ADD_PARAMETERS_PERMISSION = "cases.add_ruleparameterversion"
+NOTE_LENGTH = 500
 
 
 class InvalidThreshold(InvalidReferenceData):
@@ -33,6 +34,16 @@ class InvalidThreshold(InvalidReferenceData):
 
 class InvalidRuleParameters(InvalidReferenceData):
     """A rule parameters version that cannot be added (bad counts, unknown category, duplicate date)."""
+
+
+def _whole(value, maximum):
+    return isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= maximum
+
+
+def _note(note, error):
+    if not isinstance(note, str) or len(note) > NOTE_LENGTH:
+        raise error({"note": f"note must be text of at most {NOTE_LENGTH} characters"})
+    return note
 
 
 def _is_date(value):
@@ -65,9 +76,9 @@ def _validate(*, category, risk_point, limit, warn_at, window_days, min_orders, 
         errors["limit"] = "limit must be a rate above 0 and at most 1"
     if not Decimal(0) < warn_at <= limit:
         errors["warn_at"] = "warn_at must be above 0 and at most the limit"
-    if not isinstance(window_days, int) or window_days < 1:
-        errors["window_days"] = "window_days must be a whole number of days, at least 1"
-    if not isinstance(min_orders, int) or min_orders < 1:
+    if not _whole(window_days, 32767):
+        errors["window_days"] = "window_days must be a whole number of days, from 1 to 32767"
+    if not _whole(min_orders, 2_147_483_647):
         errors["min_orders"] = "min_orders must be a whole number, at least 1"
     if not _is_date(effective_from):
         errors["effective_from"] = "effective_from must be a date"
@@ -85,6 +96,7 @@ def threshold_version_add(*, category, risk_point, limit, warn_at=None, window_d
     (field errors) or NotPermitted.
     """
     author_id(actor, ADD_PERMISSION, _("Only a reviewer allowed to change thresholds can add a version."))
+    note = _note(note, InvalidThreshold)
     limit = _decimal("limit", limit)
     warn_at = _decimal("warn_at", limit * DEFAULT_WARN_FACTOR if warn_at is None else warn_at)
     _validate(category=category, risk_point=risk_point, limit=limit, warn_at=warn_at,
@@ -155,8 +167,9 @@ def rule_parameters_version_add(*, category, effective_from, actor, note="", **p
     errors = {}
     if category not in settings.RISKCASE_CATEGORIES:
         errors["category"] = f"unknown category {category!r}"
+    note = _note(note, InvalidRuleParameters)
     for name, value in values.items():
-        if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 32767:
+        if not _whole(value, 32767):
             errors[name] = f"{name} must be a whole number from 1 to 32767"
     if "clustered_warn_at" not in errors and "clustered_limit" not in errors and (
             values["clustered_warn_at"] > values["clustered_limit"]):

@@ -137,6 +137,8 @@ def test_adding_a_version_is_recorded_with_its_author(db, reviewer_actor):
     ({"unserved_limit": 0}, "unserved_limit"),
     ({"related_lookback_days": "180"}, "related_lookback_days"),
     ({"clustered_window_days": 2.5}, "clustered_window_days"),
+    ({"related_lookback_days": 40000}, "related_lookback_days"),
+    ({"note": "x" * 501}, "note"),
     ({"effective_from": "2026-07-01"}, "effective_from"),
     ({"effective_from": date(2000, 1, 1)}, "effective_from"),  # the shipped default's day
 ])
