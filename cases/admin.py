@@ -18,14 +18,17 @@ from django.utils.translation import gettext_lazy
 from riskcase.lib.admin import ReadOnlyAdmin
 from riskcase.lib.forms import MultipleFileField
 
-from . import services
 from .abilities import VIOLATION_COMMANDS, WARNING_COMMANDS, CaseAbilities
 from eventstore.actors import Actor
+from eventstore.reference import InvalidReferenceData
+
+from . import services
 from .charts import rate_chart
 from .errors import ConcurrencyError, DomainError, NotPermitted
 from .models import (
     Appeal,
     AppealEvidence,
+    RuleParameterVersion,
     ThresholdVersion,
     Violation,
     ViolationEvidence,
@@ -33,6 +36,7 @@ from .models import (
     Warning,
 )
 from .selectors import case_timeline
+from .thresholds import rule_parameters_version_add, threshold_version_add
 
 
 # --- filters ------------------------------------------------------------------------------------
@@ -390,67 +394,79 @@ class AppealAdmin(ReadOnlyAdmin):
         return _overdue_badge(obj)
 
 
-# --- thresholds: a change is a new version, recorded as an event ------------------------------
+# --- reference data: a change is a new version, added through its service (an event) ---------
 
 class _DryRun(Exception):
     pass
 
 
-class ThresholdVersionForm(forms.ModelForm):
+class ReferenceVersionForm(forms.ModelForm):
+    """The add form of a reference-data version: `clean()` runs the service in a transaction rolled back
+    at once, so its field errors show on the form; the admin's save_model runs it for real."""
+
     category = forms.ChoiceField(label=gettext_lazy("category"), choices=())
-    warn_at = forms.DecimalField(label=gettext_lazy("warn at"), required=False, max_digits=8, decimal_places=6,
-                                 help_text=gettext_lazy("Leave empty for 0.8 x the limit."))
-
-    class Meta:
-        model = ThresholdVersion
-        fields = ["category", "risk_point", "limit", "warn_at", "window_days", "min_orders", "effective_from", "note"]
-
     actor = None
+    arguments = ()
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["category"].choices = [(c, c) for c in settings.RISKCASE_CATEGORIES]
 
+    @staticmethod
+    def add(**arguments):
+        raise NotImplementedError
+
     def _post_clean(self):
-        # The service validates (and the model's constraints are checked there); warn_at may be empty.
+        # The service validates (the model's constraints are checked there).
         pass
 
     def clean(self):
-        from .thresholds import InvalidThreshold, threshold_version_add
-
         data = super().clean()
         if self.errors:
             return data
         try:
             with transaction.atomic():
-                threshold_version_add(actor=self.actor, **self._arguments(data))
+                self.add(actor=self.actor, **self.service_arguments(data))
                 raise _DryRun
         except _DryRun:
             pass
-        except InvalidThreshold as exc:
+        except InvalidReferenceData as exc:
             raise ValidationError(exc.message_dict if hasattr(exc, "error_dict") else exc.messages) from None
         return data
 
+    def service_arguments(self, data):
+        return {name: data.get(name) for name in self.arguments} | {"note": data.get("note") or ""}
+
+
+class ThresholdVersionForm(ReferenceVersionForm):
+    warn_at = forms.DecimalField(label=gettext_lazy("warn at"), required=False, max_digits=8, decimal_places=6,
+                                 help_text=gettext_lazy("Leave empty for 0.8 x the limit."))
+    arguments = ("category", "risk_point", "limit", "warn_at", "window_days", "min_orders", "effective_from")
+
+    class Meta:
+        model = ThresholdVersion
+        fields = ["category", "risk_point", "limit", "warn_at", "window_days", "min_orders", "effective_from", "note"]
+
     @staticmethod
-    def _arguments(data):
-        return {name: data.get(name) for name in
-                ("category", "risk_point", "limit", "warn_at", "window_days", "min_orders", "effective_from")} | {
-            "note": data.get("note") or ""}
+    def add(**arguments):
+        return threshold_version_add(**arguments)
 
 
-@admin.register(ThresholdVersion)
-class ThresholdVersionAdmin(admin.ModelAdmin):
-    """Senior reviewers add versions; nobody edits or deletes one (a change is a new version)."""
+class RuleParameterVersionForm(ReferenceVersionForm):
+    arguments = ("category", *RuleParameterVersion.PARAMETERS, "effective_from")
 
-    form = ThresholdVersionForm
-    list_display = ("category", "risk_point", "limit", "warn_at", "window_days", "min_orders", "effective_from",
-                    "created_by", "created_at", "note")
-    list_filter = ("category", "risk_point")
-    list_select_related = ("created_by",)
-    ordering = ("category", "risk_point", "-effective_from")
+    class Meta:
+        model = RuleParameterVersion
+        fields = ["category", *RuleParameterVersion.PARAMETERS, "effective_from", "note"]
 
-    def has_add_permission(self, request):
-        return request.user.has_perm("cases.add_thresholdversion")
+    @staticmethod
+    def add(**arguments):
+        return rule_parameters_version_add(**arguments)
+
+
+class ReferenceVersionAdmin(admin.ModelAdmin):
+    """Reviewers holding the add permission add versions through the service; nobody edits or deletes one
+    (a change is a new version), everyone allowed to see them reads them."""
 
     def has_change_permission(self, request, obj=None):
         return False
@@ -463,10 +479,29 @@ class ThresholdVersionAdmin(admin.ModelAdmin):
         return type(form.__name__, (form,), {"actor": Actor.reviewer(request.user)})
 
     def save_model(self, request, obj, form, change):
-        from .thresholds import threshold_version_add
-
-        created = threshold_version_add(actor=form.actor, **form._arguments(form.cleaned_data))
+        created = form.add(actor=form.actor, **form.service_arguments(form.cleaned_data))
         obj.pk = created.pk
-        obj.warn_at = created.warn_at
+        for name in form.arguments:
+            setattr(obj, name, getattr(created, name))
         obj._state.adding = False
         obj._state.db = created._state.db
+
+
+@admin.register(ThresholdVersion)
+class ThresholdVersionAdmin(ReferenceVersionAdmin):
+    form = ThresholdVersionForm
+    list_display = ("category", "risk_point", "limit", "warn_at", "window_days", "min_orders", "effective_from",
+                    "created_by", "created_at", "note")
+    list_filter = ("category", "risk_point")
+    list_select_related = ("created_by",)
+    ordering = ("category", "risk_point", "-effective_from")
+
+
+@admin.register(RuleParameterVersion)
+class RuleParameterVersionAdmin(ReferenceVersionAdmin):
+    form = RuleParameterVersionForm
+    list_display = ("category", *RuleParameterVersion.PARAMETERS, "effective_from", "created_by", "created_at",
+                    "note")
+    list_filter = ("category",)
+    list_select_related = ("created_by",)
+    ordering = ("category", "-effective_from")

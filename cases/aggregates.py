@@ -7,9 +7,19 @@ import uuid
 
 from eventstore.aggregates import Aggregate, handles
 from eventstore.errors import TransitionNotAllowed
+from eventstore.reference import ReferenceStream
 
 from . import events as ev
-from .models import Appeal, AppealDecision, AppealEvidence, Violation, ViolationEvidence, Warning
+from .models import (
+    Appeal,
+    AppealDecision,
+    AppealEvidence,
+    RuleParameterVersion,
+    ThresholdVersion,
+    Violation,
+    ViolationEvidence,
+    Warning,
+)
 
 
 def _case_fields(judgement, ctx):
@@ -21,6 +31,49 @@ def _evidence(model, files, **owner):
         model(id=uuid.UUID(f["id"]), file=f["path"], name=f["name"], size=f["size"], sha256=f["sha256"], **owner)
         for f in files
     ]
+
+
+# Reference data first: cases point to the threshold version they cite (replay's dependency order).
+class ThresholdVersions(ReferenceStream):
+    """The versions of one category's threshold for one rate: stream "threshold:<category>:<risk point>"."""
+
+    kind = "threshold"
+    models = [ThresholdVersion]
+
+    @classmethod
+    def stream_for(cls, key):
+        return f"{cls.kind}:{key}"  # the name these streams were given before eventstore.streams
+
+    @classmethod
+    def key_of(cls, event):
+        return f"{event.category}:{event.risk_point}"
+
+    @handles(ev.ThresholdVersionAdded)
+    def _added(self, event, ctx):
+        return [ThresholdVersion(
+            id=event.threshold_version_id, category=event.category, risk_point=event.risk_point,
+            limit=event.limit, warn_at=event.warn_at, window_days=event.window_days, min_orders=event.min_orders,
+            effective_from=event.effective_from, note=event.note, created_by_id=ctx.actor.user_id,
+        )]
+
+
+class RuleParameterVersions(ReferenceStream):
+    """The versions of one category's count-rule parameters: stream "rule_parameters-<category>"."""
+
+    kind = "rule_parameters"
+    models = [RuleParameterVersion]
+
+    @classmethod
+    def key_of(cls, event):
+        return event.category
+
+    @handles(ev.RuleParametersVersionAdded)
+    def _added(self, event, ctx):
+        fields = {f: getattr(event, f) for f in RuleParameterVersion.PARAMETERS}
+        return [RuleParameterVersion(
+            id=event.rule_parameters_version_id, category=event.category, effective_from=event.effective_from,
+            note=event.note, created_by_id=ctx.actor.user_id, **fields,
+        )]
 
 
 class ViolationCase(Aggregate):

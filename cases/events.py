@@ -5,7 +5,8 @@ carried by both opening events and produced by the rules (cases.judgement.Judgem
 """
 import dataclasses
 import uuid
-from datetime import datetime
+from datetime import date, datetime
+from decimal import Decimal
 from typing import Any, ClassVar
 
 from eventstore.events import DomainEvent
@@ -101,3 +102,37 @@ class AppealDecided(DomainEvent):
     accepted: bool
     reasons: str
     internal_note: str = ""  # reviewers and auditors only; `reasons` is the statement the merchant reads
+
+
+# --- Reference data: versions only ever added ---------------------------------------------------
+# A rate threshold: stream "threshold:<category>:<risk point>" (the name it has always had).
+
+@dataclasses.dataclass(frozen=True)
+class ThresholdVersionAdded(DomainEvent):
+    type: ClassVar[str] = "threshold.version_added"
+    threshold_version_id: int
+    category: str
+    risk_point: str
+    limit: Decimal
+    warn_at: Decimal
+    window_days: int
+    min_orders: int
+    effective_from: date
+    note: str = ""
+
+
+# The count rules' parameters of one category: stream "rule_parameters-<category>".
+
+@dataclasses.dataclass(frozen=True)
+class RuleParametersVersionAdded(DomainEvent):
+    type: ClassVar[str] = "rule_parameters.version_added"
+    rule_parameters_version_id: int
+    category: str
+    clustered_window_days: int
+    clustered_warn_at: int
+    clustered_limit: int
+    unserved_window_days: int
+    unserved_limit: int
+    related_lookback_days: int
+    effective_from: date
+    note: str = ""

@@ -1,31 +1,53 @@
-"""Rate thresholds per category: adding a version (a recorded change) and reading the one in force.
+"""The rules' reference data per category: rate thresholds and the count rules' parameters.
 
-An evaluation as of A judges each merchant against the version of its category with the latest
-`effective_from <= A`. Versions are only added, never edited, so a past judgement can always cite
-the exact numbers it used.
+Adding a version (one service per intent, recorded as an event through eventstore.aggregates.commit)
+and reading the ones in force. An evaluation as of A judges each merchant against the versions of its
+category with the latest `effective_from <= A`. Versions are only added, never edited or deleted, so a
+past judgement can always cite the exact numbers it used (replay rebuilds them from the events).
 """
+from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
-from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import OuterRef, Subquery
 from django.utils.translation import gettext as _
 
-from eventstore.actors import Actor
-from .errors import NotPermitted
-from eventstore.store import append
-from .models import RATE_RISK_POINTS, ThresholdVersion
+from eventstore.aggregates import commit
+from eventstore.reference import InvalidReferenceData, author_id, next_id
+from eventstore.store import lock_for_append
+
+from .aggregates import RuleParameterVersions, ThresholdVersions
+from .events import RuleParametersVersionAdded, ThresholdVersionAdded
+from .models import RATE_RISK_POINTS, RuleParameterVersion, ThresholdVersion
 
 DEFAULT_WARN_FACTOR = Decimal("0.8")  # warn_at defaults to exactly 0.8 x limit
 PLACES = 6  # ThresholdVersion stores six decimal places
-STREAM_PREFIX = "threshold"
 ADD_PERMISSION = "cases.add_thresholdversion"
+ADD_PARAMETERS_PERMISSION = "cases.add_ruleparameterversion"
+NOTE_LENGTH = 500
 
 
-class InvalidThreshold(ValidationError):
+class InvalidThreshold(InvalidReferenceData):
     """A threshold version that cannot be added (bad numbers, unknown category, duplicate date)."""
+
+
+class InvalidRuleParameters(InvalidReferenceData):
+    """A rule parameters version that cannot be added (bad counts, unknown category, duplicate date)."""
+
+
+def _whole(value, maximum):
+    return isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= maximum
+
+
+def _note(note, error):
+    if not isinstance(note, str) or len(note) > NOTE_LENGTH:
+        raise error({"note": f"note must be text of at most {NOTE_LENGTH} characters"})
+    return note
+
+
+def _is_date(value):
+    return isinstance(value, date) and not isinstance(value, datetime)
 
 
 def _decimal(name, value):
@@ -44,10 +66,6 @@ def _decimal(name, value):
     return number
 
 
-def threshold_stream(category, risk_point):
-    return f"{STREAM_PREFIX}:{category}:{risk_point}"
-
-
 def _validate(*, category, risk_point, limit, warn_at, window_days, min_orders, effective_from):
     errors = {}
     if category not in settings.RISKCASE_CATEGORIES:
@@ -58,11 +76,11 @@ def _validate(*, category, risk_point, limit, warn_at, window_days, min_orders, 
         errors["limit"] = "limit must be a rate above 0 and at most 1"
     if not Decimal(0) < warn_at <= limit:
         errors["warn_at"] = "warn_at must be above 0 and at most the limit"
-    if not isinstance(window_days, int) or window_days < 1:
-        errors["window_days"] = "window_days must be a whole number of days, at least 1"
-    if not isinstance(min_orders, int) or min_orders < 1:
+    if not _whole(window_days, 32767):
+        errors["window_days"] = "window_days must be a whole number of days, from 1 to 32767"
+    if not _whole(min_orders, 2_147_483_647):
         errors["min_orders"] = "min_orders must be a whole number, at least 1"
-    if not hasattr(effective_from, "isoformat"):
+    if not _is_date(effective_from):
         errors["effective_from"] = "effective_from must be a date"
     if errors:
         raise InvalidThreshold(errors)
@@ -70,53 +88,33 @@ def _validate(*, category, risk_point, limit, warn_at, window_days, min_orders, 
 
 def threshold_version_add(*, category, risk_point, limit, warn_at=None, window_days=30, min_orders=30,
                           effective_from, actor, note=""):
-    """Add a threshold version in force from `effective_from`, and record the change as an event.
+    """Add a threshold version in force from `effective_from`, recorded as a ThresholdVersionAdded event.
 
     `warn_at` defaults to exactly 0.8 x limit (a Decimal, never a float product). `actor` is the
     system or a reviewer holding cases.add_thresholdversion (who becomes `created_by`). The
-    version row and its "threshold.version_added" event commit together. Raises InvalidThreshold
-    or NotPermitted.
+    version row and its event commit together (eventstore.aggregates.commit). Raises InvalidThreshold
+    (field errors) or NotPermitted.
     """
-    created_by_id = _user_id(actor)
+    author_id(actor, ADD_PERMISSION, _("Only a reviewer allowed to change thresholds can add a version."))
+    note = _note(note, InvalidThreshold)
     limit = _decimal("limit", limit)
     warn_at = _decimal("warn_at", limit * DEFAULT_WARN_FACTOR if warn_at is None else warn_at)
     _validate(category=category, risk_point=risk_point, limit=limit, warn_at=warn_at,
               window_days=window_days, min_orders=min_orders, effective_from=effective_from)
-    try:
-        with transaction.atomic():
-            version = ThresholdVersion.objects.create(
-                category=category, risk_point=risk_point, limit=limit, warn_at=warn_at,
-                window_days=window_days, min_orders=min_orders, effective_from=effective_from,
-                created_by_id=created_by_id, note=note,
-            )
-            append(
-                threshold_stream(category, risk_point),
-                "threshold.version_added",
-                {
-                    "v": 1, "threshold_version_id": version.pk, "category": category,
-                    "risk_point": risk_point, "limit": str(limit), "warn_at": str(warn_at),
-                    "window_days": window_days, "min_orders": min_orders,
-                    "effective_from": effective_from.isoformat(), "note": note,
-                },
-                actor=actor,
-            )
-    except IntegrityError:
-        raise InvalidThreshold(
-            {"effective_from": f"{category} {risk_point} already has a version from {effective_from}"}
-        ) from None
-    return version
-
-
-def _user_id(actor):
-    """The reviewer's user id (checked to hold the permission), or None for the system."""
-    if not isinstance(actor, Actor):
-        raise TypeError("actor must be a eventstore.actors.Actor")
-    if actor.is_system:
-        return None
-    user = get_user_model().objects.filter(pk=actor.user_id, is_active=True).first() if actor.is_reviewer else None
-    if user is None or not user.has_perm(ADD_PERMISSION):
-        raise NotPermitted(_("Only a reviewer allowed to change thresholds can add a version."))
-    return user.pk
+    with transaction.atomic():
+        lock_for_append()
+        if ThresholdVersion.objects.filter(category=category, risk_point=risk_point,
+                                           effective_from=effective_from).exists():
+            raise InvalidThreshold(
+                {"effective_from": f"{category} {risk_point} already has a version from {effective_from}"})
+        event = ThresholdVersionAdded(
+            threshold_version_id=next_id(ThresholdVersion), category=category, risk_point=risk_point, limit=limit,
+            warn_at=warn_at, window_days=window_days, min_orders=min_orders, effective_from=effective_from,
+            note=note,
+        )
+        aggregate = ThresholdVersions.load(ThresholdVersions.key_of(event))
+        commit(aggregate, event, actor=actor, expected_version=aggregate.version)
+    return ThresholdVersion.objects.get(pk=event.threshold_version_id)
 
 
 def in_force(as_of):
@@ -145,4 +143,82 @@ def threshold_in_force(category, risk_point, as_of):
         ThresholdVersion.objects.filter(category=category, risk_point=risk_point, effective_from__lte=as_of)
         .order_by("-effective_from")
         .first()
+    )
+
+
+# --- The count rules' parameters (clustered complaints, orders not served, related entity) -------
+
+def rule_parameters_version_add(*, category, effective_from, actor, note="", **parameters):
+    """Add a version of one category's count-rule parameters, in force from `effective_from`, recorded
+    as a RuleParametersVersionAdded event.
+
+    `parameters` are RuleParameterVersion.PARAMETERS (whole numbers, at least 1; the clustered
+    complaints' warn_at at most its limit); one left out keeps the shipped default. `actor` is the
+    system or a reviewer holding cases.add_ruleparameterversion. Raises InvalidRuleParameters (field
+    errors) or NotPermitted.
+    """
+    author_id(actor, ADD_PARAMETERS_PERMISSION,
+              _("Only a reviewer allowed to change rule parameters can add a version."))
+    unknown = set(parameters) - set(RuleParameterVersion.PARAMETERS)
+    if unknown:
+        raise TypeError(f"unknown rule parameters: {', '.join(sorted(unknown))}")
+    values = {name: parameters.get(name, RuleParameterVersion._meta.get_field(name).default)
+              for name in RuleParameterVersion.PARAMETERS}
+    errors = {}
+    if category not in settings.RISKCASE_CATEGORIES:
+        errors["category"] = f"unknown category {category!r}"
+    note = _note(note, InvalidRuleParameters)
+    for name, value in values.items():
+        if not _whole(value, 32767):
+            errors[name] = f"{name} must be a whole number from 1 to 32767"
+    if "clustered_warn_at" not in errors and "clustered_limit" not in errors and (
+            values["clustered_warn_at"] > values["clustered_limit"]):
+        errors["clustered_warn_at"] = "clustered_warn_at must be at most clustered_limit"
+    if not _is_date(effective_from):
+        errors["effective_from"] = "effective_from must be a date"
+    if errors:
+        raise InvalidRuleParameters(errors)
+    with transaction.atomic():
+        lock_for_append()
+        if RuleParameterVersion.objects.filter(category=category, effective_from=effective_from).exists():
+            raise InvalidRuleParameters(
+                {"effective_from": f"{category} already has rule parameters from {effective_from}"})
+        event = RuleParametersVersionAdded(
+            rule_parameters_version_id=next_id(RuleParameterVersion), category=category,
+            effective_from=effective_from, note=note, **values,
+        )
+        aggregate = RuleParameterVersions.load(category)
+        commit(aggregate, event, actor=actor, expected_version=aggregate.version)
+    return RuleParameterVersion.objects.get(pk=event.rule_parameters_version_id)
+
+
+def rule_parameters_in_force(as_of):
+    """{category: RuleParameterVersion} in force on `as_of`: one query."""
+    latest = (
+        RuleParameterVersion.objects.filter(category=OuterRef("category"), effective_from__lte=as_of)
+        .order_by("-effective_from")
+        .values("pk")[:1]
+    )
+    return {v.category: v for v in RuleParameterVersion.objects.filter(effective_from__lte=as_of, pk=Subquery(latest))}
+
+
+# --- The events of versions written without one (the data migrations' shipped defaults) --------
+
+def threshold_version_added(version):
+    """The ThresholdVersionAdded event of an existing row (any model class with its fields: migrations
+    pass historical ones); decimals at their six stored places, so the payload is the same on every database."""
+    places = Decimal(1).scaleb(-PLACES)
+    return ThresholdVersionAdded(
+        threshold_version_id=version.pk, category=version.category, risk_point=version.risk_point,
+        limit=Decimal(version.limit).quantize(places), warn_at=Decimal(version.warn_at).quantize(places),
+        window_days=version.window_days, min_orders=version.min_orders, effective_from=version.effective_from,
+        note=version.note,
+    )
+
+
+def rule_parameters_version_added(version):
+    """The RuleParametersVersionAdded event of an existing row (historical models too)."""
+    return RuleParametersVersionAdded(
+        rule_parameters_version_id=version.pk, category=version.category, effective_from=version.effective_from,
+        note=version.note, **{name: getattr(version, name) for name in RuleParameterVersion.PARAMETERS},
     )

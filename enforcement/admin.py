@@ -1,7 +1,8 @@
 """Enforcement admin: the policy, penalties with their event timeline, the approval queue, webhooks."""
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -18,7 +19,7 @@ from cases.models import Violation
 
 from . import abilities, services
 from .abilities import LIFTABLE_STATES, OPEN_VIOLATION_STATES, SERIOUS_HAND_OPENED, ReviewerAbilities
-from .policy import policy_in_force, steps_of
+from .policy import ADD_PERMISSION, STEP_FIELDS, InvalidPolicy, policy_in_force, policy_version_add, steps_of
 from .models import (
     Penalty,
     PenaltyKind,
@@ -32,15 +33,100 @@ from .models import (
 
 
 
+# --- The policy: a change is a new version (with its steps), added through policy_version_add ----
+
+class _DryRun(Exception):
+    pass
+
+
+class PolicyStepFormSet(forms.BaseInlineFormSet):
+    """The steps of a new version. `clean()` runs policy_version_add with the version's fields (on
+    `self.instance`) in a transaction rolled back at once: a step's errors show on its row, the
+    version's above the steps; the admin's save runs it for real."""
+
+    actor = None
+
+    def steps(self):
+        return [{name: form.cleaned_data.get(name) for name in STEP_FIELDS}
+                for form in self.forms if form.cleaned_data and not form.cleaned_data.get("DELETE")]
+
+    def version_arguments(self):
+        version = self.instance
+        return {"effective_from": version.effective_from, "window_days": version.window_days,
+                "clustered_ban_at": version.clustered_ban_at, "note": version.note or "", "steps": self.steps()}
+
+    def clean(self):
+        super().clean()
+        if any(self.errors) or self.instance.effective_from is None:
+            return  # the version's own form reports what is missing there
+        try:
+            with transaction.atomic():
+                policy_version_add(actor=self.actor, **self.version_arguments())
+                raise _DryRun
+        except _DryRun:
+            pass
+        except InvalidPolicy as exc:
+            forms_ = [form for form in self.forms if form.cleaned_data and not form.cleaned_data.get("DELETE")]
+            general = []
+            for key, messages_ in exc.message_dict.items():
+                index, _, field = key.partition("].")
+                if key.startswith("steps[") and field in STEP_FIELDS:
+                    forms_[int(index.removeprefix("steps["))].add_error(field, messages_)
+                else:
+                    general.extend(f"{key}: {message}" for message in messages_)
+            if general:
+                raise ValidationError(general) from None
+
+
 class PolicyStepInline(admin.TabularInline):
     model = PolicyStep
-    extra = 0
+    formset = PolicyStepFormSet
+    fields = list(STEP_FIELDS)
+
+    def get_extra(self, request, obj=None, **kwargs):
+        return 5 if obj is None else 0
+
+    def has_add_permission(self, request, obj=None):
+        return obj is None and request.user.has_perm(ADD_PERMISSION)
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        return type(formset.__name__, (formset,), {"actor": Actor.reviewer(request.user)})
 
 
 @admin.register(PolicyVersion)
 class PolicyVersionAdmin(admin.ModelAdmin):
-    list_display = ["effective_from", "window_days", "clustered_ban_at", "note"]
+    """Senior reviewers add a version with its steps (policy_version_add records it as an event);
+    nobody edits or deletes one: penalties cite the version they were decided under."""
+
+    list_display = ["effective_from", "window_days", "clustered_ban_at", "note", "created_at"]
+    fields = ["effective_from", "window_days", "clustered_ban_at", "note"]
     inlines = [PolicyStepInline]
+
+    def has_add_permission(self, request):
+        return request.user.has_perm(ADD_PERMISSION)
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        pass  # the version and its steps are written together by policy_version_add, in save_related
+
+    def save_related(self, request, form, formsets, change):
+        (steps,) = formsets
+        created = policy_version_add(actor=steps.actor, **steps.version_arguments())
+        form.instance.pk = created.pk
+        form.instance._state.adding = False
+        steps.new_objects, steps.changed_objects, steps.deleted_objects = list(created.steps.all()), [], []
 
 
 class AwaitingApprovalFilter(admin.SimpleListFilter):

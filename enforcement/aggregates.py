@@ -5,6 +5,7 @@ from decimal import Decimal
 
 from eventstore.aggregates import Aggregate, handles
 from eventstore.errors import TransitionNotAllowed
+from eventstore.reference import ReferenceStream
 
 from .events import (
     PenaltyApproved,
@@ -14,8 +15,32 @@ from .events import (
     PenaltyLiftApproved,
     PenaltyLifted,
     PenaltyProposed,
+    PolicyVersionAdded,
 )
-from .models import Penalty, PenaltyState
+from .models import Penalty, PenaltyState, PolicyStep, PolicyVersion
+
+
+class PolicyVersions(ReferenceStream):
+    """The versions of the penalty ladder: one stream, "policy-ladder"; each event adds a version and its steps."""
+
+    kind = "policy"
+    models = [PolicyVersion, PolicyStep]
+    KEY = "ladder"
+
+    @classmethod
+    def key_of(cls, event):
+        return cls.KEY
+
+    @handles(PolicyVersionAdded)
+    def _added(self, e, ctx):
+        version = PolicyVersion(id=e.policy_version_id, effective_from=e.effective_from, window_days=e.window_days,
+                                clustered_ban_at=e.clustered_ban_at, note=e.note)
+        return [version, *(
+            PolicyStep(id=s["id"], policy_id=version.pk, number=s["number"], kind=s["kind"],
+                       duration_days=s["duration_days"], traffic_weight=Decimal(s["traffic_weight"]),
+                       fallback_kind=s["fallback_kind"])
+            for s in e.steps
+        )]
 
 
 class PenaltyAggregate(Aggregate):

@@ -1,7 +1,7 @@
 """The event types of enforcement: a penalty (处罚) stream "penalty-<uuid>" on the cases event store."""
 import dataclasses
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 from typing import ClassVar
 
 from eventstore.events import DomainEvent
@@ -79,3 +79,17 @@ class PenaltyConfirmed(DomainEvent):
 @dataclasses.dataclass(frozen=True)
 class PenaltyExpired(DomainEvent):
     type: ClassVar[str] = "penalty.expired"
+
+
+@dataclasses.dataclass(frozen=True)
+class PolicyVersionAdded(DomainEvent):
+    """A version of the penalty ladder (处罚阶梯), in force from its day: stream "policy-ladder". `steps` are
+    {id, number, kind, duration_days, traffic_weight (text), fallback_kind}, the PolicyStep rows."""
+
+    type: ClassVar[str] = "policy.version_added"
+    policy_version_id: int
+    effective_from: date
+    window_days: int
+    clustered_ban_at: int
+    steps: list[dict]
+    note: str = ""

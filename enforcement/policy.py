@@ -1,13 +1,26 @@
-"""The graduated policy (处罚阶梯): its steps, who must approve each kind, and what each kind restricts."""
-from datetime import timedelta
-from decimal import Decimal
+"""The graduated policy (处罚阶梯): its steps, who must approve each kind, what each kind restricts, and
+adding a version of it.
 
+Policy versions are reference data: added through `policy_version_add` (a PolicyVersionAdded event
+carrying the version and its steps, committed with the rows), never edited or deleted, so a penalty
+always cites the ladder it was decided under; replay rebuilds them.
+"""
+from datetime import date, datetime, timedelta
+from decimal import Decimal, InvalidOperation
+
+from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from cases.models import Violation
 from cases.models.workflows import ViolationState
+from eventstore.aggregates import commit
+from eventstore.reference import InvalidReferenceData, author_id, next_id, next_ids
+from eventstore.store import lock_for_append
 
-from .models import PenaltyKind, PolicyVersion
+from .aggregates import PolicyVersions
+from .events import PolicyVersionAdded
+from .models import PenaltyKind, PolicyStep, PolicyVersion
 
 OVERTURNED = (ViolationState.APPEAL_SUCCEEDED, ViolationState.WITHDRAWN)
 
@@ -82,3 +95,102 @@ def _measure(penalty):
         "basis": "protective" if penalty.protective else "discretionary" if penalty.discretionary else "ladder",
         "ends_at": penalty.ends_at.isoformat() if penalty.ends_at else None,
     }
+
+
+# --- Adding a version ---------------------------------------------------------------------------
+
+ADD_PERMISSION = "enforcement.add_policyversion"
+STEP_FIELDS = ("number", "kind", "duration_days", "traffic_weight", "fallback_kind")
+WEIGHT_PLACES = Decimal("0.01")
+
+
+class InvalidPolicy(InvalidReferenceData):
+    """A policy version that cannot be added; a step's errors are keyed "steps[i].field" (i from 0)."""
+
+
+def _whole(value, minimum=1):
+    return not isinstance(value, bool) and isinstance(value, int) and minimum <= value <= 2_147_483_647
+
+
+def _weight(value):
+    """The traffic weight as a Decimal, or None unless it is a decimal (not a float) from 0 to 1, 2 places."""
+    if isinstance(value, float):
+        return None
+    try:
+        weight = value if isinstance(value, Decimal) else Decimal(str(value))
+        exact = weight.is_finite() and weight == weight.quantize(WEIGHT_PLACES)
+    except (InvalidOperation, ValueError, TypeError):
+        return None
+    return weight if exact and Decimal(0) <= weight <= Decimal(1) else None
+
+
+def _step_errors(index, step, errors):
+    where = f"steps[{index}]"
+    if not isinstance(step, dict) or set(step) - set(STEP_FIELDS) or "number" not in step or "kind" not in step:
+        errors[where] = f"a step is a dict with number, kind and optionally {', '.join(STEP_FIELDS[2:])}"
+        return None
+    kind, fallback = step["kind"], step.get("fallback_kind") or ""
+    days, weight = step.get("duration_days"), step.get("traffic_weight", "1")
+    if not _whole(step["number"]):
+        errors[f"{where}.number"] = "number must be a whole number, at least 1"
+    if kind not in PenaltyKind.values:
+        errors[f"{where}.kind"] = f"{kind!r} is not a penalty"
+    if days is not None and not _whole(days):
+        errors[f"{where}.duration_days"] = "duration_days must be a whole number of days, at least 1 (or empty: no end)"
+    weight = _weight(weight)
+    if weight is None:
+        errors[f"{where}.traffic_weight"] = "traffic_weight must be a decimal from 0 to 1 with at most 2 places"
+    if fallback and (fallback not in PenaltyKind.values or fallback == PenaltyKind.PRODUCT_BAN):
+        errors[f"{where}.fallback_kind"] = "fallback_kind must be empty or a penalty other than a product ban"
+    return {"number": step["number"], "kind": kind, "duration_days": days, "traffic_weight": weight,
+            "fallback_kind": fallback}
+
+
+def policy_version_add(*, effective_from, steps, actor, window_days=90, clustered_ban_at=10, note=""):
+    """Add a version of the penalty ladder in force from `effective_from`, recorded as a PolicyVersionAdded
+    event with its steps (dicts of number, kind, duration_days (None: no end), traffic_weight,
+    fallback_kind); step n applies to a merchant's n-th standing violation, numbered 1, 2, ... `actor` is
+    the system or a reviewer holding enforcement.add_policyversion. Raises InvalidPolicy (field errors)
+    or NotPermitted. Returns the PolicyVersion."""
+    author_id(actor, ADD_PERMISSION, _("Only a reviewer allowed to change the penalty policy can add a version."))
+    errors = {}
+    if not isinstance(effective_from, date) or isinstance(effective_from, datetime):
+        errors["effective_from"] = "effective_from must be a date"
+    if not _whole(window_days):
+        errors["window_days"] = "window_days must be a whole number of days, at least 1"
+    if not _whole(clustered_ban_at):
+        errors["clustered_ban_at"] = "clustered_ban_at must be a whole number of complaints, at least 1"
+    if not isinstance(steps, (list, tuple)) or not steps:
+        errors["steps"] = "a policy needs at least one step"
+        steps = []
+    cleaned = [_step_errors(i, step, errors) for i, step in enumerate(steps)]
+    if not errors and [s["number"] for s in cleaned] != list(range(1, len(steps) + 1)):
+        errors["steps"] = "steps must be numbered 1, 2, 3, ... in order"
+    if errors:
+        raise InvalidPolicy(errors)
+    with transaction.atomic():
+        lock_for_append()
+        if PolicyVersion.objects.filter(effective_from=effective_from).exists():
+            raise InvalidPolicy({"effective_from": f"a policy version from {effective_from} exists already"})
+        step_ids = next_ids(PolicyStep, len(cleaned))
+        event = PolicyVersionAdded(
+            policy_version_id=next_id(PolicyVersion), effective_from=effective_from, window_days=window_days,
+            clustered_ban_at=clustered_ban_at, note=note,
+            steps=[{**step, "id": pk, "traffic_weight": str(step["traffic_weight"].quantize(WEIGHT_PLACES))}
+                   for pk, step in zip(step_ids, cleaned)],
+        )
+        aggregate = PolicyVersions.load(PolicyVersions.KEY)
+        commit(aggregate, event, actor=actor, expected_version=aggregate.version)
+    return PolicyVersion.objects.get(pk=event.policy_version_id)
+
+
+def policy_version_added(version, steps):
+    """The PolicyVersionAdded event of an existing version and its steps (any model classes with their
+    fields: the data migration passes historical ones)."""
+    return PolicyVersionAdded(
+        policy_version_id=version.pk, effective_from=version.effective_from, window_days=version.window_days,
+        clustered_ban_at=version.clustered_ban_at, note=version.note,
+        steps=[{"id": s.pk, "number": s.number, "kind": s.kind, "duration_days": s.duration_days,
+                "traffic_weight": str(Decimal(s.traffic_weight).quantize(WEIGHT_PLACES)), "fallback_kind": s.fallback_kind}
+               for s in sorted(steps, key=lambda s: s.number)],
+    )

@@ -1,4 +1,4 @@
-"""Per-category rate thresholds, versioned by effective date (data contract section 5)."""
+"""Per-category rate thresholds and count-rule parameters, versioned by effective date (data contract section 5)."""
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -64,3 +64,50 @@ class ThresholdVersion(models.Model):
 
     def __str__(self):
         return f"{self.category} {self.risk_point} ≥ {self.limit} from {self.effective_from}"
+
+
+class RuleParameterVersion(models.Model):
+    """One version of one category's parameters for the count rules, in force from `effective_from`.
+
+    Like ThresholdVersion: an evaluation as of A uses, per category, the version with the latest
+    effective_from <= A, cites its id in the case's explanation, and versions are only added.
+    The field defaults are the shipped defaults (data contract section 5).
+    """
+
+    PARAMETERS = ("clustered_window_days", "clustered_warn_at", "clustered_limit", "unserved_window_days",
+                  "unserved_limit", "related_lookback_days")
+
+    category = models.CharField(_("category"), max_length=32)
+    clustered_window_days = models.PositiveSmallIntegerField(_("clustered complaints: window (days)"), default=3)
+    clustered_warn_at = models.PositiveIntegerField(_("clustered complaints: warn at (complaints)"), default=5)
+    clustered_limit = models.PositiveIntegerField(_("clustered complaints: violation at (complaints)"), default=10)
+    unserved_window_days = models.PositiveSmallIntegerField(_("orders not served: window (days)"), default=7)
+    unserved_limit = models.PositiveIntegerField(_("orders not served: violation at (complaints)"), default=3)
+    related_lookback_days = models.PositiveSmallIntegerField(_("related entity: look back (days)"), default=180)
+    effective_from = models.DateField(_("effective from"))
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+        verbose_name=_("created by"), related_name="+",
+    )
+    note = models.CharField(_("note"), max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("rule parameters version")
+        verbose_name_plural = _("rule parameters versions")
+        ordering = ["category", "-effective_from"]
+        constraints = [
+            models.UniqueConstraint(fields=["category", "effective_from"], name="rule_parameters_version_unique"),
+            models.CheckConstraint(
+                condition=models.Q(clustered_warn_at__gte=1, clustered_warn_at__lte=models.F("clustered_limit")),
+                name="rule_parameters_clustered_warn_at_not_above_limit",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(clustered_window_days__gte=1, unserved_window_days__gte=1, unserved_limit__gte=1,
+                                   related_lookback_days__gte=1),
+                name="rule_parameters_positive",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.category} rule parameters from {self.effective_from}"

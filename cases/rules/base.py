@@ -4,7 +4,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any, ClassVar
 
-from django.conf import settings
+from ..thresholds import rule_parameters_in_force
 
 WARNING = "warning"
 VIOLATION = "violation"
@@ -61,17 +61,25 @@ class Finding:
 class Rule:
     """A risk point's rule: `evaluate(as_of)` returns its findings, computed set-based in SQL.
 
-    Subclasses set `risk_point` and, when they take parameters, `defaults`; a deployment overrides
-    them in settings.RISKCASE_RULE_PARAMETERS[risk_point].
+    Subclasses set `risk_point`. A count rule also sets `parameter_fields` (its parameter names ->
+    RuleParameterVersion fields) and reads them per category, from the versions in force on A.
     """
 
     risk_point: ClassVar[str]
-    defaults: ClassVar[dict[str, int]] = {}
+    parameter_fields: ClassVar[dict[str, str]] = {}
 
-    @property
-    def parameters(self):
-        configured = getattr(settings, "RISKCASE_RULE_PARAMETERS", {}).get(self.risk_point, {})
-        return {**self.defaults, **configured}
+    def parameters_in_force(self, as_of):
+        """{category: (RuleParameterVersion, {parameter: value})} in force on `as_of`: one query."""
+        return {
+            category: (version, {name: getattr(version, f) for name, f in self.parameter_fields.items()})
+            for category, version in rule_parameters_in_force(as_of).items()
+        }
+
+    @staticmethod
+    def cite(version, parameters):
+        """What a finding's explanation says about the parameters it used (like the threshold version id)."""
+        return {"parameters": parameters, "rule_parameters_version_id": version.pk,
+                "rule_parameters_effective_from": version.effective_from.isoformat()}
 
     def evaluate(self, as_of):
         raise NotImplementedError

@@ -9,24 +9,27 @@ from .complaint_counts import complaint_counts
 
 class ClusteredComplaintsRule(Rule):
     """>= warn_at complaints on orders of one product with day(filed_at) in the window_days days
-    ending at A is a warning on that product; >= limit is a violation (defaults 5, 10, 3 days)."""
+    ending at A is a warning on that product; >= limit is a violation (shipped defaults 5, 10, 3 days;
+    each category's RuleParameterVersion in force on A)."""
 
     risk_point = RiskPoint.CLUSTERED_COMPLAINTS.value
-    defaults = {"window_days": 3, "warn_at": 5, "limit": 10}
+    parameter_fields = {"window_days": "clustered_window_days", "warn_at": "clustered_warn_at",
+                        "limit": "clustered_limit"}
 
     def evaluate(self, as_of):
-        p = self.parameters
-        start = as_of - timedelta(days=p["window_days"] - 1)
+        in_force = self.parameters_in_force(as_of)
+        starts = {c: as_of - timedelta(days=p["window_days"] - 1) for c, (_, p) in in_force.items()}
+        windows = {c: (starts[c], min(p["warn_at"], p["limit"])) for c, (_, p) in in_force.items()}
         findings = []
-        for merchant_id, product_id, count in complaint_counts(
-            start=start, end=as_of, at_least=min(p["warn_at"], p["limit"]), by_product=True
-        ):
+        for merchant_id, product_id, category, count in complaint_counts(end=as_of, windows=windows,
+                                                                          by_product=True):
+            version, p = in_force[category]
             for kind, threshold in ((WARNING, p["warn_at"]), (VIOLATION, p["limit"])):
                 if count >= threshold:
                     findings.append(Finding(
                         kind=kind, merchant_id=merchant_id, product_id=product_id,
-                        risk_point=self.risk_point, window_start=start, window_end=as_of,
+                        risk_point=self.risk_point, window_start=starts[category], window_end=as_of,
                         value=Decimal(count), threshold=Decimal(threshold), numerator=count,
-                        detail={"parameters": p},
+                        detail=self.cite(version, p),
                     ))
         return findings

@@ -11,22 +11,24 @@ from .complaint_counts import complaint_counts
 
 class ServiceNotProvidedRule(Rule):
     """>= limit complaints with reason service_not_provided and day(filed_at) in the window_days
-    days ending at A, on orders of one merchant, is a violation (defaults 3 in 7 days)."""
+    days ending at A, on orders of one merchant, is a violation (shipped defaults 3 in 7 days; each
+    category's RuleParameterVersion in force on A)."""
 
     risk_point = RiskPoint.SERVICE_NOT_PROVIDED.value
-    defaults = {"window_days": 7, "limit": 3}
+    parameter_fields = {"window_days": "unserved_window_days", "limit": "unserved_limit"}
 
     def evaluate(self, as_of):
-        p = self.parameters
-        start = as_of - timedelta(days=p["window_days"] - 1)
-        return [
-            Finding(
+        in_force = self.parameters_in_force(as_of)
+        starts = {c: as_of - timedelta(days=p["window_days"] - 1) for c, (_, p) in in_force.items()}
+        windows = {c: (starts[c], p["limit"]) for c, (_, p) in in_force.items()}
+        findings = []
+        for merchant_id, _, category, count in complaint_counts(
+            end=as_of, windows=windows, reason=ComplaintReason.SERVICE_NOT_PROVIDED.value,
+        ):
+            version, p = in_force[category]
+            findings.append(Finding(
                 kind=VIOLATION, merchant_id=merchant_id, risk_point=self.risk_point,
-                window_start=start, window_end=as_of, value=Decimal(count),
-                threshold=Decimal(p["limit"]), numerator=count, detail={"parameters": p},
-            )
-            for merchant_id, _, count in complaint_counts(
-                start=start, end=as_of, at_least=p["limit"],
-                reason=ComplaintReason.SERVICE_NOT_PROVIDED.value,
-            )
-        ]
+                window_start=starts[category], window_end=as_of, value=Decimal(count),
+                threshold=Decimal(p["limit"]), numerator=count, detail=self.cite(version, p),
+            ))
+        return findings

@@ -4,6 +4,7 @@ from decimal import Decimal
 
 import pytest
 import time_machine
+from django.contrib.auth import get_user_model
 from django.core.files.base import ContentFile
 from django.urls import reverse
 from django.utils import timezone
@@ -182,6 +183,7 @@ def test_evidence_files_download_for_reviewers(client, reviewer, appealed, outsi
 def test_only_a_senior_reviewer_adds_a_threshold_version_and_it_is_recorded(client, senior, reviewer):
     form = {"category": "food", "risk_point": "complaint_rate", "limit": "0.045000", "warn_at": "",
             "window_days": "30", "min_orders": "30", "effective_from": "2026-07-01", "note": "tighter"}
+    shipped = Event.objects.filter(type="threshold.version_added").count()
     client.force_login(reviewer)
     assert client.get(reverse("admin:cases_thresholdversion_add")).status_code == 403
     assert client.post(reverse("admin:cases_thresholdversion_add"), form).status_code == 403
@@ -191,10 +193,10 @@ def test_only_a_senior_reviewer_adds_a_threshold_version_and_it_is_recorded(clie
     assert response.status_code == 302, response.content.decode()[:2000]
     version = ThresholdVersion.objects.get(effective_from=date(2026, 7, 1))
     assert (version.limit, version.warn_at, version.created_by) == (Decimal("0.045"), Decimal("0.036"), senior)
-    assert Event.objects.filter(type="threshold.version_added").count() == 1
+    assert Event.objects.filter(type="threshold.version_added").count() == shipped + 1
     duplicate = client.post(reverse("admin:cases_thresholdversion_add"), form)
     assert duplicate.status_code == 200 and "already has a version" in duplicate.content.decode()
-    assert Event.objects.filter(type="threshold.version_added").count() == 1
+    assert Event.objects.filter(type="threshold.version_added").count() == shipped + 1
     bad = client.post(reverse("admin:cases_thresholdversion_add"), {**form, "limit": "0.01", "warn_at": "0.02",
                                                                      "effective_from": "2026-08-01"})
     assert bad.status_code == 200 and not ThresholdVersion.objects.filter(effective_from=date(2026, 8, 1)).exists()
@@ -224,3 +226,45 @@ def test_a_reviewer_opens_a_case_by_hand_with_evidence_files(client, reviewer, a
     assert sorted(violation.evidence.values_list("name", flat=True)) == ["post.pdf", "video-still.png"]
     page = client.get(response["Location"]).content.decode()
     assert "Viral video of a dirty kitchen." in page and "video-still.png" in page
+
+
+def test_only_a_senior_reviewer_adds_rule_parameters_and_errors_show_on_the_field(client, senior, reviewer):
+    from cases.models import RuleParameterVersion
+
+    url = reverse("admin:cases_ruleparameterversion_add")
+    form = {"category": "retail", "clustered_window_days": "3", "clustered_warn_at": "6", "clustered_limit": "12",
+            "unserved_window_days": "7", "unserved_limit": "3", "related_lookback_days": "90",
+            "effective_from": "2026-07-01", "note": "busier"}
+    client.force_login(reviewer)
+    assert client.get(url).status_code == 403
+    assert client.post(url, form).status_code == 403
+    assert client.get(reverse("admin:cases_ruleparameterversion_changelist")).status_code == 200
+    client.force_login(senior)
+    bad = client.post(url, {**form, "clustered_warn_at": "13"})
+    assert bad.status_code == 200
+    assert bad.context["adminform"].form.errors == {
+        "clustered_warn_at": ["clustered_warn_at must be at most clustered_limit"]}
+    response = client.post(url, form)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    version = RuleParameterVersion.objects.get(category="retail", effective_from=date(2026, 7, 1))
+    assert (version.clustered_limit, version.related_lookback_days, version.created_by) == (12, 90, senior)
+    assert Event.objects.filter(type="rule_parameters.version_added", stream="rule_parameters-retail").count() == 2
+
+
+@pytest.mark.parametrize("model", ["thresholdversion", "ruleparameterversion"])
+def test_nobody_changes_or_deletes_a_rule_version_in_admin(client, model):
+    from cases.models import RuleParameterVersion
+
+    root = get_user_model().objects.create_superuser("root", password="pw")
+    client.force_login(root)
+    version = (ThresholdVersion if model == "thresholdversion" else RuleParameterVersion).objects.first()
+    before = {f.attname: getattr(version, f.attname) for f in type(version)._meta.concrete_fields}
+    change = reverse(f"admin:cases_{model}_change", args=[version.pk])
+    page = client.get(change)
+    assert page.status_code == 200 and 'name="_save"' not in page.content.decode()
+    assert client.post(change, {"category": "food", "effective_from": "2001-01-01", "note": "x"}).status_code == 403
+    assert client.post(reverse(f"admin:cases_{model}_delete", args=[version.pk]), {"post": "yes"}).status_code == 403
+    client.post(reverse(f"admin:cases_{model}_changelist"),
+                {"action": "delete_selected", "_selected_action": [version.pk], "post": "yes"})
+    version.refresh_from_db()
+    assert {f.attname: getattr(version, f.attname) for f in type(version)._meta.concrete_fields} == before

@@ -26,11 +26,13 @@ def test_raw_update_is_refused(stored):
 
 
 def test_raw_delete_is_refused(stored):
+    before = Event.objects.count()
     _refused("DELETE FROM cases_event WHERE id = %s", [stored.position])
-    assert Event.objects.count() == 2
+    assert Event.objects.count() == before
 
 
 def test_orm_update_and_delete_are_refused(stored):
+    before = list(Event.objects.values_list("type", flat=True))
     with pytest.raises(DatabaseError), transaction.atomic():
         Event.objects.filter(pk=stored.position).update(type="changed")
     with pytest.raises(DatabaseError), transaction.atomic():
@@ -39,7 +41,8 @@ def test_orm_update_and_delete_are_refused(stored):
         event = Event.objects.get(pk=stored.position)
         event.type = "changed"
         event.save()
-    assert list(Event.objects.values_list("type", flat=True)) == ["thing.happened", "thing.happened"]
+    assert list(Event.objects.values_list("type", flat=True)) == before
+    assert before[-2:] == ["thing.happened", "thing.happened"]
 
 
 def test_inserting_still_works_after_a_refusal(stored):

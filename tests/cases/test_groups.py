@@ -14,10 +14,13 @@ def test_reviewers_work_cases_but_do_not_change_thresholds():
     assert {"cases.decide_appeal", "cases.withdraw_violation", "cases.dismiss_warning", "cases.resolve_warning",
             "cases.assign_case", "cases.open_case", "eventstore.view_event"} <= codes
     assert "cases.add_thresholdversion" not in codes
+    assert {"cases.view_ruleparameterversion", "enforcement.view_policyversion"} <= codes
+    assert not {"cases.add_ruleparameterversion", "enforcement.add_policyversion"} & codes
 
 
-def test_senior_reviewers_also_add_threshold_versions():
-    assert _codes("senior_reviewer") == _codes("reviewer") | {"cases.add_thresholdversion"}
+def test_senior_reviewers_also_add_reference_data_versions():
+    assert _codes("senior_reviewer") == _codes("reviewer") | {
+        "cases.add_thresholdversion", "cases.add_ruleparameterversion", "enforcement.add_policyversion"}
 
 
 def test_auditors_only_read_and_read_the_events_too():

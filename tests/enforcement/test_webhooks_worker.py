@@ -4,7 +4,7 @@ per merchant and after retries."""
 import pytest
 
 from eventstore.models import Event
-from enforcement import consumers
+from enforcement.events import PenaltyExpired, PenaltyImposed, PenaltyLifted
 from enforcement.models import DeliveryState, WebhookDelivery, WebhookEndpoint
 from tests.celery_worker import wait_for
 from tests.enforcement.receiver import SECRET
@@ -26,8 +26,12 @@ def enforcement_settings(settings, tmp_path):
 
 
 @pytest.fixture(autouse=True)
-def no_broker():
-    """Unlike the rest of the enforcement tests: tasks queued on commit go to the real broker."""
+def no_broker(monkeypatch):
+    """Unlike the rest of the enforcement tests: tasks queued on commit go to the real broker, the drain of
+    the consumers after each appending commit included."""
+    from eventstore.tasks import drain_consumers
+
+    monkeypatch.delattr(drain_consumers, "delay")
 
 
 def _all_delivered():

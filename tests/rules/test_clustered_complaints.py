@@ -3,10 +3,11 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from django.test import override_settings
 
 from cases.rules import VIOLATION, WARNING
 from cases.rules.clustered_complaints import ClusteredComplaintsRule
+from cases.thresholds import rule_parameters_version_add
+from eventstore.actors import SYSTEM
 
 
 def kinds(findings):
@@ -57,8 +58,9 @@ def test_several_complaints_on_one_order_each_count(make_merchant, make_complain
     assert kinds(ClusteredComplaintsRule().evaluate(as_of)) == [WARNING]
 
 
-@override_settings(RISKCASE_RULE_PARAMETERS={"clustered_complaints": {"warn_at": 2, "limit": 3}})
-def test_the_counts_are_configurable(make_merchant, make_complaint, as_of):
+def test_the_counts_are_the_category_parameters_in_force(make_merchant, make_complaint, as_of):
+    rule_parameters_version_add(category="food", clustered_warn_at=2, clustered_limit=3, effective_from=as_of,
+                                actor=SYSTEM)
     make_merchant("m1")
     for _ in range(3):
         make_complaint("m1", filed=as_of)

@@ -15,7 +15,9 @@ def test_a_new_version_appends_a_threshold_version_added_event(db, reviewer_acto
     version = threshold_version_add(category="beauty", risk_point="merchant_refund_rate", limit="0.035",
                                     window_days=14, min_orders=50, effective_from=date(2026, 7, 1),
                                     actor=reviewer_actor, note="tighter for the summer")
-    (event,) = read("threshold:beauty:merchant_refund_rate")
+    shipped, event = read("threshold:beauty:merchant_refund_rate")  # the shipped default's event first
+    assert shipped.data["threshold_version_id"] != version.pk
+    assert (event.type, event.version) == ("threshold.version_added", 2)
     assert event.type == "threshold.version_added"
     assert event.actor == reviewer_actor
     assert event.data == {
@@ -34,8 +36,9 @@ def test_the_system_may_add_a_version_without_a_reviewer(db):
 def test_a_reviewer_without_the_permission_is_refused_and_nothing_is_recorded(db):
     clerk = StaffUserFactory(is_superuser=False)
     before = ThresholdVersion.objects.count()
+    events = read("threshold:food:complaint_rate")
     with pytest.raises(NotPermitted):
         threshold_version_add(category="food", risk_point="complaint_rate", limit="0.05",
                               effective_from=date(2026, 7, 1), actor=Actor.reviewer(clerk))
     assert ThresholdVersion.objects.count() == before
-    assert read("threshold:food:complaint_rate") == []
+    assert read("threshold:food:complaint_rate") == events

@@ -68,7 +68,10 @@ def test_warn_at_defaults_to_exactly_eight_tenths_of_the_limit(db, reviewer_acto
     {"warn_at": "0.06"},
     {"warn_at": "0"},
     {"window_days": 0},
+    {"window_days": 40000},  # more than the column holds: a field error, not a database error
+    {"window_days": True},
     {"min_orders": 0},
+    {"note": "x" * 501},
 ])
 def test_an_invalid_version_is_refused_and_nothing_is_stored(db, reviewer_actor, changes):
     before = ThresholdVersion.objects.count()

@@ -19,7 +19,7 @@ def measures_of_live_restrictions(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('enforcement', '0005_penalty_fsm_and_lift_cause'),
+        ('enforcement', '0006_policy_events'),
     ]
 
     operations = [

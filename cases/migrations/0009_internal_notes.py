@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0006_event_store_moved'),
+        ('cases', '0008_reference_data_events'),
     ]
 
     operations = [
