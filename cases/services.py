@@ -84,10 +84,11 @@ def _commit(case, event, *, actor, correlation_id, expected_version=None, causat
 def _enforcement_reacts_after_commit():
     """Queue enforcement's reaction to the event just appended, once it is committed, so penalties and
     restrictions change at once (beat also drains the events every minute, which catches anything lost
-    here). robust: a failure to queue or, in eager mode, of the reaction itself never undoes the command."""
+    here). Once per transaction; a failure to queue never undoes or delays the command."""
     from enforcement.tasks import react_to_violations  # lazy: enforcement imports cases
+    from riskcase.ops.enqueue import on_commit_once
 
-    transaction.on_commit(lambda: react_to_violations.delay(), robust=True)
+    on_commit_once(react_to_violations)
 
 
 def _ensure_version(current, expected_version):

@@ -13,6 +13,8 @@ from cases.errors import ConcurrencyError, InvalidCommand, NotPermitted, Transit
 from cases.eventstore import append, lock_for_append
 from cases.models import Violation
 
+from riskcase.ops.enqueue import on_commit_once
+
 from . import cache, projections, webhooks
 from .abilities import LIFTABLE_STATES, ReviewerAbilities, lift_approvals_needed
 from .events import (
@@ -41,11 +43,11 @@ def _refresh_restriction(merchant_id, position):
     row = projections.restriction_for(merchant_id, position)
     row.save()
     document = row.document()
-    # Replaced after commit; a reader between now and then refills from the old committed row, which
-    # the on-commit put then overwrites.
-    transaction.on_commit(lambda: cache.put(document))
+    # Replaced after commit (a reader meanwhile may refill from the old row: the put is versioned by
+    # position, so the older document never wins). If Redis is down the reconciler writes it later.
+    transaction.on_commit(lambda: cache.put(document), robust=True)
     from .tasks import deliver_webhooks
-    transaction.on_commit(lambda: deliver_webhooks.delay())
+    on_commit_once(deliver_webhooks)
 
 
 def _impose(penalty, *, actor, now):

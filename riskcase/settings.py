@@ -130,8 +130,21 @@ MEDIA_URL = "media/"
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
 
+# Redis is a cache and a broker, never the only way to answer a read: every client gets short socket
+# timeouts (a paused Redis costs a request this long, not minutes), and the restrictions cache and the
+# throttles fall back (riskcase/ops/redisguard.py keeps Redis out of the path for the breaker's seconds).
+RISKCASE_REDIS_SOCKET_TIMEOUT = float(os.environ.get("RISKCASE_REDIS_SOCKET_TIMEOUT", "0.25"))
+RISKCASE_REDIS_BREAKER_SECONDS = float(os.environ.get("RISKCASE_REDIS_BREAKER_SECONDS", "5"))
+# How often beat repairs the restrictions cache (enforcement/cache.py): the bound on a stale document
+# after Redis comes back from an outage, with the breaker's seconds.
+RISKCASE_RESTRICTIONS_RECONCILE_SECONDS = float(os.environ.get("RISKCASE_RESTRICTIONS_RECONCILE_SECONDS", "30"))
+
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {"default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL,
+        "OPTIONS": {"socket_connect_timeout": RISKCASE_REDIS_SOCKET_TIMEOUT,
+                    "socket_timeout": RISKCASE_REDIS_SOCKET_TIMEOUT},
+    }}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
@@ -143,9 +156,29 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
+# Deployment settings (README, "Workers"): a message is acknowledged when its task finished, and put back
+# when the worker process running it died; each worker process reserves one message at a time (shards
+# and the rule evaluation are long). A message whose worker vanished (killed main process, lost machine)
+# stays invisible on Redis for the visibility timeout, then any worker takes it again; the hard time
+# limit is below it, so a task is never delivered twice only for being slow.
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
+RISKCASE_CELERY_VISIBILITY_TIMEOUT = int(os.environ.get("RISKCASE_CELERY_VISIBILITY_TIMEOUT", "900"))
+CELERY_TASK_TIME_LIMIT = int(os.environ.get("RISKCASE_CELERY_TASK_TIME_LIMIT",
+                                            str(max(RISKCASE_CELERY_VISIBILITY_TIMEOUT * 2 // 3, 1))))
+CELERY_TASK_SOFT_TIME_LIMIT = max(CELERY_TASK_TIME_LIMIT - 60, CELERY_TASK_TIME_LIMIT * 9 // 10)
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": RISKCASE_CELERY_VISIBILITY_TIMEOUT,
+    # Publishing on commit must not hang a request when Redis does not answer (riskcase/ops/enqueue.py).
+    "socket_connect_timeout": 1,
+    "socket_timeout": 5,
+    "connect_retries_timeout": 1,
+}
+CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {"visibility_timeout": RISKCASE_CELERY_VISIBILITY_TIMEOUT}
+CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = 1
+CELERY_REDIS_SOCKET_TIMEOUT = 5
 CELERY_TIMEZONE = TIME_ZONE
 # Beat's record of when each entry last ran (only the one beat process writes it).
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
@@ -164,6 +197,9 @@ CELERY_BEAT_SCHEDULE = {
     "enforcement-react-to-violations": {"task": "enforcement.tasks.react_to_violations", "schedule": 60.0},
     "enforcement-deliver-webhooks": {"task": "enforcement.tasks.deliver_webhooks", "schedule": 60.0},
     "enforcement-expire-penalties": {"task": "enforcement.tasks.expire_penalties", "schedule": 120.0},
+    "enforcement-reconcile-restrictions": {
+        "task": "enforcement.tasks.reconcile_restrictions", "schedule": RISKCASE_RESTRICTIONS_RECONCILE_SECONDS,
+    },
 }
 
 REST_FRAMEWORK = {

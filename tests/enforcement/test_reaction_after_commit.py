@@ -19,6 +19,7 @@ def eager(monkeypatch):
     from enforcement import tasks
 
     monkeypatch.delattr(tasks.react_to_violations, "delay")
+    monkeypatch.delattr(tasks.react_to_violations, "apply_async")
     monkeypatch.setattr(app.conf, "task_always_eager", True)
     monkeypatch.setattr(app.conf, "task_eager_propagates", True)
 

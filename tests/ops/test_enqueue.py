@@ -1,0 +1,42 @@
+"""Reactions are queued after commit once per transaction, and a broker that is down neither fails nor
+holds up the command that committed (riskcase/ops/enqueue.py)."""
+import logging
+
+import pytest
+from django.db import transaction
+
+from enforcement import tasks
+from riskcase.celery import app
+from riskcase.ops import enqueue
+
+
+def test_a_transaction_queues_each_reaction_once_however_many_events_it_appends(
+        monkeypatch, django_capture_on_commit_callbacks, db):
+    sent = []
+    monkeypatch.setattr(tasks.deliver_webhooks, "apply_async", lambda **kw: sent.append(("deliver", kw)))
+    monkeypatch.setattr(tasks.react_to_violations, "apply_async", lambda **kw: sent.append(("react", kw)))
+
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        for _ in range(5):
+            enqueue.on_commit_once(tasks.deliver_webhooks)
+            enqueue.on_commit_once(tasks.react_to_violations)
+        assert sent == []  # nothing before the commit
+
+    assert sorted(name for name, _ in sent) == ["deliver", "react"]
+    assert all(kw == {"retry": False, "ignore_result": True} for _, kw in sent)
+
+
+@pytest.mark.redis
+def test_a_broker_that_refuses_connections_is_logged_not_raised(own_redis, monkeypatch, caplog):
+    monkeypatch.setattr(app.conf, "broker_url", own_redis.url)
+    monkeypatch.setattr(app.conf, "task_always_eager", False)
+    monkeypatch.setattr(app, "_pool", None)
+    monkeypatch.setattr(app.amqp, "_producer_pool", None)
+    own_redis.kill()
+
+    with caplog.at_level(logging.WARNING, logger="riskcase.ops.enqueue"):
+        enqueue._publish(tasks.expire_penalties)  # returns: no exception, no endless retry
+
+    assert any("could not queue enforcement.tasks.expire_penalties" in r.getMessage() for r in caplog.records)
+    app._pool = None  # drop the pool on the dead port before the settings come back
+    app.amqp._producer_pool = None
