@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "knox",
+    "axes",
     "metrics",
     "cases",
     "enforcement",
@@ -71,6 +72,33 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: turns a locked-out login into its 429 answer (riskcase/security.py).
+    "axes.middleware.AxesMiddleware",
+]
+
+# Failed logins on every login form (merchant pages, admin, the API's auth/login/) are counted per
+# client address in the database by django-axes: after AXES_FAILURE_LIMIT failures, that address
+# is refused for AXES_COOLOFF_TIME. Counted in PostgreSQL, not Redis, so a cache outage opens nothing.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = int(os.environ.get("RISKCASE_LOGIN_FAILURE_LIMIT", "10"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("RISKCASE_LOGIN_COOLOFF_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = ["ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "riskcase.security.client_ip"
+AXES_LOCKOUT_CALLABLE = "riskcase.security.lockout_response"
+AXES_VERBOSE = False
+# Addresses or networks (comma-separated, e.g. 10.0.0.5,10.1.0.0/16) of the proxies in front of gunicorn
+# whose X-Forwarded-For is believed; none by default, so the peer's address is the client's.
+RISKCASE_TRUSTED_PROXIES = [p for p in os.environ.get("RISKCASE_TRUSTED_PROXIES", "").split(",") if p.strip()]
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
 ROOT_URLCONF = "riskcase.urls"

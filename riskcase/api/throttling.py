@@ -10,6 +10,7 @@ from rest_framework.settings import api_settings
 from rest_framework.throttling import SimpleRateThrottle
 
 from riskcase.ops import redisguard
+from riskcase.security import client_ip
 
 logger = logging.getLogger(__name__)
 
@@ -51,6 +52,10 @@ class LoginRateThrottle(_SettingsRateThrottle):
     """Scope "login": password attempts per client address, against guessing."""
 
     scope = "login"
+
+    def get_ident(self, request):
+        # Never a client-sent X-Forwarded-For unless a trusted proxy added it (RISKCASE_TRUSTED_PROXIES).
+        return client_ip(request)
 
     def get_cache_key(self, request, view):
         return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
