@@ -1,5 +1,6 @@
 """The reviewers' admin: queues, a case page with buttons that call the services. Thin by design."""
 import json
+import os
 
 from django import forms
 from django.conf import settings
@@ -15,7 +16,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from . import services
+from . import evidence, services
 from .actors import Actor
 from .charts import rate_chart
 from .errors import ConcurrencyError, DomainError
@@ -269,13 +270,27 @@ class CaseAdmin(ReadOnlyAdmin):
         obj = self.get_object(request, object_id)
         if obj is None or not self.has_view_permission(request, obj):
             raise PermissionDenied
-        evidence = self.find_evidence(obj, file_id)
-        if evidence is None:
+        stored = self.find_evidence(obj, file_id)
+        if stored is None:
             raise Http404
-        return FileResponse(evidence.file.open("rb"), as_attachment=True, filename=evidence.name)
+        return evidence_response(stored)
 
     def find_evidence(self, obj, file_id):
         return None
+
+
+def evidence_response(stored):
+    """Download a stored evidence file as the type its bytes are (PDF, JPEG or PNG) under that type's
+    extension, never as the uploader named it: a PNG header before HTML named evil.html is served as an
+    image/png attachment "evil.png", sandboxed, and the browser may not sniff it into a page."""
+    with stored.file.open("rb") as f:
+        content_type, extension = evidence.stored_type(f.read(evidence.HEAD_BYTES))
+    stem = os.path.splitext(os.path.basename(stored.name))[0] or "evidence"
+    response = FileResponse(stored.file.open("rb"), as_attachment=True, filename=stem + extension,
+                            content_type=content_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "sandbox; default-src 'none'"
+    return response
 
 
 @admin.register(Warning)

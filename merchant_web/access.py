@@ -4,7 +4,6 @@ from functools import wraps
 from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.views import redirect_to_login
 from django.shortcuts import render
-from django.utils.translation import gettext_lazy as _
 
 from accounts.selectors import merchant_id_for_request, merchant_id_for_user
 
