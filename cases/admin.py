@@ -6,7 +6,7 @@ from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import BadRequest, PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import FileResponse, Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.template.response import TemplateResponse
@@ -85,6 +85,8 @@ class AssigneeFilter(admin.SimpleListFilter):
         if value == "none":
             return queryset.filter(**{f"{self.assignee_field}__isnull": True})
         if value:
+            if not value.isdigit():
+                raise BadRequest(_("Unknown assignee."))  # a 400, not a failed query
             return queryset.filter(**{f"{self.assignee_field}_id": value})
         return queryset
 

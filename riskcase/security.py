@@ -8,6 +8,7 @@ address, whatever the headers say, so a guesser cannot pose as a new client on e
 import ipaddress
 from functools import lru_cache
 
+from axes.backends import AxesStandaloneBackend
 from django.conf import settings
 from django.http import JsonResponse
 from django.shortcuts import render
@@ -58,3 +59,14 @@ def lockout_response(request, credentials=None, *args, **kwargs):
         response = render(request, "merchant_web/locked_out.html", {"message": message}, status=429)
     response["Retry-After"] = str(int(settings.AXES_COOLOFF_TIME.total_seconds()))
     return response
+
+
+class LoginLimitBackend(AxesStandaloneBackend):
+    """django-axes' check before the password backends. Every login form passes its request (Django's
+    login and admin forms, the API's serializer); a call without one is code, not a client (the shell,
+    Django's test client `login()`), and has no address to count, so it is left to the next backend."""
+
+    def authenticate(self, request=None, username=None, password=None, **kwargs):
+        if request is None:
+            return None
+        return super().authenticate(request, username=username, password=password, **kwargs)

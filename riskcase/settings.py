@@ -60,6 +60,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # First, so that every response and every log line of a request carries its id.
     "riskcase.ops.requestid.RequestIdMiddleware",
+    # A NUL anywhere in the request is a 400 before it can reach a query (riskcase/ops/badinput.py).
+    "riskcase.ops.badinput.RejectNulMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Static files straight from gunicorn, before sessions and the rest (WhiteNoise's documented place).
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -80,7 +82,7 @@ MIDDLEWARE = [
 # client address in the database by django-axes: after AXES_FAILURE_LIMIT failures, that address
 # is refused for AXES_COOLOFF_TIME. Counted in PostgreSQL, not Redis, so a cache outage opens nothing.
 AUTHENTICATION_BACKENDS = [
-    "axes.backends.AxesStandaloneBackend",
+    "riskcase.security.LoginLimitBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 AXES_FAILURE_LIMIT = int(os.environ.get("RISKCASE_LOGIN_FAILURE_LIMIT", "10"))
@@ -232,7 +234,7 @@ CELERY_BEAT_SCHEDULE = {
 
 REST_FRAMEWORK = {
     # Merchants' API tokens (django-rest-knox); the platform's service endpoints set their own.
-    "DEFAULT_AUTHENTICATION_CLASSES": ["knox.auth.TokenAuthentication"],
+    "DEFAULT_AUTHENTICATION_CLASSES": ["riskcase.api.authentication.TokenAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "UNAUTHENTICATED_USER": None,
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
