@@ -327,8 +327,16 @@ RISKCASE_APPEAL_SLA_DAYS = int(os.environ.get("RISKCASE_APPEAL_SLA_DAYS", "3"))
 RISKCASE_EVIDENCE_MAX_BYTES = int(os.environ.get("RISKCASE_EVIDENCE_MAX_BYTES", str(20 * 1024 * 1024)))
 # Seconds a verified service token is remembered per process (revocations reach other processes this late).
 RISKCASE_SERVICE_TOKEN_CACHE_SECONDS = float(os.environ.get("RISKCASE_SERVICE_TOKEN_CACHE_SECONDS", "5"))
-# First webhook retry delay in seconds; it doubles on every failure, up to 10 minutes.
+# Webhooks (enforcement/webhooks.py): the first retry delay in seconds, doubling on every failure up to
+# 10 minutes; a delivery is dead after this many attempts or this many hours; each request's timeout.
 RISKCASE_WEBHOOK_BACKOFF_SECONDS = float(os.environ.get("RISKCASE_WEBHOOK_BACKOFF_SECONDS", "1"))
+RISKCASE_WEBHOOK_MAX_ATTEMPTS = int(os.environ.get("RISKCASE_WEBHOOK_MAX_ATTEMPTS", "20"))
+RISKCASE_WEBHOOK_MAX_AGE_HOURS = float(os.environ.get("RISKCASE_WEBHOOK_MAX_AGE_HOURS", "24"))
+RISKCASE_WEBHOOK_TIMEOUT_SECONDS = float(os.environ.get("RISKCASE_WEBHOOK_TIMEOUT_SECONDS", "5"))
+# Networks (comma-separated CIDRs) webhook URLs may point into besides public addresses; none by default,
+# so an endpoint can never reach the metadata service, loopback or the internal network.
+RISKCASE_WEBHOOK_ALLOWED_NETWORKS = [
+    n for n in os.environ.get("RISKCASE_WEBHOOK_ALLOWED_NETWORKS", "").split(",") if n.strip()]
 
 # Production: `manage.py check --deploy` passes with these. TLS ends at a proxy in front of gunicorn,
 # which must set (overwrite) X-Forwarded-Proto; gunicorn itself listens on loopback only.

@@ -39,12 +39,14 @@ def _database_url():
 
 
 @contextlib.contextmanager
-def running_worker(log_dir, *, pool="prefork", concurrency=2):
+def running_worker(log_dir, *, pool="prefork", concurrency=2, extra_env=None):
     """Start a worker, wait until it answers a ping, yield the process (with `.name`), stop it after.
     The queue is purged before (nothing left from an interrupted run) and after (no retry outlives it)."""
     name = f"riskcase-test-{uuid.uuid4().hex[:8]}@localhost"
     env = {**os.environ, "DATABASE_URL": _database_url(), "REDIS_URL": settings.REDIS_URL,
-           "RISKCASE_TIME_ZONE": "Asia/Shanghai", "DJANGO_SETTINGS_MODULE": "riskcase.settings"}
+           "RISKCASE_TIME_ZONE": "Asia/Shanghai", "DJANGO_SETTINGS_MODULE": "riskcase.settings",
+           # The tests' webhook receivers listen on loopback, which production refuses.
+           "RISKCASE_WEBHOOK_ALLOWED_NETWORKS": "127.0.0.0/8,::1/128", **(extra_env or {})}
     log = Path(log_dir) / "worker.log"
     app.control.purge()
     with open(log, "wb") as log_file:
