@@ -1,5 +1,6 @@
 """RiskCase settings: everything comes from the environment, with defaults that run the demo offline."""
 import os
+import sys
 from datetime import timedelta
 from pathlib import Path
 
@@ -25,14 +26,27 @@ DEBUG = env_bool("DEBUG", default=False)
 RISKCASE_PRODUCTION = env_bool("RISKCASE_PRODUCTION")
 if RISKCASE_PRODUCTION and DEBUG:
     raise ImproperlyConfigured("DEBUG must be off in production (RISKCASE_PRODUCTION=1).")
+# The development key is public (it is in this file): anyone can forge sessions, CSRF tokens and password
+# reset links signed with it. It is refused under RISKCASE_PRODUCTION=1 and under `make serve`
+# (RISKCASE_SERVE=1), and anywhere else but the tests and the demo (RISKCASE_ALLOW_DEV_SECRET=1) every
+# process that starts with it says so loudly on stderr.
+DEVELOPMENT_SECRET_KEY = "riskcase-development-only-not-secret"
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
-if not SECRET_KEY:
-    if not DEBUG and env_bool("RISKCASE_PRODUCTION"):
+if not SECRET_KEY or SECRET_KEY == DEVELOPMENT_SECRET_KEY:
+    if env_bool("RISKCASE_PRODUCTION"):
         raise ImproperlyConfigured("SECRET_KEY must be set in production (RISKCASE_PRODUCTION=1).")
-    if not DEBUG and not env_bool("RISKCASE_ALLOW_DEV_SECRET", default=True):
+    if env_bool("RISKCASE_SERVE"):
+        raise ImproperlyConfigured(
+            "make serve refuses the public development SECRET_KEY: set SECRET_KEY to a long random secret, "
+            "e.g. SECRET_KEY=\"$(python3 -c 'import secrets; print(secrets.token_urlsafe(64))')\" make serve")
+    if not DEBUG and os.environ.get("RISKCASE_ALLOW_DEV_SECRET", "").strip().lower() in {"0", "false", "no", "off"}:
         raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off.")
-    # Development only: a fixed key so the demo and tests run with nothing configured.
-    SECRET_KEY = "riskcase-development-only-not-secret"
+    if not env_bool("RISKCASE_ALLOW_DEV_SECRET") and "pytest" not in sys.modules:
+        sys.stderr.write(
+            "\n" + "!" * 78 + "\n!! WARNING: RiskCase is running with the PUBLIC development SECRET_KEY.\n"
+            "!! Sessions, CSRF tokens and signed links can be forged by anyone. Set SECRET_KEY (or, for the\n"
+            "!! demo and tests only, RISKCASE_ALLOW_DEV_SECRET=1 to silence this).\n" + "!" * 78 + "\n\n")
+    SECRET_KEY = DEVELOPMENT_SECRET_KEY
 
 ALLOWED_HOSTS = [h for h in os.environ.get("ALLOWED_HOSTS", "localhost,127.0.0.1,testserver").split(",") if h]
 

@@ -46,7 +46,8 @@ def running_worker(log_dir, *, pool="prefork", concurrency=2, extra_env=None):
     env = {**os.environ, "DATABASE_URL": _database_url(), "REDIS_URL": settings.REDIS_URL,
            "RISKCASE_TIME_ZONE": "Asia/Shanghai", "DJANGO_SETTINGS_MODULE": "riskcase.settings",
            # The tests' webhook receivers listen on loopback, which production refuses.
-           "RISKCASE_WEBHOOK_ALLOWED_NETWORKS": "127.0.0.0/8,::1/128", **(extra_env or {})}
+           "RISKCASE_WEBHOOK_ALLOWED_NETWORKS": "127.0.0.0/8,::1/128", "RISKCASE_ALLOW_DEV_SECRET": "1",
+           **(extra_env or {})}
     log = Path(log_dir) / "worker.log"
     app.control.purge()
     with open(log, "wb") as log_file:
