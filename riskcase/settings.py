@@ -215,6 +215,9 @@ CELERY_TASK_TIME_LIMIT = int(os.environ.get("RISKCASE_CELERY_TASK_TIME_LIMIT",
 CELERY_TASK_SOFT_TIME_LIMIT = max(CELERY_TASK_TIME_LIMIT - 60, CELERY_TASK_TIME_LIMIT * 9 // 10)
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": RISKCASE_CELERY_VISIBILITY_TIMEOUT,
+    # How often a worker looks for such messages: every 10 s (Kombu's default is every 100 s).
+    "unacked_restore_interval": max(1, min(10, RISKCASE_CELERY_VISIBILITY_TIMEOUT // 5)),
+    "unacked_restore_throttle": 1,
     # Publishing on commit must not hang a request when Redis does not answer (riskcase/ops/enqueue.py).
     "socket_connect_timeout": 1,
     "socket_timeout": 5,
