@@ -355,6 +355,11 @@ RISKCASE_WEBHOOK_TIMEOUT_SECONDS = float(os.environ.get("RISKCASE_WEBHOOK_TIMEOU
 RISKCASE_WEBHOOK_ALLOWED_NETWORKS = [
     n for n in os.environ.get("RISKCASE_WEBHOOK_ALLOWED_NETWORKS", "").split(",") if n.strip()]
 
+# Readiness (/healthz/ready) and the alert rules in the README: the nightly run is overdue when none finished
+# for this many hours; a consumer is stuck when this many events behind the head of the event store.
+RISKCASE_NIGHTLY_OVERDUE_HOURS = float(os.environ.get("RISKCASE_NIGHTLY_OVERDUE_HOURS", "26"))
+RISKCASE_CONSUMER_LAG_ALERT = int(os.environ.get("RISKCASE_CONSUMER_LAG_ALERT", "1000"))
+
 # Production: `manage.py check --deploy` passes with these. TLS ends at a proxy in front of gunicorn,
 # which must set (overwrite) X-Forwarded-Proto; gunicorn itself listens on loopback only.
 if RISKCASE_PRODUCTION:
@@ -365,7 +370,7 @@ if RISKCASE_PRODUCTION:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=True)
     # Load balancers probe over plain HTTP.
-    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+    SECURE_REDIRECT_EXEMPT = [r"^healthz(/ready)?$"]
     SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", str(365 * 24 * 3600)))
     SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
     SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", default=True)
