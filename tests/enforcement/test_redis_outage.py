@@ -9,7 +9,7 @@ from django.test import TestCase
 from django.utils import timezone
 
 from cases.actors import Actor
-from enforcement import cache, selectors, services
+from enforcement import cache, selectors, services, tasks
 from enforcement.models import Penalty, PenaltyKind, Restriction
 from riskcase.ops import redisguard
 from tests.factories import ServiceTokenFactory
@@ -102,3 +102,36 @@ def test_an_older_document_never_replaces_a_newer_one(record, reviewer):
 
     assert cache.put(before) is False  # a reader that read the row before the lift committed, putting late
     assert cache.get("m1") == after
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_lift_in_admin_with_redis_and_the_broker_down_answers_success(client, record, reviewer, own_redis,
+                                                                        monkeypatch, caplog):
+    """The reviewer is told the lift happened (it committed), not shown a 500 (issue 16, items 2 and 7)."""
+    import logging
+
+    from django.urls import reverse
+
+    from riskcase.celery import app
+
+    record()
+    warning = Penalty.objects.get(kind=PenaltyKind.PUBLIC_WARNING)
+    monkeypatch.setattr(app.conf, "broker_url", own_redis.url)
+    monkeypatch.setattr(app.conf, "task_always_eager", False)
+    monkeypatch.setattr(app, "_pool", None)
+    monkeypatch.setattr(app.amqp, "_producer_pool", None)
+    monkeypatch.delattr(tasks.deliver_webhooks, "apply_async")  # the real publish, to a dead broker
+    own_redis.kill()
+    client.force_login(reviewer)
+
+    with caplog.at_level(logging.WARNING):
+        done = client.post(reverse("admin:enforcement_penalty_lift", args=[warning.pk]),
+                           {"reason": "Refunded.", "expected_version": warning.version})
+
+    assert done.status_code == 302
+    assert done["Location"] == reverse("admin:enforcement_penalty_change", args=[warning.pk])
+    assert Penalty.objects.get(pk=warning.pk).state == "lifted"
+    assert selectors.restriction_document("m1")["public_warning"] is False
+    assert any("beat" in r.getMessage() for r in caplog.records if r.name == "riskcase.ops.enqueue")
+    app._pool = None
+    app.amqp._producer_pool = None
