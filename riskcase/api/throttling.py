@@ -28,6 +28,7 @@ class _SettingsRateThrottle(SimpleRateThrottle):
         except redisguard.FAILURES as exc:
             logger.warning("throttle %s not applied: the cache does not answer (%s)", self.scope,
                            type(exc).__name__)
+            redisguard.trip()  # the next requests skip Redis for the breaker's seconds
             return True
 
 

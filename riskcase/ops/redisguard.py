@@ -76,6 +76,14 @@ def is_open():
     return datetime.now(UTC) < b._state_storage.opened_at + timedelta(seconds=b.reset_timeout)
 
 
+def trip():
+    """Open the breaker after a failure seen outside `call` (the Django cache of the throttles)."""
+    try:
+        breaker().open()
+    except pybreaker.CircuitBreakerError:
+        pass
+
+
 def reset():
     """Forget the client and the breaker (settings changed, or a test restarted Redis)."""
     global _client, _breaker

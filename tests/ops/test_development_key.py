@@ -4,7 +4,7 @@ import os
 import secrets
 import subprocess
 
-from tests.ops.conftest import REPO, manage  # noqa: F401 (the fixture)
+from .conftest import REPO
 
 
 def test_a_process_with_the_development_key_warns_loudly(manage):
