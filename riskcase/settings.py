@@ -221,7 +221,7 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "unacked_restore_throttle": 1,
     # Publishing on commit must not hang a request when Redis does not answer (riskcase/ops/enqueue.py).
     "socket_connect_timeout": 1,
-    "socket_timeout": 5,
+    "socket_timeout": 2,
     "connect_retries_timeout": 1,
 }
 CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {"visibility_timeout": RISKCASE_CELERY_VISIBILITY_TIMEOUT}

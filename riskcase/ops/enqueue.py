@@ -4,7 +4,8 @@ A command's transaction may append many events; the reaction drains them all, so
 transaction is enough (Django keeps the on-commit list per transaction, and it is cleared on rollback).
 Publishing must not make a committed command look failed or slow when the broker (Redis) is down: the
 message is sent without Kombu's publish retries and without subscribing to a result, with short socket
-timeouts (CELERY_BROKER_TRANSPORT_OPTIONS), and a failure is logged. Beat runs every such task on a
+timeouts (CELERY_BROKER_TRANSPORT_OPTIONS: about 1 s with Redis refusing, 2 s with Redis hanging), and a
+failure is logged and opens the Redis breaker, so the process does not wait again for its seconds. Beat runs every such task on a
 schedule as the safety net, so the reaction still happens once the broker is back.
 """
 import logging
@@ -24,6 +25,7 @@ def _publish(task):
         task.apply_async(retry=False, ignore_result=True)
     except Exception as exc:  # the command committed; the schedule catches up
         logger.warning("could not queue %s (%s); beat's schedule will run it", task.name, type(exc).__name__)
+        redisguard.trip()  # the next reactions in this process do not wait on the broker again
 
 
 def on_commit_once(task, *, using=None):

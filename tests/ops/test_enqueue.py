@@ -40,3 +40,26 @@ def test_a_broker_that_refuses_connections_is_logged_not_raised(own_redis, monke
     assert any("could not queue enforcement.tasks.expire_penalties" in r.getMessage() for r in caplog.records)
     app._pool = None  # drop the pool on the dead port before the settings come back
     app.amqp._producer_pool = None
+
+
+@pytest.mark.redis
+def test_a_hanging_broker_is_waited_on_once_then_skipped_for_the_breakers_seconds(own_redis, monkeypatch, caplog):
+    from riskcase.ops import redisguard
+
+    monkeypatch.setattr(app.conf, "broker_url", own_redis.url)
+    monkeypatch.setattr(app.conf, "task_always_eager", False)
+    monkeypatch.setattr(app, "_pool", None)
+    monkeypatch.setattr(app.amqp, "_producer_pool", None)
+    own_redis.pause()
+
+    with caplog.at_level(logging.WARNING, logger="riskcase.ops.enqueue"):
+        enqueue._publish(tasks.expire_penalties)  # waits the socket timeout, then gives up
+        assert redisguard.is_open()
+        enqueue._publish(tasks.reconcile_restrictions)  # does not wait at all
+
+    said = [r.getMessage() for r in caplog.records]
+    assert any("could not queue enforcement.tasks.expire_penalties" in m for m in said)
+    assert any("Redis is down: enforcement.tasks.reconcile_restrictions not queued" in m for m in said)
+    own_redis.resume()
+    app._pool = None
+    app.amqp._producer_pool = None
