@@ -31,7 +31,7 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F, Min, Q
+from django.db.models import F, Min, OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -155,19 +155,16 @@ def post(url, body, headers, timeout):
 # --- claim, send, record ----------------------------------------------------------------------------------
 
 def _heads(now):
-    """The deliveries at the head of their (endpoint, merchant) queue that are due and not in flight."""
-    open_rows = WebhookDelivery.objects.filter(state__in=(DeliveryState.PENDING, DeliveryState.SENDING))
-    firsts = (open_rows.values("endpoint_id", "merchant_id").annotate(first=Min("position"))
-              .order_by("first")[:BATCH])
-    pairs = Q()
-    for row in firsts:
-        pairs |= Q(endpoint_id=row["endpoint_id"], position=row["first"])
-    if not pairs:
-        return []
+    """The deliveries at the head of their (endpoint, merchant) queue that are due and not in flight
+    (one statement; a queue waiting for its retry never hides another queue that is due)."""
+    open_states = (DeliveryState.PENDING, DeliveryState.SENDING)
+    first = (WebhookDelivery.objects.filter(endpoint_id=OuterRef("endpoint_id"), merchant_id=OuterRef("merchant_id"),
+                                            state__in=open_states)
+             .order_by("position").values("position")[:1])
     due = Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)
     idle = Q(state=DeliveryState.PENDING) | Q(state=DeliveryState.SENDING, lease_until__lte=now)
-    return list(WebhookDelivery.objects.filter(pairs).filter(due, idle).order_by("position")
-                .values_list("pk", flat=True))
+    return list(WebhookDelivery.objects.filter(state__in=open_states, position=Subquery(first))
+                .filter(due, idle).order_by("position").values_list("pk", flat=True)[:BATCH])
 
 
 def _claim(pk, now):

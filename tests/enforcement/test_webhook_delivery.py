@@ -210,3 +210,17 @@ def test_a_redirect_is_not_followed(receiver, record):
     assert receiver["attempts"] == 0
     delivery = WebhookDelivery.objects.get()
     assert delivery.state == DeliveryState.PENDING and "redirects are not followed" in delivery.last_error
+
+
+def test_queues_waiting_for_a_retry_never_hide_a_queue_that_is_due(receiver, monkeypatch):
+    monkeypatch.setattr(webhooks, "BATCH", 3)
+    down = WebhookEndpoint.objects.create(name="down", url="https://93.184.215.14/", secret=SECRET)
+    up = WebhookEndpoint.objects.create(name="up", url=receiver["url"], secret=SECRET)
+    later = timezone.now() + timedelta(minutes=5)
+    for i in range(5):  # five merchants' queues of the endpoint that is down, all waiting for their retry
+        WebhookDelivery.objects.create(endpoint=down, merchant_id=f"m{i}", position=i + 1, payload={},
+                                       attempts=3, next_attempt_at=later)
+    WebhookDelivery.objects.create(endpoint=up, merchant_id="m9", position=100, payload={"merchant_id": "m9"})
+
+    assert webhooks.deliver_pending() == (1, 0)
+    assert [m["event_position"] for m in receiver["received"]] == [100]
