@@ -18,7 +18,7 @@ install: $(STAMP)
 # The demo runs on its own SQLite file with Celery in-process, whatever the shell has set.
 demo: $(STAMP)
 	rm -f var/demo.sqlite3
-	env -u REDIS_URL DATABASE_URL=sqlite:///var/demo.sqlite3 $(BIN)/python manage.py demo
+	env -u REDIS_URL RISKCASE_ALLOW_DEV_SECRET=1 DATABASE_URL=sqlite:///var/demo.sqlite3 $(BIN)/python manage.py demo
 
 test: $(STAMP)
 	$(BIN)/pytest
@@ -35,6 +35,8 @@ bench: $(STAMP)
 # honcho (Procfile), against PostgreSQL and Redis; migrations and collectstatic first.
 serve: export DATABASE_URL := $(or $(DATABASE_URL),postgres://postgres@127.0.0.1:5432/riskcase)
 serve: export REDIS_URL := $(or $(REDIS_URL),redis://127.0.0.1:6379/0)
+# Every process under `make serve` refuses the public development SECRET_KEY (riskcase/settings.py).
+serve: export RISKCASE_SERVE := 1
 serve: $(STAMP)
 	$(BIN)/python manage.py check $(if $(filter 1 true yes on,$(RISKCASE_PRODUCTION)),--deploy --fail-level WARNING)
 	$(BIN)/python manage.py migrate --noinput

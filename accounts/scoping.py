@@ -4,8 +4,9 @@ A view declares merchant_queryset() (all rows of its model, with select_related 
 get_queryset() narrows it to the caller's merchant, so get_object() on another merchant's id is
 a 404 exactly like an id that does not exist.
 """
-from knox.auth import TokenAuthentication
 from rest_framework.permissions import IsAuthenticated
+
+from riskcase.api.authentication import TokenAuthentication
 
 from .permissions import IsMerchantStaff
 from .selectors import merchant_id_for_request, scope_to_merchant

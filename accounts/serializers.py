@@ -16,7 +16,10 @@ class LoginSerializer(serializers.Serializer):
     }
 
     def validate(self, attrs):
-        user = authenticate(self.context.get("request"), username=attrs["username"], password=attrs["password"])
+        request = self.context.get("request")
+        # The Django request, so django-axes counts a failure and can refuse a locked-out address.
+        user = authenticate(getattr(request, "_request", request), username=attrs["username"],
+                            password=attrs["password"])
         # A user who is not a merchant's staff gets the same answer as a wrong password.
         if user is None or not user.is_active or not MerchantMembership.objects.filter(user=user).exists():
             self.fail("invalid_credentials")

@@ -65,11 +65,9 @@ def seed(merchants):
 
 
 def clear_cache(merchants):
-    from django.core.cache import cache
+    from enforcement.cache import forget_all
 
-    from enforcement.cache import key
-
-    cache.delete_many([key(f"r-{i:05d}") for i in range(merchants)])
+    forget_all()
 
 
 def main():

@@ -1,11 +1,12 @@
 """The reviewers' admin: queues, a case page with buttons that call the services. Thin by design."""
 import json
+import os
 
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import BadRequest, PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import FileResponse, Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.template.response import TemplateResponse
@@ -22,7 +23,7 @@ from .abilities import VIOLATION_COMMANDS, WARNING_COMMANDS, CaseAbilities
 from eventstore.actors import Actor
 from eventstore.reference import InvalidReferenceData
 
-from . import services
+from . import evidence, services
 from .charts import rate_chart
 from .errors import ConcurrencyError, DomainError, NotPermitted
 from .models import (
@@ -90,6 +91,8 @@ class AssigneeFilter(admin.SimpleListFilter):
         if value == "none":
             return queryset.filter(**{f"{self.assignee_field}__isnull": True})
         if value:
+            if not value.isdigit():
+                raise BadRequest(_("Unknown assignee."))  # a 400, not a failed query
             return queryset.filter(**{f"{self.assignee_field}_id": value})
         return queryset
 
@@ -263,13 +266,27 @@ class CaseAdmin(ReadOnlyAdmin):
         obj = self.get_object(request, object_id)
         if obj is None or not self.has_view_permission(request, obj):
             raise PermissionDenied
-        evidence = self.find_evidence(obj, file_id)
-        if evidence is None:
+        stored = self.find_evidence(obj, file_id)
+        if stored is None:
             raise Http404
-        return FileResponse(evidence.file.open("rb"), as_attachment=True, filename=evidence.name)
+        return evidence_response(stored)
 
     def find_evidence(self, obj, file_id):
         return None
+
+
+def evidence_response(stored):
+    """Download a stored evidence file as the type its bytes are (PDF, JPEG or PNG) under that type's
+    extension, never as the uploader named it: a PNG header before HTML named evil.html is served as an
+    image/png attachment "evil.png", sandboxed, and the browser may not sniff it into a page."""
+    with stored.file.open("rb") as f:
+        content_type, extension = evidence.stored_type(f.read(evidence.HEAD_BYTES))
+    stem = os.path.splitext(os.path.basename(stored.name))[0] or "evidence"
+    response = FileResponse(stored.file.open("rb"), as_attachment=True, filename=stem + extension,
+                            content_type=content_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "sandbox; default-src 'none'"
+    return response
 
 
 @admin.register(Warning)

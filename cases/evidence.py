@@ -55,6 +55,23 @@ def too_large(name, rule=APPEAL):
         code="file_too_large", name=name)
 
 
+def too_many(count, rule=APPEAL):
+    return EvidenceRejected(
+        _("At most %(max)d evidence files can be attached; %(count)d were sent.")
+        % {"max": rule.max_files, "count": count},
+        code="too_many_files")
+
+
+# What a stored file is named and served as: the type its bytes say, never the uploader's name or header.
+EXTENSIONS = {"application/pdf": ".pdf", "image/jpeg": ".jpg", "image/png": ".png"}
+
+
+def stored_type(head):
+    """(content type, extension) to store and serve a checked file under, from its first bytes."""
+    content_type = sniff(head) or "application/octet-stream"
+    return content_type, EXTENSIONS.get(content_type, ".bin")
+
+
 def _size(upload):
     size = getattr(upload, "size", None)
     if size is not None:
@@ -70,10 +87,7 @@ def check(files, rule=APPEAL):
     unsupported_file_type) unless all follow `rule`. Reads only each file's size and first bytes."""
     files = list(files or ())
     if len(files) > rule.max_files:
-        raise EvidenceRejected(
-            _("At most %(max)d evidence files can be attached; %(count)d were sent.")
-            % {"max": rule.max_files, "count": len(files)},
-            code="too_many_files")
+        raise too_many(len(files), rule)
     for upload in files:
         name = getattr(upload, "name", "") or "?"
         # The size first, so an oversized file is never read.

@@ -7,7 +7,6 @@ Domain errors (cases.errors) say why a command was refused.
 """
 import hashlib
 import os
-import re
 import uuid
 from datetime import timedelta
 
@@ -114,9 +113,6 @@ def _lock_violation(violation_id):
     return ViolationCase.load(violation)
 
 
-_SAFE_EXTENSION = re.compile(r"^\.[a-z0-9]{1,10}$")
-
-
 def _store_files(prefix, files):
     """Write evidence files (already checked against cases.evidence) under MEDIA_ROOT and describe
     them (id, path, name, size, sha256)."""
@@ -131,8 +127,8 @@ def _store_files(prefix, files):
             if isinstance(content, str):
                 content = content.encode("utf-8")
             file_id = uuid.uuid4()
-            extension = os.path.splitext(name)[1].lower()
-            extension = extension if _SAFE_EXTENSION.match(extension) else ""
+            # Stored (and so served) as the type its bytes are, never under the uploader's extension.
+            _type, extension = evidence.stored_type(content[:evidence.HEAD_BYTES])
             path = default_storage.save(f"{prefix}/{file_id}{extension}", ContentFile(content))
             stored.append({
                 "id": str(file_id), "path": path, "name": name, "size": len(content),

@@ -17,10 +17,13 @@ from cases.errors import ConcurrencyError, DomainError
 from eventstore.store import read
 from cases.models import Violation
 
-from . import abilities, services
+from riskcase.ops.enqueue import on_commit_once
+
+from . import abilities, services, webhooks
 from .abilities import LIFTABLE_STATES, OPEN_VIOLATION_STATES, SERIOUS_HAND_OPENED, ReviewerAbilities
 from .policy import ADD_PERMISSION, STEP_FIELDS, InvalidPolicy, policy_in_force, policy_version_add, steps_of
 from .models import (
+    DeliveryState,
     Penalty,
     PenaltyKind,
     PenaltyState,
@@ -444,8 +447,33 @@ class WebhookEndpointAdmin(admin.ModelAdmin):
 
 @admin.register(WebhookDelivery)
 class WebhookDeliveryAdmin(admin.ModelAdmin):
-    list_display = ["endpoint", "merchant_id", "position", "state", "attempts", "next_attempt_at", "last_error"]
+    """Every delivery, and the queue of dead ones (filter by state "dead"): after the receiver is fixed,
+    "replay from here" sends the selected dead delivery and every later dead one of its endpoint again."""
+
+    list_display = ["endpoint", "merchant_id", "position", "state", "attempts", "next_attempt_at", "dead_at",
+                    "last_error"]
     list_filter = ["state", "endpoint"]
+    actions = ["replay_from_here"]
     list_select_related = ["endpoint"]
     search_fields = ["merchant_id"]
     readonly_fields = [f.name for f in WebhookDelivery._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.action(description=_("Replay from here: send these dead deliveries and every later dead one again"),
+                  permissions=["change"])
+    def replay_from_here(self, request, queryset):
+        first = queryset.filter(state=DeliveryState.DEAD).order_by("position").first()
+        if first is None:
+            self.message_user(request, _("Choose a dead delivery."), messages.WARNING)
+            return
+        count = webhooks.replay_from(first.pk)
+        from .tasks import deliver_webhooks
+
+        on_commit_once(deliver_webhooks)
+        self.message_user(request, _("%(count)d deliveries queued again from position %(position)d.")
+                          % {"count": count, "position": first.position}, messages.SUCCESS)

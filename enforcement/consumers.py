@@ -8,7 +8,7 @@ from eventstore.aggregates import EventContext
 from eventstore.consumers import process_new_events, register_consumer
 from eventstore.store import read
 from eventstore.streams import parse_stream
-from riskcase.lib.transactions import on_commit_once
+from riskcase.ops.enqueue import on_commit_once
 
 from . import services
 from .aggregates import PenaltyAggregate
@@ -48,13 +48,9 @@ def handle_penalty_event(recorded):
     for endpoint in WebhookEndpoint.objects.filter(active=True):
         WebhookDelivery.objects.get_or_create(endpoint=endpoint, position=recorded.position,
                                               defaults={"merchant_id": merchant_id, "payload": doc})
-    on_commit_once(_deliver_after_commit)
+    from .tasks import deliver_webhooks  # tasks imports this module
 
-
-def _deliver_after_commit():
-    from .tasks import deliver_webhooks
-
-    deliver_webhooks.delay()
+    on_commit_once(deliver_webhooks)
 
 
 def _active_at(merchant_id, position):

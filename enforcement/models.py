@@ -3,6 +3,7 @@ import uuid
 from decimal import Decimal
 
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import RETURN_VALUE, FSMField, FSMModelMixin, transition
 
@@ -201,15 +202,25 @@ class Restriction(models.Model):
         }
 
 
+def validate_webhook_url(value):
+    """Public addresses only, unless allow-listed (enforcement.webhooks.resolve)."""
+    from .webhooks import validate_url
+
+    validate_url(value)
+
+
 class WebhookEndpoint(models.Model):
     """A downstream system told of every restriction change (signed with HMAC-SHA256)."""
 
     name = models.CharField(_("name"), max_length=100)
-    url = models.URLField(_("URL"))
+    url = models.URLField(_("URL"), validators=[validate_webhook_url],
+                          help_text=_("A public address (https recommended); redirects are not followed."))
     secret = models.CharField(_("signing secret"), max_length=200)
     previous_secret = models.CharField(_("previous signing secret"), max_length=200, blank=True)
     previous_secret_until = models.DateTimeField(_("previous secret signs until"), null=True, blank=True)
     active = models.BooleanField(_("active"), default=True)
+    # When the one scheduled retry of this endpoint's deliveries is due (enforcement.webhooks).
+    retry_scheduled_for = models.DateTimeField(_("retry scheduled for"), null=True, blank=True, editable=False)
 
     def signing_secrets(self, now):
         """The secrets a delivery is signed with now: the current one, and the previous one during the
@@ -228,7 +239,9 @@ class WebhookEndpoint(models.Model):
 
 class DeliveryState(models.TextChoices):
     PENDING = "pending", _("pending")
+    SENDING = "sending", _("sending")
     DELIVERED = "delivered", _("delivered")
+    DEAD = "dead", _("dead")
 
 
 class WebhookDelivery(models.Model):
@@ -245,6 +258,11 @@ class WebhookDelivery(models.Model):
     last_error = models.TextField(_("last error"), blank=True)
     delivered_at = models.DateTimeField(_("delivered at"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    # Since when it has been trying (reset by "replay from here"): the maximum age counts from here.
+    queued_at = models.DateTimeField(_("queued at"), default=timezone.now)
+    claim = models.UUIDField(_("claim"), null=True, blank=True)
+    lease_until = models.DateTimeField(_("in flight until"), null=True, blank=True)
+    dead_at = models.DateTimeField(_("dead since"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("webhook delivery")

@@ -7,7 +7,8 @@ from .models import Penalty, PenaltyKind, PenaltyState, Restriction
 
 
 def restriction_document(merchant_id):
-    """The merchant's current restrictions: the cache, else the projection (then cached)."""
+    """The merchant's current restrictions: the cache, else the projection (then cached, unless a newer
+    document got there first). Redis down or slow: the projection, without waiting (enforcement.cache)."""
     doc = cache.get(merchant_id)
     if doc is None:
         row = Restriction.objects.filter(merchant_id=merchant_id).first() or Restriction(merchant_id=merchant_id)

@@ -52,9 +52,9 @@ def _refresh_restriction(merchant_id, position):
     row = projections.restriction_for(merchant_id, position)
     row.save()
     document = row.document()
-    # Replaced after commit; a reader between now and then refills from the old committed row, which
-    # the on-commit put then overwrites.
-    transaction.on_commit(lambda: cache.put(document))
+    # Replaced after commit (a reader meanwhile may refill from the old row: the put is versioned by
+    # position, so the older document never wins). If Redis is down the reconciler writes it later.
+    transaction.on_commit(lambda: cache.put(document), robust=True)
 
 
 def _ends(penalty, now):

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from .actors import SYSTEM, Actor
 from .errors import ConcurrencyError
-from riskcase.lib.transactions import on_commit_once
+from riskcase.ops.enqueue import on_commit_once
 
 from .events import DomainEvent, decode
 from .models import Event, event_hash
@@ -194,14 +194,10 @@ def append(stream, event, data=None, *, actor=SYSTEM, expected_version=ANY_VERSI
                 row.save(using=using, force_insert=True)
         except IntegrityError as exc:  # a concurrent writer took this version (no table lock on SQLite)
             raise ConcurrencyError(stream=stream, expected=expected_version, actual=current) from exc
-        on_commit_once(_drain_after_commit, using=using)
+        from .tasks import drain_consumers  # the Celery app is configured after the models load
+
+        on_commit_once(drain_consumers, using=using)
     return RecordedEvent.from_row(row)
-
-
-def _drain_after_commit():
-    from .tasks import drain_after_commit  # the Celery app is configured after the models load
-
-    drain_after_commit()
 
 
 def read(stream=None, *, streams=None, after=0, until=None, limit=None, types=None, upcast=True):

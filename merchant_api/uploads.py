@@ -9,25 +9,30 @@ from cases import evidence
 from cases.errors import EvidenceRejected
 from cases.evidence import MAX_BYTES, MAX_FILES, SIGNATURES, sniff
 
-__all__ = ["MAX_BYTES", "MAX_FILES", "SIGNATURES", "SizeGuard", "check_evidence", "file_too_large",
-           "guard_upload_size", "sniff"]
+__all__ = ["MAX_BYTES", "MAX_FILES", "SIGNATURES", "SizeGuard", "check_evidence", "guard_upload_size",
+           "refuse_streamed", "sniff"]
 
 
 def _invalid(error):
     return serializers.ValidationError({"files": [str(error)]}, code=error.context.get("code", "invalid"))
 
 
-def file_too_large(name):
-    return _invalid(evidence.too_large(name))
-
-
 class SizeGuard(FileUploadHandler):
-    """First upload handler of an appeal: stops reading a file as soon as it passes MAX_BYTES, so an
-    oversized upload is never spooled to disk whole; the view then refuses the request."""
+    """First upload handler of an appeal: enforces the size of each file and the number of files while
+    the body streams in. A file stops being read as soon as it passes MAX_BYTES, and every file after the
+    MAX_FILES-th is skipped unread, so neither is ever spooled to memory or disk; the view then refuses
+    the whole request (`refusal()`)."""
 
     def __init__(self, request=None):
         super().__init__(request)
         self.oversized = []
+        self.count = 0
+
+    def new_file(self, field_name, file_name, *args, **kwargs):
+        super().new_file(field_name, file_name, *args, **kwargs)
+        self.count += 1
+        if self.count > MAX_FILES:
+            raise SkipFile()
 
     def receive_data_chunk(self, raw_data, start):
         if start + len(raw_data) > MAX_BYTES:
@@ -38,12 +43,27 @@ class SizeGuard(FileUploadHandler):
     def file_complete(self, file_size):
         return None  # the next handlers (memory or temporary file) build the file
 
+    def refusal(self):
+        """The EvidenceRejected the request earns from what streamed past, or None."""
+        if self.count > MAX_FILES:
+            return evidence.too_many(self.count)
+        if self.oversized:
+            return evidence.too_large(self.oversized[0])
+        return None
+
 
 def guard_upload_size(request):
     """Install a SizeGuard on a request whose body has not been read yet; return it."""
     guard = SizeGuard(request)
     request.upload_handlers.insert(0, guard)
     return guard
+
+
+def refuse_streamed(guard):
+    """Raise the 400 for a request whose files the guard cut short (too many, too large)."""
+    error = guard.refusal()
+    if error is not None:
+        raise _invalid(error)
 
 
 def check_evidence(files):

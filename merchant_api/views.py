@@ -46,7 +46,7 @@ from .serializers import (
     WarningDetailSerializer,
     WarningSerializer,
 )
-from .uploads import check_evidence, file_too_large, guard_upload_size
+from .uploads import check_evidence, guard_upload_size, refuse_streamed
 
 UUID_REGEX = "[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}"
 
@@ -191,8 +191,7 @@ class ViolationViewSet(MerchantScopedMixin, viewsets.ReadOnlyModelViewSet):
         key = idempotency.key_from(request)
         guard = guard_upload_size(request._request)  # before the body is parsed
         body = AppealRequestSerializer(data=request.data)
-        if guard.oversized:  # the oversized file was dropped while parsing: say so, whatever else is wrong
-            raise file_too_large(guard.oversized[0])
+        refuse_streamed(guard)  # a file cut short while parsing (too large, too many): say so first
         body.is_valid(raise_exception=True)
         checked = check_evidence(body.validated_data["files"])  # refused here: nothing stored
         statement = body.validated_data["statement"]

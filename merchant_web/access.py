@@ -1,28 +1,21 @@
 """Who may use the merchants' pages: signed-in users with a merchant membership, nobody else."""
 from functools import wraps
-from typing import ClassVar
 
-from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.views import redirect_to_login
 from django.shortcuts import render
-from django.utils.translation import gettext_lazy as _
 
 from accounts.selectors import merchant_id_for_request, merchant_id_for_user
 
 
 class MerchantLoginForm(AuthenticationForm):
-    """Django's login form, refusing users who are not a merchant's staff."""
-
-    error_messages: ClassVar[dict] = {
-        **AuthenticationForm.error_messages,
-        "not_merchant": _("This account is not a merchant staff account, so it cannot use the merchant pages."),
-    }
+    """Django's login form, refusing users who are not a merchant's staff with the same error as a wrong
+    password: the page must not tell a guesser that a reviewer's password was right."""
 
     def confirm_login_allowed(self, user):
         super().confirm_login_allowed(user)
         if merchant_id_for_user(user) is None:
-            raise forms.ValidationError(self.error_messages["not_merchant"], code="not_merchant")
+            raise self.get_invalid_login_error()
 
 
 def merchant_required(view):

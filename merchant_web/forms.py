@@ -62,15 +62,15 @@ class AppealForm(forms.Form):
         help_text=_("Up to 5 files: PDF, JPEG or PNG, at most 10 MB each."))
     expected_version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
 
-    def __init__(self, *args, oversized=(), **kwargs):
+    def __init__(self, *args, streamed_refusal=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.oversized = list(oversized)  # files the upload handler dropped for being over 10 MB
+        self.streamed_refusal = streamed_refusal  # files the upload handler cut short (too large, too many)
 
     def clean_files(self):
         files = self.cleaned_data.get("files") or []
-        if self.oversized:
-            raise forms.ValidationError(
-                _("%(name)s is larger than 10 MB.") % {"name": self.oversized[0]}, code="file_too_large")
+        if self.streamed_refusal is not None:
+            raise forms.ValidationError(str(self.streamed_refusal),
+                                        code=self.streamed_refusal.context.get("code", "invalid"))
         try:
             return [upload for upload, _digest in check_evidence(files)]
         except serializers.ValidationError as exc:

@@ -151,7 +151,7 @@ def violation_appeal(request, pk):
 
 @csrf_protect
 def _appeal(request, violation, guard):
-    form = AppealForm(request.POST, request.FILES, oversized=guard.oversized)
+    form = AppealForm(request.POST, request.FILES, streamed_refusal=guard.refusal())
     if not form.is_valid():
         return _violation_page(request, violation, form, status=400)
     try:

@@ -5,7 +5,7 @@ from riskcase.lib.admin import ReadOnlyAdmin
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .authentication import forget_verified_tokens
+from .authentication import announce_revocation
 from .models import DailyMetric, Merchant, RecomputeRun, ServiceToken
 
 
@@ -43,5 +43,5 @@ class ServiceTokenAdmin(admin.ModelAdmin):
     @admin.action(description=_("Revoke the selected tokens"))
     def revoke(self, request, queryset):
         count = queryset.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
-        forget_verified_tokens()
+        announce_revocation()
         self.message_user(request, _("%(count)d tokens revoked.") % {"count": count}, messages.SUCCESS)

@@ -2,23 +2,38 @@
 
 A verified token is remembered in the process for RISKCASE_SERVICE_TOKEN_CACHE_SECONDS (5 s): the
 restrictions endpoint is on the ad and search systems' hot path, and the lookup was 40% of a request.
-A revocation therefore reaches other processes within that time (at once in the process that revoked).
+A revocation (admin's action, or deleting the token) is published on Redis (channel CHANNEL) after it
+commits, and every process listening forgets what it remembered at once; a process whose listener is
+not connected (Redis down) still stops trusting its memory after the setting's seconds, the bound.
 """
+import logging
+import os
+import threading
 import time
 
+import redis
 from django.conf import settings
+from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 from rest_framework import authentication, exceptions
 
+from riskcase.ops import redisguard
+
 from .models import ServiceToken
 
+logger = logging.getLogger(__name__)
+CHANNEL = "riskcase:service-tokens:revoked"
 
 _verified = {}  # digest -> (token, monotonic time it was checked); only valid tokens, so it stays small
+_listener = {"pid": None, "thread": None, "pubsub": None}
+_listener_lock = threading.Lock()
 
 
 def _verified_token(raw):
     digest = ServiceToken.hash(raw)
     ttl = getattr(settings, "RISKCASE_SERVICE_TOKEN_CACHE_SECONDS", 5)
+    if ttl > 0:
+        _listen_for_revocations()
     hit = _verified.get(digest)
     if hit and time.monotonic() - hit[1] < ttl:
         return hit[0]
@@ -32,6 +47,60 @@ def _verified_token(raw):
 
 def forget_verified_tokens():
     _verified.clear()
+
+
+def announce_revocation():
+    """Forget verified tokens here now, and in every other process once the revocation commits."""
+    forget_verified_tokens()
+
+    def publish():
+        forget_verified_tokens()  # a request between the forgetting above and the commit re-verified
+        if redisguard.call(lambda r: r.publish(CHANNEL, "revoked")) is None and settings.REDIS_URL:
+            logger.warning("service token revocation not published; other processes within %ss",
+                           getattr(settings, "RISKCASE_SERVICE_TOKEN_CACHE_SECONDS", 5))
+
+    transaction.on_commit(publish, robust=True)
+
+
+def _on_message(message):
+    forget_verified_tokens()
+
+
+def _listen_for_revocations():
+    """Start this process's subscriber thread once (again after a fork, or when it died with Redis)."""
+    if not settings.REDIS_URL:
+        return
+    state = _listener
+    thread = state["thread"]
+    if state["pid"] == os.getpid() and thread is not None and thread.is_alive():
+        return
+    with _listener_lock:
+        if state["pid"] == os.getpid() and state["thread"] is not None and state["thread"].is_alive():
+            return
+        if redisguard.is_open():
+            return  # Redis is down: the bound applies until it is back
+        try:
+            client = redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=0.5,
+                                          health_check_interval=30)
+            pubsub = client.pubsub(ignore_subscribe_messages=True)
+            pubsub.subscribe(**{CHANNEL: _on_message})
+            # What was verified before the subscription could have missed a revocation: forget it.
+            forget_verified_tokens()
+            state["thread"] = pubsub.run_in_thread(sleep_time=1.0, daemon=True,
+                                                   exception_handler=_listener_failed)
+            state["pubsub"] = pubsub
+            state["pid"] = os.getpid()
+        except (redis.RedisError, OSError) as exc:
+            logger.warning("cannot listen for service token revocations (%s): trusting them for %ss at most",
+                           type(exc).__name__, getattr(settings, "RISKCASE_SERVICE_TOKEN_CACHE_SECONDS", 5))
+            state["thread"] = None
+
+
+def _listener_failed(exc, pubsub, thread):
+    logger.warning("service token revocation listener stopped (%s)", type(exc).__name__)
+    forget_verified_tokens()
+    thread.stop()
+    pubsub.close()
 
 
 class ServicePrincipal:
@@ -54,7 +123,7 @@ class ServiceTokenAuthentication(authentication.BaseAuthentication):
 
     def authenticate(self, request):
         header = authentication.get_authorization_header(request).split()
-        if not header or header[0].decode().lower() != self.keyword.lower():
+        if not header or header[0].decode("latin-1").lower() != self.keyword.lower():
             return None
         if len(header) != 2:
             raise exceptions.AuthenticationFailed(_("Malformed Authorization header."))

@@ -13,24 +13,43 @@ from .recompute import clear_stale_days, merchant_shards, plan, recompute_shard,
 
 
 @shared_task(acks_late=True, autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
-def recompute_metrics_shard(as_of, start, after=None, through=None):
+def recompute_metrics_shard(as_of, start, after=None, through=None, report_range=False):
     """Recompute one merchant shard as of `as_of` (ISO dates). Idempotent: a retry or a
-    duplicate delivery rewrites the same rows with the same numbers."""
-    return recompute_shard(
+    duplicate delivery rewrites the same rows with the same numbers. With `report_range` (the
+    nightly chord) it returns which shard it did, so the callback can tell a duplicate from a gap."""
+    rows = recompute_shard(
         as_of=date.fromisoformat(as_of), start=date.fromisoformat(start),
         shard=MerchantRange(after=after, through=through),
     )
+    return [after, through, rows] if report_range else rows
 
 
 @shared_task(acks_late=True)
-def finish_recompute_run(shard_rows, run_id, last_stale_id=None):
+def finish_recompute_run(shard_rows, run_id, last_stale_id=None, shards=None):
     """Chord callback: record the run's total, forget the late facts it covered, then run what
-    follows the metrics (the rules). Idempotent: it sets, never adds."""
+    follows the metrics (the rules). Idempotent: it sets, never adds.
+
+    A shard whose worker was killed can report twice (the orphaned process finishes it and the
+    redelivered message runs it again), so the chord may fire with a duplicate in place of a shard
+    still running. Every expected shard (`shards`, [after, through] pairs) that did not report is
+    recomputed here first (idempotent), so the rules never run on part of the metrics."""
     run = RecomputeRun.objects.get(pk=run_id)
+    total = sum(shard_rows) if shards is None else _complete_shards(run, shard_rows, shards)
     clear_stale_days(as_of=run.as_of, start=run.start, last_id=last_stale_id)
-    RecomputeRun.objects.filter(pk=run_id).update(rows=sum(shard_rows), finished_at=timezone.now())
+    RecomputeRun.objects.filter(pk=run_id).update(rows=total, finished_at=timezone.now())
     after_metrics_as_of(run.as_of)
     return run_id
+
+
+def _complete_shards(run, reports, shards):
+    done = {}
+    for after, through, rows in reports:
+        done[(after, through)] = rows  # a duplicate report of a shard counts once
+    for after, through in shards:
+        if (after, through) not in done:
+            done[(after, through)] = recompute_shard(
+                as_of=run.as_of, start=run.start, shard=MerchantRange(after=after, through=through))
+    return sum(done.values())
 
 
 @shared_task
@@ -45,8 +64,10 @@ def nightly_pipeline(as_of=None, start=None, shards=None):
     ranges = merchant_shards(shards or settings.RISKCASE_RECOMPUTE_SHARDS)
     run = RecomputeRun.objects.create(as_of=as_of_day, start=start_day, shards=len(ranges))
     header = [
-        recompute_metrics_shard.s(as_of_day.isoformat(), start_day.isoformat(), r.after, r.through)
+        recompute_metrics_shard.s(as_of_day.isoformat(), start_day.isoformat(), r.after, r.through,
+                                  report_range=True)
         for r in ranges
     ]
-    chord(header)(finish_recompute_run.s(run.pk, last_stale_id))
+    chord(header)(finish_recompute_run.s(run.pk, last_stale_id,
+                                         shards=[[r.after, r.through] for r in ranges]))
     return run.pk

@@ -1,5 +1,6 @@
 """RiskCase settings: everything comes from the environment, with defaults that run the demo offline."""
 import os
+import sys
 from datetime import timedelta
 from pathlib import Path
 
@@ -25,14 +26,27 @@ DEBUG = env_bool("DEBUG", default=False)
 RISKCASE_PRODUCTION = env_bool("RISKCASE_PRODUCTION")
 if RISKCASE_PRODUCTION and DEBUG:
     raise ImproperlyConfigured("DEBUG must be off in production (RISKCASE_PRODUCTION=1).")
+# The development key is public (it is in this file): anyone can forge sessions, CSRF tokens and password
+# reset links signed with it. It is refused under RISKCASE_PRODUCTION=1 and under `make serve`
+# (RISKCASE_SERVE=1), and anywhere else but the tests and the demo (RISKCASE_ALLOW_DEV_SECRET=1) every
+# process that starts with it says so loudly on stderr.
+DEVELOPMENT_SECRET_KEY = "riskcase-development-only-not-secret"
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
-if not SECRET_KEY:
-    if not DEBUG and env_bool("RISKCASE_PRODUCTION"):
+if not SECRET_KEY or SECRET_KEY == DEVELOPMENT_SECRET_KEY:
+    if env_bool("RISKCASE_PRODUCTION"):
         raise ImproperlyConfigured("SECRET_KEY must be set in production (RISKCASE_PRODUCTION=1).")
-    if not DEBUG and not env_bool("RISKCASE_ALLOW_DEV_SECRET", default=True):
+    if env_bool("RISKCASE_SERVE"):
+        raise ImproperlyConfigured(
+            "make serve refuses the public development SECRET_KEY: set SECRET_KEY to a long random secret, "
+            "e.g. SECRET_KEY=\"$(python3 -c 'import secrets; print(secrets.token_urlsafe(64))')\" make serve")
+    if not DEBUG and os.environ.get("RISKCASE_ALLOW_DEV_SECRET", "").strip().lower() in {"0", "false", "no", "off"}:
         raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off.")
-    # Development only: a fixed key so the demo and tests run with nothing configured.
-    SECRET_KEY = "riskcase-development-only-not-secret"
+    if not env_bool("RISKCASE_ALLOW_DEV_SECRET") and "pytest" not in sys.modules:
+        sys.stderr.write(
+            "\n" + "!" * 78 + "\n!! WARNING: RiskCase is running with the PUBLIC development SECRET_KEY.\n"
+            "!! Sessions, CSRF tokens and signed links can be forged by anyone. Set SECRET_KEY (or, for the\n"
+            "!! demo and tests only, RISKCASE_ALLOW_DEV_SECRET=1 to silence this).\n" + "!" * 78 + "\n\n")
+    SECRET_KEY = DEVELOPMENT_SECRET_KEY
 
 ALLOWED_HOSTS = [h for h in os.environ.get("ALLOWED_HOSTS", "localhost,127.0.0.1,testserver").split(",") if h]
 
@@ -50,6 +64,8 @@ INSTALLED_APPS = [
     "knox",
     "riskcase",  # the whole-system commands (demo)
     "eventstore",
+    "axes",
+    "riskcase.ops",
     "metrics",
     "cases",
     "enforcement",
@@ -61,6 +77,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # First, so that every response and every log line of a request carries its id.
     "riskcase.ops.requestid.RequestIdMiddleware",
+    # A NUL anywhere in the request is a 400 before it can reach a query (riskcase/ops/badinput.py).
+    "riskcase.ops.badinput.RejectNulMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Static files straight from gunicorn, before sessions and the rest (WhiteNoise's documented place).
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -73,6 +91,33 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: turns a locked-out login into its 429 answer (riskcase/security.py).
+    "axes.middleware.AxesMiddleware",
+]
+
+# Failed logins on every login form (merchant pages, admin, the API's auth/login/) are counted per
+# client address in the database by django-axes: after AXES_FAILURE_LIMIT failures, that address
+# is refused for AXES_COOLOFF_TIME. Counted in PostgreSQL, not Redis, so a cache outage opens nothing.
+AUTHENTICATION_BACKENDS = [
+    "riskcase.security.LoginLimitBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = int(os.environ.get("RISKCASE_LOGIN_FAILURE_LIMIT", "10"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("RISKCASE_LOGIN_COOLOFF_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = ["ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "riskcase.security.client_ip"
+AXES_LOCKOUT_CALLABLE = "riskcase.security.lockout_response"
+AXES_VERBOSE = False
+# Addresses or networks (comma-separated, e.g. 10.0.0.5,10.1.0.0/16) of the proxies in front of gunicorn
+# whose X-Forwarded-For is believed; none by default, so the peer's address is the client's.
+RISKCASE_TRUSTED_PROXIES = [p for p in os.environ.get("RISKCASE_TRUSTED_PROXIES", "").split(",") if p.strip()]
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
 ROOT_URLCONF = "riskcase.urls"
@@ -132,8 +177,21 @@ MEDIA_URL = "media/"
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
 
+# Redis is a cache and a broker, never the only way to answer a read: every client gets short socket
+# timeouts (a paused Redis costs a request this long, not minutes), and the restrictions cache and the
+# throttles fall back (riskcase/ops/redisguard.py keeps Redis out of the path for the breaker's seconds).
+RISKCASE_REDIS_SOCKET_TIMEOUT = float(os.environ.get("RISKCASE_REDIS_SOCKET_TIMEOUT", "0.25"))
+RISKCASE_REDIS_BREAKER_SECONDS = float(os.environ.get("RISKCASE_REDIS_BREAKER_SECONDS", "5"))
+# How often beat repairs the restrictions cache (enforcement/cache.py): the bound on a stale document
+# after Redis comes back from an outage, with the breaker's seconds.
+RISKCASE_RESTRICTIONS_RECONCILE_SECONDS = float(os.environ.get("RISKCASE_RESTRICTIONS_RECONCILE_SECONDS", "30"))
+
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {"default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL,
+        "OPTIONS": {"socket_connect_timeout": RISKCASE_REDIS_SOCKET_TIMEOUT,
+                    "socket_timeout": RISKCASE_REDIS_SOCKET_TIMEOUT},
+    }}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
@@ -145,9 +203,32 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
+# Deployment settings (README, "Workers"): a message is acknowledged when its task finished, and put back
+# when the worker process running it died; each worker process reserves one message at a time (shards
+# and the rule evaluation are long). A message whose worker vanished (killed main process, lost machine)
+# stays invisible on Redis for the visibility timeout, then any worker takes it again; the hard time
+# limit is below it, so a task is never delivered twice only for being slow.
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
+RISKCASE_CELERY_VISIBILITY_TIMEOUT = int(os.environ.get("RISKCASE_CELERY_VISIBILITY_TIMEOUT", "900"))
+CELERY_TASK_TIME_LIMIT = int(os.environ.get("RISKCASE_CELERY_TASK_TIME_LIMIT",
+                                            str(max(RISKCASE_CELERY_VISIBILITY_TIMEOUT * 2 // 3, 1))))
+CELERY_TASK_SOFT_TIME_LIMIT = max(CELERY_TASK_TIME_LIMIT - 60, CELERY_TASK_TIME_LIMIT * 9 // 10)
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": RISKCASE_CELERY_VISIBILITY_TIMEOUT,
+    # How often a worker looks for such messages: every 10 s (Kombu's default is every 100 s).
+    "unacked_restore_interval": max(1, min(10, RISKCASE_CELERY_VISIBILITY_TIMEOUT // 5)),
+    "unacked_restore_throttle": 1,
+    # Publishing on commit must not hang a request when Redis does not answer (riskcase/ops/enqueue.py).
+    "socket_connect_timeout": 1,
+    "socket_timeout": 2,
+    "connect_retries_timeout": 1,
+}
+CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {"visibility_timeout": RISKCASE_CELERY_VISIBILITY_TIMEOUT}
+CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = 1
+CELERY_REDIS_SOCKET_TIMEOUT = 5
 CELERY_TIMEZONE = TIME_ZONE
 # Beat's record of when each entry last ran (only the one beat process writes it).
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
@@ -169,11 +250,14 @@ CELERY_BEAT_SCHEDULE = {
                                      "schedule": crontab(hour=3, minute=15)},
     "enforcement-deliver-webhooks": {"task": "enforcement.tasks.deliver_webhooks", "schedule": 60.0},
     "enforcement-expire-penalties": {"task": "enforcement.tasks.expire_penalties", "schedule": 120.0},
+    "enforcement-reconcile-restrictions": {
+        "task": "enforcement.tasks.reconcile_restrictions", "schedule": RISKCASE_RESTRICTIONS_RECONCILE_SECONDS,
+    },
 }
 
 REST_FRAMEWORK = {
     # Merchants' API tokens (django-rest-knox); the platform's service endpoints set their own.
-    "DEFAULT_AUTHENTICATION_CLASSES": ["knox.auth.TokenAuthentication"],
+    "DEFAULT_AUTHENTICATION_CLASSES": ["riskcase.api.authentication.TokenAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "UNAUTHENTICATED_USER": None,
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
@@ -264,8 +348,21 @@ RISKCASE_APPEAL_SLA_DAYS = int(os.environ.get("RISKCASE_APPEAL_SLA_DAYS", "3"))
 RISKCASE_EVIDENCE_MAX_BYTES = int(os.environ.get("RISKCASE_EVIDENCE_MAX_BYTES", str(20 * 1024 * 1024)))
 # Seconds a verified service token is remembered per process (revocations reach other processes this late).
 RISKCASE_SERVICE_TOKEN_CACHE_SECONDS = float(os.environ.get("RISKCASE_SERVICE_TOKEN_CACHE_SECONDS", "5"))
-# First webhook retry delay in seconds; it doubles on every failure, up to 10 minutes.
+# Webhooks (enforcement/webhooks.py): the first retry delay in seconds, doubling on every failure up to
+# 10 minutes; a delivery is dead after this many attempts or this many hours; each request's timeout.
 RISKCASE_WEBHOOK_BACKOFF_SECONDS = float(os.environ.get("RISKCASE_WEBHOOK_BACKOFF_SECONDS", "1"))
+RISKCASE_WEBHOOK_MAX_ATTEMPTS = int(os.environ.get("RISKCASE_WEBHOOK_MAX_ATTEMPTS", "20"))
+RISKCASE_WEBHOOK_MAX_AGE_HOURS = float(os.environ.get("RISKCASE_WEBHOOK_MAX_AGE_HOURS", "24"))
+RISKCASE_WEBHOOK_TIMEOUT_SECONDS = float(os.environ.get("RISKCASE_WEBHOOK_TIMEOUT_SECONDS", "5"))
+# Networks (comma-separated CIDRs) webhook URLs may point into besides public addresses; none by default,
+# so an endpoint can never reach the metadata service, loopback or the internal network.
+RISKCASE_WEBHOOK_ALLOWED_NETWORKS = [
+    n for n in os.environ.get("RISKCASE_WEBHOOK_ALLOWED_NETWORKS", "").split(",") if n.strip()]
+
+# Readiness (/healthz/ready) and the alert rules in the README: the nightly run is overdue when none finished
+# for this many hours; a consumer is stuck when this many events behind the head of the event store.
+RISKCASE_NIGHTLY_OVERDUE_HOURS = float(os.environ.get("RISKCASE_NIGHTLY_OVERDUE_HOURS", "26"))
+RISKCASE_CONSUMER_LAG_ALERT = int(os.environ.get("RISKCASE_CONSUMER_LAG_ALERT", "1000"))
 
 # Production: `manage.py check --deploy` passes with these. TLS ends at a proxy in front of gunicorn,
 # which must set (overwrite) X-Forwarded-Proto; gunicorn itself listens on loopback only.
@@ -277,7 +374,7 @@ if RISKCASE_PRODUCTION:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=True)
     # Load balancers probe over plain HTTP.
-    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+    SECURE_REDIRECT_EXEMPT = [r"^healthz(/ready)?$"]
     SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", str(365 * 24 * 3600)))
     SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
     SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", default=True)

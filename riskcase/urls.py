@@ -4,10 +4,13 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from enforcement.api.views import public_notice_page
-from riskcase.ops.health import healthz
+from riskcase.ops.health import healthz, readiness
+from riskcase.ops.metrics import metrics_view
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    path("healthz/ready", readiness, name="readiness"),
+    path("metrics", metrics_view, name="prometheus-metrics"),
     path("admin/", admin.site.urls),
     path("api/v1/", include("metrics.api.urls")),
     path("api/v1/auth/", include("accounts.urls")),

@@ -39,14 +39,19 @@ def _database_url():
 
 
 @contextlib.contextmanager
-def running_worker(log_dir, *, pool="prefork", concurrency=2):
+def running_worker(log_dir, *, pool="prefork", concurrency=2, extra_env=None, purge=True):
     """Start a worker, wait until it answers a ping, yield the process (with `.name`), stop it after.
-    The queue is purged before (nothing left from an interrupted run) and after (no retry outlives it)."""
+    The queue is purged before (nothing left from an interrupted run) and after (no retry outlives it),
+    unless `purge` is false (a test of workers taking over each other's queue purges it itself)."""
     name = f"riskcase-test-{uuid.uuid4().hex[:8]}@localhost"
     env = {**os.environ, "DATABASE_URL": _database_url(), "REDIS_URL": settings.REDIS_URL,
-           "RISKCASE_TIME_ZONE": "Asia/Shanghai", "DJANGO_SETTINGS_MODULE": "riskcase.settings"}
+           "RISKCASE_TIME_ZONE": "Asia/Shanghai", "DJANGO_SETTINGS_MODULE": "riskcase.settings",
+           # The tests' webhook receivers listen on loopback, which production refuses.
+           "RISKCASE_WEBHOOK_ALLOWED_NETWORKS": "127.0.0.0/8,::1/128", "RISKCASE_ALLOW_DEV_SECRET": "1",
+           **(extra_env or {})}
     log = Path(log_dir) / "worker.log"
-    app.control.purge()
+    if purge:
+        app.control.purge()
     with open(log, "wb") as log_file:
         worker = subprocess.Popen(
             [str(Path(sys.executable).parent / "celery"), "-A", "riskcase", "worker", f"--pool={pool}",
@@ -68,7 +73,8 @@ def running_worker(log_dir, *, pool="prefork", concurrency=2):
             except subprocess.TimeoutExpired:
                 os.killpg(worker.pid, signal.SIGKILL)
                 worker.wait()
-        app.control.purge()
+        if purge:
+            app.control.purge()
 
 
 def wait_until_idle(name):

@@ -19,7 +19,7 @@ from metrics.models import DailyMetric
 
 # The browser the Playwright tests drive (Debian's package; .ci/run installs it).
 CHROMIUM = "/usr/bin/chromium"
-pytest_plugins = ["tests.celery_worker"]
+pytest_plugins = ["tests.celery_worker", "tests.own_redis"]
 
 DEFAULT_CATEGORIES = ["food", "beauty", "leisure", "hotel_travel", "life_services", "retail"]
 
@@ -88,10 +88,24 @@ def consumers_stay_in_the_test(monkeypatch):
     """Every append queues a drain of the consumers on commit (eventstore.store). With REDIS_URL that
     message would outlive the test on the broker, and a later test's worker would run it against that
     test's data; so it goes nowhere, and tests drain the consumers themselves. A test of the reaction
-    itself undoes this (monkeypatch.delattr(drain_consumers, "delay"))."""
+    itself undoes this (monkeypatch.delattr on drain_consumers' "delay" and "apply_async")."""
     from eventstore import tasks
 
     monkeypatch.setattr(tasks.drain_consumers, "delay", lambda *args, **kwargs: None)
+    monkeypatch.setattr(tasks.drain_consumers, "apply_async", lambda *args, **kwargs: None)
+
+
+@pytest.fixture(autouse=True)
+def fresh_restrictions_cache():
+    """Each test starts with no cached restrictions and a closed circuit breaker: positions restart with
+    the test database, and a document cached by an earlier test would otherwise be served (or win)."""
+    from enforcement import cache
+    from riskcase.ops import redisguard
+
+    redisguard.reset()
+    cache.forget_all()
+    yield
+    redisguard.reset()
 
 
 @pytest.fixture

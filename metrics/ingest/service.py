@@ -3,6 +3,8 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 
+from riskcase.ops.metrics import record_ingest
+
 from .facts import BadLine, parse_line, platform_zone
 from .writer import Outcome, write_batch
 
@@ -96,4 +98,5 @@ def ingest_lines(lines, *, source="-", report=None, on_reject=None, batch_size=N
         write_batch(batch, outcome)
     # Conflicts are found when a batch is written, after its bad lines: list them all by line.
     report.errors.sort(key=lambda error: error["line"])
+    record_ingest(report, "api" if source == "api" else "command")  # Prometheus' counters (/metrics)
     return report

@@ -141,6 +141,14 @@ def _write_merchants(entries, outcome):
             if cursor.fetchall():
                 stored[fact.key] = fact.values
                 outcome(line, fact, Outcome.NEW)
+                continue
+            # Not written: judge against the row as it is now, not the snapshot read before. Another
+            # ingest may have committed this merchant meanwhile (the upsert waited for it), and its
+            # record with the same occurred_at is a duplicate or a conflict, never "superseded".
+            current = _stored(Merchant, [fact.key], fields).get(fact.key)
+            stored[fact.key] = current
+            if current is not None and current["occurred_at"] == fact.values["occurred_at"]:
+                outcome(line, fact, Outcome.DUPLICATE if current == fact.values else Outcome.CONFLICT)
             else:
                 outcome(line, fact, Outcome.SUPERSEDED)
 

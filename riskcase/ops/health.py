@@ -1,4 +1,14 @@
-"""GET /healthz: 200 when the database and Redis both answer, 503 naming what did not.
+"""GET /healthz: the cheap liveness probe; GET /healthz/ready: what is degraded, in detail.
+
+/healthz is 200 when the database answers. A Redis that does not answer is named (`"degraded":
+["redis"]`) but is not a 503: reads fall back to the database, so a load balancer must not take every
+web process out of service for a cache outage. A Redis that is not configured where a broker is needed
+stays a 503 (a misconfiguration, not an outage).
+
+/healthz/ready adds the detail an operator acts on (riskcase/ops/metrics.py): Redis down, a consumer
+stuck behind the head of the event store, dead webhook deliveries, the nightly run overdue. It is 200
+with `"status": "degraded"` and `"degraded": {what: why}` when something needs a look, 503 only when
+the database does not answer.
 
 No authentication, no session, no template: a load balancer calls it every few seconds. The body
 names the exception class of a failure, never its message (which can hold host names or DSNs);
@@ -54,12 +64,39 @@ def redis_status():
     return True, OK
 
 
+def _liveness():
+    results = {"database": database_status(), "redis": redis_status()}
+    checks = {name: said for name, (_, said) in results.items()}
+    failed = [name for name, (healthy, _) in results.items() if not healthy]
+    # An outage of a configured Redis degrades; the database, or Redis missing where it is needed, fails.
+    outage = settings.REDIS_URL and "redis" in failed
+    fatal = [name for name in failed if not (name == "redis" and outage)]
+    return checks, fatal, ["redis"] if outage else []
+
+
 @never_cache
 @require_safe
 def healthz(request):
-    results = {"database": database_status(), "redis": redis_status()}
-    failed = [name for name, (healthy, _) in results.items() if not healthy]
-    body = {"status": "unavailable" if failed else OK, "checks": {name: said for name, (_, said) in results.items()}}
-    if failed:
-        body["failed"] = failed
-    return JsonResponse(body, status=503 if failed else 200)
+    checks, fatal, degraded = _liveness()
+    status = "unavailable" if fatal else "degraded" if degraded else OK
+    body = {"status": status, "checks": checks}
+    if fatal:
+        body["failed"] = fatal
+    if degraded:
+        body["degraded"] = degraded
+    return JsonResponse(body, status=503 if fatal else 200)
+
+
+@never_cache
+@require_safe
+def readiness(request):
+    from .metrics import degraded as what_is_degraded
+
+    checks, fatal, _ = _liveness()
+    if fatal:
+        return JsonResponse({"status": "unavailable", "checks": checks, "failed": fatal}, status=503)
+    problems = what_is_degraded()
+    body = {"status": "degraded" if problems else OK, "checks": checks}
+    if problems:
+        body["degraded"] = problems
+    return JsonResponse(body)

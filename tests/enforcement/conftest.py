@@ -19,8 +19,13 @@ from .receiver import receiver  # noqa: F401 (the fixture, for every enforcement
 WINDOW = dict(window_start=date(2026, 5, 1), window_end=date(2026, 5, 30), as_of=date(2026, 6, 6))
 
 
+# The tests' webhook receivers listen on loopback, which production refuses (public addresses only).
+LOOPBACK = ["127.0.0.0/8", "::1/128"]
+
+
 @pytest.fixture(autouse=True)
 def enforcement_settings(settings, tmp_path):
+    settings.RISKCASE_WEBHOOK_ALLOWED_NETWORKS = LOOPBACK
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.RISKCASE_APPEAL_WINDOW_DAYS = 7
     settings.RISKCASE_APPEAL_SLA_DAYS = 3

@@ -19,6 +19,7 @@ def eager(monkeypatch):
     from eventstore import tasks
 
     monkeypatch.delattr(tasks.drain_consumers, "delay")
+    monkeypatch.delattr(tasks.drain_consumers, "apply_async")
     monkeypatch.setattr(app.conf, "task_always_eager", True)
     monkeypatch.setattr(app.conf, "task_eager_propagates", True)
 
@@ -82,7 +83,7 @@ def test_one_transaction_queues_one_drain_however_many_events(record, merchant, 
     from eventstore import tasks
 
     drains = []
-    monkeypatch.setattr(tasks, "drain_after_commit", lambda: drains.append(1))
+    monkeypatch.setattr(tasks.drain_consumers, "apply_async", lambda **kw: drains.append(1))
     with django_capture_on_commit_callbacks(execute=True):
         record(drain=False, risk_point="negative_review_rate")
     with django_capture_on_commit_callbacks(execute=True):

@@ -14,6 +14,7 @@ pytestmark = [pytest.mark.redis, pytest.mark.django_db(transaction=True, seriali
 @pytest.fixture(autouse=True)
 def enforcement_settings(settings, tmp_path):
     """Unlike the rest of the enforcement tests: the real cache (Redis at REDIS_URL)."""
+    settings.RISKCASE_WEBHOOK_ALLOWED_NETWORKS = ["127.0.0.0/8", "::1/128"]
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.RISKCASE_APPEAL_WINDOW_DAYS = 7
     settings.RISKCASE_APPEAL_SLA_DAYS = 3

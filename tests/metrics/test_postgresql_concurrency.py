@@ -88,3 +88,52 @@ def test_the_same_shards_recomputed_at_once_converge_on_the_single_run(stored_me
     assert sum(r[2] for r in single) == 300
     assert sum(r[4] for r in single) == 300
     assert sum(r[6] for r in single) == 75
+
+
+def _merchant(name, occurred_at="2026-06-01T00:00:00+08:00"):
+    return orjson.dumps({"type": "merchant_upserted", "merchant_id": "m-race", "name": name, "category": "food",
+                         "occurred_at": occurred_at})
+
+
+def _race(first_lines, second_lines):
+    """The first ingest writes and holds its transaction open; the second starts meanwhile (and waits on
+    the row), then the first commits. Returns (first report, second report)."""
+    import threading
+
+    from django.db import transaction
+
+    written, release = threading.Event(), threading.Event()
+
+    def first():
+        with transaction.atomic():
+            report = ingest_lines(first_lines)
+            written.set()
+            release.wait(30)
+        return report
+
+    def second():
+        written.wait(30)
+        threading.Timer(0.5, release.set).start()  # let the second reach the row lock, then commit the first
+        return ingest_lines(second_lines)
+
+    return _in_threads(first, second)
+
+
+def test_a_conflicting_merchant_record_racing_another_ingest_is_a_conflict_not_superseded():
+    one, two = _race([_merchant("Noodle House")], [_merchant("Other Name")])
+
+    assert (one.new, two.new, two.superseded) == (1, 0, 0)
+    assert two.conflicting == 1
+    assert two.errors[0]["reason"].startswith("conflict: merchant_upserted")
+
+
+def test_the_same_merchant_record_ingested_twice_at_once_is_a_duplicate():
+    one, two = _race([_merchant("Noodle House")], [_merchant("Noodle House")])
+
+    assert (one.new, two.duplicate, two.superseded, two.conflicting) == (1, 1, 0, 0)
+
+
+def test_an_older_merchant_record_racing_a_newer_one_is_still_superseded():
+    one, two = _race([_merchant("New", "2026-06-02T00:00:00+08:00")], [_merchant("Old")])
+
+    assert (one.new, two.superseded, two.conflicting) == (1, 1, 0)

@@ -21,12 +21,15 @@ def test_merchant_staff_sign_in_and_land_on_the_diagnosis(client, staff):
     assert client.get("/merchant/").status_code == 200
 
 
-def test_a_user_without_a_merchant_cannot_sign_in_and_is_told_why(client, db):
+def test_a_user_without_a_merchant_gets_the_same_answer_as_a_wrong_password(client, db):
+    """The page must not confirm that a reviewer's password is right (issue 16, item 10)."""
     user = UserFactory(username="outsider")
     client.cookies["django_language"] = "en"
-    response = client.post("/accounts/login/", {"username": user.username, "password": PASSWORD})
-    assert response.status_code == 200
-    assert "not a merchant staff account" in response.content.decode()
+    right = client.post("/accounts/login/", {"username": user.username, "password": PASSWORD})
+    wrong = client.post("/accounts/login/", {"username": user.username, "password": PASSWORD + "x"})
+    assert right.status_code == wrong.status_code == 200
+    assert "not a merchant staff account" not in right.content.decode()
+    assert right.context["form"].errors == wrong.context["form"].errors
     assert "_auth_user_id" not in client.session
 
 

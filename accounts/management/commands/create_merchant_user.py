@@ -2,6 +2,8 @@
 import getpass
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
@@ -27,6 +29,10 @@ class Command(BaseCommand):
         password = password or getpass.getpass(f"Password for {username}: ")
         if not password:
             raise CommandError("a password is required")
+        try:
+            validate_password(password, User(username=username))
+        except ValidationError as exc:
+            raise CommandError("the password is too weak: " + " ".join(exc.messages)) from None
         with transaction.atomic():
             user = User.objects.create_user(username=username, password=password)
             MerchantMembership.objects.create(user=user, merchant=merchant)

@@ -1,0 +1,29 @@
+"""System checks an operator sees in `manage.py check`, which `make serve` runs before starting anything."""
+from django.core.checks import Warning, register
+from django.db import connection
+
+
+def connected_as_superuser():
+    """True when the application's PostgreSQL role is a superuser (None when not PostgreSQL or unreachable)."""
+    if connection.vendor != "postgresql":
+        return None
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT rolsuper FROM pg_roles WHERE rolname = current_user")
+            row = cursor.fetchone()
+    except Exception:  # no database yet: other checks and the first query will say so
+        return None
+    return bool(row and row[0])
+
+
+@register("security")
+def database_role(app_configs=None, **kwargs):
+    if not connected_as_superuser():
+        return []
+    return [Warning(
+        "The application connects to PostgreSQL as a superuser.",
+        hint="A superuser can disable the triggers that keep the event log append-only and bypass every "
+             "grant. Create an application role without SUPERUSER or TRUNCATE rights (README, "
+             "'The database role') and put it in DATABASE_URL.",
+        id="riskcase.W001",
+    )]
