@@ -244,7 +244,11 @@ LOGGING = {
     },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
     # Django's default handlers print plain text (and mail admins): its records go to the root instead.
-    "loggers": {"django": {"handlers": [], "propagate": True}},
+    "loggers": {
+        "django": {"handlers": [], "propagate": True},
+        # One summary line per long command (ingest, recompute) when no terminal shows a progress bar.
+        "metrics.progress": {"level": "INFO"},
+    },
 }
 # Steps the nightly pipeline runs after the metrics, in order (dotted callables taking as_of).
 RISKCASE_AFTER_METRICS = ["cases.evaluation.rules_evaluate"]
