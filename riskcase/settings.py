@@ -251,7 +251,10 @@ LOGGING = {
     },
 }
 # Steps the nightly pipeline runs after the metrics, in order (dotted callables taking as_of).
-RISKCASE_AFTER_METRICS = ["cases.evaluation.rules_evaluate"]
+# (comma-separated in the environment; empty for none, as the benchmark's fan-out run does).
+RISKCASE_AFTER_METRICS = [
+    p for p in os.environ.get("RISKCASE_AFTER_METRICS", "cases.evaluation.rules_evaluate").split(",") if p.strip()
+]
 # Parameters of the count-based rules (data contract section 5); the rate rules read ThresholdVersion.
 RISKCASE_RULE_PARAMETERS = {
     "clustered_complaints": {"window_days": 3, "warn_at": 5, "limit": 10},
