@@ -47,6 +47,15 @@ def run_measured(command, env, label):
     return seconds, usage.ru_maxrss / 1024, out.strip()
 
 
+class Rows(list):
+    """(figure, measured, floor, ratio verdict) rows, each printed as soon as it is measured."""
+
+    def append(self, row):
+        super().append(row)
+        figure, measured, floor, ratio = row
+        print(f"  {figure:<28} {measured:<56} {floor:<36} {ratio}", flush=True)
+
+
 def fresh_database(url, env):
     recreate_database(url)
     run_measured(["manage.py", "migrate", "-v0"], env, "migrate")
@@ -87,9 +96,10 @@ def main():
             if i == 100_000:
                 break
             dst.write(line)
-    rows = []  # (figure, measured, floor, ratio verdict)
+    print(f"RiskCase benchmark on PostgreSQL, {size} ({lines:,} lines), as of {opts.as_of}", flush=True)
+    print(f"  {'figure':<28} {'measured':<56} {'floor':<36} ratio", flush=True)
+    rows = Rows()
 
-    print("ingest: the bare loader, then manage.py ingest ...", flush=True)
     fresh_database(opts.database_url, env)
     floor_secs, floor_rss, _ = run_measured(["-m", "bench.floor_loader", str(data), "--database-url",
                                              opts.database_url], env, "bare loader")
@@ -105,7 +115,6 @@ def main():
     with psycopg.connect(opts.database_url, autocommit=True) as conn:
         conn.execute("VACUUM ANALYZE")
 
-    print("recompute against the floor query ...", flush=True)
     start = opts.as_of - timedelta(days=opts.days - 1)
     _, _, out = run_measured(["-m", "bench.inprocess", "--as-of", opts.as_of.isoformat(), "--start", start.isoformat(),
                               "--repeat", str(opts.repeat)], env, "in-process recompute")
@@ -129,20 +138,15 @@ def main():
 
     fanout = {}
     if opts.workers:
-        print(f"nightly fan-out on {opts.workers} Celery worker processes ...", flush=True)
         fan_env = {**env, "REDIS_URL": opts.redis_url}
         _, _, out = run_measured(["-m", "bench.fanout", "--as-of", opts.as_of.isoformat(), "--start",
                                   start.isoformat(), "--workers", opts.workers], fan_env, "fan-out")
         fanout = json.loads(out.splitlines()[-1])
 
-    print(f"\nRiskCase benchmark on PostgreSQL, {size} ({lines:,} lines), as of {opts.as_of}")
-    print(f"  {'figure':<28} {'measured':<52} {'floor':<36} ratio")
-    for figure, measured, floor, ratio in rows:
-        print(f"  {figure:<28} {measured:<52} {floor:<36} {ratio}")
     if fanout:
         one = fanout[min(fanout, key=int)]
         for workers, seconds in fanout.items():
-            print(f"  {f'fan-out, {workers} worker(s)':<28} {f'{seconds:.2f} s, {opts.days} days in 8 shards':<52} "
+            print(f"  {f'fan-out, {workers} worker(s)':<28} {f'{seconds:.2f} s, {opts.days} days in 8 shards':<56} "
                   f"{f'{one:.2f} s on 1 worker':<36} {one / seconds:5.2f}x faster")
     return 0
 

@@ -250,6 +250,18 @@ class RecomputeRun(models.Model):
         ordering = ["-started_at"]
 
 
+class FactRetention(models.Model):
+    """The first day of fact history still kept: retention (metrics.partitions) dropped everything before it,
+    and the ingest rejects a fact dated before it. One row, or none before retention first runs."""
+
+    kept_from = models.DateField(_("history kept from"))
+    applied_at = models.DateTimeField(_("applied at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("fact retention")
+        verbose_name_plural = _("fact retention")
+
+
 class StaleDay(models.Model):
     """The earliest metric day that facts ingested late may have changed.
 

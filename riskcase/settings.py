@@ -155,6 +155,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "metrics.tasks.nightly_pipeline",
         "schedule": crontab(hour=2, minute=30),
     },
+    "drop-expired-facts": {
+        # After the nightly run: whole month partitions of facts older than RISKCASE_FACT_RETENTION_DAYS.
+        "task": "metrics.tasks.drop_expired_facts",
+        "schedule": crontab(hour=4, minute=15),
+    },
     "uphold-lapsed-violations": {
         # Violations whose appeal window lapsed become upheld; idempotent, so hourly is harmless.
         "task": "cases.tasks.uphold_lapsed_violations",
@@ -224,6 +229,9 @@ RISKCASE_CATEGORIES = [
 # How many merchant shards the nightly recompute fans out over.
 RISKCASE_RECOMPUTE_SHARDS = int(os.environ.get("RISKCASE_RECOMPUTE_SHARDS", "8"))
 RISKCASE_INGEST_BATCH_SIZE = int(os.environ.get("RISKCASE_INGEST_BATCH_SIZE", "10000"))
+# Days of trade facts kept (metrics/partitions.py): older month partitions are dropped nightly; a fact dated
+# before the kept history is rejected by the ingest. 180 covers the related-entity rule's 180-day look-back.
+RISKCASE_FACT_RETENTION_DAYS = int(os.environ.get("RISKCASE_FACT_RETENTION_DAYS", "180"))
 
 # One JSON object a line on stderr, with the request id or the Celery task id (riskcase/ops/logs.py);
 # LOG_FORMAT=text for plain lines while developing.
