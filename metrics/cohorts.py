@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_HALF_EVEN, Decimal
 
+from django.conf import settings
 from django.db import connection
 
 from .models import Complaint, DailyMetric, Order, OrderVerification, ProductDailyMetric, Refund, Review
@@ -208,6 +209,10 @@ def store_daily_metrics(*, as_of, start, end, shard=MerchantRange()):
         f"WHERE day BETWEEN %s AND %s AND {shard_sql} GROUP BY merchant_id, day"
     )
     with connection.cursor() as cursor:
+        if connection.vendor == "postgresql" and settings.RISKCASE_RECOMPUTE_WORK_MEM:
+            # Enough memory for the grouped CTEs to hash rather than sort (varchar sorts are slow); this
+            # transaction only, so it never applies to the web's queries.
+            cursor.execute("SELECT set_config('work_mem', %s, true)", [settings.RISKCASE_RECOMPUTE_WORK_MEM])
         for table in (products, merchants):
             cursor.execute(f"DELETE FROM {table} WHERE day BETWEEN %s AND %s AND {shard_sql}",
                            [*delete_range, *shard_params])

@@ -198,8 +198,8 @@ class ProductDailyMetric(models.Model):
                 fields=["merchant", "product_id", "day"], name="product_daily_metric_merchant_product_day"
             ),
         ]
-        # The recompute deletes and the rules pool by (merchant, day range) across a merchant's products.
-        indexes = [models.Index(fields=["merchant", "day"], name="product_metric_merchant_day")]
+        # No index beyond the unique key: the recompute deletes a merchant range through its merchant prefix,
+        # the rules pool a window over every product in one scan, and each index costs the recompute a write.
         ordering = ["merchant_id", "product_id", "day"]
 
 

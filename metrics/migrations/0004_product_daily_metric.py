@@ -33,7 +33,6 @@ class Migration(migrations.Migration):
                 'verbose_name': 'product daily metric',
                 'verbose_name_plural': 'product daily metrics',
                 'ordering': ['merchant_id', 'product_id', 'day'],
-                'indexes': [models.Index(fields=['merchant', 'day'], name='product_metric_merchant_day')],
                 'constraints': [models.UniqueConstraint(fields=('merchant', 'product_id', 'day'), name='product_daily_metric_merchant_product_day')],
             },
         ),
