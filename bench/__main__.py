@@ -140,7 +140,8 @@ def main():
     if opts.workers:
         fan_env = {**env, "REDIS_URL": opts.redis_url}
         _, _, out = run_measured(["-m", "bench.fanout", "--as-of", opts.as_of.isoformat(), "--start",
-                                  start.isoformat(), "--workers", opts.workers], fan_env, "fan-out")
+                                  start.isoformat(), "--workers", opts.workers, "--repeat", str(opts.repeat)],
+                                 fan_env, "fan-out")
         fanout = json.loads(out.splitlines()[-1])
 
     if fanout:

@@ -2,19 +2,24 @@
 that reads each fact table once, with no storing. `make bench` times the recompute against it, and a test
 checks that `export_metrics` equals its result row for row.
 
-Orders (paid in the period, or verified in it) are read once into a materialised CTE that carries their
-verification day; complaints, reviews and refunds are each read once, joined to it and reduced per order;
-the per-order figures are then grouped by merchant[-product]-day on the paid side and the verified side.
+Orders (paid in the period, through the day range; or paid before it and verified in it, through the
+verifications) are read once into a materialised CTE that carries their verification day; complaints,
+reviews and refunds are each read once, joined to it and reduced per order; the per-order figures are then
+grouped by merchant[-product]-day on the paid side and the verified side. The session runs it with JIT
+compilation off, as the recompute does: on these statements it costs more than it saves.
 """
 SQL = """
 WITH v AS MATERIALIZED (
     SELECT order_id, verified_day FROM metrics_orderverification
     WHERE verified_day BETWEEN %(start)s AND %(end)s
 ), o AS MATERIALIZED (
-    SELECT o.order_id, o.merchant_id, {product_o} o.paid_day, v.verified_day,
-           (o.paid_day BETWEEN %(start)s AND %(end)s) AS in_period
+    SELECT o.order_id, o.merchant_id, {product_o} o.paid_day, v.verified_day, true AS in_period
     FROM metrics_order o LEFT JOIN v ON v.order_id = o.order_id
-    WHERE o.paid_day <= %(as_of)s AND (o.paid_day BETWEEN %(start)s AND %(end)s OR v.order_id IS NOT NULL)
+    WHERE o.paid_day BETWEEN %(start)s AND %(end)s
+    UNION ALL
+    SELECT o.order_id, o.merchant_id, {product_o} o.paid_day, v.verified_day, false AS in_period
+    FROM v JOIN metrics_order o ON o.order_id = v.order_id
+    WHERE o.paid_day < %(start)s
 ), c AS (
     SELECT c.order_id, count(*) AS n FROM metrics_complaint c JOIN o ON o.order_id = c.order_id
     WHERE o.in_period AND c.filed_day BETWEEN o.paid_day AND o.paid_day + 6 AND c.filed_day <= %(as_of)s
@@ -69,5 +74,6 @@ def floor_rows(cursor, *, start, end, as_of, by_product=False):
     """Run the floor query on a DB-API cursor (psycopg's or Django's); `end` is capped at `as_of` as the
     export caps it. Rows: merchant_id[, product_id], day, the five counts, the three rates, stable."""
     params = {"start": start, "end": min(end, as_of), "as_of": as_of}
+    cursor.execute("SELECT set_config('jit', 'off', false)")
     cursor.execute(floor_sql(by_product), params)
     return cursor.fetchall()
