@@ -66,7 +66,8 @@ def floor_sql(by_product=False):
     """The query at the merchant-day grain or, with by_product, the product-day grain (section 7)."""
     if by_product:
         return SQL.format(product="product_id,", product_o="o.product_id,",
-                          product_out="coalesce(p.product_id, v.product_id) AS product_id,", product_join="v.product_id = p.product_id AND", order='product_id COLLATE "C", day')
+                          product_out="coalesce(p.product_id, v.product_id) AS product_id,",
+                          product_join="v.product_id = p.product_id AND", order='product_id COLLATE "C", day')
     return SQL.format(product="", product_o="", product_out="", product_join="", order="day")
 
 

@@ -26,7 +26,9 @@ def partition(apps, schema_editor):
             cursor.execute("SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = 'public' AND tablename = %s "
                            "AND indexname <> %s", [table, f"{table}_pkey"])
             indexes = cursor.fetchall()
-            cursor.execute(f'CREATE TABLE "{table}__p" (LIKE "{table}" INCLUDING DEFAULTS) PARTITION BY RANGE ("{day}")')
+            cursor.execute(
+                f'CREATE TABLE "{table}__p" (LIKE "{table}" INCLUDING DEFAULTS) PARTITION BY RANGE ("{day}")'
+            )
             cursor.execute(f'ALTER TABLE "{table}__p" ADD CONSTRAINT "{table}__p_pkey" PRIMARY KEY ("{key}", "{day}")')
             cursor.execute(f'CREATE TABLE "{table}__default" PARTITION OF "{table}__p" DEFAULT')
             cursor.execute(f'INSERT INTO "{table}__p" SELECT * FROM "{table}"')

@@ -30,7 +30,7 @@ class Command(BaseCommand):
         with track(f"recompute as of {as_of}", total=shards, unit="merchant-days",
                    stream=self.stderr._out) as tracker:
             start, rows = recompute(as_of=as_of, start=start, shards=shards,
-                                    on_shard=lambda done, total, written: tracker.advance(1, items=written, total=total))
+                                    on_shard=lambda done, total, rows: tracker.advance(1, items=rows, total=total))
         self.stdout.write(f"metrics as of {as_of}: {rows} merchant-days from {start} to {as_of}")
         if not metrics_only:
             after_metrics_as_of(as_of, report=self.stdout.write)
