@@ -1,27 +1,43 @@
-"""Run the benchmark: `python -m bench [--merchants N --days D --orders-per-day K]`.
+"""Run the benchmark: `python -m bench [--merchants N --days D --orders-per-day K --workers 1,2]`.
 
-Creates (and drops) its own PostgreSQL database, so it never touches your data. Each step runs
-as a separate `manage.py` process; its wall time and peak RSS are measured from outside.
+Creates (and drops) its own PostgreSQL database, so it never touches your data. Every figure is measured
+in the same run as its floor and reported as a ratio to it, so a noisy machine moves both alike:
+
+- ingest (`manage.py ingest`) against a bare parse + de-duplicate + COPY loader (bench/floor_loader.py)
+  for the same file; peak RSS for the whole file against the first 100,000 lines (memory stays flat);
+- the full recompute and the nightly one (the changeable days A-7..A) against one hand-written query that
+  reads each fact table once (bench/floor_query.py) over the same days, in the same process, best of
+  --repeat; and the recompute with the product grain against the merchant grain alone;
+- `export_metrics` (a process, start-up included) against the same query;
+- the nightly fan-out over shards on 1 and then 2 Celery worker processes (needs Redis).
+A ratio that misses its target is marked OVER TARGET.
 """
 import argparse
+import json
 import os
 import subprocess
 import sys
 import time
 from datetime import date, timedelta
-from pathlib import Path
 
 import psycopg
 
 from bench.loadtest import ROOT, recreate_database
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/riskcase_bench"
+DEFAULT_REDIS = "redis://127.0.0.1:6379/10"
+TARGETS = {
+    "ingest": 0.5,  # at least this fraction of the bare loader's lines/s
+    "memory": 1.25,  # peak RSS of the whole file at most this times the first 100,000 lines'
+    "recompute": 1.3,  # at most this times the floor query
+    "product grain": 1.5,  # at most this times the merchant grain alone
+}
 
 
-def run(args, env, label):
-    """Run a manage.py command; return (seconds, peak RSS in MiB, stdout)."""
+def run_measured(command, env, label):
+    """Run a command (a list: `manage.py ...` or `-m module`); (seconds, its own peak RSS in MiB, stdout)."""
     started = time.perf_counter()
-    proc = subprocess.Popen([sys.executable, "manage.py", *args], cwd=ROOT, env=env,
+    proc = subprocess.Popen([sys.executable, *command], cwd=ROOT, env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     _, status, usage = os.wait4(proc.pid, 0)
     seconds = time.perf_counter() - started
@@ -31,26 +47,48 @@ def run(args, env, label):
     return seconds, usage.ru_maxrss / 1024, out.strip()
 
 
+class Rows(list):
+    """(figure, measured, floor, ratio verdict) rows, each printed as soon as it is measured."""
+
+    def append(self, row):
+        super().append(row)
+        figure, measured, floor, ratio = row
+        print(f"  {figure:<28} {measured:<56} {floor:<36} {ratio}", flush=True)
+
+
+def fresh_database(url, env):
+    recreate_database(url)
+    run_measured(["manage.py", "migrate", "-v0"], env, "migrate")
+
+
+def verdict(ratio, target, higher_is_better=False):
+    ok = ratio >= target if higher_is_better else ratio <= target
+    return f"{ratio:5.2f}x (target {'>=' if higher_is_better else '<='} {target}x) {'ok' if ok else 'OVER TARGET'}"
+
+
 def main():
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--merchants", type=int, default=1000)
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--merchants", type=int, default=200)
     parser.add_argument("--days", type=int, default=90)
     parser.add_argument("--orders-per-day", type=int, default=20)
     parser.add_argument("--as-of", type=date.fromisoformat, default=date(2026, 6, 30))
+    parser.add_argument("--repeat", type=int, default=2, help="timed runs of each in-process step (best kept)")
+    parser.add_argument("--workers", default="1,2", help="Celery worker processes to compare ('' to skip)")
     parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL))
+    parser.add_argument("--redis-url", default=os.environ.get("BENCH_REDIS_URL", DEFAULT_REDIS))
     opts = parser.parse_args()
 
     env = {**os.environ, "DATABASE_URL": opts.database_url}
-    env.pop("REDIS_URL", None)  # the recompute runs in-process; Celery is not what is measured
+    env.pop("REDIS_URL", None)  # the recompute runs in-process; the fan-out step sets its own
     data_dir = ROOT / "var" / "bench"
     data_dir.mkdir(parents=True, exist_ok=True)
     size = f"{opts.merchants}x{opts.days}x{opts.orders_per_day}"
     data = data_dir / f"trade-{size}-{opts.as_of}.jsonl"
     if not data.exists():
         print(f"generating {size} (merchants x days x orders a day) ...", flush=True)
-        run(["generate_trade_data", "--out", str(data), "--merchants", str(opts.merchants),
-             "--days", str(opts.days), "--orders-per-day", str(opts.orders_per_day),
-             "--as-of", opts.as_of.isoformat()], env, "generate")
+        run_measured(["manage.py", "generate_trade_data", "--out", str(data), "--merchants", str(opts.merchants),
+                      "--days", str(opts.days), "--orders-per-day", str(opts.orders_per_day),
+                      "--as-of", opts.as_of.isoformat()], env, "generate")
     lines = sum(1 for _ in data.open("rb"))
     small = data_dir / f"first-100000-{size}.jsonl"
     with data.open("rb") as src, small.open("wb") as dst:
@@ -58,50 +96,61 @@ def main():
             if i == 100_000:
                 break
             dst.write(line)
+    print(f"RiskCase benchmark on PostgreSQL, {size} ({lines:,} lines), as of {opts.as_of}", flush=True)
+    print(f"  {'figure':<28} {'measured':<56} {'floor':<36} ratio", flush=True)
+    rows = Rows()
 
-    results = []
-    recreate_database(opts.database_url)
-    run(["migrate", "-v0"], env, "migrate")
-    s_secs, s_rss, _ = run(["ingest", str(small)], env, "ingest (small)")
-    recreate_database(opts.database_url)
-    run(["migrate", "-v0"], env, "migrate")
-    i_secs, i_rss, _ = run(["ingest", str(data)], env, "ingest")
-    results.append(("ingest", f"{lines:,} lines in {i_secs:.1f} s = {lines / i_secs:,.0f} lines/s, "
-                    f"peak RSS {i_rss:.0f} MiB (100,000 lines: {s_rss:.0f} MiB)"))
+    fresh_database(opts.database_url, env)
+    floor_secs, floor_rss, _ = run_measured(["-m", "bench.floor_loader", str(data), "--database-url",
+                                             opts.database_url], env, "bare loader")
+    fresh_database(opts.database_url, env)
+    _, small_rss, _ = run_measured(["manage.py", "ingest", str(small)], env, "ingest (first 100,000 lines)")
+    fresh_database(opts.database_url, env)
+    ingest_secs, ingest_rss, _ = run_measured(["manage.py", "ingest", str(data)], env, "ingest")
+    rows.append(("ingest", f"{lines / ingest_secs:,.0f} lines/s ({ingest_secs:.1f} s)",
+                 f"{lines / floor_secs:,.0f} lines/s ({floor_secs:.1f} s)",
+                 verdict(floor_secs / ingest_secs, TARGETS["ingest"], higher_is_better=True)))
+    rows.append(("ingest peak RSS", f"{ingest_rss:.0f} MiB, whole file", f"{small_rss:.0f} MiB, 100,000 lines",
+                 verdict(ingest_rss / small_rss, TARGETS["memory"])))
     with psycopg.connect(opts.database_url, autocommit=True) as conn:
         conn.execute("VACUUM ANALYZE")
 
     start = opts.as_of - timedelta(days=opts.days - 1)
-    f_secs, f_rss, f_out = run(["recompute", "--as-of", opts.as_of.isoformat(), "--start", start.isoformat(),
-                                "--metrics-only"], env, "full recompute")
-    results.append(("full recompute", f"{opts.days} days in {f_secs:.2f} s, peak RSS {f_rss:.0f} MiB ({f_out})"))
-    n_secs, _, n_out = run(["recompute", "--as-of", opts.as_of.isoformat(), "--metrics-only"], env, "nightly")
-    results.append(("nightly recompute", f"changeable days only in {n_secs:.2f} s ({n_out})"))
+    _, _, out = run_measured(["-m", "bench.inprocess", "--as-of", opts.as_of.isoformat(), "--start", start.isoformat(),
+                              "--repeat", str(opts.repeat)], env, "in-process recompute")
+    t = json.loads(out.splitlines()[-1])
+    for label, days in (("full", f"{opts.days} days"), ("nightly", "A-7..A")):
+        rows.append((f"recompute, {label}", f"{t[f'recompute_{label}']:.2f} s ({days}, "
+                     f"{t[f'recompute_{label}_rows']:,} merchant-days and their product-days)",
+                     f"{t[f'floor_{label}']:.2f} s ({t[f'floor_{label}_rows']:,} merchant-days)",
+                     verdict(t[f"recompute_{label}"] / t[f"floor_{label}"], TARGETS["recompute"])))
+        rows.append((f"product grain, {label}", f"{t[f'recompute_{label}']:.2f} s with product-days",
+                     f"{t[f'merchant_only_{label}']:.2f} s merchant grain alone",
+                     verdict(t[f"recompute_{label}"] / t[f"merchant_only_{label}"], TARGETS["product grain"])))
+    rows.append(("floor query, product grain", f"{t['floor_full_product']:.2f} s "
+                 f"({t['floor_full_product_rows']:,} product-days)", f"{t['floor_full']:.2f} s merchant grain",
+                 f"{t['floor_full_product'] / t['floor_full']:5.2f}x (for reference)"))
+    e_secs, _, _ = run_measured(["manage.py", "export_metrics", "--as-of", opts.as_of.isoformat(), "--start",
+                                 start.isoformat(), "--end", opts.as_of.isoformat(), "--out",
+                                 str(data_dir / "export.csv")], env, "export")
+    rows.append(("export_metrics", f"{e_secs:.2f} s (a process, start-up included)", f"{t['floor_full']:.2f} s",
+                 f"{e_secs / t['floor_full']:5.2f}x (no target)"))
 
-    # In-process timings exclude the interpreter start-up, so the recompute is compared fairly.
-    baseline_sql = (Path(__file__).parent / "baseline.sql").read_text()
-    params = {"start": start, "end": opts.as_of, "as_of": opts.as_of}
-    with psycopg.connect(opts.database_url) as conn:
-        t0 = time.perf_counter()
-        rows = conn.execute(baseline_sql, params).fetchall()
-        b_secs = time.perf_counter() - t0
-    inproc = run(["shell", "-c", (
-        "import time; from datetime import date; from metrics.recompute import recompute;"
-        f"t=time.perf_counter(); n=recompute(as_of=date.fromisoformat('{opts.as_of}'), "
-        f"start=date.fromisoformat('{start}'))[1]; print(f'{{time.perf_counter()-t:.3f}} {{n}}')")],
-        env, "in-process recompute")[2].splitlines()[-1].split()
-    r_secs, r_rows = float(inproc[0]), int(inproc[1])
-    results.append(("baseline query", f"{len(rows):,} merchant-days in {b_secs:.2f} s (hand-written SQL)"))
-    results.append(("recompute vs baseline", f"{r_rows:,} merchant-days stored in {r_secs:.2f} s = "
-                    f"{r_secs / b_secs:.2f}x the baseline (target <= 1.5x)"))
-    e_secs, _, _ = run(["export_metrics", "--as-of", opts.as_of.isoformat(), "--start", start.isoformat(),
-                        "--end", opts.as_of.isoformat(), "--out", str(data_dir / "export.csv")], env, "export")
-    results.append(("export_metrics", f"{e_secs:.2f} s including start-up"))
+    fanout = {}
+    if opts.workers:
+        fan_env = {**env, "REDIS_URL": opts.redis_url}
+        _, _, out = run_measured(["-m", "bench.fanout", "--as-of", opts.as_of.isoformat(), "--start",
+                                  start.isoformat(), "--workers", opts.workers, "--repeat", str(opts.repeat)],
+                                 fan_env, "fan-out")
+        fanout = json.loads(out.splitlines()[-1])
 
-    print(f"\nRiskCase benchmark on PostgreSQL, {size} ({lines:,} lines), as of {opts.as_of}")
-    for name, text in results:
-        print(f"  {name:<22} {text}")
+    if fanout:
+        one = fanout[min(fanout, key=int)]
+        for workers, seconds in fanout.items():
+            print(f"  {f'fan-out, {workers} worker(s)':<28} {f'{seconds:.2f} s, {opts.days} days in 8 shards':<56} "
+                  f"{f'{one:.2f} s on 1 worker':<36} {one / seconds:5.2f}x faster")
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

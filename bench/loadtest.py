@@ -1,6 +1,8 @@
 """Plumbing shared by the HTTP benchmarks: a scratch PostgreSQL database, gunicorn on a free loopback
 port, and wrk runs read back as (p50 ms, p99 ms, requests/s, non-2xx count)."""
+import os
 import re
+import signal
 import socket
 import subprocess
 import sys
@@ -57,3 +59,34 @@ def run_wrk(url, *, connections, threads, seconds, headers=(), script=None):
         sys.exit(f"could not read wrk's report:\n{out}")
     bad = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     return _ms(latency["50"]), _ms(latency["99"]), float(rps.group(1)), int(bad.group(1)) if bad else 0
+
+
+def gunicorn(app, env, *, workers):
+    """Start `gunicorn APP` with the endpoints' gunicorn settings on a free loopback port; (process, base URL)."""
+    port = free_port()
+    env = {**env, "GUNICORN_BIND": f"127.0.0.1:{port}", "WEB_CONCURRENCY": str(workers),
+           "DB_CONN_MAX_AGE": "600", "GUNICORN_MAX_REQUESTS": "0", "LOG_LEVEL": "ERROR"}
+    server = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", app, "-c", "python:riskcase.ops.gunicorn_conf",
+         "--access-logfile", "/dev/null", "--log-level", "warning"],
+        cwd=ROOT, env=env, start_new_session=True, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    wait_until_up(f"{base}/healthz")
+    return server, base
+
+
+def stop(server):
+    os.killpg(server.pid, signal.SIGTERM)
+    server.wait(timeout=30)
+
+
+def framework_floor(*, workers, connections, threads, seconds, path="/api/v1/restrictions/m-1/"):
+    """wrk against the minimal Django view (bench/floor_view.py) under the same gunicorn settings and the
+    same wrk settings as an endpoint: {connections: (p50 ms, p99 ms, requests/s, non-2xx)}."""
+    env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
+    server, base = gunicorn("bench.floor_view:application", env, workers=workers)
+    try:
+        run_wrk(base + path, connections=connections[0], threads=threads, seconds=2)  # warm the workers
+        return {c: run_wrk(base + path, connections=c, threads=threads, seconds=seconds) for c in connections}
+    finally:
+        stop(server)

@@ -6,7 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .authentication import announce_revocation
-from .models import DailyMetric, Merchant, RecomputeRun, ServiceToken
+from .models import DailyMetric, Merchant, ProductDailyMetric, RecomputeRun, ServiceToken
 
 
 @admin.register(Merchant)
@@ -24,6 +24,16 @@ class DailyMetricAdmin(ReadOnlyAdmin):
     search_fields = ["merchant__merchant_id"]
     date_hierarchy = "day"
     show_full_result_count = False  # a COUNT(*) over every merchant-day is not worth its cost
+
+
+@admin.register(ProductDailyMetric)
+class ProductDailyMetricAdmin(ReadOnlyAdmin):
+    list_display = ["merchant_id", "product_id", "day", "paid_orders", "verified_orders", "complaint_rate",
+                    "negative_review_rate", "merchant_refund_rate", "stable", "as_of"]
+    list_filter = ["stable", "day"]
+    search_fields = ["merchant__merchant_id", "product_id"]
+    date_hierarchy = "day"
+    show_full_result_count = False
 
 
 @admin.register(RecomputeRun)

@@ -1,22 +1,35 @@
-"""The cohort metrics of data contract section 3, as one set-based SQL statement.
+"""The cohort metrics of data contract sections 3 and 7, as one set-based SQL statement.
 
 For merchant m and day D, with W(D) = [D, D+6]: complaints on orders paid on D filed in W(D),
 negative reviews on orders verified on D posted in W(D), and distinct orders paid on D with a
-merchant-responsibility refund in W(D). Facts after the as-of day are ignored. The same SQL runs
-on PostgreSQL and SQLite; the few dialect differences live in `_Dialect`.
+merchant-responsibility refund in W(D). Facts after the as-of day are ignored. The same statement,
+grouped by (merchant, product, day) instead of (merchant, day), gives the product-day metrics of
+section 7. The same SQL runs on PostgreSQL and SQLite; the few dialect differences live in `_Dialect`.
 """
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_HALF_EVEN, Decimal
 
+from django.conf import settings
 from django.db import connection
 
-from .models import Complaint, DailyMetric, Order, OrderVerification, Refund, Review
+from .models import Complaint, DailyMetric, Order, OrderVerification, ProductDailyMetric, Refund, Review
 
 WINDOW_DAYS = 7  # W(D) = [D, D+6]
 STABLE_AFTER_DAYS = 7  # day D is stable as of A when A - D >= 7
 RATE_PLACES = Decimal("0.000001")
 COUNT_COLUMNS = ("paid_orders", "verified_orders", "complaints", "negative_reviews", "merchant_refunds")
+
+
+class Grain:
+    """What a cohort row is keyed by: a merchant-day (section 3) or a product-day (section 7)."""
+
+    MERCHANT = "merchant"
+    PRODUCT = "product"
+
+    @staticmethod
+    def keys(grain):
+        return ("merchant_id", "product_id") if grain == Grain.PRODUCT else ("merchant_id",)
 
 
 class _Dialect:
@@ -66,36 +79,40 @@ def _tables():
     }
 
 
-def cohort_counts_sql(*, as_of, start, end, shard=MerchantRange()):
-    """SQL and params selecting (merchant_id, day, the five counts) for days [start, min(end, as_of)]."""
+def cohort_counts_sql(*, as_of, start, end, shard=MerchantRange(), grain=Grain.MERCHANT):
+    """SQL and params selecting (merchant_id[, product_id], day, the five counts) for days
+    [start, min(end, as_of)], one row per merchant-day or, with grain=Grain.PRODUCT, product-day."""
     d = _Dialect(connection.vendor)
     t = _tables()
     adapt = connection.ops.adapt_datefield_value
     end = min(end, as_of)
     shard_sql, shard_params = shard.sql("o.merchant_id")
+    # Every fact reaches its merchant (and product) through its order, so the grain is just the key.
+    key = "o.merchant_id, o.product_id" if grain == Grain.PRODUCT else "o.merchant_id"
+    outer_key = ", ".join(Grain.keys(grain))
     # Every CTE repeats its own range and shard filter, so each is bounded by an index range scan.
     period = [adapt(start), adapt(end)]
     cutoff = [adapt(as_of)]
     sql = f"""
     WITH paid AS (
-        SELECT o.merchant_id, o.paid_day AS day, COUNT(*) AS n
+        SELECT {key}, o.paid_day AS day, COUNT(*) AS n
         FROM {t['orders']} o
         WHERE o.paid_day BETWEEN %s AND %s AND {shard_sql}
-        GROUP BY o.merchant_id, o.paid_day
+        GROUP BY {key}, o.paid_day
     ), verified AS (
-        SELECT o.merchant_id, v.verified_day AS day, COUNT(*) AS n
+        SELECT {key}, v.verified_day AS day, COUNT(*) AS n
         FROM {t['verifications']} v JOIN {t['orders']} o ON o.order_id = v.order_id
         WHERE v.verified_day BETWEEN %s AND %s AND o.paid_day <= %s AND {shard_sql}
-        GROUP BY o.merchant_id, v.verified_day
+        GROUP BY {key}, v.verified_day
     ), complained AS (
-        SELECT o.merchant_id, o.paid_day AS day, COUNT(*) AS n
+        SELECT {key}, o.paid_day AS day, COUNT(*) AS n
         FROM {t['complaints']} c JOIN {t['orders']} o ON o.order_id = c.order_id
         WHERE o.paid_day BETWEEN %s AND %s AND {shard_sql}
           AND c.filed_day >= o.paid_day AND c.filed_day <= {d.plus_days('o.paid_day', WINDOW_DAYS - 1)}
           AND c.filed_day <= %s
-        GROUP BY o.merchant_id, o.paid_day
+        GROUP BY {key}, o.paid_day
     ), negative AS (
-        SELECT o.merchant_id, v.verified_day AS day, COUNT(*) AS n
+        SELECT {key}, v.verified_day AS day, COUNT(*) AS n
         FROM {t['reviews']} r
         JOIN {t['verifications']} v ON v.order_id = r.order_id
         JOIN {t['orders']} o ON o.order_id = r.order_id
@@ -104,30 +121,30 @@ def cohort_counts_sql(*, as_of, start, end, shard=MerchantRange()):
           AND r.posted_day >= v.verified_day
           AND r.posted_day <= {d.plus_days('v.verified_day', WINDOW_DAYS - 1)}
           AND r.posted_day <= %s
-        GROUP BY o.merchant_id, v.verified_day
+        GROUP BY {key}, v.verified_day
     ), refunded AS (
-        SELECT o.merchant_id, o.paid_day AS day, COUNT(DISTINCT o.order_id) AS n
+        SELECT {key}, o.paid_day AS day, COUNT(DISTINCT o.order_id) AS n
         FROM {t['refunds']} f JOIN {t['orders']} o ON o.order_id = f.order_id
         WHERE o.paid_day BETWEEN %s AND %s AND {shard_sql}
           AND f.responsibility = %s
           AND f.refunded_day >= o.paid_day
           AND f.refunded_day <= {d.plus_days('o.paid_day', WINDOW_DAYS - 1)}
           AND f.refunded_day <= %s
-        GROUP BY o.merchant_id, o.paid_day
+        GROUP BY {key}, o.paid_day
     )
-    SELECT merchant_id, day,
+    SELECT {outer_key}, day,
            SUM(paid_orders) AS paid_orders, SUM(verified_orders) AS verified_orders,
            SUM(complaints) AS complaints, SUM(negative_reviews) AS negative_reviews,
            SUM(merchant_refunds) AS merchant_refunds
     FROM (
-        SELECT merchant_id, day, n AS paid_orders, 0 AS verified_orders, 0 AS complaints,
+        SELECT {outer_key}, day, n AS paid_orders, 0 AS verified_orders, 0 AS complaints,
                0 AS negative_reviews, 0 AS merchant_refunds FROM paid
-        UNION ALL SELECT merchant_id, day, 0, n, 0, 0, 0 FROM verified
-        UNION ALL SELECT merchant_id, day, 0, 0, n, 0, 0 FROM complained
-        UNION ALL SELECT merchant_id, day, 0, 0, 0, n, 0 FROM negative
-        UNION ALL SELECT merchant_id, day, 0, 0, 0, 0, n FROM refunded
+        UNION ALL SELECT {outer_key}, day, 0, n, 0, 0, 0 FROM verified
+        UNION ALL SELECT {outer_key}, day, 0, 0, n, 0, 0 FROM complained
+        UNION ALL SELECT {outer_key}, day, 0, 0, 0, n, 0 FROM negative
+        UNION ALL SELECT {outer_key}, day, 0, 0, 0, 0, n FROM refunded
     ) AS facts
-    GROUP BY merchant_id, day
+    GROUP BY {outer_key}, day
     """
     params = (
         period + shard_params
@@ -139,48 +156,73 @@ def cohort_counts_sql(*, as_of, start, end, shard=MerchantRange()):
     return sql, params
 
 
-def store_daily_metrics(*, as_of, start, end, shard=MerchantRange()):
-    """Replace the stored daily metrics of `shard` for days [start, end] with a computation as of A.
+def _upsert_sql(table, keys, source_sql, d):
+    """INSERT ... SELECT of the counts in `source_sql` with their rates; the upsert makes a duplicated or
+    retried run over the same shard converge on the same rows instead of failing."""
+    columns = ", ".join(COUNT_COLUMNS)
+    key_list = ", ".join(keys)
+    return f"""
+        INSERT INTO {table} ({key_list}, day, {columns},
+            complaint_rate, negative_review_rate, merchant_refund_rate, stable, as_of)
+        SELECT {key_list}, day, {columns},
+            {d.ratio('complaints', 'paid_orders')},
+            {d.ratio('negative_reviews', 'verified_orders')},
+            {d.ratio('merchant_refunds', 'paid_orders')},
+            (day <= %s), %s
+        FROM ({source_sql}) AS counts
+        WHERE 1 = 1
+        ON CONFLICT ({key_list}, day) DO UPDATE SET
+            {", ".join(f"{c} = excluded.{c}" for c in COUNT_COLUMNS)},
+            complaint_rate = excluded.complaint_rate,
+            negative_review_rate = excluded.negative_review_rate,
+            merchant_refund_rate = excluded.merchant_refund_rate,
+            stable = excluded.stable, as_of = excluded.as_of
+        """
 
-    One DELETE and one INSERT ... SELECT in the caller's transaction. The upsert makes a
-    duplicated or retried run over the same shard converge on the same rows instead of failing.
+
+def store_daily_metrics(*, as_of, start, end, shard=MerchantRange()):
+    """Replace the stored product-day and merchant-day metrics of `shard` for days [start, end] with a
+    computation as of A.
+
+    The fact tables are read once, by the cohort statement at the product grain; the merchant-days are
+    then the sums of the product-days just written (every order has one product, so they are equal to
+    the section 3 statement's by construction, and cost a scan of the shard's product rows, not of the
+    facts). A DELETE and an INSERT ... SELECT per table, all in the caller's transaction.
     Returns the number of merchant-days written.
     """
     d = _Dialect(connection.vendor)
     q = connection.ops.quote_name
     adapt = connection.ops.adapt_datefield_value
-    table = q(DailyMetric._meta.db_table)
+    products = q(ProductDailyMetric._meta.db_table)
+    merchants = q(DailyMetric._meta.db_table)
     shard_sql, shard_params = shard.sql("merchant_id")
-    counts_sql, counts_params = cohort_counts_sql(as_of=as_of, start=start, end=end, shard=shard)
+    counts_sql, counts_params = cohort_counts_sql(
+        as_of=as_of, start=start, end=end, shard=shard, grain=Grain.PRODUCT
+    )
     stable_until = as_of - timedelta(days=STABLE_AFTER_DAYS)
-    columns = ", ".join(COUNT_COLUMNS)
+    row_params = [adapt(stable_until), adapt(as_of)]
     # Rows after A describe facts A ignores (left by a run as of a later day): a run up to A drops them.
-    delete_end = date.max if end >= as_of else end
+    delete_range = [adapt(start), adapt(date.max if end >= as_of else end)]
+    sums = ", ".join(f"SUM({c}) AS {c}" for c in COUNT_COLUMNS)
+    merchant_counts_sql = (
+        f"SELECT merchant_id, day, {sums} FROM {products} "
+        f"WHERE day BETWEEN %s AND %s AND {shard_sql} GROUP BY merchant_id, day"
+    )
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"DELETE FROM {table} WHERE day BETWEEN %s AND %s AND {shard_sql}",
-            [adapt(start), adapt(delete_end), *shard_params],
-        )
-        cursor.execute(
-            f"""
-            INSERT INTO {table} (merchant_id, day, {columns},
-                complaint_rate, negative_review_rate, merchant_refund_rate, stable, as_of)
-            SELECT merchant_id, day, {columns},
-                {d.ratio('complaints', 'paid_orders')},
-                {d.ratio('negative_reviews', 'verified_orders')},
-                {d.ratio('merchant_refunds', 'paid_orders')},
-                (day <= %s), %s
-            FROM ({counts_sql}) AS counts
-            WHERE 1 = 1
-            ON CONFLICT (merchant_id, day) DO UPDATE SET
-                {", ".join(f"{c} = excluded.{c}" for c in COUNT_COLUMNS)},
-                complaint_rate = excluded.complaint_rate,
-                negative_review_rate = excluded.negative_review_rate,
-                merchant_refund_rate = excluded.merchant_refund_rate,
-                stable = excluded.stable, as_of = excluded.as_of
-            """,
-            [adapt(stable_until), adapt(as_of), *counts_params],
-        )
+        if connection.vendor == "postgresql":
+            # For this transaction only (never the web's queries): enough memory for the grouped CTEs to hash
+            # rather than sort (varchar sorts are slow), and no JIT compilation, which the planner's large
+            # estimates for these CTEs would buy at a cost of about a second and never earn back.
+            cursor.execute("SELECT set_config('jit', 'off', true)")
+            if settings.RISKCASE_RECOMPUTE_WORK_MEM:
+                cursor.execute("SELECT set_config('work_mem', %s, true)", [settings.RISKCASE_RECOMPUTE_WORK_MEM])
+        for table in (products, merchants):
+            cursor.execute(f"DELETE FROM {table} WHERE day BETWEEN %s AND %s AND {shard_sql}",
+                           [*delete_range, *shard_params])
+        cursor.execute(_upsert_sql(products, Grain.keys(Grain.PRODUCT), counts_sql, d),
+                       [*row_params, *counts_params])
+        cursor.execute(_upsert_sql(merchants, Grain.keys(Grain.MERCHANT), merchant_counts_sql, d),
+                       [*row_params, adapt(start), adapt(min(end, as_of)), *shard_params])
         return cursor.rowcount
 
 
@@ -201,6 +243,7 @@ class CohortRow:
     negative_reviews: int
     merchant_refunds: int
     stable: bool
+    product_id: str | None = None  # set on product-day rows (section 7)
 
     @property
     def complaint_rate(self):
@@ -215,15 +258,21 @@ class CohortRow:
         return exact_rate(self.merchant_refunds, self.paid_orders)
 
 
-def iter_cohort_rows(*, as_of, start, end, chunk_size=5000):
-    """Compute (without storing) the metrics as of A, sorted by merchant and day, streamed."""
+def iter_cohort_rows(*, as_of, start, end, grain=Grain.MERCHANT, chunk_size=5000):
+    """Compute (without storing) the metrics as of A, sorted by merchant[, product] and day, streamed."""
     d = _Dialect(connection.vendor)
-    sql, params = cohort_counts_sql(as_of=as_of, start=start, end=end)
+    sql, params = cohort_counts_sql(as_of=as_of, start=start, end=end, grain=grain)
     stable_until = as_of - timedelta(days=STABLE_AFTER_DAYS)
+    keys = Grain.keys(grain)
+    order = ", ".join(d.binary(k) for k in keys)
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT * FROM ({sql}) AS counts ORDER BY {d.binary('merchant_id')}, day", params)
+        cursor.execute(f"SELECT * FROM ({sql}) AS counts ORDER BY {order}, day", params)
         while rows := cursor.fetchmany(chunk_size):
-            for merchant_id, day, *counts in rows:
+            for row in rows:
+                merchant_id = row[0]
+                product_id = row[1] if len(keys) == 2 else None
+                day, *counts = row[len(keys):]
                 if isinstance(day, str):  # SQLite returns raw dates from a raw query
                     day = date.fromisoformat(day)
-                yield CohortRow(merchant_id, day, *(int(c) for c in counts), stable=day <= stable_until)
+                yield CohortRow(merchant_id, day, *(int(c) for c in counts), stable=day <= stable_until,
+                                product_id=product_id)

@@ -164,6 +164,45 @@ class DailyMetric(models.Model):
         ordering = ["merchant_id", "day"]
 
 
+class ProductDailyMetric(models.Model):
+    """One product-day of the cohort metrics (data contract section 7, 商家或商品), as of a day.
+
+    The section 3 definitions restricted to the orders of one product (the `product_id` of
+    `order_paid`). Summed over a merchant's products they give its DailyMetric exactly: the recompute
+    writes these rows first and derives the merchant rows from them.
+    """
+
+    merchant = _merchant_ref()
+    product_id = models.CharField(_("product id"), max_length=ID_LENGTH)
+    day = models.DateField(_("day"))
+    paid_orders = models.PositiveIntegerField(_("paid orders"))
+    verified_orders = models.PositiveIntegerField(_("verified orders"))
+    complaints = models.PositiveIntegerField(_("complaints"))
+    negative_reviews = models.PositiveIntegerField(_("negative reviews"))
+    merchant_refunds = models.PositiveIntegerField(_("merchant-responsibility refunds"))
+    complaint_rate = models.DecimalField(_("complaint rate"), max_digits=16, decimal_places=6, null=True)
+    negative_review_rate = models.DecimalField(
+        _("negative review rate"), max_digits=16, decimal_places=6, null=True
+    )
+    merchant_refund_rate = models.DecimalField(
+        _("merchant refund rate"), max_digits=16, decimal_places=6, null=True
+    )
+    stable = models.BooleanField(_("stable"))
+    as_of = models.DateField(_("as of"))
+
+    class Meta:
+        verbose_name = _("product daily metric")
+        verbose_name_plural = _("product daily metrics")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["merchant", "product_id", "day"], name="product_daily_metric_merchant_product_day"
+            ),
+        ]
+        # No index beyond the unique key: the recompute deletes a merchant range through its merchant prefix,
+        # the rules pool a window over every product in one scan, and each index costs the recompute a write.
+        ordering = ["merchant_id", "product_id", "day"]
+
+
 class ServiceToken(models.Model):
     """A token for the platform's own systems (ingest, restrictions), never a merchant's.
 
@@ -209,6 +248,18 @@ class RecomputeRun(models.Model):
         verbose_name = _("recompute run")
         verbose_name_plural = _("recompute runs")
         ordering = ["-started_at"]
+
+
+class FactRetention(models.Model):
+    """The first day of fact history still kept: retention (metrics.partitions) dropped everything before it,
+    and the ingest rejects a fact dated before it. One row, or none before retention first runs."""
+
+    kept_from = models.DateField(_("history kept from"))
+    applied_at = models.DateTimeField(_("applied at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("fact retention")
+        verbose_name_plural = _("fact retention")
 
 
 class StaleDay(models.Model):

@@ -71,13 +71,20 @@ def recompute_shard(*, as_of, start, end=None, shard=MerchantRange()):
         return store_daily_metrics(as_of=as_of, start=start, end=end or as_of, shard=shard)
 
 
-def recompute(*, as_of, start=None, shards=1):
+def recompute(*, as_of, start=None, shards=1, on_shard=None):
     """Recompute every merchant in this process (the command's path), shard after shard.
 
     One shard by default: in one process, shards only add statements; they pay off when the
-    nightly task spreads them over workers (RISKCASE_RECOMPUTE_SHARDS).
+    nightly task spreads them over workers (RISKCASE_RECOMPUTE_SHARDS), or to show progress.
+    on_shard(done, total, rows) is called after each shard.
     """
     start, last_id = plan(as_of, start)
-    rows = sum(recompute_shard(as_of=as_of, start=start, shard=s) for s in merchant_shards(shards or 1))
+    ranges = merchant_shards(shards or 1)
+    rows = 0
+    for done, shard in enumerate(ranges, start=1):
+        written = recompute_shard(as_of=as_of, start=start, shard=shard)
+        rows += written
+        if on_shard:
+            on_shard(done, len(ranges), written)
     clear_stale_days(as_of=as_of, start=start, last_id=last_id)
     return start, rows

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from .cohorts import MerchantRange
 from .models import RecomputeRun
+from .partitions import drop_expired_facts as drop_expired
 from .pipeline import after_metrics_as_of
 from .recompute import clear_stale_days, merchant_shards, plan, recompute_shard, yesterday
 
@@ -71,3 +72,11 @@ def nightly_pipeline(as_of=None, start=None, shards=None):
     chord(header)(finish_recompute_run.s(run.pk, last_stale_id,
                                          shards=[[r.after, r.through] for r in ranges]))
     return run.pk
+
+
+@shared_task(acks_late=True)
+def drop_expired_facts(as_of=None):
+    """Drop the fact history older than RISKCASE_FACT_RETENTION_DAYS before `as_of` (default yesterday).
+    Idempotent: a second run finds nothing more to drop."""
+    kept_from, dropped = drop_expired(as_of=date.fromisoformat(as_of) if as_of else yesterday())
+    return {"kept_from": kept_from.isoformat(), "dropped": dropped}

@@ -238,6 +238,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "metrics.tasks.nightly_pipeline",
         "schedule": crontab(hour=2, minute=30),
     },
+    "drop-expired-facts": {
+        # After the nightly run: whole month partitions of facts older than RISKCASE_FACT_RETENTION_DAYS.
+        "task": "metrics.tasks.drop_expired_facts",
+        "schedule": crontab(hour=4, minute=15),
+    },
     "uphold-lapsed-violations": {
         # Violations whose appeal window lapsed become upheld; idempotent, so hourly is harmless.
         "task": "cases.tasks.uphold_lapsed_violations",
@@ -312,7 +317,12 @@ RISKCASE_CATEGORIES = [
 ]
 # How many merchant shards the nightly recompute fans out over.
 RISKCASE_RECOMPUTE_SHARDS = int(os.environ.get("RISKCASE_RECOMPUTE_SHARDS", "8"))
+# PostgreSQL work_mem for each recompute shard's transaction (empty: the server's default).
+RISKCASE_RECOMPUTE_WORK_MEM = os.environ.get("RISKCASE_RECOMPUTE_WORK_MEM", "64MB")
 RISKCASE_INGEST_BATCH_SIZE = int(os.environ.get("RISKCASE_INGEST_BATCH_SIZE", "10000"))
+# Days of trade facts kept (metrics/partitions.py): older month partitions are dropped nightly; a fact dated
+# before the kept history is rejected by the ingest. 180 covers the related-entity rule's 180-day look-back.
+RISKCASE_FACT_RETENTION_DAYS = int(os.environ.get("RISKCASE_FACT_RETENTION_DAYS", "180"))
 
 # One JSON object a line on stderr, with the request id or the Celery task id (riskcase/ops/logs.py);
 # LOG_FORMAT=text for plain lines while developing.
@@ -333,14 +343,21 @@ LOGGING = {
     },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
     # Django's default handlers print plain text (and mail admins): its records go to the root instead.
-    "loggers": {"django": {"handlers": [], "propagate": True}},
+    "loggers": {
+        "django": {"handlers": [], "propagate": True},
+        # One summary line per long command (ingest, recompute) when no terminal shows a progress bar.
+        "metrics.progress": {"level": "INFO"},
+    },
 }
 # Test runs only: the events table is not serialized for transactional tests' rollback. It is append-only
 # (restoring it would UPDATE stored events, which its triggers refuse) and Django's serializer keeps only
 # milliseconds (restored events would break their hash chains); a flush empties it, as it always could.
 TEST_NON_SERIALIZED_APPS = ["eventstore"]
 # Steps the nightly pipeline runs after the metrics, in order (dotted callables taking as_of).
-RISKCASE_AFTER_METRICS = ["cases.evaluation.rules_evaluate"]
+# (comma-separated in the environment; empty for none, as the benchmark's fan-out run does).
+RISKCASE_AFTER_METRICS = [
+    p for p in os.environ.get("RISKCASE_AFTER_METRICS", "cases.evaluation.rules_evaluate").split(",") if p.strip()
+]
 
 # Cases (issue 4): the appeal window from notification, the decision SLA, and evidence file limits.
 RISKCASE_APPEAL_WINDOW_DAYS = int(os.environ.get("RISKCASE_APPEAL_WINDOW_DAYS", "7"))

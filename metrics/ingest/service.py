@@ -3,6 +3,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 
+from metrics.partitions import DAY_COLUMNS, retained_from
 from riskcase.ops.metrics import record_ingest
 
 from .facts import BadLine, parse_line, platform_zone
@@ -41,6 +42,17 @@ class IngestReport:
         }
 
 
+def _check_retained(fact, kept_from):
+    day_column = DAY_COLUMNS.get(fact.kind)
+    day = fact.values[day_column] if day_column else None
+    if day is not None and day < kept_from:
+        raise BadLine(
+            f"{day_column.replace('_day', '_at')} falls on {day}, before {kept_from}, the first day of history "
+            f"still kept: older facts were dropped by retention (RISKCASE_FACT_RETENTION_DAYS), so this one "
+            f"can no longer be stored or counted"
+        )
+
+
 def ingest_lines(lines, *, source="-", report=None, on_reject=None, batch_size=None):
     """Ingest an iterable of JSON lines (str or bytes) and return an IngestReport.
 
@@ -52,6 +64,7 @@ def ingest_lines(lines, *, source="-", report=None, on_reject=None, batch_size=N
     report = report or IngestReport()
     batch_size = batch_size or settings.RISKCASE_INGEST_BATCH_SIZE
     zone = platform_zone()
+    kept_from = retained_from()
 
     def reject(line_no, reason, text):
         record = {"source": source, "line": line_no, "reason": reason, "text": text}
@@ -84,6 +97,8 @@ def ingest_lines(lines, *, source="-", report=None, on_reject=None, batch_size=N
             continue  # blank lines (a trailing newline) are not facts
         try:
             fact = parse_line(raw, zone)
+            if kept_from is not None:
+                _check_retained(fact, kept_from)
         except BadLine as exc:
             report.bad += 1
             reject(line_no, str(exc), raw)

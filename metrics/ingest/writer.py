@@ -9,6 +9,7 @@ from datetime import date, datetime, timedelta
 from django.db import connection, transaction
 
 from metrics.models import Complaint, Merchant, Order, OrderVerification, Refund, Review, StaleDay
+from metrics.partitions import DAY_COLUMNS, ensure_partitions
 
 TABLES = {
     "order_paid": Order,
@@ -69,7 +70,10 @@ def _insert_new_by_values(model, columns, facts):
 def _insert_new_by_copy(model, columns, facts):
     """PostgreSQL: COPY into a transaction-scoped staging table, then one INSERT ... SELECT.
 
-    COPY skips SQL parsing of thousands of parameters, the bulk of the cost of a VALUES list.
+    COPY skips SQL parsing of thousands of parameters, the bulk of the cost of a VALUES list. The table is
+    partitioned by day (metrics/partitions.py), so its unique key is (id, day): an id stored under another
+    day is found by the NOT EXISTS probe of every partition, and an advisory lock per table, held to the end
+    of the batch, makes two ingests racing on the same id take turns, so the database still decides.
     """
     q = connection.ops.quote_name
     table = q(model._meta.db_table)
@@ -84,8 +88,9 @@ def _insert_new_by_copy(model, columns, facts):
             for fact in facts:
                 copy.write_row((fact.key, *fact.values.values()))
         cursor.execute(
-            f"INSERT INTO {table} ({column_list}) SELECT {column_list} FROM {stage} "
-            f"ON CONFLICT ({pk}) DO NOTHING RETURNING {pk}"
+            f"INSERT INTO {table} ({column_list}) SELECT {column_list} FROM {stage} s "
+            f"WHERE NOT EXISTS (SELECT 1 FROM {table} t WHERE t.{pk} = s.{pk}) "
+            f"ON CONFLICT DO NOTHING RETURNING {pk}"
         )
         inserted = {row[0] for row in cursor.fetchall()}
         cursor.execute(f"TRUNCATE {stage}")
@@ -171,6 +176,16 @@ def _record_earliest_day(new_facts):
         StaleDay.objects.create(day=min(days))
 
 
+def _lock_tables(kinds):
+    """PostgreSQL: one advisory lock per fact table the batch writes, to the end of its transaction, taken in
+    one order by every ingest (so two never deadlock): racing ingests of one table take turns."""
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        for kind in sorted(kinds):
+            cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [f"ingest:{TABLES[kind]._meta.db_table}"])
+
+
 def write_batch(entries, outcome):
     """Write [(line_no, Fact)] in one transaction, calling outcome(line_no, fact, Outcome.X) for each."""
     new_facts = []
@@ -184,6 +199,7 @@ def write_batch(entries, outcome):
     for line, fact in entries:
         by_kind.setdefault(fact.kind, []).append((line, fact))
     with transaction.atomic():
+        _lock_tables(set(by_kind) & set(TABLES))
         for kind, kind_entries in by_kind.items():
             if kind == "merchant_upserted":
                 _write_merchants(kind_entries, tracked)
@@ -195,6 +211,7 @@ def write_batch(entries, outcome):
                     later.append((line, fact))
                 else:
                     first[fact.key] = (line, fact)
+            ensure_partitions(kind, {fact.values[DAY_COLUMNS[kind]] for _, fact in first.values()})
             _write_facts(TABLES[kind], list(first.values()), tracked)
             for line, fact in later:
                 same = first[fact.key][1].values == fact.values

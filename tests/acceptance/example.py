@@ -10,6 +10,7 @@ SHA256 = {
     "month.jsonl": "ab4077c361298c0c06be8dcc23a199544ca4835c7563ea6ae4d319849ffa59d1",
     "month.expected-metrics.csv": "3e7c54260b1b3581441b14fd53b3507f8f9a8816b1ac9a4d7deed878ed630c19",
     "month.expected-cases.csv": "3205013d6e3c33108d7963186e9fb892af8adf976e6c623459c4f9c6bd1fafc3",
+    "month.expected-product-metrics.csv": "79e7c8a13a39003b0140752035bee4efaeb9aec02ca505ba574ed29f0bb3a894",
 }
 FILES = tuple(SHA256)
 

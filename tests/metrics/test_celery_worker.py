@@ -5,8 +5,8 @@ from decimal import Decimal
 
 import pytest
 
-from metrics.cohorts import iter_cohort_rows
-from metrics.models import RecomputeRun
+from metrics.cohorts import Grain, iter_cohort_rows
+from metrics.models import ProductDailyMetric, RecomputeRun
 from metrics.recompute import merchant_shards
 from metrics.tasks import nightly_pipeline, recompute_metrics_shard
 from tests.celery_worker import DEADLINE_SECONDS, wait_for
@@ -90,6 +90,11 @@ def test_the_nightly_pipeline_on_a_worker_stores_the_contract_numbers_in_postgre
     assert _stored(stored_metrics) == EXPECTED
     assert run.rows == len(EXPECTED)
     _assert_equals_in_process_computation(stored_metrics, run.start)
+    as_of = date.fromisoformat(AS_OF)
+    assert [(p.merchant_id, p.product_id, p.day, p.paid_orders, p.complaints, p.merchant_refunds)
+            for p in ProductDailyMetric.objects.order_by("merchant_id", "product_id", "day")] == [
+        (c.merchant_id, c.product_id, c.day, c.paid_orders, c.complaints, c.merchant_refunds)
+        for c in iter_cohort_rows(as_of=as_of, start=run.start, end=as_of, grain=Grain.PRODUCT)]
 
 
 def test_a_shard_task_delivered_twice_on_the_worker_leaves_the_same_rows(

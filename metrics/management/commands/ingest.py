@@ -1,12 +1,28 @@
 """manage.py ingest FILE... [--rejects OUT.jsonl] (data contract section 6)."""
+import os
 import sys
 
 import orjson
 from django.core.management.base import BaseCommand, CommandError
 
 from metrics.ingest import IngestReport, ingest_lines
+from metrics.progress import track
 
 SHOWN_ERRORS = 20
+PROGRESS_EVERY = 5000  # lines between two updates of the progress bar
+
+
+def _counted(stream, tracker):
+    """The stream's lines, reporting bytes and lines done to the tracker every few thousand lines."""
+    size = lines = 0
+    for line in stream:
+        size += len(line)
+        lines += 1
+        if lines == PROGRESS_EVERY:
+            tracker.advance(size, items=lines)
+            size = lines = 0
+        yield line
+    tracker.advance(size, items=lines)
 
 
 class Command(BaseCommand):
@@ -34,8 +50,11 @@ class Command(BaseCommand):
             for path in files:
                 report = IngestReport(keep_errors=0)
                 stream = sys.stdin.buffer if path == "-" else self._open(path)
+                size = None if path == "-" else os.fstat(stream.fileno()).st_size
                 try:
-                    ingest_lines(stream, source=path, report=report, on_reject=on_reject)
+                    with track(f"ingest {os.path.basename(path)}", total=size, unit="lines",
+                               stream=self.stderr._out) as tracker:
+                        ingest_lines(_counted(stream, tracker), source=path, report=report, on_reject=on_reject)
                 finally:
                     if path != "-":
                         stream.close()
