@@ -1,16 +1,15 @@
 """Serializers of the merchants' API."""
-from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from cases.abilities import can_appeal
 from cases.models import RATE_RISK_POINTS, Appeal, RiskPoint, Violation, ViolationState, Warning
 from cases.selectors import MERCHANT_TABS, case_timeline
 from enforcement.models import PenaltyKind, PenaltyState
 from metrics.models import DailyMetric
-
-from .dates import default_range, earliest_start, platform_today
-from .explanations import merchant_explanation
-from .timeline import decision, merchant_timeline
+from portal.dates import RangeError, checked_range, platform_today
+from portal.explanations import merchant_explanation
+from portal.timeline import decision, merchant_timeline
 
 
 class MetricsRangeSerializer(serializers.Serializer):
@@ -22,26 +21,10 @@ class MetricsRangeSerializer(serializers.Serializer):
         required=False, help_text="Last day (YYYY-MM-DD). Default: yesterday in the platform time zone.")
 
     def validate(self, attrs):
-        today = platform_today()
-        start, end = default_range(today, attrs.get("start"), attrs.get("end"))
-        earliest = earliest_start(today)
-        if start > end:
-            raise serializers.ValidationError(
-                {"start": _("start (%(start)s) must be on or before end (%(end)s).")
-                 % {"start": start, "end": end}},
-                code="invalid_range",
-            )
-        if end > today:
-            raise serializers.ValidationError(
-                {"end": _("end (%(end)s) cannot be after today (%(today)s).") % {"end": end, "today": today}},
-                code="range_in_future",
-            )
-        if start < earliest:
-            raise serializers.ValidationError(
-                {"start": _("The series reaches back at most 3 months: start must be on or after %(earliest)s, "
-                            "not %(start)s.") % {"earliest": earliest, "start": start}},
-                code="range_too_old",
-            )
+        try:
+            start, end = checked_range(platform_today(), attrs.get("start"), attrs.get("end"))
+        except RangeError as error:
+            raise serializers.ValidationError({error.field: error.message}, code=error.code) from None
         return {"start": start, "end": end}
 
 
@@ -150,8 +133,7 @@ class ViolationSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(serializers.BooleanField())
     def get_can_appeal(self, violation):
-        return (violation.state == ViolationState.PENDING and _appeal_of(violation) is None
-                and violation.appeal_window_open())
+        return can_appeal(violation, appeal=_appeal_of(violation))
 
     @extend_schema_field(AppealSummarySerializer(allow_null=True))
     def get_appeal(self, violation):

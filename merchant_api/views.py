@@ -3,8 +3,6 @@ import json
 
 from django.db.models import Prefetch
 from django.utils import timezone
-from django.utils.formats import date_format
-from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
@@ -15,25 +13,20 @@ from rest_framework.views import APIView
 
 from accounts.scoping import MerchantScopedMixin
 from cases.actors import Actor
-from cases.errors import (
-    AppealAlreadySubmitted,
-    AppealWindowClosed,
-    ConcurrencyError,
-    TransitionNotAllowed,
-)
 from cases.models import AppealEvidence, Violation, Warning
 from cases.services import appeal_submit, warning_acknowledge
 from enforcement.models import Penalty
 from enforcement.selectors import ever_in_force
 from metrics.models import DailyMetric, Merchant
+from portal.dates import platform_today
+from portal.diagnosis import merchant_diagnosis
+from portal.penalties import describe_all
+from portal.refusals import REFUSED_ACKNOWLEDGE, REFUSED_APPEAL, acknowledge_refusal, appeal_refusal
 from riskcase.api.exceptions import Conflict
 from riskcase.api.schema import ErrorSerializer, error_responses
 
 from . import idempotency
-from .dates import platform_today
-from .diagnosis import merchant_diagnosis
 from .filters import PenaltyFilter, ViolationFilter, WarningFilter
-from .penalties import describe_all
 from .serializers import (
     AcknowledgeSerializer,
     AppealRequestSerializer,
@@ -113,16 +106,9 @@ class WarningViewSet(MerchantScopedMixin, viewsets.ReadOnlyModelViewSet):
                 warning_id=warning.pk, actor=Actor.merchant(self.merchant_id),
                 expected_version=body.validated_data.get("expected_version"),
             )
-        except TransitionNotAllowed:
-            raise Conflict(
-                _("This warning is not open any more, so it cannot be acknowledged."),
-                code="transition_not_allowed",
-            ) from None
-        except ConcurrencyError:
-            raise Conflict(
-                _("This warning was changed in the meantime; reload it and try again."),
-                code="concurrency_error",
-            ) from None
+        except REFUSED_ACKNOWLEDGE as error:
+            code, message = acknowledge_refusal(error)
+            raise Conflict(message, code=code) from None
         return Response(WarningDetailSerializer(warning).data)
 
 
@@ -205,21 +191,9 @@ class ViolationViewSet(MerchantScopedMixin, viewsets.ReadOnlyModelViewSet):
                 appeal_submit(violation_id=violation.pk, actor=Actor.merchant(self.merchant_id),
                               statement=statement, files=[f for f, _ in checked],
                               expected_version=expected_version)
-            except AppealWindowClosed:
-                raise Conflict(
-                    _("The appeal window closed at %(deadline)s; this violation can no longer be appealed.")
-                    % {"deadline": date_format(timezone.localtime(violation.appeal_deadline), "Y-m-d H:i")},
-                    code="appeal_window_closed",
-                ) from None
-            except AppealAlreadySubmitted:
-                raise Conflict(_("This violation has already been appealed; each violation can be appealed "
-                                 "once."), code="appeal_already_submitted") from None
-            except TransitionNotAllowed:
-                raise Conflict(_("Only a pending violation can be appealed."),
-                               code="transition_not_allowed") from None
-            except ConcurrencyError:
-                raise Conflict(_("This violation was changed in the meantime; reload it and try again."),
-                               code="concurrency_error") from None
+            except REFUSED_APPEAL as error:
+                code, message = appeal_refusal(error, violation)
+                raise Conflict(message, code=code) from None
             fresh = self.get_queryset().get(pk=violation.pk)
             # Stored as the client received it, so a replay is byte-for-byte the same JSON.
             data = json.loads(JSONRenderer().render(ViolationDetailSerializer(fresh).data))

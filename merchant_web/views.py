@@ -9,22 +9,23 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
+from cases.abilities import can_appeal
 from cases.actors import Actor
-from cases.errors import AppealAlreadySubmitted, AppealWindowClosed, ConcurrencyError, TransitionNotAllowed
-from cases.models import RATE_RISK_POINTS, RiskPoint, ViolationState, WarningState
+from cases.models import RiskPoint, WarningState
 from cases.selectors import MERCHANT_TABS, case_timeline, merchant_violations
 from cases.services import appeal_submit, warning_acknowledge
-from merchant_api.dates import default_range, platform_today
-from merchant_api.diagnosis import merchant_diagnosis
-from merchant_api.explanations import merchant_explanation
-from merchant_api.timeline import decision, merchant_timeline
-from merchant_api.uploads import guard_upload_size
+from portal import selectors
+from portal.charts import rate_charts
+from portal.dates import default_range, platform_today
+from portal.diagnosis import merchant_diagnosis
+from portal.explanations import merchant_explanation
+from portal.refusals import REFUSED_ACKNOWLEDGE, REFUSED_APPEAL, acknowledge_refusal, appeal_refusal
+from portal.tabs import tab_labels
+from portal.timeline import decision, merchant_timeline
+from portal.uploads import guard_upload_size
 
-from . import selectors
 from .access import MerchantLoginForm, merchant_required
-from .charts import build_chart
 from .forms import AppealForm, RangeForm
-from .tabs import tab_labels
 
 PAGE_SIZE = 50
 
@@ -61,10 +62,8 @@ def rates(request):
         start, end = (form.cleaned_data["start"], form.cleaned_data["end"]) if form.is_bound else default_range(today)
         if not form.is_bound:
             form = RangeForm(initial={"start": start, "end": end})
-        days = selectors.daily_metrics(request.merchant_id, start, end)
-        thresholds = selectors.thresholds(merchant.category, today)
-        charts = [build_chart(days, rate=p.value, label=p.label, threshold=thresholds.get(p.value))
-                  for p in RATE_RISK_POINTS]
+        charts, days = rate_charts(request.merchant_id, start=start, end=end,
+                                   thresholds=selectors.thresholds(merchant.category, today))
     context = {"form": form, "charts": charts, "days": days, "nav": "rates",
                "has_provisional": any(not d.stable for d in days)}
     return render(request, "merchant_web/rates.html", context, status=status)
@@ -100,10 +99,8 @@ def warning_acknowledge_view(request, pk):
     try:
         warning_acknowledge(warning_id=warning.pk, actor=Actor.merchant(request.merchant_id),
                             expected_version=int(version) if version and version.isdigit() else None)
-    except TransitionNotAllowed:
-        messages.error(request, _("This warning is not open any more, so it cannot be acknowledged."))
-    except ConcurrencyError:
-        messages.error(request, _("This warning was changed in the meantime; reload it and try again."))
+    except REFUSED_ACKNOWLEDGE as error:
+        messages.error(request, acknowledge_refusal(error)[1])
     else:
         messages.success(request, _("Warning acknowledged."))
     return redirect("merchant_web:warning", pk=warning.pk)
@@ -124,12 +121,10 @@ def violation_list(request):
 
 def _violation_page(request, violation, form, status=200):
     appeal = selectors.appeal_of(violation)
-    now = timezone.now()
-    can_appeal = violation.state == ViolationState.PENDING and appeal is None and violation.appeal_window_open(now)
     context = {
         "violation": violation, "appeal": appeal, "explanation": merchant_explanation(violation),
         "timeline": merchant_timeline(case_timeline(violation)), "decision": decision(violation, appeal),
-        "can_appeal": can_appeal, "form": form, "nav": "violations",
+        "can_appeal": can_appeal(violation, appeal=appeal), "form": form, "nav": "violations",
     }
     return render(request, "merchant_web/violation_detail.html", context, status=status)
 
@@ -158,19 +153,9 @@ def _appeal(request, violation, guard):
         appeal_submit(violation_id=violation.pk, actor=Actor.merchant(request.merchant_id),
                       statement=form.cleaned_data["statement"], files=form.cleaned_data["files"],
                       expected_version=form.cleaned_data.get("expected_version"))
-    except (AppealWindowClosed, AppealAlreadySubmitted, TransitionNotAllowed, ConcurrencyError) as exc:
-        form.add_error(None, _appeal_refusal(exc))
+    except REFUSED_APPEAL as error:
+        form.add_error(None, appeal_refusal(error, violation)[1])
         violation = selectors.violation(request.merchant_id, violation.pk)
         return _violation_page(request, violation, form, status=409)
     messages.success(request, _("Your appeal was submitted."))
     return redirect(reverse("merchant_web:violation", kwargs={"pk": violation.pk}))
-
-
-def _appeal_refusal(exc):
-    if isinstance(exc, AppealWindowClosed):
-        return _("The appeal window has closed; this violation can no longer be appealed.")
-    if isinstance(exc, AppealAlreadySubmitted):
-        return _("This violation has already been appealed; each violation can be appealed once.")
-    if isinstance(exc, ConcurrencyError):
-        return _("This violation was changed in the meantime; reload it and try again.")
-    return _("Only a pending violation can be appealed.")

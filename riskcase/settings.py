@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "cases",
     "enforcement",
     "accounts",
+    "portal",
     "merchant_api",
     "merchant_web",
 ]

@@ -1,7 +1,7 @@
 """Template filters of the merchants' pages."""
 from django import template
 
-from merchant_web.charts import percent as as_percent
+from riskcase.lib.charts import percent as as_percent
 
 register = template.Library()
 

@@ -5,7 +5,7 @@
 - per rate, the latest stable value against the category's threshold in force today: the rate
   pooled over the threshold's window (window_days) of stable days ending at the merchant's latest
   stable day, the same pooling the violation rule judges;
-- the merchant's penalties in force (merchant_api.penalties, read from the enforcement app).
+- the merchant's penalties in force (portal.penalties, read from the enforcement app).
 """
 from datetime import timedelta
 
