@@ -7,9 +7,11 @@ from django.utils import timezone
 from .eventstore import read
 from .models import Appeal, Violation, ViolationState, Warning
 
-# The merchant-facing tabs of the seed product (新违规, 待处理, 申诉中, 申诉成功, 申诉失败).
+# The merchant-facing tabs of the seed product (新违规, 待处理, 申诉中, 申诉成功, 申诉失败), and the two
+# states it has no tab for, so that no violation falls out of every tab: upheld when the appeal window
+# lapsed (已生效) and withdrawn by the platform (已撤销).
 NEW_DAYS = 7
-MERCHANT_TABS = ("new", "pending", "appealing", "appeal_succeeded", "appeal_failed")
+MERCHANT_TABS = ("new", "pending", "appealing", "appeal_succeeded", "appeal_failed", "upheld", "withdrawn")
 
 
 def _tab_filter(tab, now):

@@ -3,8 +3,9 @@ import json
 
 from django.db.models import Prefetch
 from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework import status, viewsets
+from rest_framework import generics, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.renderers import JSONRenderer
@@ -20,9 +21,12 @@ from enforcement.selectors import ever_in_force
 from metrics.models import DailyMetric, Merchant
 from portal.dates import platform_today
 from portal.diagnosis import merchant_diagnosis
+from portal.facts import ORDERING as FACT_ORDERING
+from portal.facts import case_facts, present, rate_facts
 from portal.penalties import describe_all
 from portal.refusals import REFUSED_ACKNOWLEDGE, REFUSED_APPEAL, acknowledge_refusal, appeal_refusal
 from riskcase.api.exceptions import Conflict
+from riskcase.api.pagination import CursorPagination
 from riskcase.api.schema import ErrorSerializer, error_responses
 
 from . import idempotency
@@ -31,6 +35,8 @@ from .serializers import (
     AcknowledgeSerializer,
     AppealRequestSerializer,
     DiagnosisSerializer,
+    FactSerializer,
+    FactsParamsSerializer,
     MetricsRangeSerializer,
     MetricsSeriesSerializer,
     PenaltySerializer,
@@ -42,6 +48,22 @@ from .serializers import (
 from .uploads import check_evidence, file_too_large, guard_upload_size
 
 UUID_REGEX = "[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}"
+
+
+class FactsPagination(CursorPagination):
+    ordering = FACT_ORDERING
+
+    def get_ordering(self, request, queryset, view):
+        return self.ordering
+
+
+class FactsMixin:
+    """The facts behind a figure as a cursor-paginated list (one query a page, whatever its size)."""
+
+    def facts_response(self, rows):
+        paginator = FactsPagination()
+        page = paginator.paginate_queryset(rows, self.request, view=self)
+        return paginator.get_paginated_response(FactSerializer(list(present(page)), many=True).data)
 
 
 class MetricsView(MerchantScopedMixin, APIView):
@@ -65,7 +87,7 @@ class MetricsView(MerchantScopedMixin, APIView):
         return Response(MetricsSeriesSerializer(body).data)
 
 
-class WarningViewSet(MerchantScopedMixin, viewsets.ReadOnlyModelViewSet):
+class WarningViewSet(FactsMixin, MerchantScopedMixin, viewsets.ReadOnlyModelViewSet):
     """The caller's warnings (预警), newest first; filter by state, risk point or product."""
 
     filterset_class = WarningFilter
@@ -89,6 +111,13 @@ class WarningViewSet(MerchantScopedMixin, viewsets.ReadOnlyModelViewSet):
                    description="One warning with its explanation. Another merchant's warning is a 404.")
     def retrieve(self, request, *args, **kwargs):
         return super().retrieve(request, *args, **kwargs)
+
+    @extend_schema(responses={200: FactSerializer(many=True), **error_responses(400, 401, 403, 404, 429)},
+                   operation_id="warnings_facts", tags=["warnings"])
+    @action(detail=True, methods=["get"])
+    def facts(self, request, pk=None):
+        """The orders, tickets, reviews or refunds this warning counted (no consumer personal data)."""
+        return self.facts_response(case_facts(self.get_object()))
 
     @extend_schema(
         request=AcknowledgeSerializer,
@@ -129,7 +158,7 @@ class DiagnosisView(MerchantScopedMixin, APIView):
         return Response(DiagnosisSerializer(body).data)
 
 
-class ViolationViewSet(MerchantScopedMixin, viewsets.ReadOnlyModelViewSet):
+class ViolationViewSet(FactsMixin, MerchantScopedMixin, viewsets.ReadOnlyModelViewSet):
     """The caller's violations (违规), newest first, by tab; one with its timeline; appealing one."""
 
     filterset_class = ViolationFilter
@@ -157,6 +186,13 @@ class ViolationViewSet(MerchantScopedMixin, viewsets.ReadOnlyModelViewSet):
                                "reasons) and timeline. Another merchant's violation is a 404.")
     def retrieve(self, request, *args, **kwargs):
         return super().retrieve(request, *args, **kwargs)
+
+    @extend_schema(responses={200: FactSerializer(many=True), **error_responses(400, 401, 403, 404, 429)},
+                   operation_id="violations_facts", tags=["violations"])
+    @action(detail=True, methods=["get"])
+    def facts(self, request, pk=None):
+        """The orders, tickets, reviews or refunds this violation counted (no consumer personal data)."""
+        return self.facts_response(case_facts(self.get_object()))
 
     @extend_schema(
         request={"multipart/form-data": AppealRequestSerializer},
@@ -235,3 +271,26 @@ class PenaltyViewSet(MerchantScopedMixin, viewsets.ReadOnlyModelViewSet):
     def retrieve(self, request, *args, **kwargs):
         [body] = describe_all([self.get_object()], now=timezone.now())
         return Response(PenaltySerializer(body).data)
+
+
+class MetricsFactsView(FactsMixin, MerchantScopedMixin, generics.GenericAPIView):
+    """The orders, complaint tickets, negative reviews or merchant-responsibility refunds behind one day of a
+    rate, as the day was last computed. Only the caller's own facts; no consumer personal data."""
+
+    serializer_class = FactSerializer
+
+    def merchant_queryset(self):
+        return DailyMetric.objects.all()
+
+    @extend_schema(parameters=[FactsParamsSerializer,
+                               OpenApiParameter("day", OpenApiTypes.DATE, OpenApiParameter.PATH,
+                                                description="The day of the rate (YYYY-MM-DD).")],
+                   responses={200: FactSerializer(many=True), **error_responses(400, 401, 403, 404, 429)},
+                   operation_id="metrics_day_facts", tags=["metrics"])
+    def get(self, request, day):
+        params = FactsParamsSerializer(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        metric = self.get_queryset().filter(day=day).first()
+        rows = rate_facts(self.merchant_id, rate=params.validated_data["rate"], start=day, end=day,
+                          as_of=metric.as_of if metric else day, part=params.validated_data["part"])
+        return self.facts_response(rows)

@@ -2,6 +2,7 @@
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.core.paginator import Paginator
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils import timezone
@@ -9,9 +10,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
+from accounts.selectors import SESSION_KEY, page_merchant_choice
 from cases.abilities import can_appeal
 from cases.actors import Actor
-from cases.models import RiskPoint, WarningState
+from cases.models import RATE_RISK_POINTS, RiskPoint, WarningState
 from cases.selectors import MERCHANT_TABS, case_timeline, merchant_violations
 from cases.services import appeal_submit, warning_acknowledge
 from portal import selectors
@@ -19,6 +21,10 @@ from portal.charts import rate_charts
 from portal.dates import default_range, platform_today
 from portal.diagnosis import merchant_diagnosis
 from portal.explanations import merchant_explanation
+from portal.facts import RATE_PARTS, case_facts, present, rate_facts
+from portal.guidance import current_guidance
+from portal.metrics import RATES
+from portal.penalties import describe_all, merchant_penalties
 from portal.refusals import REFUSED_ACKNOWLEDGE, REFUSED_APPEAL, acknowledge_refusal, appeal_refusal
 from portal.tabs import tab_labels
 from portal.timeline import decision, merchant_timeline
@@ -28,6 +34,7 @@ from .access import MerchantLoginForm, merchant_required
 from .forms import AppealForm, RangeForm
 
 PAGE_SIZE = 50
+FACTS_PAGE_SIZE = 50
 
 
 class LoginView(auth_views.LoginView):
@@ -159,3 +166,73 @@ def _appeal(request, violation, guard):
         return _violation_page(request, violation, form, status=409)
     messages.success(request, _("Your appeal was submitted."))
     return redirect(reverse("merchant_web:violation", kwargs={"pk": violation.pk}))
+
+
+@require_POST
+@merchant_required
+def switch_merchant(request):
+    """Act for another of the user's merchants (a service provider or chain staff); any other id is refused."""
+    wanted = request.POST.get("merchant_id", "")
+    if wanted not in request.merchant_choices:
+        return render(request, "merchant_web/not_merchant.html", status=403)
+    request.session[SESSION_KEY] = wanted
+    return redirect("merchant_web:overview")
+
+
+def home(request):
+    """/: reviewers to their desk, merchant staff to the diagnosis, everyone else to sign in."""
+    if request.user.is_authenticated and request.user.is_staff:
+        return redirect("admin:index")
+    if request.user.is_authenticated and page_merchant_choice(request).merchant_id is None:
+        return render(request, "merchant_web/not_merchant.html", status=403)
+    return redirect("merchant_web:overview")
+
+
+@merchant_required
+def penalty_list(request):
+    now = timezone.now()
+    rows = merchant_penalties(request.merchant_id, now=now).order_by("-starts_at", "-pk")
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {"page": page, "penalties": describe_all(page.object_list, now=now), "nav": "penalties"}
+    return render(request, "merchant_web/penalty_list.html", context)
+
+
+@merchant_required
+def guidance(request, risk_point):
+    if risk_point not in RiskPoint.values:
+        raise Http404
+    context = {"risk_point": RiskPoint(risk_point), "guidance": current_guidance(risk_point), "nav": "overview"}
+    return render(request, "merchant_web/guidance.html", context)
+
+
+def _facts_page(request, rows, context):
+    page = Paginator(rows, FACTS_PAGE_SIZE).get_page(request.GET.get("page"))
+    context.update(page=page, facts=list(present(page.object_list)))
+    return render(request, "merchant_web/facts.html", context)
+
+
+@merchant_required
+def day_facts(request, day):
+    rate = request.GET.get("rate", RiskPoint.COMPLAINT_RATE)
+    part = request.GET.get("part", "numerator")
+    if rate not in RATES or part not in RATE_PARTS:
+        raise Http404
+    metric = selectors.day_metric(request.merchant_id, day)
+    as_of = metric.as_of if metric else day
+    rows = rate_facts(request.merchant_id, rate=rate, start=day, end=day, as_of=as_of, part=part)
+    context = {"day": day, "rate": rate, "rate_label": RiskPoint(rate).label, "part": part, "metric": metric,
+               "rates": [(p.value, p.label) for p in RATE_RISK_POINTS], "nav": "rates"}
+    return _facts_page(request, rows, context)
+
+
+@merchant_required
+def warning_facts(request, pk):
+    warning = selectors.warning(request.merchant_id, pk)  # another merchant's warning: 404
+    return _facts_page(request, case_facts(warning), {"case": warning, "case_kind": "warning", "nav": "warnings"})
+
+
+@merchant_required
+def violation_facts(request, pk):
+    violation = selectors.violation(request.merchant_id, pk)  # another merchant's violation: 404
+    return _facts_page(request, case_facts(violation), {"case": violation, "case_kind": "violation",
+                                                        "nav": "violations"})

@@ -1,26 +1,39 @@
 """The risk diagnosis (风险诊断) of one merchant: read queries only, a fixed number of them.
 
-- warnings still open or acknowledged, counted per risk point (风险点);
-- violations counted per merchant tab (cases.selectors.merchant_tab_counts);
-- per rate, the latest stable value against the category's threshold in force today: the rate
-  pooled over the threshold's window (window_days) of stable days ending at the merchant's latest
-  stable day, the same pooling the violation rule judges;
-- the merchant's penalties in force (portal.penalties, read from the enforcement app).
+The rates are shown as the rules judge them, as of A (the latest day the merchant's metrics were
+computed as of), against the category's threshold version in force on A:
+- the warning figure (预警): the rate pooled over the window_days days ending at A, provisional days
+  included, against warn_at;
+- the violation figure (违规): the rate pooled over the window_days stable days ending at A-7,
+  against the limit.
+So the status always agrees with the cases the evaluation as of A opened. Beside them: open warnings
+per risk point, violations per tab, penalties in force, and what needs the merchant's attention.
 """
 from datetime import timedelta
 
-from django.db.models import Count, Max, Q, Sum
+from django.db.models import Count, Q
 
-from cases.models import OPEN_WARNING_STATES, RATE_RISK_POINTS, RiskPoint, Warning, WarningState
+from cases.abilities import can_appeal
+from cases.models import (
+    OPEN_WARNING_STATES,
+    RATE_RISK_POINTS,
+    RiskPoint,
+    Violation,
+    ViolationState,
+    Warning,
+    WarningState,
+)
 from cases.selectors import merchant_tab_counts
 from cases.thresholds import in_force
-from metrics.cohorts import exact_rate
-from metrics.models import DailyMetric
-from metrics.selectors import RATES
+from metrics.cohorts import STABLE_AFTER_DAYS
+from riskcase.lib.charts import pooled
 
 from . import penalties
+from .metrics import latest_as_of, window_sums
 
 MICRO = 10**6
+ENDING_SOON_DAYS = 7
+ATTENTION_LIMIT = 20
 
 
 def warning_counts(merchant_id):
@@ -41,67 +54,100 @@ def warning_counts(merchant_id):
     ]
 
 
-def _status(numerator, denominator, version):
-    if version is None:
-        return "no_threshold"
-    if denominator is None:
-        return "no_data"
-    if denominator < version.min_orders:
-        return "too_few_orders"
-    # Exact, as the rules compare: numerator x 10^6 >= (threshold x 10^6) x denominator.
-    scaled = numerator * MICRO
-    if scaled >= int(version.limit * MICRO) * denominator:
-        return "over_limit"
-    if scaled >= int(version.warn_at * MICRO) * denominator:
-        return "warning"
-    return "ok"
+def _reaches(numerator, denominator, line):
+    """Exact, as the rules compare: numerator x 10^6 >= (line x 10^6) x denominator."""
+    return numerator * MICRO >= int(line * MICRO) * denominator
 
 
-def rate_standing(merchant_id, category, today):
-    """[{rate, value, ..., warn_at, limit, status}] for the three rates (three queries)."""
-    versions = {v.risk_point: v for v in in_force(today).filter(category=category)}
-    latest = DailyMetric.objects.filter(merchant_id=merchant_id, stable=True).aggregate(day=Max("day"))["day"]
-    windows = {
-        point.value: (latest - timedelta(days=versions[point.value].window_days - 1) if point.value in versions
-                      else latest, latest)
-        for point in RATE_RISK_POINTS
-    } if latest else {}
-    sums = {}
-    if latest:
-        earliest = min(start for start, _ in windows.values())
-        aggregates = {}
-        for rate, (start, end) in windows.items():
-            numerator, denominator = RATES[rate]
-            in_window = Q(day__range=(start, end))
-            aggregates[f"{rate}__n"] = Sum(numerator, filter=in_window)
-            aggregates[f"{rate}__d"] = Sum(denominator, filter=in_window)
-        sums = DailyMetric.objects.filter(
-            merchant_id=merchant_id, stable=True, day__range=(earliest, latest)).aggregate(**aggregates)
+def _figure(sums, start, end, line, min_orders):
+    numerator, denominator = sums
+    if not denominator:
+        status = "no_data"
+    elif denominator < min_orders:
+        status = "too_few_orders"
+    else:
+        status = "at_or_above" if _reaches(numerator, denominator, line) else "below"
+    return {"value": pooled(numerator, denominator), "numerator": numerator, "denominator": denominator,
+            "window_start": start, "window_end": end, "line": line, "status": status}
+
+
+def rate_standing(merchant_id, category, as_of):
+    """[{rate, warning, violation, status, ...}] for the three rates as of A (two queries)."""
+    versions = {v.risk_point: v for v in in_force(as_of).filter(category=category)} if as_of else {}
+    windows = {}
+    for rate, version in versions.items():
+        days = timedelta(days=version.window_days - 1)
+        stable_end = as_of - timedelta(days=STABLE_AFTER_DAYS)
+        windows[f"{rate}__w"] = (rate, as_of - days, as_of, False)
+        windows[f"{rate}__v"] = (rate, stable_end - days, stable_end, True)
+    sums = window_sums(merchant_id, windows)
     standing = []
     for point in RATE_RISK_POINTS:
         rate, version = point.value, versions.get(point.value)
-        numerator, denominator = sums.get(f"{rate}__n"), sums.get(f"{rate}__d")
-        start, end = windows.get(rate, (None, None))
-        standing.append({
-            "rate": rate, "rate_label": point.label,
-            "value": exact_rate(numerator, denominator) if denominator else None,
-            "numerator": numerator, "denominator": denominator, "window_start": start, "window_end": end,
-            "warn_at": None if version is None else version.warn_at,
-            "limit": None if version is None else version.limit,
-            "window_days": None if version is None else version.window_days,
-            "min_orders": None if version is None else version.min_orders,
-            "status": _status(numerator, denominator, version) if latest else "no_data",
-        })
+        entry = {"rate": rate, "rate_label": point.label, "warning": None, "violation": None,
+                 "warn_at": getattr(version, "warn_at", None), "limit": getattr(version, "limit", None),
+                 "window_days": getattr(version, "window_days", None),
+                 "min_orders": getattr(version, "min_orders", None)}
+        if as_of is None:
+            entry["status"] = "no_data"
+        elif version is None:
+            entry["status"] = "no_threshold"
+        else:
+            _r, start, end, _s = windows[f"{rate}__w"]
+            entry["warning"] = _figure(sums[f"{rate}__w"], start, end, version.warn_at, version.min_orders)
+            _r, start, end, _s = windows[f"{rate}__v"]
+            entry["violation"] = _figure(sums[f"{rate}__v"], start, end, version.limit, version.min_orders)
+            entry["status"] = _status(entry["warning"]["status"], entry["violation"]["status"])
+        standing.append(entry)
     return standing
+
+
+def _status(warning, violation):
+    if violation == "at_or_above":
+        return "over_limit"
+    if warning == "at_or_above":
+        return "warning"
+    if "below" in (warning, violation):
+        return "ok"
+    return "too_few_orders" if "too_few_orders" in (warning, violation) else "no_data"
+
+
+def needs_attention(merchant_id, *, now, active_penalties):
+    """What the merchant should act on: violations still open to appeal (with their deadline), warnings not
+    yet acknowledged, and penalties ending within ENDING_SOON_DAYS (two queries)."""
+    appealable = [
+        v for v in Violation.objects.filter(merchant_id=merchant_id, state=ViolationState.PENDING,
+                                            appeal_deadline__gte=now, appeal__isnull=True)
+        .order_by("appeal_deadline")[:ATTENTION_LIMIT]
+        if can_appeal(v, appeal=None, now=now)
+    ]
+    unacknowledged = list(Warning.objects.filter(merchant_id=merchant_id, state=WarningState.OPEN)
+                          .order_by("-opened_at")[:ATTENTION_LIMIT])
+    soon = now + timedelta(days=ENDING_SOON_DAYS)
+    ending = [p for p in active_penalties if p["ends_at"] is not None and p["ends_at"] <= soon]
+    return {
+        "appeals": [{"id": v.pk, "risk_point": v.risk_point, "risk_point_label": v.get_risk_point_display(),
+                     "product_id": v.product_id, "appeal_deadline": v.appeal_deadline} for v in appealable],
+        "warnings": [{"id": w.pk, "risk_point": w.risk_point, "risk_point_label": w.get_risk_point_display(),
+                      "product_id": w.product_id, "opened_at": w.opened_at} for w in unacknowledged],
+        "penalties_ending": [{"id": p["id"], "kind": p["kind"], "kind_label": p["kind_label"],
+                              "ends_at": p["ends_at"]} for p in ending],
+    }
 
 
 def merchant_diagnosis(merchant, *, today, now):
     """Everything the diagnosis screen shows for `merchant` (a metrics.Merchant)."""
+    as_of = latest_as_of(merchant.merchant_id)
+    active = penalties.active_penalties(merchant.merchant_id, now=now)
     return {
         "merchant_id": merchant.merchant_id, "name": merchant.name, "category": merchant.category,
-        "as_of": today,
+        "today": today,
+        "as_of": as_of,
+        "stable_through": None if as_of is None else as_of - timedelta(days=STABLE_AFTER_DAYS),
+        "provisional_from": None if as_of is None else as_of - timedelta(days=STABLE_AFTER_DAYS - 1),
         "warnings": warning_counts(merchant.merchant_id),
         "violations": merchant_tab_counts(merchant_id=merchant.merchant_id, now=now),
-        "rates": rate_standing(merchant.merchant_id, merchant.category, today),
-        "penalties": penalties.active_penalties(merchant.merchant_id, now=now),
+        "rates": rate_standing(merchant.merchant_id, merchant.category, as_of),
+        "penalties": active,
+        "attention": needs_attention(merchant.merchant_id, now=now, active_penalties=active),
     }

@@ -45,6 +45,17 @@ def daily_metrics(merchant_id, start, end):
     return merchant_days(merchant_id, start, end)
 
 
+def day_metric(merchant_id, day):
+    """The merchant's stored metrics of one day, or None."""
+    rows = merchant_days(merchant_id, day, day)
+    return rows[0] if rows else None
+
+
 def thresholds(category, today):
     """{risk point: ThresholdVersion} in force today for the category."""
     return {v.risk_point: v for v in in_force(today).filter(category=category)}
+
+
+def merchant_names(merchant_ids):
+    """{merchant_id: name} of the given merchants, in one query."""
+    return dict(Merchant.objects.filter(merchant_id__in=list(merchant_ids)).values_list("merchant_id", "name"))
