@@ -25,5 +25,5 @@ def rate_charts(merchant_id, *, start, end, thresholds):
         result.append(charts.build(
             series, key=point.value, label=point.label, start=start, end=end,
             warn_at=getattr(version, "warn_at", None), limit=getattr(version, "limit", None),
-            window_days=getattr(version, "window_days", None)))
+            window_days=getattr(version, "window_days", None), compact=True))
     return result, [r for r in rows if r.day >= start]

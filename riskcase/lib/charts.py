@@ -89,6 +89,7 @@ class Chart:
     provisional_band: dict | None = None               # {x, width}
     highlight_band: dict | None = None                 # {x, width}: a case's window
     empty: bool = True
+    compact: "Chart | None" = None                     # the same chart drawn for a phone's width
 
     @property
     def warn_pct(self):
@@ -99,14 +100,23 @@ class Chart:
         return percent(self.limit)
 
 
-def build(series, *, key, label, start, end, warn_at=None, limit=None, window_days=None, highlight=None):
+COMPACT = {"width": 360, "height": 230, "left": 50, "x_labels": 4}
+
+
+def build(series, *, key, label, start, end, warn_at=None, limit=None, window_days=None, highlight=None,
+          compact=False, width=WIDTH, height=HEIGHT, left=LEFT, x_labels=6):
     """The geometry of one chart over [start, end]: `series` is [Day]; `highlight` an optional
-    (first, last) day range to shade (a case's window)."""
+    (first, last) day range to shade (a case's window). With compact=True the chart also carries a
+    narrower drawing of itself (chart.compact), so labels stay legible on a phone."""
+    arguments = {"key": key, "label": label, "start": start, "end": end, "warn_at": warn_at, "limit": limit,
+                 "window_days": window_days, "highlight": highlight}
     chart = Chart(key=key, label=label, start=start, end=end, warn_at=warn_at, limit=limit,
-                  window_days=window_days, empty=not series)
-    plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
-    chart.plot = {"x": LEFT, "y": TOP, "width": plot_w, "height": plot_h, "bottom": TOP + plot_h,
-                  "right": LEFT + plot_w, "cx": LEFT + plot_w / 2, "cy": TOP + plot_h / 2}
+                  window_days=window_days, empty=not series, width=width, height=height)
+    if compact:
+        chart.compact = build(series, **arguments, **COMPACT)
+    plot_w, plot_h = width - left - RIGHT, height - TOP - BOTTOM
+    chart.plot = {"x": left, "y": TOP, "width": plot_w, "height": plot_h, "bottom": TOP + plot_h,
+                  "right": left + plot_w, "cx": left + plot_w / 2, "cy": TOP + plot_h / 2}
     span = max((end - start).days + 1, 1)
     slot = plot_w / span
 
@@ -117,7 +127,7 @@ def build(series, *, key, label, start, end, warn_at=None, limit=None, window_da
         1 if all((t * 1000) == (t * 1000).to_integral_value() for t in ticks) else 2)
 
     def x_mid(day):
-        return round(LEFT + ((day - start).days + 0.5) * slot, 1)
+        return round(left + ((day - start).days + 0.5) * slot, 1)
 
     def y_of(value):
         return round(TOP + plot_h - float(Decimal(value) / top) * plot_h, 1)
@@ -126,7 +136,7 @@ def build(series, *, key, label, start, end, warn_at=None, limit=None, window_da
     chart.warn_y = y_of(warn_at) if warn_at is not None else None
     chart.limit_y = y_of(limit) if limit is not None else None
 
-    every = max(1, -(-span // 6))  # at most ~7 labels, whatever the range
+    every = max(1, -(-span // x_labels))  # at most x_labels + 1 labels, whatever the range
     day = start
     while day <= end:
         if (day - start).days % every == 0:
@@ -155,14 +165,14 @@ def build(series, *, key, label, start, end, warn_at=None, limit=None, window_da
 
     provisional = [d.day for d in series if not d.stable]
     if provisional:
-        chart.provisional_band = _band(min(provisional), max(provisional), start, slot)
+        chart.provisional_band = _band(min(provisional), max(provisional), start, slot, left)
     if highlight is not None:
         first, last = max(highlight[0], start), min(highlight[1], end)
         if first <= last:
-            chart.highlight_band = _band(first, last, start, slot)
+            chart.highlight_band = _band(first, last, start, slot, left)
     return chart
 
 
-def _band(first, last, start, slot):
-    x = LEFT + (first - start).days * slot
+def _band(first, last, start, slot, left):
+    x = left + (first - start).days * slot
     return {"x": round(x, 1), "width": round(max(((last - first).days + 1) * slot, 2), 1)}
