@@ -50,3 +50,18 @@ def test_no_threshold_draws_no_line():
     chart = build([Day(date(2026, 6, 1), Decimal("0.01"), Decimal("0.01"))], key="k", label="l",
                   start=date(2026, 6, 1), end=date(2026, 6, 1))
     assert chart.limit_y is None and chart.warn_y is None and chart.provisional_band is None
+
+
+def test_the_reviewers_chart_of_a_count_rule_plots_no_rate(db):
+    from cases.charts import rate_chart
+    from tests.api.factories import raise_warning
+    from tests.factories import MerchantFactory
+
+    merchant = MerchantFactory()
+    clustered = raise_warning(merchant, risk_point="clustered_complaints", product_id="p-1", value="6",
+                              threshold="5", numerator=6, denominator=None)
+    assert rate_chart(clustered) == ""
+    rate = raise_warning(merchant, risk_point="complaint_rate")
+    drawn = rate_chart(rate)
+    assert 'class="pooled"' in drawn or "No daily metrics" in drawn
+    assert 'class="warn-line"' in drawn and 'class="limit-line"' not in drawn  # a warning is judged on warn_at
