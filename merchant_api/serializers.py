@@ -400,3 +400,18 @@ class FactSerializer(serializers.Serializer):
     responsibility = serializers.CharField(allow_null=True, help_text="A refund's responsibility code.")
     responsibility_label = serializers.CharField()
     amount_cents = serializers.IntegerField(allow_null=True)
+
+
+class GuidanceSerializer(serializers.Serializer):
+    """Guidance for a risk point in the language of Accept-Language (Simplified Chinese or English)."""
+
+    risk_point = serializers.ChoiceField(choices=RiskPoint.choices)
+    risk_point_label = serializers.CharField()
+    language = serializers.ChoiceField(choices=["zh-hans", "en"])
+    version = serializers.IntegerField(help_text="Reviewers publish new versions; old ones are kept as written.")
+    meaning = serializers.CharField(help_text="What it means.")
+    computation = serializers.CharField(help_text="How it is computed.")
+    improve = serializers.CharField(help_text="How to improve.")
+    appeal = serializers.CharField(help_text="How to appeal.")
+    reminder = serializers.CharField(help_text="What the platform may do next.")
+    created_at = serializers.DateTimeField()

@@ -7,6 +7,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
@@ -14,7 +15,7 @@ from rest_framework.views import APIView
 
 from accounts.scoping import MerchantScopedMixin
 from cases.actors import Actor
-from cases.models import AppealEvidence, Violation, Warning
+from cases.models import AppealEvidence, RiskPoint, Violation, Warning
 from cases.services import appeal_submit, warning_acknowledge
 from enforcement.models import Penalty
 from enforcement.selectors import ever_in_force
@@ -23,6 +24,7 @@ from portal.dates import platform_today
 from portal.diagnosis import merchant_diagnosis
 from portal.facts import ORDERING as FACT_ORDERING
 from portal.facts import case_facts, present, rate_facts
+from portal.guidance import current_guidance
 from portal.penalties import describe_all
 from portal.refusals import REFUSED_ACKNOWLEDGE, REFUSED_APPEAL, acknowledge_refusal, appeal_refusal
 from riskcase.api.exceptions import Conflict
@@ -37,6 +39,7 @@ from .serializers import (
     DiagnosisSerializer,
     FactSerializer,
     FactsParamsSerializer,
+    GuidanceSerializer,
     MetricsRangeSerializer,
     MetricsSeriesSerializer,
     PenaltySerializer,
@@ -294,3 +297,21 @@ class MetricsFactsView(FactsMixin, MerchantScopedMixin, generics.GenericAPIView)
         rows = rate_facts(self.merchant_id, rate=params.validated_data["rate"], start=day, end=day,
                           as_of=metric.as_of if metric else day, part=params.validated_data["part"])
         return self.facts_response(rows)
+
+
+class GuidanceView(MerchantScopedMixin, APIView):
+    """Guidance for a risk point (如何避免此类违规行为): what it means, how it is computed, how to improve,
+    how to appeal and what may follow, in the language of Accept-Language; the latest version."""
+
+    @extend_schema(parameters=[OpenApiParameter("risk_point", str, OpenApiParameter.PATH,
+                                                enum=list(RiskPoint.values))],
+                   responses={200: GuidanceSerializer, **error_responses(401, 403, 404, 429)},
+                   operation_id="guidance_retrieve", tags=["guidance"])
+    def get(self, request, risk_point):
+        guidance = current_guidance(risk_point) if risk_point in RiskPoint.values else None
+        if guidance is None:
+            raise NotFound()
+        body = {**{f: getattr(guidance, f) for f in ("risk_point", "language", "version", "meaning", "computation",
+                                                     "improve", "appeal", "reminder", "created_at")},
+                "risk_point_label": RiskPoint(risk_point).label}
+        return Response(GuidanceSerializer(body).data)

@@ -124,5 +124,6 @@ def present(rows):
             **row,
             "amount": None if cents is None else f"{cents / 100:.2f}",
             "reason_label": str(reasons.get(row["reason"], "")) if row["reason"] else "",
-            "responsibility_label": str(responsibilities.get(row["responsibility"], "")) if row["responsibility"] else "",
+            "responsibility_label": (str(responsibilities.get(row["responsibility"], ""))
+                                     if row["responsibility"] else ""),
         }

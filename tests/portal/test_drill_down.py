@@ -14,8 +14,14 @@ from portal.facts import rate_facts
 from tests.acceptance.example import EXAMPLES
 from tests.api.conftest import assert_error
 from tests.api.factories import record_violation
-from tests.factories import ComplaintFactory, OrderFactory, OrderVerificationFactory, RefundFactory, ReviewFactory
-from tests.factories import shanghai
+from tests.factories import (
+    ComplaintFactory,
+    OrderFactory,
+    OrderVerificationFactory,
+    RefundFactory,
+    ReviewFactory,
+    shanghai,
+)
 
 pytestmark = pytest.mark.django_db
 DAY = date(2026, 6, 10)

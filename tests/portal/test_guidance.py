@@ -49,3 +49,11 @@ def test_a_reviewer_publishes_a_new_version_and_the_old_one_stays_as_written(web
     change = desk.post(f"/admin/portal/guidanceversion/{original.pk}/change/", {"improve": "rewritten"})
     assert change.status_code in (302, 403) and GuidanceVersion.objects.get(pk=original.pk).improve == original.improve
     assert desk.post(f"/admin/portal/guidanceversion/{original.pk}/delete/", {"post": "yes"}).status_code == 403
+
+
+def test_the_api_gives_the_guidance_in_the_callers_language(api):
+    english = api.get("/api/v1/guidance/merchant_refund_rate/").json()
+    assert (english["language"], english["version"]) == ("en", 1) and "refund" in english["computation"]
+    chinese = api.get("/api/v1/guidance/merchant_refund_rate/", HTTP_ACCEPT_LANGUAGE="zh-hans").json()
+    assert chinese["language"] == "zh-hans" and "商家原因" in chinese["computation"]
+    assert api.get("/api/v1/guidance/mood/").status_code == 404

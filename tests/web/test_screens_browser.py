@@ -134,6 +134,11 @@ def test_the_merchant_screens_read_well_in_both_languages_and_widths(browser, li
     page.goto(f"{live_server.url}/merchant/violations/?tab=withdrawn")
     assert page.locator("table tbody tr").count() == 1
     assert_no_sideways_scroll(page, width)
+    shoot(page, f"violations-withdrawn-{tag}")
+
+    page.goto(f"{live_server.url}/merchant/warnings/")
+    assert page.locator("table tbody tr").count() == 1
+    assert_no_sideways_scroll(page, width)
 
     page.goto(f"{live_server.url}/merchant/guidance/complaint_rate/")
     assert_no_sideways_scroll(page, width)
