@@ -10,6 +10,7 @@ SECTIONS = ("meaning", "computation", "improve", "appeal", "reminder")
 
 def guidance_publish(*, risk_point, language, author=None, **sections):
     """Add the next version of the guidance for (risk_point, language); old versions are kept as written."""
+    last_error = None
     for _attempt in range(3):
         try:
             with transaction.atomic():
@@ -18,9 +19,10 @@ def guidance_publish(*, risk_point, language, author=None, **sections):
                 return GuidanceVersion.objects.create(risk_point=risk_point, language=language,
                                                       version=latest + 1, created_by=author,
                                                       **{k: sections[k] for k in SECTIONS})
-        except IntegrityError:  # someone published the same version number first: take the next one
+        except IntegrityError as error:  # someone published the same version number first: take the next one
+            last_error = error
             continue
-    raise IntegrityError("could not publish the guidance version")
+    raise last_error
 
 
 def _language():
