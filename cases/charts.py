@@ -17,8 +17,14 @@ MAX_DAYS = 120
 
 def rate_chart(case):
     """SVG markup of the chart, or "" for a risk point that is not a rate."""
+    chart = case_chart(case)
+    return "" if chart is None else render_to_string("charts/rate_chart.html", {"c": chart})
+
+
+def case_chart(case, *, compact=False):
+    """The chart's geometry (riskcase.lib.charts.Chart), or None for a risk point that is not a rate."""
     if case.risk_point not in RATE_RISK_POINTS:
-        return ""
+        return None
     rate = case.risk_point
     window_days = (case.window_end - case.window_start).days + 1
     end = case.window_end + timedelta(days=MARGIN_DAYS)
@@ -29,6 +35,6 @@ def rate_chart(case):
     series = charts.pooled_series(rows, numerator=numerator, denominator=denominator, rate=rate,
                                   window_days=window_days, start=start, end=end)
     line = {"warn_at": case.threshold} if isinstance(case, Warning) else {"limit": case.threshold}
-    chart = charts.build(series, key=f"case-{case.pk}", label=str(RiskPoint(rate).label), start=start, end=end,
-                         window_days=window_days, highlight=(case.window_start, case.window_end), **line)
-    return render_to_string("charts/rate_chart.html", {"c": chart})
+    return charts.build(series, key=f"case-{case.pk}", label=str(RiskPoint(rate).label), start=start, end=end,
+                        window_days=window_days, highlight=(case.window_start, case.window_end), compact=compact,
+                        **line)

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 from accounts.selectors import SESSION_KEY, page_merchant_choice
 from cases.abilities import can_appeal
 from cases.actors import Actor
+from cases.charts import case_chart
 from cases.models import RATE_RISK_POINTS, RiskPoint, WarningState
 from cases.selectors import MERCHANT_TABS, case_timeline, merchant_violations
 from cases.services import appeal_submit, warning_acknowledge
@@ -94,7 +95,8 @@ def warning_list(request):
 @merchant_required
 def warning_detail(request, pk):
     warning = selectors.warning(request.merchant_id, pk)
-    context = {"warning": warning, "explanation": merchant_explanation(warning), "nav": "warnings"}
+    context = {"warning": warning, "explanation": merchant_explanation(warning), "nav": "warnings",
+               "chart": case_chart(warning, compact=True)}
     return render(request, "merchant_web/warning_detail.html", context)
 
 
@@ -131,7 +133,8 @@ def _violation_page(request, violation, form, status=200):
     context = {
         "violation": violation, "appeal": appeal, "explanation": merchant_explanation(violation),
         "timeline": merchant_timeline(case_timeline(violation)), "decision": decision(violation, appeal),
-        "can_appeal": can_appeal(violation, appeal=appeal), "form": form, "nav": "violations",
+        "can_appeal": can_appeal(violation, appeal=appeal), "form": form,
+        "chart": case_chart(violation, compact=True), "nav": "violations",
     }
     return render(request, "merchant_web/violation_detail.html", context, status=status)
 
