@@ -175,4 +175,6 @@ def build(series, *, key, label, start, end, warn_at=None, limit=None, window_da
 
 def _band(first, last, start, slot, left):
     x = left + (first - start).days * slot
-    return {"x": round(x, 1), "width": round(max(((last - first).days + 1) * slot, 2), 1)}
+    width = max(((last - first).days + 1) * slot, 2)
+    # The band's label ends at the band's right edge, so it never runs off the chart.
+    return {"x": round(x, 1), "width": round(width, 1), "label_x": round(x + width - 3, 1)}
