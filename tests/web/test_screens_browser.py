@@ -34,6 +34,7 @@ def store(db):
     for offset in range(1, 41):
         DailyMetricFactory(merchant=merchant, day=today - timedelta(days=offset), stable=offset > 7,
                            paid_orders=40 + offset % 9, complaints=1 + offset % 4, negative_reviews=5 + offset % 3,
+                           merchant_refunds=1,
                            as_of=today - timedelta(days=1))
     day = today - timedelta(days=12)
     paid = timezone.make_aware(timezone.datetime.combine(day, timezone.datetime.min.time())) + timedelta(hours=12)
