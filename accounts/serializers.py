@@ -37,4 +37,7 @@ class TokenSerializer(serializers.Serializer):
     token = serializers.CharField(help_text="Send as `Authorization: Token <token>`. Shown only once.")
     expiry = serializers.DateTimeField(allow_null=True, help_text="When the token stops working.")
     username = serializers.CharField()
-    merchant = MerchantSummarySerializer()
+    merchant = MerchantSummarySerializer(help_text="The user's first merchant (the only one for most users).")
+    merchants = MerchantSummarySerializer(
+        many=True, help_text="Every merchant the user works for; name one per request in the X-Merchant-Id header "
+                             "when there are several.")

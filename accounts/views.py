@@ -45,12 +45,15 @@ class LoginView(APIView):
             )
         instance, token = tokens.create(user=user, expiry=knox_settings.TOKEN_TTL)
         user_logged_in.send(sender=user.__class__, request=request._request, user=user)
-        merchant = user.merchant_membership.merchant
+        merchants = [{"merchant_id": m.merchant_id, "name": m.name, "category": m.category}
+                     for m in (ms.merchant for ms in user.merchant_memberships.select_related("merchant")
+                               .order_by("merchant_id"))]
         body = {
             "token": token,
             "expiry": instance.expiry,
             "username": user.get_username(),
-            "merchant": {"merchant_id": merchant.merchant_id, "name": merchant.name, "category": merchant.category},
+            "merchant": merchants[0],
+            "merchants": merchants,
         }
         return Response(TokenSerializer(body).data)
 

@@ -8,12 +8,19 @@ a callable `guard(violation, user)` returning a DomainError to raise, or None.
 """
 from dataclasses import dataclass
 
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import can_proceed
 
 from accounts.selectors import works_for
 
-from .errors import NotPermitted, SameReviewer, TransitionNotAllowed
+from .errors import (
+    AppealAlreadySubmitted,
+    AppealWindowClosed,
+    NotPermitted,
+    SameReviewer,
+    TransitionNotAllowed,
+)
 from .models import ViolationState, WarningState
 
 SENIOR_GROUP = "senior_reviewer"
@@ -120,6 +127,35 @@ def withdrawal_refusal(violation, appeal, user):
         if refusal is not None:
             return refusal
     return None
+
+
+def appeal_refusal(violation, *, appeal, now=None):
+    """Why the merchant may not appeal `violation` now (the domain error to raise), or None: the one rule
+    the service guard, the merchants' API and pages (portal) all use.
+
+    `appeal` is the violation's appeal or None (passed in, so a caller holding a lock or a prefetched
+    row costs no query). One appeal per violation; only a pending violation inside its window."""
+    now = now or timezone.now()
+    if appeal is not None:
+        return AppealAlreadySubmitted()
+    if violation.state == ViolationState.UPHELD or (
+            violation.state == ViolationState.PENDING and not violation.appeal_window_open(now)):
+        return AppealWindowClosed(deadline=violation.appeal_deadline)
+    if violation.state != ViolationState.PENDING:
+        return TransitionNotAllowed()
+    return None
+
+
+def can_appeal(violation, *, appeal, now=None):
+    """True when appeal_submit would take an appeal on this violation now."""
+    return appeal_refusal(violation, appeal=appeal, now=now) is None
+
+
+def ensure_can_appeal(violation, *, appeal, now=None):
+    """Raise the refusal of appeal_refusal(), if any (the service guard)."""
+    refusal = appeal_refusal(violation, appeal=appeal, now=now)
+    if refusal is not None:
+        raise refusal
 
 
 class CaseAbilities:

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from riskcase.lib.admin import ReadOnlyAdmin
+from riskcase.lib.charts import percent
 from riskcase.lib.forms import MultipleFileField
 
 from .abilities import VIOLATION_COMMANDS, WARNING_COMMANDS, CaseAbilities
@@ -27,6 +28,7 @@ from . import evidence, services
 from .charts import rate_chart
 from .errors import ConcurrencyError, DomainError, NotPermitted
 from .models import (
+    RATE_RISK_POINTS,
     Appeal,
     AppealEvidence,
     RuleParameterVersion,
@@ -38,7 +40,6 @@ from .models import (
 )
 from .selectors import case_timeline
 from .thresholds import rule_parameters_version_add, threshold_version_add
-
 
 # --- filters ------------------------------------------------------------------------------------
 
@@ -172,7 +173,18 @@ class CaseAdmin(ReadOnlyAdmin):
 
     @admin.display(description=gettext_lazy("merchant"), ordering="merchant__name")
     def merchant_name(self, obj):
-        return obj.merchant.name if obj.merchant else obj.merchant_id
+        if not obj.merchant:
+            return obj.merchant_id
+        return format_html("{}<br><small>{}</small>", obj.merchant.name, obj.merchant_id)
+
+    @admin.display(description=gettext_lazy("measured / threshold"))
+    def measured(self, obj):
+        """Rates as percentages, counts as whole numbers: one short column instead of two raw decimals."""
+        if obj.value is None:
+            return "–"
+        if obj.risk_point in RATE_RISK_POINTS:
+            return f"{percent(obj.value)} / {percent(obj.threshold)}"
+        return f"{obj.value.normalize():f} / {'–' if obj.threshold is None else f'{obj.threshold.normalize():f}'}"
 
     @admin.display(description=gettext_lazy("category"), ordering="merchant__category")
     def category(self, obj):
@@ -291,8 +303,9 @@ def evidence_response(stored):
 
 @admin.register(Warning)
 class WarningAdmin(CaseAdmin):
-    list_display = ("opened_at", "merchant_id", "merchant_name", "category", "risk_point", "product_id",
-                    "value", "threshold", "window_end", "state", "assignee")
+    # Few, short columns, so state and assignee stay in view at 1366 px beside the filters.
+    list_display = ("opened_at", "merchant_name", "risk_point", "product_id", "measured", "window_end", "state",
+                    "assignee")
     list_filter = ("state", "risk_point", CategoryFilter, MerchantFilter, AssigneeFilter)
 
     def run_command(self, request, case, name, reason, expected_version, actor, internal_note=""):
@@ -317,8 +330,8 @@ class OpenCaseForm(forms.Form):
 
 @admin.register(Violation)
 class ViolationAdmin(CaseAdmin):
-    list_display = ("opened_at", "merchant_id", "merchant_name", "category", "risk_point", "product_id",
-                    "value", "threshold", "state", "appeal_deadline", "appeal_due", "assignee")
+    list_display = ("opened_at", "merchant_name", "risk_point", "product_id", "measured", "state",
+                    "appeal_deadline", "appeal_due", "assignee")
     list_select_related = ("merchant", "assignee", "appeal")
     list_filter = ("state", "risk_point", CategoryFilter, MerchantFilter, AssigneeFilter, OverdueFilter,
                    "recorded_by_kind")

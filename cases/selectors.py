@@ -4,14 +4,15 @@ from datetime import timedelta
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from metrics.models import DailyMetric
-
 from eventstore.store import read
-from .models import RATE_RISK_POINTS, Appeal, Violation, ViolationState, Warning
 
-# The merchant-facing tabs of the seed product (新违规, 待处理, 申诉中, 申诉成功, 申诉失败).
+from .models import Appeal, Violation, ViolationState, Warning
+
+# The merchant-facing tabs of the seed product (新违规, 待处理, 申诉中, 申诉成功, 申诉失败), and the two
+# states it has no tab for, so that no violation falls out of every tab: upheld when the appeal window
+# lapsed (已生效) and withdrawn by the platform (已撤销).
 NEW_DAYS = 7
-MERCHANT_TABS = ("new", "pending", "appealing", "appeal_succeeded", "appeal_failed")
+MERCHANT_TABS = ("new", "pending", "appealing", "appeal_succeeded", "appeal_failed", "upheld", "withdrawn")
 
 
 def _tab_filter(tab, now):
@@ -61,15 +62,3 @@ def overdue_appeals(now=None):
 def case_timeline(case):
     """The case's events, oldest first (its whole stream)."""
     return read(case.stream)
-
-
-def chart_rate_name(risk_point):
-    return risk_point if risk_point in RATE_RISK_POINTS else "complaint_rate"
-
-
-def merchant_daily_rates(*, merchant_id, rate, start, end):
-    """[(day, rate or None)] of one merchant's daily metric between start and end."""
-    return list(
-        DailyMetric.objects.filter(merchant_id=merchant_id, day__gte=start, day__lte=end)
-        .order_by("day").values_list("day", rate)
-    )

@@ -26,13 +26,8 @@ from . import events as ev
 from . import abilities, evidence
 from .aggregates import ViolationCase, WarningCase
 from .errors import (
-    AppealAlreadySubmitted,
-    AppealWindowClosed,
-    ConcurrencyError,
     InvalidCommand,
     NotPermitted,
-    SameReviewer,
-    TransitionNotAllowed,
     ViolationOverlaps,
     WarningAlreadyOpen,
 )
@@ -376,14 +371,7 @@ def appeal_submit(*, violation_id, actor, statement, files=(), expected_version=
                 raise NotPermitted(_("Only the merchant appeals its violation."))
             ensure_version(violation.version, expected_version)
             now = timezone.now()
-            if case.appeal is not None:
-                raise AppealAlreadySubmitted()
-            if violation.state == ViolationState.UPHELD or (
-                violation.state == ViolationState.PENDING and not violation.appeal_window_open(now)
-            ):
-                raise AppealWindowClosed(deadline=violation.appeal_deadline)
-            if violation.state != ViolationState.PENDING:
-                raise TransitionNotAllowed()
+            abilities.ensure_can_appeal(violation, appeal=case.appeal, now=now)
             stored = _store_files(f"appeals/{violation.pk}", files)
             commit(case, ev.AppealSubmitted(statement=statement, decision_due=now + appeal_sla(), files=stored),
                     actor=actor, correlation_id=_new_correlation(), occurred_at=now)

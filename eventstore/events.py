@@ -11,7 +11,7 @@ import typing
 import uuid
 from datetime import date, datetime, timezone
 from decimal import Decimal
-from typing import Any, ClassVar
+from typing import ClassVar
 
 REGISTRY: dict[str, type["DomainEvent"]] = {}
 

@@ -1,16 +1,15 @@
 """Serializers of the merchants' API."""
-from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from cases.abilities import can_appeal
 from cases.models import RATE_RISK_POINTS, Appeal, RiskPoint, Violation, ViolationState, Warning
 from cases.selectors import MERCHANT_TABS, case_timeline
 from enforcement.models import PenaltyKind, PenaltyState
 from metrics.models import DailyMetric
-
-from .dates import default_range, earliest_start, platform_today
-from .explanations import merchant_explanation
-from .timeline import decision, merchant_timeline
+from portal.dates import RangeError, checked_range, platform_today
+from portal.explanations import merchant_explanation
+from portal.timeline import decision, merchant_timeline
 
 
 class MetricsRangeSerializer(serializers.Serializer):
@@ -22,26 +21,10 @@ class MetricsRangeSerializer(serializers.Serializer):
         required=False, help_text="Last day (YYYY-MM-DD). Default: yesterday in the platform time zone.")
 
     def validate(self, attrs):
-        today = platform_today()
-        start, end = default_range(today, attrs.get("start"), attrs.get("end"))
-        earliest = earliest_start(today)
-        if start > end:
-            raise serializers.ValidationError(
-                {"start": _("start (%(start)s) must be on or before end (%(end)s).")
-                 % {"start": start, "end": end}},
-                code="invalid_range",
-            )
-        if end > today:
-            raise serializers.ValidationError(
-                {"end": _("end (%(end)s) cannot be after today (%(today)s).") % {"end": end, "today": today}},
-                code="range_in_future",
-            )
-        if start < earliest:
-            raise serializers.ValidationError(
-                {"start": _("The series reaches back at most 3 months: start must be on or after %(earliest)s, "
-                            "not %(start)s.") % {"earliest": earliest, "start": start}},
-                code="range_too_old",
-            )
+        try:
+            start, end = checked_range(platform_today(), attrs.get("start"), attrs.get("end"))
+        except RangeError as error:
+            raise serializers.ValidationError({error.field: error.message}, code=error.code) from None
         return {"start": start, "end": end}
 
 
@@ -150,8 +133,7 @@ class ViolationSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(serializers.BooleanField())
     def get_can_appeal(self, violation):
-        return (violation.state == ViolationState.PENDING and _appeal_of(violation) is None
-                and violation.appeal_window_open())
+        return can_appeal(violation, appeal=_appeal_of(violation))
 
     @extend_schema_field(AppealSummarySerializer(allow_null=True))
     def get_appeal(self, violation):
@@ -260,25 +242,40 @@ class TabCountsSerializer(serializers.Serializer):
     appealing = serializers.IntegerField(help_text="Appealed, awaiting the decision (申诉中).")
     appeal_succeeded = serializers.IntegerField(help_text="Overturned on appeal (申诉成功).")
     appeal_failed = serializers.IntegerField(help_text="Upheld on appeal (申诉失败).")
+    upheld = serializers.IntegerField(help_text="In effect: the appeal window lapsed without an appeal (已生效).")
+    withdrawn = serializers.IntegerField(help_text="Withdrawn by the platform (已撤销).")
+
+
+class RateFigureSerializer(serializers.Serializer):
+    value = serializers.DecimalField(max_digits=16, decimal_places=6, allow_null=True,
+                                     help_text="The pooled rate (sum of numerators / sum of denominators); null "
+                                               "without orders.")
+    numerator = serializers.IntegerField(allow_null=True)
+    denominator = serializers.IntegerField(allow_null=True)
+    window_start = serializers.DateField()
+    window_end = serializers.DateField()
+    line = serializers.DecimalField(max_digits=8, decimal_places=6, help_text="What the figure is judged against.")
+    status = serializers.ChoiceField(choices=["at_or_above", "below", "too_few_orders", "no_data"])
 
 
 class RateStandingSerializer(serializers.Serializer):
     rate = serializers.ChoiceField(choices=[(p.value, p.label) for p in RATE_RISK_POINTS])
     rate_label = serializers.CharField()
-    value = serializers.DecimalField(max_digits=16, decimal_places=6, allow_null=True,
-                                     help_text="Pooled over the window's stable days; null without orders.")
-    numerator = serializers.IntegerField(allow_null=True)
-    denominator = serializers.IntegerField(allow_null=True)
-    window_start = serializers.DateField(allow_null=True)
-    window_end = serializers.DateField(allow_null=True, help_text="The latest stable day.")
+    warning = RateFigureSerializer(
+        allow_null=True, help_text="The warning figure: pooled over the window_days days ending at as_of, the "
+                                   "provisional days included, against warn_at (预警).")
+    violation = RateFigureSerializer(
+        allow_null=True, help_text="The violation figure: pooled over the window_days stable days ending at "
+                                   "as_of - 7, against the limit (违规).")
     warn_at = serializers.DecimalField(max_digits=8, decimal_places=6, allow_null=True)
     limit = serializers.DecimalField(max_digits=8, decimal_places=6, allow_null=True, help_text="The red line.")
     window_days = serializers.IntegerField(allow_null=True)
     min_orders = serializers.IntegerField(allow_null=True)
     status = serializers.ChoiceField(
         choices=["ok", "warning", "over_limit", "too_few_orders", "no_data", "no_threshold"],
-        help_text="Against the category threshold in force today: ok, warning (>= warn_at), over_limit "
-                  "(>= limit), too_few_orders (< min_orders), no_data (no stable day), no_threshold.")
+        help_text="over_limit: the violation figure reaches the limit; warning: the warning figure reaches "
+                  "warn_at; ok: neither; too_few_orders: fewer orders than min_orders; no_data; no_threshold. "
+                  "The same judgement the rules made as of as_of, so it agrees with the cases they opened.")
 
 
 class PenaltyRestrictionSerializer(serializers.Serializer):
@@ -336,13 +333,91 @@ class PenaltySerializer(serializers.Serializer):
     end_reason = serializers.CharField(help_text="The same, in a sentence; empty while in force.")
 
 
+class AttentionAppealSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    risk_point = serializers.ChoiceField(choices=RiskPoint.choices)
+    risk_point_label = serializers.CharField()
+    product_id = serializers.CharField()
+    appeal_deadline = serializers.DateTimeField()
+
+
+class AttentionWarningSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    risk_point = serializers.ChoiceField(choices=RiskPoint.choices)
+    risk_point_label = serializers.CharField()
+    product_id = serializers.CharField()
+    opened_at = serializers.DateTimeField()
+
+
+class AttentionPenaltySerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    kind = serializers.ChoiceField(choices=PenaltyKind.choices)
+    kind_label = serializers.CharField()
+    ends_at = serializers.DateTimeField()
+
+
+class AttentionSerializer(serializers.Serializer):
+    appeals = AttentionAppealSerializer(many=True, help_text="Violations you can still appeal, soonest deadline "
+                                                             "first.")
+    warnings = AttentionWarningSerializer(many=True, help_text="Warnings not acknowledged yet.")
+    penalties_ending = AttentionPenaltySerializer(many=True, help_text="Penalties ending within 7 days.")
+
+
 class DiagnosisSerializer(serializers.Serializer):
     merchant_id = serializers.CharField()
     name = serializers.CharField()
     category = serializers.CharField()
-    as_of = serializers.DateField(help_text="Today in the platform time zone.")
+    today = serializers.DateField(help_text="Today in the platform time zone.")
+    as_of = serializers.DateField(allow_null=True, help_text="The day the figures are as of (A): the latest "
+                                                             "evaluation of your metrics; null before the first.")
+    stable_through = serializers.DateField(allow_null=True, help_text="as_of - 7: days up to this one are final.")
+    provisional_from = serializers.DateField(
+        allow_null=True, help_text="Days from this one to as_of may still change: complaints, reviews and refunds "
+                                   "count toward an order's day for 7 days after it.")
     warnings = WarningCountSerializer(many=True, help_text="Open and acknowledged warnings per risk point.")
     violations = TabCountsSerializer(help_text="Violations per tab.")
     rates = RateStandingSerializer(many=True)
     penalties = PenaltySerializer(
         many=True, help_text="Penalties in force now, newest first (all of them: see penalties/ for past ones).")
+    attention = AttentionSerializer(help_text="What needs your attention (需要您处理).")
+
+
+# --- drill-down: the facts behind a figure -----------------------------------------------------------
+
+class FactsParamsSerializer(serializers.Serializer):
+    rate = serializers.ChoiceField(choices=[p.value for p in RATE_RISK_POINTS],
+                                   help_text="Which rate of the day: its complaints, negative reviews or refunds.")
+    part = serializers.ChoiceField(choices=["numerator", "denominator"], default="numerator", required=False,
+                                   help_text="numerator: the facts counted (default); denominator: the orders.")
+
+
+class FactSerializer(serializers.Serializer):
+    """One fact behind a figure, without any consumer personal data (no text, no consumer id)."""
+
+    kind = serializers.ChoiceField(choices=["order", "complaint", "review", "refund"])
+    id = serializers.CharField(source="fact_id", help_text="The order, ticket, review or refund id.")
+    order_id = serializers.CharField()
+    product_id = serializers.CharField(allow_null=True)
+    at = serializers.DateTimeField(help_text="When it happened (paid, verified, filed, posted or refunded).")
+    order_paid_at = serializers.DateTimeField(allow_null=True)
+    reason = serializers.CharField(allow_null=True, help_text="A complaint's reason code.")
+    reason_label = serializers.CharField()
+    rating = serializers.IntegerField(allow_null=True, help_text="A review's stars.")
+    responsibility = serializers.CharField(allow_null=True, help_text="A refund's responsibility code.")
+    responsibility_label = serializers.CharField()
+    amount_cents = serializers.IntegerField(allow_null=True)
+
+
+class GuidanceSerializer(serializers.Serializer):
+    """Guidance for a risk point in the language of Accept-Language (Simplified Chinese or English)."""
+
+    risk_point = serializers.ChoiceField(choices=RiskPoint.choices)
+    risk_point_label = serializers.CharField()
+    language = serializers.ChoiceField(choices=["zh-hans", "en"])
+    version = serializers.IntegerField(help_text="Reviewers publish new versions; old ones are kept as written.")
+    meaning = serializers.CharField(help_text="What it means.")
+    computation = serializers.CharField(help_text="How it is computed.")
+    improve = serializers.CharField(help_text="How to improve.")
+    appeal = serializers.CharField(help_text="How to appeal.")
+    reminder = serializers.CharField(help_text="What the platform may do next.")
+    created_at = serializers.DateTimeField()

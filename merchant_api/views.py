@@ -3,11 +3,11 @@ import json
 
 from django.db.models import Prefetch
 from django.utils import timezone
-from django.utils.formats import date_format
-from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework import status, viewsets
+from rest_framework import generics, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
@@ -15,29 +15,31 @@ from rest_framework.views import APIView
 
 from accounts.scoping import MerchantScopedMixin
 from eventstore.actors import Actor
-from cases.errors import (
-    AppealAlreadySubmitted,
-    AppealWindowClosed,
-    ConcurrencyError,
-    TransitionNotAllowed,
-)
-from cases.models import AppealEvidence, Violation, Warning
+from cases.models import AppealEvidence, RiskPoint, Violation, Warning
 from cases.services import appeal_submit, warning_acknowledge
 from enforcement.models import Penalty
 from enforcement.selectors import ever_in_force
 from metrics.models import DailyMetric, Merchant
+from portal.dates import platform_today
+from portal.diagnosis import merchant_diagnosis
+from portal.facts import ORDERING as FACT_ORDERING
+from portal.facts import case_facts, present, rate_facts
+from portal.guidance import current_guidance
+from portal.penalties import describe_all
+from portal.refusals import REFUSED_ACKNOWLEDGE, REFUSED_APPEAL, acknowledge_refusal, appeal_refusal
 from riskcase.api.exceptions import Conflict
+from riskcase.api.pagination import CursorPagination
 from riskcase.api.schema import ErrorSerializer, error_responses
 
 from . import idempotency
-from .dates import platform_today
-from .diagnosis import merchant_diagnosis
 from .filters import PenaltyFilter, ViolationFilter, WarningFilter
-from .penalties import describe_all
 from .serializers import (
     AcknowledgeSerializer,
     AppealRequestSerializer,
     DiagnosisSerializer,
+    FactSerializer,
+    FactsParamsSerializer,
+    GuidanceSerializer,
     MetricsRangeSerializer,
     MetricsSeriesSerializer,
     PenaltySerializer,
@@ -49,6 +51,22 @@ from .serializers import (
 from .uploads import check_evidence, guard_upload_size, refuse_streamed
 
 UUID_REGEX = "[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}"
+
+
+class FactsPagination(CursorPagination):
+    ordering = FACT_ORDERING
+
+    def get_ordering(self, request, queryset, view):
+        return self.ordering
+
+
+class FactsMixin:
+    """The facts behind a figure as a cursor-paginated list (one query a page, whatever its size)."""
+
+    def facts_response(self, rows):
+        paginator = FactsPagination()
+        page = paginator.paginate_queryset(rows, self.request, view=self)
+        return paginator.get_paginated_response(FactSerializer(list(present(page)), many=True).data)
 
 
 class MetricsView(MerchantScopedMixin, APIView):
@@ -72,7 +90,7 @@ class MetricsView(MerchantScopedMixin, APIView):
         return Response(MetricsSeriesSerializer(body).data)
 
 
-class WarningViewSet(MerchantScopedMixin, viewsets.ReadOnlyModelViewSet):
+class WarningViewSet(FactsMixin, MerchantScopedMixin, viewsets.ReadOnlyModelViewSet):
     """The caller's warnings (预警), newest first; filter by state, risk point or product."""
 
     filterset_class = WarningFilter
@@ -97,6 +115,13 @@ class WarningViewSet(MerchantScopedMixin, viewsets.ReadOnlyModelViewSet):
     def retrieve(self, request, *args, **kwargs):
         return super().retrieve(request, *args, **kwargs)
 
+    @extend_schema(responses={200: FactSerializer(many=True), **error_responses(400, 401, 403, 404, 429)},
+                   operation_id="warnings_facts", tags=["warnings"])
+    @action(detail=True, methods=["get"])
+    def facts(self, request, pk=None):
+        """The orders, tickets, reviews or refunds this warning counted (no consumer personal data)."""
+        return self.facts_response(case_facts(self.get_object()))
+
     @extend_schema(
         request=AcknowledgeSerializer,
         responses={200: WarningDetailSerializer, **error_responses(400, 401, 403, 404, 409, 429)},
@@ -113,16 +138,9 @@ class WarningViewSet(MerchantScopedMixin, viewsets.ReadOnlyModelViewSet):
                 warning_id=warning.pk, actor=Actor.merchant(self.merchant_id),
                 expected_version=body.validated_data.get("expected_version"),
             )
-        except TransitionNotAllowed:
-            raise Conflict(
-                _("This warning is not open any more, so it cannot be acknowledged."),
-                code="transition_not_allowed",
-            ) from None
-        except ConcurrencyError:
-            raise Conflict(
-                _("This warning was changed in the meantime; reload it and try again."),
-                code="concurrency_error",
-            ) from None
+        except REFUSED_ACKNOWLEDGE as error:
+            code, message = acknowledge_refusal(error)
+            raise Conflict(message, code=code) from None
         return Response(WarningDetailSerializer(warning).data)
 
 
@@ -143,7 +161,7 @@ class DiagnosisView(MerchantScopedMixin, APIView):
         return Response(DiagnosisSerializer(body).data)
 
 
-class ViolationViewSet(MerchantScopedMixin, viewsets.ReadOnlyModelViewSet):
+class ViolationViewSet(FactsMixin, MerchantScopedMixin, viewsets.ReadOnlyModelViewSet):
     """The caller's violations (违规), newest first, by tab; one with its timeline; appealing one."""
 
     filterset_class = ViolationFilter
@@ -171,6 +189,13 @@ class ViolationViewSet(MerchantScopedMixin, viewsets.ReadOnlyModelViewSet):
                                "reasons) and timeline. Another merchant's violation is a 404.")
     def retrieve(self, request, *args, **kwargs):
         return super().retrieve(request, *args, **kwargs)
+
+    @extend_schema(responses={200: FactSerializer(many=True), **error_responses(400, 401, 403, 404, 429)},
+                   operation_id="violations_facts", tags=["violations"])
+    @action(detail=True, methods=["get"])
+    def facts(self, request, pk=None):
+        """The orders, tickets, reviews or refunds this violation counted (no consumer personal data)."""
+        return self.facts_response(case_facts(self.get_object()))
 
     @extend_schema(
         request={"multipart/form-data": AppealRequestSerializer},
@@ -204,21 +229,9 @@ class ViolationViewSet(MerchantScopedMixin, viewsets.ReadOnlyModelViewSet):
                 appeal_submit(violation_id=violation.pk, actor=Actor.merchant(self.merchant_id),
                               statement=statement, files=[f for f, _ in checked],
                               expected_version=expected_version)
-            except AppealWindowClosed:
-                raise Conflict(
-                    _("The appeal window closed at %(deadline)s; this violation can no longer be appealed.")
-                    % {"deadline": date_format(timezone.localtime(violation.appeal_deadline), "Y-m-d H:i")},
-                    code="appeal_window_closed",
-                ) from None
-            except AppealAlreadySubmitted:
-                raise Conflict(_("This violation has already been appealed; each violation can be appealed "
-                                 "once."), code="appeal_already_submitted") from None
-            except TransitionNotAllowed:
-                raise Conflict(_("Only a pending violation can be appealed."),
-                               code="transition_not_allowed") from None
-            except ConcurrencyError:
-                raise Conflict(_("This violation was changed in the meantime; reload it and try again."),
-                               code="concurrency_error") from None
+            except REFUSED_APPEAL as error:
+                code, message = appeal_refusal(error, violation)
+                raise Conflict(message, code=code) from None
             fresh = self.get_queryset().get(pk=violation.pk)
             # Stored as the client received it, so a replay is byte-for-byte the same JSON.
             data = json.loads(JSONRenderer().render(ViolationDetailSerializer(fresh).data))
@@ -260,3 +273,44 @@ class PenaltyViewSet(MerchantScopedMixin, viewsets.ReadOnlyModelViewSet):
     def retrieve(self, request, *args, **kwargs):
         [body] = describe_all([self.get_object()], now=timezone.now())
         return Response(PenaltySerializer(body).data)
+
+
+class MetricsFactsView(FactsMixin, MerchantScopedMixin, generics.GenericAPIView):
+    """The orders, complaint tickets, negative reviews or merchant-responsibility refunds behind one day of a
+    rate, as the day was last computed. Only the caller's own facts; no consumer personal data."""
+
+    serializer_class = FactSerializer
+
+    def merchant_queryset(self):
+        return DailyMetric.objects.all()
+
+    @extend_schema(parameters=[FactsParamsSerializer,
+                               OpenApiParameter("day", OpenApiTypes.DATE, OpenApiParameter.PATH,
+                                                description="The day of the rate (YYYY-MM-DD).")],
+                   responses={200: FactSerializer(many=True), **error_responses(400, 401, 403, 404, 429)},
+                   operation_id="metrics_day_facts", tags=["metrics"])
+    def get(self, request, day):
+        params = FactsParamsSerializer(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        metric = self.get_queryset().filter(day=day).first()
+        rows = rate_facts(self.merchant_id, rate=params.validated_data["rate"], start=day, end=day,
+                          as_of=metric.as_of if metric else day, part=params.validated_data["part"])
+        return self.facts_response(rows)
+
+
+class GuidanceView(MerchantScopedMixin, APIView):
+    """Guidance for a risk point (如何避免此类违规行为): what it means, how it is computed, how to improve,
+    how to appeal and what may follow, in the language of Accept-Language; the latest version."""
+
+    @extend_schema(parameters=[OpenApiParameter("risk_point", str, OpenApiParameter.PATH,
+                                                enum=list(RiskPoint.values))],
+                   responses={200: GuidanceSerializer, **error_responses(401, 403, 404, 429)},
+                   operation_id="guidance_retrieve", tags=["guidance"])
+    def get(self, request, risk_point):
+        guidance = current_guidance(risk_point) if risk_point in RiskPoint.values else None
+        if guidance is None:
+            raise NotFound()
+        body = {**{f: getattr(guidance, f) for f in ("risk_point", "language", "version", "meaning", "computation",
+                                                     "improve", "appeal", "reminder", "created_at")},
+                "risk_point_label": RiskPoint(risk_point).label}
+        return Response(GuidanceSerializer(body).data)

@@ -5,7 +5,7 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.views import redirect_to_login
 from django.shortcuts import render
 
-from accounts.selectors import merchant_id_for_request, merchant_id_for_user
+from accounts.selectors import merchant_id_for_user, page_merchant_choice
 
 
 class MerchantLoginForm(AuthenticationForm):
@@ -19,13 +19,15 @@ class MerchantLoginForm(AuthenticationForm):
 
 
 def merchant_required(view):
-    """Sets request.merchant_id; anonymous users go to the login page, others get a 403 page."""
+    """Sets request.merchant_id (the merchant chosen in the session, checked against the user's memberships
+    on every request) and request.merchant_choices; anonymous users go to the login page, others get a 403."""
 
     @wraps(view)
     def wrapped(request, *args, **kwargs):
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
-        request.merchant_id = merchant_id_for_request(request)
+        choice = page_merchant_choice(request)
+        request.merchant_id, request.merchant_choices = choice.merchant_id, choice.choices
         if request.merchant_id is None:
             return render(request, "merchant_web/not_merchant.html", status=403)
         return view(request, *args, **kwargs)

@@ -1,36 +1,33 @@
-"""Forms of the merchants' pages. Their checks are the API's own (merchant_api), not copies."""
+"""Forms of the merchants' pages. Their checks are the read model's and the domain's own rules
+(portal.dates.checked_range, cases.evidence through portal.uploads), the same ones the API calls."""
 from django import forms
 from django.utils.translation import gettext_lazy as _
-from rest_framework import serializers
 
-from merchant_api.serializers import MetricsRangeSerializer
-from merchant_api.uploads import check_evidence
+from cases.errors import EvidenceRejected
+from portal.dates import RangeError, checked_range, platform_today
+from portal.uploads import checked_evidence
 
+ISO_DATE = {"type": "date"}
 ACCEPT = ".pdf,.jpg,.jpeg,.png,application/pdf,image/jpeg,image/png"
 
 
-def _messages(detail):
-    """The plain messages of a DRF error detail (a list, or a string)."""
-    return [str(m) for m in detail] if isinstance(detail, list) else [str(detail)]
-
-
 class RangeForm(forms.Form):
-    """A range of days within the last 3 months, validated by the metrics endpoint's serializer."""
+    """A range of days within the last 3 months (portal.dates.checked_range, as the API checks it)."""
 
-    start = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    # An <input type=date> takes only ISO days; the locale's format ("2026/10/31") would leave it empty.
+    start = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(ISO_DATE, format="%Y-%m-%d"))
+    end = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(ISO_DATE, format="%Y-%m-%d"))
 
     def clean(self):
         data = super().clean()
         if self.errors:
             return data
-        params = MetricsRangeSerializer(data={k: v for k, v in data.items() if v is not None})
-        if not params.is_valid():
-            for field, detail in params.errors.items():
-                for message in _messages(detail):
-                    self.add_error(field if field in self.fields else None, message)
+        try:
+            start, end = checked_range(platform_today(), data.get("start"), data.get("end"))
+        except RangeError as error:
+            self.add_error(error.field, error.message)
             return data
-        return params.validated_data
+        return {"start": start, "end": end}
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -54,7 +51,7 @@ class MultipleFileField(forms.FileField):
 class AppealForm(forms.Form):
     """An appeal (申诉): a statement and up to 5 evidence files (PDF, JPEG or PNG, 10 MB each).
 
-    The files are checked by merchant_api.uploads.check_evidence, before anything is stored."""
+    The files are checked by portal.uploads.checked_evidence, before anything is stored."""
 
     statement = forms.CharField(label=_("Statement"), widget=forms.Textarea(attrs={"rows": 6}), max_length=5000)
     files = MultipleFileField(
@@ -72,6 +69,6 @@ class AppealForm(forms.Form):
             raise forms.ValidationError(str(self.streamed_refusal),
                                         code=self.streamed_refusal.context.get("code", "invalid"))
         try:
-            return [upload for upload, _digest in check_evidence(files)]
-        except serializers.ValidationError as exc:
-            raise forms.ValidationError(_messages(exc.detail.get("files", exc.detail))) from None
+            return [upload for upload, _digest in checked_evidence(files)]
+        except EvidenceRejected as error:
+            raise forms.ValidationError(str(error), code=error.context.get("code", "invalid")) from None

@@ -1,6 +1,8 @@
 """URLs of the merchants' pages (mounted at the site root)."""
 from django.urls import path
 
+import riskcase.lib.converters  # noqa: F401 - registers <day:...>
+
 from . import views
 
 app_name = "merchant_web"
@@ -8,8 +10,15 @@ app_name = "merchant_web"
 urlpatterns = [
     path("accounts/login/", views.LoginView.as_view(), name="login"),
     path("accounts/logout/", views.LogoutView.as_view(), name="logout"),
+    path("", views.home, name="home"),
     path("merchant/", views.overview, name="overview"),
+    path("merchant/switch/", views.switch_merchant, name="switch"),
     path("merchant/rates/", views.rates, name="rates"),
+    path("merchant/rates/<day:day>/facts/", views.day_facts, name="day-facts"),
+    path("merchant/penalties/", views.penalty_list, name="penalties"),
+    path("merchant/guidance/<slug:risk_point>/", views.guidance, name="guidance"),
+    path("merchant/warnings/<uuid:pk>/facts/", views.warning_facts, name="warning-facts"),
+    path("merchant/violations/<uuid:pk>/facts/", views.violation_facts, name="violation-facts"),
     path("merchant/warnings/", views.warning_list, name="warnings"),
     path("merchant/warnings/<uuid:pk>/", views.warning_detail, name="warning"),
     path("merchant/warnings/<uuid:pk>/acknowledge/", views.warning_acknowledge_view, name="warning-acknowledge"),

@@ -2,6 +2,7 @@
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.core.paginator import Paginator
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils import timezone
@@ -9,24 +10,32 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
+from accounts.selectors import SESSION_KEY, page_merchant_choice
+from cases.abilities import can_appeal
+from cases.charts import case_chart
+from cases.models import RATE_RISK_POINTS, RiskPoint, WarningState
 from eventstore.actors import Actor
-from cases.errors import AppealAlreadySubmitted, AppealWindowClosed, ConcurrencyError, TransitionNotAllowed
-from cases.models import RATE_RISK_POINTS, RiskPoint, ViolationState, WarningState
 from cases.selectors import MERCHANT_TABS, case_timeline, merchant_violations
 from cases.services import appeal_submit, warning_acknowledge
-from merchant_api.dates import default_range, platform_today
-from merchant_api.diagnosis import merchant_diagnosis
-from merchant_api.explanations import merchant_explanation
-from merchant_api.timeline import decision, merchant_timeline
-from merchant_api.uploads import guard_upload_size
+from portal import selectors
+from portal.charts import rate_charts
+from portal.dates import default_range, platform_today
+from portal.diagnosis import merchant_diagnosis
+from portal.explanations import merchant_explanation
+from portal.facts import RATE_PARTS, case_facts, present, rate_facts
+from portal.guidance import current_guidance
+from portal.metrics import RATES
+from portal.penalties import describe_all, merchant_penalties
+from portal.refusals import REFUSED_ACKNOWLEDGE, REFUSED_APPEAL, acknowledge_refusal, appeal_refusal
+from portal.tabs import tab_labels
+from portal.timeline import decision, merchant_timeline
+from portal.uploads import guard_upload_size
 
-from . import selectors
 from .access import MerchantLoginForm, merchant_required
-from .charts import build_chart
 from .forms import AppealForm, RangeForm
-from .tabs import tab_labels
 
 PAGE_SIZE = 50
+FACTS_PAGE_SIZE = 50
 
 
 class LoginView(auth_views.LoginView):
@@ -61,10 +70,8 @@ def rates(request):
         start, end = (form.cleaned_data["start"], form.cleaned_data["end"]) if form.is_bound else default_range(today)
         if not form.is_bound:
             form = RangeForm(initial={"start": start, "end": end})
-        days = selectors.daily_metrics(request.merchant_id, start, end)
-        thresholds = selectors.thresholds(merchant.category, today)
-        charts = [build_chart(days, rate=p.value, label=p.label, threshold=thresholds.get(p.value))
-                  for p in RATE_RISK_POINTS]
+        charts, days = rate_charts(request.merchant_id, start=start, end=end,
+                                   thresholds=selectors.thresholds(merchant.category, today))
     context = {"form": form, "charts": charts, "days": days, "nav": "rates",
                "has_provisional": any(not d.stable for d in days)}
     return render(request, "merchant_web/rates.html", context, status=status)
@@ -88,7 +95,8 @@ def warning_list(request):
 @merchant_required
 def warning_detail(request, pk):
     warning = selectors.warning(request.merchant_id, pk)
-    context = {"warning": warning, "explanation": merchant_explanation(warning), "nav": "warnings"}
+    context = {"warning": warning, "explanation": merchant_explanation(warning), "nav": "warnings",
+               "chart": case_chart(warning, compact=True)}
     return render(request, "merchant_web/warning_detail.html", context)
 
 
@@ -100,10 +108,8 @@ def warning_acknowledge_view(request, pk):
     try:
         warning_acknowledge(warning_id=warning.pk, actor=Actor.merchant(request.merchant_id),
                             expected_version=int(version) if version and version.isdigit() else None)
-    except TransitionNotAllowed:
-        messages.error(request, _("This warning is not open any more, so it cannot be acknowledged."))
-    except ConcurrencyError:
-        messages.error(request, _("This warning was changed in the meantime; reload it and try again."))
+    except REFUSED_ACKNOWLEDGE as error:
+        messages.error(request, acknowledge_refusal(error)[1])
     else:
         messages.success(request, _("Warning acknowledged."))
     return redirect("merchant_web:warning", pk=warning.pk)
@@ -124,12 +130,11 @@ def violation_list(request):
 
 def _violation_page(request, violation, form, status=200):
     appeal = selectors.appeal_of(violation)
-    now = timezone.now()
-    can_appeal = violation.state == ViolationState.PENDING and appeal is None and violation.appeal_window_open(now)
     context = {
         "violation": violation, "appeal": appeal, "explanation": merchant_explanation(violation),
         "timeline": merchant_timeline(case_timeline(violation)), "decision": decision(violation, appeal),
-        "can_appeal": can_appeal, "form": form, "nav": "violations",
+        "can_appeal": can_appeal(violation, appeal=appeal), "form": form,
+        "chart": case_chart(violation, compact=True), "nav": "violations",
     }
     return render(request, "merchant_web/violation_detail.html", context, status=status)
 
@@ -158,19 +163,79 @@ def _appeal(request, violation, guard):
         appeal_submit(violation_id=violation.pk, actor=Actor.merchant(request.merchant_id),
                       statement=form.cleaned_data["statement"], files=form.cleaned_data["files"],
                       expected_version=form.cleaned_data.get("expected_version"))
-    except (AppealWindowClosed, AppealAlreadySubmitted, TransitionNotAllowed, ConcurrencyError) as exc:
-        form.add_error(None, _appeal_refusal(exc))
+    except REFUSED_APPEAL as error:
+        form.add_error(None, appeal_refusal(error, violation)[1])
         violation = selectors.violation(request.merchant_id, violation.pk)
         return _violation_page(request, violation, form, status=409)
     messages.success(request, _("Your appeal was submitted."))
     return redirect(reverse("merchant_web:violation", kwargs={"pk": violation.pk}))
 
 
-def _appeal_refusal(exc):
-    if isinstance(exc, AppealWindowClosed):
-        return _("The appeal window has closed; this violation can no longer be appealed.")
-    if isinstance(exc, AppealAlreadySubmitted):
-        return _("This violation has already been appealed; each violation can be appealed once.")
-    if isinstance(exc, ConcurrencyError):
-        return _("This violation was changed in the meantime; reload it and try again.")
-    return _("Only a pending violation can be appealed.")
+@require_POST
+@merchant_required
+def switch_merchant(request):
+    """Act for another of the user's merchants (a service provider or chain staff); any other id is refused."""
+    wanted = request.POST.get("merchant_id", "")
+    if wanted not in request.merchant_choices:
+        return render(request, "merchant_web/not_merchant.html", status=403)
+    request.session[SESSION_KEY] = wanted
+    return redirect("merchant_web:overview")
+
+
+def home(request):
+    """/: reviewers to their desk, merchant staff to the diagnosis, everyone else to sign in."""
+    if request.user.is_authenticated and request.user.is_staff:
+        return redirect("admin:index")
+    if request.user.is_authenticated and page_merchant_choice(request).merchant_id is None:
+        return render(request, "merchant_web/not_merchant.html", status=403)
+    return redirect("merchant_web:overview")
+
+
+@merchant_required
+def penalty_list(request):
+    now = timezone.now()
+    rows = merchant_penalties(request.merchant_id, now=now).order_by("-starts_at", "-pk")
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {"page": page, "penalties": describe_all(page.object_list, now=now), "nav": "penalties"}
+    return render(request, "merchant_web/penalty_list.html", context)
+
+
+@merchant_required
+def guidance(request, risk_point):
+    if risk_point not in RiskPoint.values:
+        raise Http404
+    context = {"risk_point": RiskPoint(risk_point), "guidance": current_guidance(risk_point), "nav": "overview"}
+    return render(request, "merchant_web/guidance.html", context)
+
+
+def _facts_page(request, rows, context):
+    page = Paginator(rows, FACTS_PAGE_SIZE).get_page(request.GET.get("page"))
+    context.update(page=page, facts=list(present(page.object_list)))
+    return render(request, "merchant_web/facts.html", context)
+
+
+@merchant_required
+def day_facts(request, day):
+    rate = request.GET.get("rate", RiskPoint.COMPLAINT_RATE)
+    part = request.GET.get("part", "numerator")
+    if rate not in RATES or part not in RATE_PARTS:
+        raise Http404
+    metric = selectors.day_metric(request.merchant_id, day)
+    as_of = metric.as_of if metric else day
+    rows = rate_facts(request.merchant_id, rate=rate, start=day, end=day, as_of=as_of, part=part)
+    context = {"day": day, "rate": rate, "rate_label": RiskPoint(rate).label, "part": part, "metric": metric,
+               "rates": [(p.value, p.label) for p in RATE_RISK_POINTS], "nav": "rates"}
+    return _facts_page(request, rows, context)
+
+
+@merchant_required
+def warning_facts(request, pk):
+    warning = selectors.warning(request.merchant_id, pk)  # another merchant's warning: 404
+    return _facts_page(request, case_facts(warning), {"case": warning, "case_kind": "warning", "nav": "warnings"})
+
+
+@merchant_required
+def violation_facts(request, pk):
+    violation = selectors.violation(request.merchant_id, pk)  # another merchant's violation: 404
+    return _facts_page(request, case_facts(violation), {"case": violation, "case_kind": "violation",
+                                                        "nav": "violations"})

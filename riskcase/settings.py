@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "cases",
     "enforcement",
     "accounts",
+    "portal",
     "merchant_api",
     "merchant_web",
 ]

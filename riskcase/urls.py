@@ -1,11 +1,17 @@
 """Top-level URLs."""
 from django.contrib import admin
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from enforcement.api.views import public_notice_page
 from riskcase.ops.health import healthz, readiness
 from riskcase.ops.metrics import metrics_view
+
+# The reviewers' queues need the width: the app list stays on the admin index, not beside every list.
+admin.site.enable_nav_sidebar = False
+admin.site.site_header = admin.site.site_title = _("RiskCase reviewers' desk")
+admin.site.index_title = _("Cases, thresholds and penalties")
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),

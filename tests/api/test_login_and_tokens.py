@@ -112,7 +112,7 @@ def test_a_made_up_token_is_refused(anon, staff):
 
 
 def test_a_user_removed_from_the_merchant_loses_access(api, staff):
-    staff.merchant_membership.delete()
+    staff.merchant_memberships.all().delete()
 
     assert_error(api.get(METRICS), 403, "permission_denied")
 

@@ -44,9 +44,10 @@ def test_warning_detail_takes_a_fixed_number_of_queries(api, merchant,
 
 # The token, the user's other tokens, the membership, one page of violations with their appeals.
 VIOLATION_LIST_QUERIES = 4
-# The token, the user's other tokens, the membership, then the merchant, thresholds, latest stable day,
-# the pooled sums, warning counts, tab counts, the penalties in force, the violations behind them.
-DIAGNOSIS_QUERIES = 11
+# The token, the user's other tokens, the membership, then the merchant, A (the latest as-of day), the
+# thresholds in force on A, the pooled sums of both figures, warning counts, tab counts, the penalties in
+# force, the violations behind them, and what needs attention (appealable violations, open warnings).
+DIAGNOSIS_QUERIES = 13
 
 
 def _many_cases(merchant, n, first=0):

@@ -78,7 +78,7 @@ def test_the_detail_explains_the_violation_without_internal_rule_details(api, me
     body = api.get(f"{VIOLATIONS}{violation.pk}/").json()
 
     assert body["explanation"]["summary"] == (
-        "Complaint rate from 2026-05-24 to 2026-06-22 was 0.060000 (12 of 200), at or above 0.050000.")
+        "Complaint rate from 2026-05-24 to 2026-06-22 was 6.00% (12 of 200 orders), at or above 5.00%.")
     assert "threshold_version" not in str(body)
     assert body["decision"] is None
     assert body["can_appeal"] is True

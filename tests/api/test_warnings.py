@@ -66,7 +66,7 @@ def test_the_detail_explains_the_warning(api, merchant):
     assert body["explanation"] == {
         "kind": "warning", "value": "0.045000", "threshold": "0.040000", "numerator": 9, "denominator": 200,
         "window_start": "2026-05-31", "window_end": "2026-06-29", "category": "food",
-        "summary": "Complaint rate from 2026-05-31 to 2026-06-29 was 0.045000 (9 of 200), at or above 0.040000.",
+        "summary": "Complaint rate from 2026-05-31 to 2026-06-29 was 4.50% (9 of 200 orders), at or above 4.00%.",
     }
 
 
@@ -76,7 +76,7 @@ def test_the_explanation_is_in_chinese_for_a_chinese_client(api, merchant):
     body = api.get(f"{WARNINGS}{warning.pk}/", HTTP_ACCEPT_LANGUAGE="zh-hans").json()
 
     assert body["explanation"]["summary"] == (
-        "投诉率：2026-05-31 至 2026-06-29 为 0.045000（200 单中 9 单），已达到或超过 0.040000。")
+        "投诉率：2026-05-31 至 2026-06-29 为 4.50%（200 单中 9 单），已达到或超过 4.00%。")
 
 
 def test_the_explanation_never_names_another_merchant(api, merchant):
@@ -160,7 +160,7 @@ def test_a_count_rule_is_explained_in_whole_numbers(api, merchant):
 
     summary = api.get(f"{WARNINGS}{warning.pk}/").json()["explanation"]["summary"]
 
-    assert summary == "Clustered complaints on a product: 6 from 2026-06-27 to 2026-06-29, at or above 5."
+    assert summary == "Clustered complaints on a product: 6 complaints from 2026-06-27 to 2026-06-29, at or above 5."
 
 
 def test_a_malformed_cursor_is_a_400_naming_the_parameter(api, merchant):

@@ -1,4 +1,5 @@
-"""The merchant-facing tabs: new in the last 7 days, pending, appealing, appeal succeeded, appeal failed."""
+"""The merchant-facing tabs: new in the last 7 days, pending, appealing, appeal succeeded, appeal failed,
+and in effect (upheld) and withdrawn, so no violation falls out of every tab once it is a week old."""
 import pytest
 import time_machine
 
@@ -10,6 +11,12 @@ pytestmark = pytest.mark.django_db
 
 
 def test_each_violation_shows_in_the_tabs_its_state_and_age_put_it_in(record_violation, colleague):
+    with time_machine.travel("2026-05-01 00:00:00+00:00", tick=False):
+        lapsed = record_violation(risk_point="clustered_complaints")
+        withdrawn = record_violation(risk_point="related_entity")
+        services.violation_withdraw(violation_id=withdrawn.pk, actor=Actor.reviewer(colleague), reason="error")
+    with time_machine.travel("2026-05-20 00:00:00+00:00", tick=False):
+        services.violation_uphold_lapsed()
     with time_machine.travel("2026-06-01 00:00:00+00:00", tick=False):
         old = record_violation(risk_point="service_not_provided")
     with time_machine.travel("2026-06-07 00:00:00+00:00", tick=False):
@@ -29,8 +36,11 @@ def test_each_violation_shows_in_the_tabs_its_state_and_age_put_it_in(record_vio
         assert tab("appealing") == {appealing.pk}
         assert tab("appeal_succeeded") == {succeeded.pk}
         assert tab("appeal_failed") == {failed.pk}
+        assert tab("upheld") == {lapsed.pk}
+        assert tab("withdrawn") == {withdrawn.pk}
         assert merchant_tab_counts(merchant_id="m-1") == {
-            "new": 3, "pending": 1, "appealing": 1, "appeal_succeeded": 1, "appeal_failed": 1}
+            "new": 3, "pending": 1, "appealing": 1, "appeal_succeeded": 1, "appeal_failed": 1, "upheld": 1,
+            "withdrawn": 1}
         assert merchant_tab_counts(merchant_id="m-2")["new"] == 0
 
 

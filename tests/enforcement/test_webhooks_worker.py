@@ -4,7 +4,7 @@ per merchant and after retries."""
 import pytest
 
 from eventstore.models import Event
-from enforcement.events import PenaltyExpired, PenaltyImposed, PenaltyLifted
+from enforcement import consumers
 from enforcement.models import DeliveryState, WebhookDelivery, WebhookEndpoint
 from tests.celery_worker import wait_for
 from tests.enforcement.receiver import SECRET

@@ -7,7 +7,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from eventstore.store import read
 from cases.models import Appeal, AppealEvidence
-from merchant_api.uploads import MAX_BYTES
+from portal.uploads import MAX_BYTES
 from tests.api.conftest import stored_files
 from tests.api.factories import record_violation
 
@@ -69,7 +69,7 @@ def test_an_appeal_after_the_window_is_refused(web, violation, media_root, froze
     frozen.shift(timedelta(days=8))
     response = appeal(web, violation, [SimpleUploadedFile("front.png", PNG)])
     assert response.status_code == 409
-    assert "appeal window has closed" in response.content.decode()
+    assert "appeal window closed at" in response.content.decode()
     assert_nothing_stored(violation, media_root)
 
 

@@ -6,10 +6,10 @@ def test_the_diagnosis_links_each_count_to_its_filtered_list(web, merchant):
     raise_warning(merchant)
     record_violation(merchant)
     body = web.get("/merchant/").content.decode()
-    for tab in ("new", "pending", "appealing", "appeal_succeeded", "appeal_failed"):
+    for tab in ("new", "pending", "appealing", "appeal_succeeded", "appeal_failed", "upheld", "withdrawn"):
         assert f'href="/merchant/violations/?tab={tab}"' in body
     assert 'href="/merchant/warnings/?risk_point=complaint_rate"' in body
-    assert "Latest stable rates" in body and "Active penalties" in body
+    assert "Rates as judged" in body and "Penalties in force" in body and "Needs your attention" in body
 
 
 def test_the_warning_list_and_detail_show_the_explanation(web, merchant):

@@ -18,8 +18,10 @@ def test_the_default_range_draws_three_charts_with_threshold_and_provisional_day
     response = web.get("/merchant/rates/")
     body = response.content.decode()
     assert response.status_code == 200
-    assert body.count("<svg") == 3 and body.count("<title id=") == 3 and body.count("<desc") == 3
-    assert body.count('class="limit-line"') == 3
+    # Each chart is drawn twice, for a wide screen and for a phone (CSS shows one).
+    assert body.count('<svg class="wide"') == 3 and body.count('<svg class="narrow"') == 3
+    assert body.count("<title id=") == 6 and body.count("<desc") == 6
+    assert body.count('class="limit-line"') == 6
     assert 'class="provisional-band"' in body and "still changing" in body
     assert 'value="2026-05-31"' in body and 'value="2026-06-29"' in body  # the last 30 days
     assert "2026-06-25" in body and "3.00%" in body  # the table: 3 complaints of 100 paid orders

@@ -5,6 +5,7 @@ from decimal import Decimal, InvalidOperation
 from django.utils.translation import gettext as _
 
 from cases.models import RATE_RISK_POINTS, RiskPoint
+from riskcase.lib.charts import percent
 
 # Keys of a case's stored explanation that a merchant may see.
 VISIBLE_KEYS = ("kind", "value", "threshold", "numerator", "denominator", "window_start", "window_end", "category")
@@ -30,13 +31,21 @@ def _summary(case, facts):
         "numerator": facts.get("numerator"), "denominator": facts.get("denominator"),
     }
     if case.risk_point in RATE_RISK_POINTS and facts.get("value") is not None:
+        # Rates as percentages with two decimals, the same everywhere a rate is shown.
+        params.update(value=percent(facts["value"]), threshold=percent(facts.get("threshold")) or "–")
         if facts.get("denominator") is not None:
-            return _("%(risk_point)s from %(start)s to %(end)s was %(value)s (%(numerator)s of %(denominator)s), "
-                     "at or above %(threshold)s.") % params
+            return _("%(risk_point)s from %(start)s to %(end)s was %(value)s (%(numerator)s of %(denominator)s "
+                     "orders), at or above %(threshold)s.") % params
         return _("%(risk_point)s from %(start)s to %(end)s was %(value)s, at or above %(threshold)s.") % params
     if facts.get("value") is not None and facts.get("threshold") is not None:
-        # Count rules (complaints on a product, orders not served): whole numbers read better.
+        # Count rules: whole numbers with their unit (complaints on a product, orders not served).
         params.update(value=_whole(facts["value"]), threshold=_whole(facts["threshold"]))
+        if case.risk_point == RiskPoint.CLUSTERED_COMPLAINTS:
+            return _("%(risk_point)s: %(value)s complaints from %(start)s to %(end)s, at or above "
+                     "%(threshold)s.") % params
+        if case.risk_point == RiskPoint.SERVICE_NOT_PROVIDED:
+            return _("%(risk_point)s: %(value)s orders from %(start)s to %(end)s, at or above "
+                     "%(threshold)s.") % params
         return _("%(risk_point)s: %(value)s from %(start)s to %(end)s, at or above %(threshold)s.") % params
     if case.risk_point == RiskPoint.RELATED_ENTITY:
         return _("A merchant of the same legal entity has an upheld violation.")

@@ -1,11 +1,14 @@
-"""Read queries of the merchants' pages, every one scoped to the signed-in user's merchant."""
+"""Read queries of one merchant's cases and figures, every one scoped to the merchant the caller acts
+for: another merchant's id is a 404 exactly like an unknown one."""
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 
 from accounts.selectors import scope_to_merchant
 from cases.models import AppealEvidence, Violation, Warning
 from cases.thresholds import in_force
-from metrics.models import DailyMetric, Merchant
+from metrics.models import Merchant
+
+from .metrics import merchant_days
 
 
 def merchant(merchant_id):
@@ -39,10 +42,20 @@ def appeal_of(violation):
 
 
 def daily_metrics(merchant_id, start, end):
-    return list(scope_to_merchant(DailyMetric.objects.all(), merchant_id).filter(day__range=(start, end))
-                .order_by("day"))
+    return merchant_days(merchant_id, start, end)
+
+
+def day_metric(merchant_id, day):
+    """The merchant's stored metrics of one day, or None."""
+    rows = merchant_days(merchant_id, day, day)
+    return rows[0] if rows else None
 
 
 def thresholds(category, today):
     """{risk point: ThresholdVersion} in force today for the category."""
     return {v.risk_point: v for v in in_force(today).filter(category=category)}
+
+
+def merchant_names(merchant_ids):
+    """{merchant_id: name} of the given merchants, in one query."""
+    return dict(Merchant.objects.filter(merchant_id__in=list(merchant_ids)).values_list("merchant_id", "name"))

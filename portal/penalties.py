@@ -9,6 +9,8 @@ from enforcement.models import PenaltyKind, PenaltyState
 from enforcement.policy import restrictions_for
 from enforcement.selectors import merchant_penalties, violations_behind
 
+__all__ = ["active_penalties", "describe", "describe_all", "merchant_penalties", "restriction_labels"]
+
 # What a penalty restricts, in the order a merchant reads them (enforcement.policy.restrictions_for).
 RESTRICTIONS = ("public_warning", "no_creator_matchmaking", "no_ads", "no_campaigns", "traffic_weight",
                 "banned_products", "store_removal")

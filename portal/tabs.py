@@ -6,4 +6,5 @@ def tab_labels():
     return {
         "new": _("New in 7 days"), "pending": _("Pending"), "appealing": _("Appealing"),
         "appeal_succeeded": _("Appeal succeeded"), "appeal_failed": _("Appeal failed"),
+        "upheld": _("In effect"), "withdrawn": _("Withdrawn"),
     }

@@ -1,0 +1,153 @@
+"""The risk diagnosis (风险诊断) of one merchant: read queries only, a fixed number of them.
+
+The rates are shown as the rules judge them, as of A (the latest day the merchant's metrics were
+computed as of), against the category's threshold version in force on A:
+- the warning figure (预警): the rate pooled over the window_days days ending at A, provisional days
+  included, against warn_at;
+- the violation figure (违规): the rate pooled over the window_days stable days ending at A-7,
+  against the limit.
+So the status always agrees with the cases the evaluation as of A opened. Beside them: open warnings
+per risk point, violations per tab, penalties in force, and what needs the merchant's attention.
+"""
+from datetime import timedelta
+
+from django.db.models import Count, Q
+
+from cases.abilities import can_appeal
+from cases.models import (
+    OPEN_WARNING_STATES,
+    RATE_RISK_POINTS,
+    RiskPoint,
+    Violation,
+    ViolationState,
+    Warning,
+    WarningState,
+)
+from cases.selectors import merchant_tab_counts
+from cases.thresholds import in_force
+from metrics.cohorts import STABLE_AFTER_DAYS
+from riskcase.lib.charts import pooled
+
+from . import penalties
+from .metrics import latest_as_of, window_sums
+
+MICRO = 10**6
+ENDING_SOON_DAYS = 7
+ATTENTION_LIMIT = 20
+
+
+def warning_counts(merchant_id):
+    """[{risk_point, open, acknowledged}] for every risk point, zeros included (one query)."""
+    rows = (
+        Warning.objects.filter(merchant_id=merchant_id, state__in=OPEN_WARNING_STATES)
+        .values("risk_point")
+        .annotate(open=Count("pk", filter=Q(state=WarningState.OPEN)),
+                  acknowledged=Count("pk", filter=Q(state=WarningState.ACKNOWLEDGED)))
+        .order_by()
+    )
+    counts = {r["risk_point"]: r for r in rows}
+    return [
+        {"risk_point": point.value, "risk_point_label": point.label,
+         "open": counts.get(point.value, {}).get("open", 0),
+         "acknowledged": counts.get(point.value, {}).get("acknowledged", 0)}
+        for point in RiskPoint
+    ]
+
+
+def _reaches(numerator, denominator, line):
+    """Exact, as the rules compare: numerator x 10^6 >= (line x 10^6) x denominator."""
+    return numerator * MICRO >= int(line * MICRO) * denominator
+
+
+def _figure(sums, start, end, line, min_orders):
+    numerator, denominator = sums
+    if not denominator:
+        status = "no_data"
+    elif denominator < min_orders:
+        status = "too_few_orders"
+    else:
+        status = "at_or_above" if _reaches(numerator, denominator, line) else "below"
+    return {"value": pooled(numerator, denominator), "numerator": numerator, "denominator": denominator,
+            "window_start": start, "window_end": end, "line": line, "status": status}
+
+
+def rate_standing(merchant_id, category, as_of):
+    """[{rate, warning, violation, status, ...}] for the three rates as of A (two queries)."""
+    versions = {v.risk_point: v for v in in_force(as_of).filter(category=category)} if as_of else {}
+    windows = {}
+    for rate, version in versions.items():
+        days = timedelta(days=version.window_days - 1)
+        stable_end = as_of - timedelta(days=STABLE_AFTER_DAYS)
+        windows[f"{rate}__w"] = (rate, as_of - days, as_of, False)
+        windows[f"{rate}__v"] = (rate, stable_end - days, stable_end, True)
+    sums = window_sums(merchant_id, windows)
+    standing = []
+    for point in RATE_RISK_POINTS:
+        rate, version = point.value, versions.get(point.value)
+        entry = {"rate": rate, "rate_label": point.label, "warning": None, "violation": None,
+                 "warn_at": getattr(version, "warn_at", None), "limit": getattr(version, "limit", None),
+                 "window_days": getattr(version, "window_days", None),
+                 "min_orders": getattr(version, "min_orders", None)}
+        if as_of is None:
+            entry["status"] = "no_data"
+        elif version is None:
+            entry["status"] = "no_threshold"
+        else:
+            _r, start, end, _s = windows[f"{rate}__w"]
+            entry["warning"] = _figure(sums[f"{rate}__w"], start, end, version.warn_at, version.min_orders)
+            _r, start, end, _s = windows[f"{rate}__v"]
+            entry["violation"] = _figure(sums[f"{rate}__v"], start, end, version.limit, version.min_orders)
+            entry["status"] = _status(entry["warning"]["status"], entry["violation"]["status"])
+        standing.append(entry)
+    return standing
+
+
+def _status(warning, violation):
+    if violation == "at_or_above":
+        return "over_limit"
+    if warning == "at_or_above":
+        return "warning"
+    if "below" in (warning, violation):
+        return "ok"
+    return "too_few_orders" if "too_few_orders" in (warning, violation) else "no_data"
+
+
+def needs_attention(merchant_id, *, now, active_penalties):
+    """What the merchant should act on: violations still open to appeal (with their deadline), warnings not
+    yet acknowledged, and penalties ending within ENDING_SOON_DAYS (two queries)."""
+    appealable = [
+        v for v in Violation.objects.filter(merchant_id=merchant_id, state=ViolationState.PENDING,
+                                            appeal_deadline__gte=now, appeal__isnull=True)
+        .order_by("appeal_deadline")[:ATTENTION_LIMIT]
+        if can_appeal(v, appeal=None, now=now)
+    ]
+    unacknowledged = list(Warning.objects.filter(merchant_id=merchant_id, state=WarningState.OPEN)
+                          .order_by("-opened_at")[:ATTENTION_LIMIT])
+    soon = now + timedelta(days=ENDING_SOON_DAYS)
+    ending = [p for p in active_penalties if p["ends_at"] is not None and p["ends_at"] <= soon]
+    return {
+        "appeals": [{"id": v.pk, "risk_point": v.risk_point, "risk_point_label": v.get_risk_point_display(),
+                     "product_id": v.product_id, "appeal_deadline": v.appeal_deadline} for v in appealable],
+        "warnings": [{"id": w.pk, "risk_point": w.risk_point, "risk_point_label": w.get_risk_point_display(),
+                      "product_id": w.product_id, "opened_at": w.opened_at} for w in unacknowledged],
+        "penalties_ending": [{"id": p["id"], "kind": p["kind"], "kind_label": p["kind_label"],
+                              "ends_at": p["ends_at"]} for p in ending],
+    }
+
+
+def merchant_diagnosis(merchant, *, today, now):
+    """Everything the diagnosis screen shows for `merchant` (a metrics.Merchant)."""
+    as_of = latest_as_of(merchant.merchant_id)
+    active = penalties.active_penalties(merchant.merchant_id, now=now)
+    return {
+        "merchant_id": merchant.merchant_id, "name": merchant.name, "category": merchant.category,
+        "today": today,
+        "as_of": as_of,
+        "stable_through": None if as_of is None else as_of - timedelta(days=STABLE_AFTER_DAYS),
+        "provisional_from": None if as_of is None else as_of - timedelta(days=STABLE_AFTER_DAYS - 1),
+        "warnings": warning_counts(merchant.merchant_id),
+        "violations": merchant_tab_counts(merchant_id=merchant.merchant_id, now=now),
+        "rates": rate_standing(merchant.merchant_id, merchant.category, as_of),
+        "penalties": active,
+        "attention": needs_attention(merchant.merchant_id, now=now, active_penalties=active),
+    }
