@@ -351,7 +351,7 @@ class AttentionWarningSerializer(serializers.Serializer):
 
 class AttentionPenaltySerializer(serializers.Serializer):
     id = serializers.UUIDField()
-    kind = serializers.ChoiceField(choices=PenaltyKind.choices)
+    kind = serializers.CharField(help_text="The penalty's kind, as in penalties/ (public_warning, ...).")
     kind_label = serializers.CharField()
     ends_at = serializers.DateTimeField()
 
