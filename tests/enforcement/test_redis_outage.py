@@ -120,7 +120,10 @@ def test_a_lift_in_admin_with_redis_and_the_broker_down_answers_success(client, 
     monkeypatch.setattr(app.conf, "task_always_eager", False)
     monkeypatch.setattr(app, "_pool", None)
     monkeypatch.setattr(app.amqp, "_producer_pool", None)
-    monkeypatch.delattr(tasks.deliver_webhooks, "apply_async")  # the real publish, to a dead broker
+    from eventstore import tasks as store_tasks
+
+    # The real publish of the drain the lift's commit queues, to a dead broker.
+    monkeypatch.delattr(store_tasks.drain_consumers, "apply_async")
     own_redis.kill()
     client.force_login(reviewer)
 
