@@ -34,8 +34,8 @@ with transaction.atomic():
     at = connection.ops.adapt_datetimefield_value(now)
     with connection.cursor() as cursor:
         cursor.execute(
-            "INSERT INTO cases_event (stream, version, type, data, metadata, occurred_at, recorded_at, prev_hash, hash) "
-            "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)",
+            "INSERT INTO cases_event (stream, version, type, data, metadata, occurred_at, recorded_at, prev_hash,"
+            " hash) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)",
             [event["stream"], 1, event["type"], json.dumps(event["data"]), json.dumps(event["metadata"]), at, at, "",
              event_hash(**event)])
 PolicyStep.objects.filter(number=2).update(duration_days=21)  # edited in place in the old admin
