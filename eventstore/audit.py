@@ -12,8 +12,10 @@ What a deletion can be proved by:
   versions its first model holds (each such event adds exactly one). A deleted last event of the whole
   log that no projection counts is the one deletion these checks cannot see.
 """
+from contextlib import contextmanager
 from dataclasses import dataclass
 
+from django.db import connections, router, transaction
 from django.db.models import Max, Q
 
 from .aggregates import aggregate_classes
@@ -28,6 +30,21 @@ _CHECKS = []  # callables returning a list of problem sentences
 def register_audit_check(check):
     if check not in _CHECKS:
         _CHECKS.append(check)
+
+
+@contextmanager
+def snapshot():
+    """Run the checks on one snapshot of the database, so an append committing meanwhile cannot make a
+    stream's head and its projection look apart (REPEATABLE READ on PostgreSQL; a SQLite transaction
+    reads one snapshot already). Inside a caller's transaction, that transaction's view is used."""
+    using = router.db_for_read(Event)
+    connection = connections[using]
+    outermost = not connection.in_atomic_block
+    with transaction.atomic(using=using):
+        if outermost and connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+        yield
 
 
 @dataclass

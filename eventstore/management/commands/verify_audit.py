@@ -2,7 +2,7 @@
 event it can prove, and every stream whose head does not match its projection."""
 from django.core.management.base import BaseCommand
 
-from eventstore.audit import run_checks, verify_heads, verify_log
+from eventstore.audit import run_checks, snapshot, verify_heads, verify_log
 from eventstore.models import Event
 
 
@@ -15,8 +15,11 @@ class Command(BaseCommand):
         parser.add_argument("--files", action="store_true", help="also check the stored evidence files")
 
     def handle(self, *args, files=False, **options):
-        broken, gaps = verify_log()
-        heads = verify_heads()
+        with snapshot():
+            broken, gaps = verify_log()
+            heads = verify_heads()
+            streams = Event.objects.values("stream").distinct().count()
+            events = Event.objects.count()
         problems = run_checks() if files else []
         for line in [*broken, *gaps, *heads, *problems]:
             self.stdout.write(f"BROKEN {line}")
@@ -31,6 +34,5 @@ class Command(BaseCommand):
             self.stderr.write(f"{len(problems)} evidence file(s) missing or changed")
         if broken or gaps or heads or problems:
             raise SystemExit(1)
-        streams = Event.objects.values("stream").distinct().count()
-        self.stdout.write(f"all {streams} stream(s) intact ({Event.objects.count()} events)"
+        self.stdout.write(f"all {streams} stream(s) intact ({events} events)"
                           + (", evidence files intact" if files else ""))
