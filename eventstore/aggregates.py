@@ -90,6 +90,11 @@ def aggregate_class(kind):
     return _AGGREGATES.get(kind)
 
 
+def aggregate_classes():
+    """{kind: aggregate class} of every registered aggregate (the apps register theirs when they load)."""
+    return dict(_AGGREGATES)
+
+
 def ensure_version(current, expected_version):
     """A stale writer (one that read another version than the current) gets ConcurrencyError."""
     if expected_version is not None and int(expected_version) != current:

@@ -8,6 +8,6 @@ class EventstoreConfig(AppConfig):
     verbose_name = _("Event store")
 
     def ready(self):
-        from . import sqlite_guard
+        from . import flush_guard
 
-        connection_created.connect(sqlite_guard.on_connection_created, dispatch_uid="eventstore.sqlite_guard")
+        connection_created.connect(flush_guard.on_connection_created, dispatch_uid="eventstore.flush_guard")

@@ -19,8 +19,8 @@ from django.utils import timezone
 from .actors import SYSTEM, Actor
 from .aggregates import Aggregate
 from .errors import NotPermitted, TransitionNotAllowed
-from .models import Event, event_hash
-from .store import _check_json
+from .models import CURRENT_HASH_SCHEME, Event, event_hash
+from .store import _check_json, _next_position
 from .streams import stream_name
 
 
@@ -70,8 +70,9 @@ class ReferenceStream(Aggregate):
 
 def backfill_row(event_model, stream, event, *, actor=SYSTEM, occurred_at=None):
     """Append `event` (a DomainEvent) to `stream` with `event_model`, a migration's historical Event
-    model: the row `store.append` would write (same metadata, same hash chain), without the
-    consumers' drain (they read the log from their checkpoint anyway)."""
+    model: the row `store.append` would write (same metadata, same hash chain, under the hash scheme
+    the historical table has), without the consumers' drain (they read the log from their checkpoint
+    anyway)."""
     data = event.to_data()
     _check_json(data)
     last = event_model.objects.filter(stream=stream).order_by("-version").values("version", "hash").first()
@@ -82,8 +83,14 @@ def backfill_row(event_model, stream, event, *, actor=SYSTEM, occurred_at=None):
                   "causation_id": None},
         occurred_at=occurred_at or now, recorded_at=now, prev_hash=last["hash"] if last else "",
     )
-    row.hash = event_hash(stream=row.stream, version=row.version, type=row.type, data=row.data,
-                          metadata=row.metadata, occurred_at=row.occurred_at, prev_hash=row.prev_hash)
+    if any(field.name == "hash_scheme" for field in event_model._meta.fields):  # after eventstore 0002
+        row.id = _next_position(connections[event_model.objects.db])
+        row.prev_position = event_model.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+        row.hash_scheme = CURRENT_HASH_SCHEME
+        row.hash = Event.compute_hash(row)
+    else:  # the table has no scheme yet: its database default 1 marks the row
+        row.hash = event_hash(stream=row.stream, version=row.version, type=row.type, data=row.data,
+                              metadata=row.metadata, occurred_at=row.occurred_at, prev_hash=row.prev_hash)
     row.save(force_insert=True)
     return row
 

@@ -18,7 +18,7 @@ from riskcase.ops.enqueue import on_commit_once
 from .actors import SYSTEM, Actor
 from .errors import ConcurrencyError
 from .events import DomainEvent, decode
-from .models import Event, event_hash
+from .models import CURRENT_HASH_SCHEME, Event, event_hash_v2
 
 __all__ = ["RecordedEvent", "append", "first_positions", "head_position", "last_positions", "lock_for_append", "openings",
            "read", "upcaster"]
@@ -109,6 +109,25 @@ def _lock_appends(connection):
             cursor.execute(f"LOCK TABLE {connection.ops.quote_name(Event._meta.db_table)} IN EXCLUSIVE MODE")
 
 
+def _next_position(connection):
+    """The position the event being appended gets, taken before the insert so its hash covers it.
+
+    Called under the append lock: on PostgreSQL the table's own sequence (a rolled-back append leaves
+    a hole in the positions, which is why the audit follows `prev_position`, not consecutive numbers);
+    on SQLite (one writer) the next rowid AUTOINCREMENT would give, never one a deleted event had."""
+    table = Event._meta.db_table
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, 'id'))", [table])
+            return cursor.fetchone()[0]
+        cursor.execute(
+            f"SELECT MAX(COALESCE((SELECT seq FROM sqlite_sequence WHERE name = %s), 0), "
+            f"COALESCE((SELECT MAX(id) FROM {connection.ops.quote_name(table)}), 0)) + 1",
+            [table],
+        )
+        return cursor.fetchone()[0]
+
+
 def first_positions(streams):
     """{stream: position of its first event}: the order in which streams were opened."""
     return dict(Event.objects.filter(stream__in=list(streams), version=1).values_list("stream", "pk"))
@@ -183,13 +202,13 @@ def append(stream, event, data=None, *, actor=SYSTEM, expected_version=ANY_VERSI
             raise ConcurrencyError(stream=stream, expected=expected_version, actual=current)
         now = timezone.now()
         row = Event(
+            id=_next_position(connection),
+            prev_position=Event.objects.using(using).order_by("-pk").values_list("pk", flat=True).first() or 0,
             stream=stream, version=current + 1, type=type_name, data=data, metadata=metadata,
             occurred_at=occurred_at or now, recorded_at=now, prev_hash=last["hash"] if last else "",
+            hash_scheme=CURRENT_HASH_SCHEME,
         )
-        row.hash = event_hash(
-            stream=row.stream, version=row.version, type=row.type, data=row.data, metadata=row.metadata,
-            occurred_at=row.occurred_at, prev_hash=row.prev_hash,
-        )
+        row.hash = row.compute_hash()
         try:
             with transaction.atomic(using=using):
                 row.save(using=using, force_insert=True)

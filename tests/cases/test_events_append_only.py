@@ -1,4 +1,5 @@
-"""The database itself refuses UPDATE and DELETE on the events table (PostgreSQL and SQLite)."""
+"""The database itself refuses UPDATE and DELETE on the events table (PostgreSQL and SQLite), and TRUNCATE
+(PostgreSQL; SQLite has none)."""
 import pytest
 from django.db import DatabaseError, connection, transaction
 
@@ -58,4 +59,23 @@ def test_flushing_the_whole_database_still_works(stored):
     assert not Event.objects.exists()
     append("s", "thing.happened", {"v": 1})
     _refused("DELETE FROM cases_event")  # and the guard is back on afterwards
+    if connection.vendor == "postgresql":
+        _refused("TRUNCATE cases_event CASCADE")
     assert Event.objects.count() == 1
+
+
+@pytest.mark.postgres
+def test_a_plain_truncate_is_refused(stored):
+    before = Event.objects.count()
+    _refused("TRUNCATE cases_event")
+    _refused("TRUNCATE cases_event, cases_checkpoint RESTART IDENTITY CASCADE")
+    assert Event.objects.count() == before
+
+
+@pytest.mark.postgres
+def test_truncate_is_refused_when_the_setting_is_off(stored):
+    """The setting lets TRUNCATE through only when it is exactly 'on' (Django's flush sets it, then unsets it)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT set_config('riskcase.allow_truncate', 'off', true)")
+    _refused("TRUNCATE cases_event")
+    assert Event.objects.filter(pk=stored.position).exists()

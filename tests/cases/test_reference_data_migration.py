@@ -12,20 +12,32 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 BEFORE = [("cases", "0006_event_store_moved"), ("enforcement", "0005_penalty_fsm_and_lift_cause")]
 OLD_WRITES = """
+import json
+import uuid
 from datetime import date
 from decimal import Decimal
 from cases.models import ThresholdVersion
 from enforcement.models import PolicyStep
-from eventstore.store import append
-from eventstore.actors import SYSTEM
-from django.db import transaction
+from eventstore.models import event_hash
+from django.db import connection, transaction
+from django.utils import timezone
 with transaction.atomic():
     version = ThresholdVersion.objects.create(category="food", risk_point="complaint_rate", limit=Decimal("0.04"),
                                               warn_at=Decimal("0.032"), effective_from=date(2026, 7, 1), note="old")
-    append("threshold:food:complaint_rate", "threshold.version_added", {
+    # The event as the old store wrote it: the columns of that schema, hash scheme 1 (before eventstore 0002).
+    now = timezone.now()
+    event = dict(stream="threshold:food:complaint_rate", version=1, type="threshold.version_added", data={
         "v": 1, "threshold_version_id": version.pk, "category": "food", "risk_point": "complaint_rate",
         "limit": "0.04", "warn_at": "0.032", "window_days": 30, "min_orders": 30, "effective_from": "2026-07-01",
-        "note": "old"}, actor=SYSTEM)
+        "note": "old"}, metadata={"actor_kind": "system", "actor_id": None, "correlation_id": uuid.uuid4().hex,
+        "causation_id": None}, occurred_at=now, prev_hash="")
+    at = connection.ops.adapt_datetimefield_value(now)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO cases_event (stream, version, type, data, metadata, occurred_at, recorded_at, prev_hash,"
+            " hash) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)",
+            [event["stream"], 1, event["type"], json.dumps(event["data"]), json.dumps(event["metadata"]), at, at, "",
+             event_hash(**event)])
 PolicyStep.objects.filter(number=2).update(duration_days=21)  # edited in place in the old admin
 """
 
@@ -80,6 +92,18 @@ def _migrate_the_previous_schema_and_replay(database):
     for count in ("19 threshold versions", "6 rule parameters versions", "1 penalty policy versions",
                   "5 policy steps"):
         assert count in replayed.stdout
+    audit = _manage(database, "verify_audit")
+    assert audit.returncode == 0, audit.stdout + audit.stderr
+    # The events written before eventstore 0002 were marked scheme 1 by its column default, not rewritten;
+    # an event appended now is scheme 2 and links to the last of them.
+    appended = _manage(database, "shell", "-c", (
+        "from eventstore.store import append; from eventstore.models import Event;"
+        "e = append('ledger-1', 'thing.happened', {'v': 1});"
+        "print(sorted(set(Event.objects.exclude(pk=e.position).values_list('hash_scheme', flat=True))),"
+        " Event.objects.get(pk=e.position).hash_scheme,"
+        " Event.objects.get(pk=e.position).prev_position == Event.objects.exclude(pk=e.position).latest('pk').pk)"))
+    assert appended.returncode == 0, appended.stderr
+    assert appended.stdout.strip().splitlines()[-1] == "[1] 2 True"
     audit = _manage(database, "verify_audit")
     assert audit.returncode == 0, audit.stdout + audit.stderr
     counts = _manage(database, "shell", "-c", (

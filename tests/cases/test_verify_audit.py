@@ -1,10 +1,13 @@
-"""`verify_audit` checks every stream's hash chain and names the first broken event."""
+"""`verify_audit` checks every stream's hash chain, the links that prove an event was deleted, and each
+stream's head against its projection; it names what is broken."""
 import io
+from datetime import timedelta
 
 import pytest
 from django.core.management import call_command
 from django.db import connection
 
+from eventstore.models import Event, event_hash
 from eventstore.store import append
 
 pytestmark = pytest.mark.django_db
@@ -33,8 +36,9 @@ def _verify():
 
 @pytest.fixture
 def log():
-    events = [append("violation-1", "thing.happened", {"v": 1, "n": n}) for n in range(3)]
-    events.append(append("warning-2", "thing.happened", {"v": 1, "n": 9}))
+    # Streams of no aggregate kind: only their chains and links are checked, not a projection.
+    events = [append("ledger-1", "thing.happened", {"v": 1, "n": n}) for n in range(3)]
+    events.append(append("journal-2", "thing.happened", {"v": 1, "n": 9}))
     return events
 
 
@@ -49,8 +53,8 @@ def test_a_changed_payload_is_named_as_the_first_broken_event(log):
     _tamper("UPDATE cases_event SET data = %s WHERE id = %s", ['{"v": 1, "n": 100}', log[1].position])
     code, output = _verify()
     assert code == 1
-    assert f"BROKEN event #{log[1].position} (violation-1@2): hash does not match" in output
-    assert "warning-2" not in output
+    assert f"BROKEN event #{log[1].position} (ledger-1@2): hash does not match" in output
+    assert "journal-2" not in output
 
 
 def test_a_changed_payload_with_a_recomputed_hash_breaks_the_next_link(log):
@@ -65,7 +69,113 @@ def test_a_deleted_event_leaves_a_gap_that_is_named(log):
     _tamper("DELETE FROM cases_event WHERE id = %s", [log[1].position])
     code, output = _verify()
     assert code == 1
-    assert f"BROKEN event #{log[2].position} (violation-1@3): version 3 follows 1" in output
+    assert f"BROKEN event #{log[2].position} (ledger-1@3): version 3 follows 1" in output
+    assert (f"BROKEN event #{log[2].position} (ledger-1@3): appended after event #{log[1].position}, "
+            "which is missing (deleted)") in output
+
+
+def test_a_deleted_event_is_named_even_when_its_stream_still_chains(log):
+    # journal-2's only event goes: its stream vanishes whole, no version chain notices, the next link does.
+    extra = append("ledger-1", "thing.happened", {"v": 1, "n": 3})
+    _tamper("DELETE FROM cases_event WHERE id = %s", [log[3].position])
+    code, output = _verify()
+    assert code == 1
+    assert (f"BROKEN event #{extra.position} (ledger-1@4): appended after event #{log[3].position}, "
+            "which is missing (deleted)") in output
+    assert "journal-2" not in output
+
+
+def test_a_skipped_position_alone_is_not_a_deletion(log):
+    """A rolled-back append uses up a position on PostgreSQL: the log has a hole in its numbers, no gap."""
+    from django.db import transaction
+
+    from eventstore.errors import ConcurrencyError
+
+    with pytest.raises(ConcurrencyError), transaction.atomic():
+        append("ledger-1", "thing.happened", {"v": 1, "n": 4}, expected_version=1)  # stale: refused
+    try:
+        with transaction.atomic():
+            append("ledger-1", "thing.happened", {"v": 1, "n": 4})
+            raise RuntimeError("roll back")
+    except RuntimeError:
+        pass
+    after = append("ledger-1", "thing.happened", {"v": 1, "n": 5})
+    if connection.vendor == "postgresql":
+        assert after.position > log[-1].position + 1  # the rolled-back append's position is skipped
+    code, output = _verify()
+    assert code == 0, output
+
+
+def test_a_changed_recorded_at_is_caught(log):
+    stored = Event.objects.get(pk=log[2].position)
+    _tamper("UPDATE cases_event SET recorded_at = %s WHERE id = %s",
+            [stored.recorded_at + timedelta(seconds=1), log[2].position])
+    code, output = _verify()
+    assert code == 1
+    assert f"BROKEN event #{log[2].position} (ledger-1@3): hash does not match" in output
+
+
+def test_a_moved_position_is_caught(log):
+    _tamper("UPDATE cases_event SET id = %s WHERE id = %s", [log[-1].position + 100, log[-1].position])
+    code, output = _verify()
+    assert code == 1
+    assert f"BROKEN event #{log[-1].position + 100} (journal-2@1): hash does not match" in output
+
+
+def test_events_of_hash_scheme_1_keep_verifying(log):
+    """Rows written before hash scheme 2 (no prev_position, recorded_at outside the hash) still verify."""
+    from django.utils import timezone
+
+    now = timezone.now()
+    fields = dict(stream="old-1", version=1, type="thing.happened", data={"v": 1}, metadata={"actor_kind": "system"},
+                  occurred_at=now, prev_hash="")
+    old = Event.objects.create(**fields, recorded_at=now, hash_scheme=1, prev_position=None,
+                               hash=event_hash(**fields))
+    later = append("ledger-1", "thing.happened", {"v": 1, "n": 3})
+    assert Event.objects.get(pk=later.position).prev_position == old.pk
+    assert _verify()[0] == 0
+    _tamper("UPDATE cases_event SET data = %s WHERE id = %s", ['{"v": 2}', old.pk])
+    code, output = _verify()
+    assert code == 1
+    assert f"BROKEN event #{old.pk} (old-1@1): hash does not match" in output
+
+
+def _delete_last_event(stream):
+    """Delete a stream's last event as a superuser could: lift the trigger, delete, put the trigger back."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("ALTER TABLE cases_event DISABLE TRIGGER cases_event_no_delete")
+            cursor.execute("DELETE FROM cases_event WHERE id = (SELECT MAX(id) FROM cases_event WHERE stream = %s)",
+                           [stream])
+            cursor.execute("ALTER TABLE cases_event ENABLE TRIGGER cases_event_no_delete")
+        else:
+            cursor.execute("DROP TRIGGER cases_event_no_delete")
+            cursor.execute("DELETE FROM cases_event WHERE id = (SELECT MAX(id) FROM cases_event WHERE stream = %s)",
+                           [stream])
+
+
+def test_a_deleted_last_event_of_a_case_is_named(record_violation):
+    from cases import services
+    from eventstore.actors import Actor
+
+    violation = record_violation()
+    services.appeal_submit(violation_id=violation.pk, actor=Actor.merchant("m-1"), statement="Not us.")
+    violation.refresh_from_db()
+    assert _verify()[0] == 0
+    _delete_last_event(f"violation-{violation.pk}")
+    code, output = _verify()
+    assert code == 1
+    assert (f"BROKEN stream violation-{violation.pk}: last event is version {violation.version - 1}, but the "
+            f"violation is at version {violation.version} (its last event(s) deleted)") in output
+
+
+def test_a_deleted_last_event_of_reference_data_is_named(log):
+    stream = Event.objects.filter(stream__startswith="threshold:").order_by("-pk").values_list("stream", flat=True)[0]
+    count = Event.objects.filter(stream__startswith="threshold:").count()
+    _delete_last_event(stream)
+    code, output = _verify()
+    assert code == 1
+    assert f"BROKEN threshold streams: {count - 1} event(s) but {count} threshold version row(s)" in output
 
 
 def test_a_changed_or_missing_evidence_file_is_found_with_files(record_violation, media_root):
