@@ -110,6 +110,24 @@ class OverdueFilter(admin.SimpleListFilter):
         return queryset
 
 
+class NoticeFilter(admin.SimpleListFilter):
+    """The "undelivered notices" queue: pending violations whose notice never reached the merchant. Their
+    appeal window has not started, so they are never upheld automatically: a reviewer follows them up."""
+
+    title = gettext_lazy("notice")
+    parameter_name = "notice"
+
+    def lookups(self, request, model_admin):
+        return [("undelivered", _("Undelivered notices")), ("delivered", _("Notice delivered"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "undelivered":
+            return queryset.filter(notified_at__isnull=True, state=ViolationState.PENDING)
+        if self.value() == "delivered":
+            return queryset.filter(notified_at__isnull=False)
+        return queryset
+
+
 class AppealCategoryFilter(CategoryFilter):
     merchant_path = "violation__merchant"
 
@@ -294,9 +312,9 @@ class OpenCaseForm(forms.Form):
 @admin.register(Violation)
 class ViolationAdmin(CaseAdmin):
     list_display = ("opened_at", "merchant_id", "merchant_name", "category", "risk_point", "product_id",
-                    "value", "threshold", "state", "appeal_deadline", "appeal_due", "assignee")
+                    "value", "threshold", "state", "notified_at", "appeal_deadline", "appeal_due", "assignee")
     list_select_related = ("merchant", "assignee", "appeal")
-    list_filter = ("state", "risk_point", CategoryFilter, MerchantFilter, AssigneeFilter, OverdueFilter,
+    list_filter = ("state", "risk_point", NoticeFilter, CategoryFilter, MerchantFilter, AssigneeFilter, OverdueFilter,
                    "recorded_by_kind")
 
     @admin.display(description=gettext_lazy("appeal decision due"))

@@ -43,10 +43,19 @@ class ViolationCase(Aggregate):
             raise TransitionNotAllowed(event=event.type)
         self.root = Violation(
             id=event.violation_id, recorded_by_kind=ctx.actor.kind, recorded_by_id=ctx.actor.user_id,
-            notified_at=ctx.occurred_at, appeal_deadline=event.appeal_deadline, evidence_text=event.evidence_text,
+            # Recorded before notices were tracked: notified at recording. Since then: when the notice arrives.
+            notified_at=ctx.occurred_at if event.appeal_deadline else None, appeal_deadline=event.appeal_deadline,
+            evidence_text=event.evidence_text,
             **_case_fields(event.judgement, ctx),
         )
         return _evidence(ViolationEvidence, event.evidence_files, violation_id=self.root.pk)
+
+    @handles(ev.ViolationNoticeDelivered)
+    def _notice_delivered(self, event, ctx):
+        if self.root.notified_at is not None:
+            raise TransitionNotAllowed(state=self.root.state, event=event.type)
+        self.root.notified_at = event.delivered_at
+        self.root.appeal_deadline = event.appeal_deadline
 
     @handles(ev.ViolationAssigned)
     def _assigned(self, event, ctx):

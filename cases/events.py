@@ -54,15 +54,27 @@ class WarningAssigned(DomainEvent):
 
 @dataclasses.dataclass(frozen=True)
 class ViolationRecorded(DomainEvent):
-    """Recorded and notified: the appeal window opens now and closes at `appeal_deadline`."""
+    """Recorded. The appeal window opens when the notice reaches the merchant (ViolationNoticeDelivered);
+    events recorded before that rule carry `appeal_deadline` (they counted the window from the recording)."""
 
     type: ClassVar[str] = "violation.recorded"
     violation_id: uuid.UUID
     judgement: Judgement = dataclasses.field(metadata={"flatten": True})
-    appeal_deadline: datetime
+    appeal_deadline: datetime | None = None
     warning_id: uuid.UUID | None = None
     evidence_text: str = ""
     evidence_files: list[dict[str, Any]] = dataclasses.field(default_factory=list)
+
+
+@dataclasses.dataclass(frozen=True)
+class ViolationNoticeDelivered(DomainEvent):
+    """The notice of the violation reached the merchant (first successful delivery on any channel, or the
+    merchant opening it): the appeal window runs from `delivered_at` to `appeal_deadline`."""
+
+    type: ClassVar[str] = "violation.notice_delivered"
+    delivered_at: datetime
+    appeal_deadline: datetime
+    channel: str
 
 
 @dataclasses.dataclass(frozen=True)

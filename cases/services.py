@@ -48,7 +48,7 @@ from .models import (
 
 __all__ = [
     "SYSTEM", "Actor", "appeal_decide", "appeal_submit", "case_assign", "case_open_by_hand",
-    "violation_record", "violation_uphold_lapsed", "violation_withdraw", "warning_acknowledge",
+    "violation_notice_delivered", "violation_record", "violation_uphold_lapsed", "violation_withdraw", "warning_acknowledge",
     "warning_dismiss", "warning_raise", "warning_resolve",
 ]
 
@@ -221,7 +221,8 @@ def warning_dismiss(*, warning_id, actor, reason, expected_version=None):
 
 def violation_record(*, merchant_id, risk_point, product_id="", window_start, window_end, value, threshold,
                      threshold_version_id=None, explanation, as_of, actor=SYSTEM, evidence=None):
-    """Record (and notify) a violation; its appeal window opens now.
+    """Record a violation. Its appeal window opens when its notice reaches the merchant
+    (violation_notice_delivered), never before.
 
     The open or acknowledged warning of the same merchant, risk point and product is escalated
     in the same transaction. For the system, a window overlapping the last violation of the same
@@ -258,7 +259,7 @@ def _record(judgement, *, actor, evidence_text, files, check_overlap):
             recorded = commit(
                 case,
                 ev.ViolationRecorded(
-                    violation_id=violation_id, judgement=judgement, appeal_deadline=now + appeal_window(),
+                    violation_id=violation_id, judgement=judgement,
                     warning_id=None if warning is None else warning.pk, evidence_text=evidence_text,
                     evidence_files=stored,
                 ),
@@ -311,21 +312,38 @@ def violation_withdraw(*, violation_id, actor, reason, expected_version=None):
     return case.root
 
 
+def violation_notice_delivered(*, violation_id, at, channel):
+    """The violation's notice reached the merchant at `at` through `channel` (e-mail, sms, push, webhook,
+    inbox): the appeal window starts, closing `RISKCASE_APPEAL_WINDOW_DAYS` later. Only the first delivery
+    counts; a later one changes nothing. Returns the violation."""
+    channel = _text(channel, _("channel"))
+    with transaction.atomic():
+        case = _lock_violation(violation_id)
+        if case.root.notified_at is None:
+            commit(case, ev.ViolationNoticeDelivered(delivered_at=at, appeal_deadline=at + appeal_window(),
+                                                     channel=channel),
+                   actor=SYSTEM, correlation_id=_new_correlation())
+    return case.root
+
+
 def violation_uphold_lapsed(*, now=None):
-    """Uphold every pending violation whose appeal window has lapsed; return their ids.
+    """Uphold every pending violation whose appeal window has lapsed; return their ids. A violation whose
+    notice never reached the merchant has no window that could lapse: it is never upheld automatically.
 
     Idempotent and safe to run on several workers: each violation is claimed with
     select_for_update(skip_locked=True) and re-checked under the lock.
     """
     now = now or timezone.now()
     upheld = []
-    candidates = Violation.objects.filter(state=ViolationState.PENDING, appeal_deadline__lt=now)
+    candidates = Violation.objects.filter(state=ViolationState.PENDING, notified_at__isnull=False,
+                                          appeal_deadline__lt=now)
     for violation_id in candidates.values_list("pk", flat=True).order_by("appeal_deadline"):
         with transaction.atomic():
             lock_for_append()
             violation = (
                 Violation.objects.select_for_update(skip_locked=True)
-                .filter(pk=violation_id, state=ViolationState.PENDING, appeal_deadline__lt=now)
+                .filter(pk=violation_id, state=ViolationState.PENDING, notified_at__isnull=False,
+                        appeal_deadline__lt=now)
                 .first()
             )
             if violation is None:

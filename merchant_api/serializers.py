@@ -137,6 +137,8 @@ class ViolationSerializer(serializers.ModelSerializer):
     risk_point_label = serializers.CharField(source="get_risk_point_display", read_only=True)
     state_label = serializers.CharField(source="get_state_display", read_only=True)
     can_appeal = serializers.SerializerMethodField()
+    appeal_window = serializers.SerializerMethodField(
+        help_text="not_started (the notice has not reached the merchant yet), open or closed")
     appeal = serializers.SerializerMethodField()
 
     class Meta:
@@ -144,7 +146,7 @@ class ViolationSerializer(serializers.ModelSerializer):
         fields = [
             "id", "risk_point", "risk_point_label", "product_id", "state", "state_label", "window_start",
             "window_end", "value", "threshold", "as_of", "opened_at", "notified_at", "appeal_deadline",
-            "can_appeal", "closed_at", "appeal", "version",
+            "appeal_window", "can_appeal", "closed_at", "appeal", "version",
         ]
         read_only_fields = fields
 
@@ -152,6 +154,12 @@ class ViolationSerializer(serializers.ModelSerializer):
     def get_can_appeal(self, violation):
         return (violation.state == ViolationState.PENDING and _appeal_of(violation) is None
                 and violation.appeal_window_open())
+
+    @extend_schema_field(serializers.ChoiceField(choices=["not_started", "open", "closed"]))
+    def get_appeal_window(self, violation):
+        if violation.appeal_deadline is None:
+            return "not_started"
+        return "open" if violation.appeal_window_open() else "closed"
 
     @extend_schema_field(AppealSummarySerializer(allow_null=True))
     def get_appeal(self, violation):

@@ -142,7 +142,8 @@ class Warning(CaseFields):  # noqa: A001 - the domain's word
 class Violation(CaseFields):
     """A violation (违规): the merchant crossed a red line (or a reviewer found one by hand).
 
-    Recorded and notified at `notified_at`; the merchant may appeal until `appeal_deadline`.
+    Its notice reached the merchant at `notified_at` (empty until then); the merchant may appeal until
+    `appeal_deadline`, counted from that moment. Without a delivered notice the window has not started.
     """
 
     stream_prefix = "violation"
@@ -153,8 +154,8 @@ class Violation(CaseFields):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
         verbose_name=_("recorded by reviewer"),
     )
-    notified_at = models.DateTimeField(_("notified at"))
-    appeal_deadline = models.DateTimeField(_("appeal deadline"))
+    notified_at = models.DateTimeField(_("notified at"), null=True, blank=True)
+    appeal_deadline = models.DateTimeField(_("appeal deadline"), null=True, blank=True)
     evidence_text = models.TextField(_("evidence"), blank=True)
 
     class Meta:
@@ -176,7 +177,8 @@ class Violation(CaseFields):
         return _("Violation %(merchant)s %(risk_point)s") % {"merchant": self.merchant_id, "risk_point": self.risk_point}
 
     def appeal_window_open(self, now=None):
-        return (now or timezone.now()) <= self.appeal_deadline
+        """Open until the deadline; a window that has not started (no notice delivered yet) is open."""
+        return self.appeal_deadline is None or (now or timezone.now()) <= self.appeal_deadline
 
     def _window_lapsed(self):
         return not self.appeal_window_open()

@@ -9,7 +9,7 @@ from eventstore.store import read
 from cases.models import Appeal, AppealEvidence
 from merchant_api.uploads import MAX_BYTES
 from tests.api.conftest import stored_files
-from tests.api.factories import record_violation
+from tests.api.factories import deliver_notice, record_violation
 
 from .conftest import PDF, PNG
 
@@ -66,6 +66,7 @@ def test_an_empty_statement_is_refused(web, violation, media_root):
 
 
 def test_an_appeal_after_the_window_is_refused(web, violation, media_root, frozen):
+    violation = deliver_notice(violation)
     frozen.shift(timedelta(days=8))
     response = appeal(web, violation, [SimpleUploadedFile("front.png", PNG)])
     assert response.status_code == 409
