@@ -146,6 +146,10 @@ def retry(deliveries):
 
 
 def next_retry_delay():
-    nxt = (Delivery.objects.filter(state=DeliveryState.PENDING, next_attempt_at__isnull=False)
-           .order_by("next_attempt_at").values_list("next_attempt_at", flat=True).first())
-    return None if nxt is None else max((nxt - timezone.now()).total_seconds(), 0)
+    """Seconds until the next delivery falls due: a retry, or a claim whose worker died (its lease ends)."""
+    retries = (Delivery.objects.filter(state=DeliveryState.PENDING, next_attempt_at__isnull=False)
+               .order_by("next_attempt_at").values_list("next_attempt_at", flat=True).first())
+    leases = (Delivery.objects.filter(state=DeliveryState.SENDING)
+              .order_by("claimed_until").values_list("claimed_until", flat=True).first())
+    due = min((t for t in (retries, leases) if t is not None), default=None)
+    return None if due is None else max((due - timezone.now()).total_seconds(), 0)

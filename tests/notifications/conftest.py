@@ -3,6 +3,7 @@
 import json
 import socket
 import threading
+import time
 from datetime import date
 from decimal import Decimal
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -97,11 +98,12 @@ def smtp_server(settings):
 def gateway():
     """An SMS/push HTTP gateway on loopback: records each JSON request with its headers; answers 503 to the
     first `fail` requests."""
-    state = {"requests": [], "fail": 0, "lock": threading.Lock()}
+    state = {"requests": [], "fail": 0, "delay": 0, "lock": threading.Lock()}
 
     class Handler(BaseHTTPRequestHandler):
         def do_POST(self):
             body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+            time.sleep(state["delay"])
             with state["lock"]:
                 if state["fail"] > 0:
                     state["fail"] -= 1
