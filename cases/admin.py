@@ -305,8 +305,12 @@ class OpenCaseForm(forms.Form):
     product_id = forms.CharField(label=gettext_lazy("product id"), max_length=64, required=False)
     window_start = forms.DateField(label=gettext_lazy("from"), required=False)
     window_end = forms.DateField(label=gettext_lazy("to"), required=False)
-    evidence_text = forms.CharField(label=gettext_lazy("evidence"), widget=forms.Textarea(attrs={"rows": 6}))
-    files = MultipleFileField(label=gettext_lazy("evidence files"), required=False)
+    evidence_text = forms.CharField(label=gettext_lazy("evidence (internal)"), widget=forms.Textarea(attrs={"rows": 6}))
+    statement = forms.CharField(label=gettext_lazy("statement of facts for the merchant"), required=False,
+                                widget=forms.Textarea(attrs={"rows": 6}),
+                                help_text=gettext_lazy("The merchant reads this with the notice and before appealing."))
+    files = MultipleFileField(label=gettext_lazy("evidence files (internal)"), required=False)
+    shared_files = MultipleFileField(label=gettext_lazy("evidence files the merchant may download"), required=False)
 
 
 @admin.register(Violation)

@@ -18,7 +18,8 @@ def _case_fields(judgement, ctx):
 
 def _evidence(model, files, **owner):
     return [
-        model(id=uuid.UUID(f["id"]), file=f["path"], name=f["name"], size=f["size"], sha256=f["sha256"], **owner)
+        model(id=uuid.UUID(f["id"]), file=f["path"], name=f["name"], size=f["size"], sha256=f["sha256"], **owner,
+              **({"shareable": bool(f.get("shareable"))} if model is ViolationEvidence else {}))
         for f in files
     ]
 
@@ -45,7 +46,7 @@ class ViolationCase(Aggregate):
             id=event.violation_id, recorded_by_kind=ctx.actor.kind, recorded_by_id=ctx.actor.user_id,
             # Recorded before notices were tracked: notified at recording. Since then: when the notice arrives.
             notified_at=ctx.occurred_at if event.appeal_deadline else None, appeal_deadline=event.appeal_deadline,
-            evidence_text=event.evidence_text,
+            evidence_text=event.evidence_text, statement=event.statement,
             **_case_fields(event.judgement, ctx),
         )
         return _evidence(ViolationEvidence, event.evidence_files, violation_id=self.root.pk)

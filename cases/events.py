@@ -63,7 +63,8 @@ class ViolationRecorded(DomainEvent):
     appeal_deadline: datetime | None = None
     warning_id: uuid.UUID | None = None
     evidence_text: str = ""
-    evidence_files: list[dict[str, Any]] = dataclasses.field(default_factory=list)
+    evidence_files: list[dict[str, Any]] = dataclasses.field(default_factory=list)  # "shareable": the merchant may download
+    statement: str = ""  # the statement of facts the merchant reads (a case opened by hand)
 
 
 @dataclasses.dataclass(frozen=True)

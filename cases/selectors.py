@@ -73,3 +73,20 @@ def merchant_daily_rates(*, merchant_id, rate, start, end):
         DailyMetric.objects.filter(merchant_id=merchant_id, day__gte=start, day__lte=end)
         .order_by("day").values_list("day", rate)
     )
+
+
+def violation_grounds(violation):
+    """What the merchant may see of a case's grounds: the statement of facts and the files the reviewer marked
+    shareable (never the internal evidence description or the other files)."""
+    from .models import ViolationEvidence
+
+    files = ViolationEvidence.objects.filter(violation=violation, shareable=True).order_by("name", "id")
+    return {"statement": violation.statement,
+            "files": [{"id": str(f.pk), "name": f.name, "size": f.size} for f in files]}
+
+
+def shared_evidence(violation, file_id):
+    """A file of `violation` the merchant may download, or None."""
+    from .models import ViolationEvidence
+
+    return ViolationEvidence.objects.filter(violation=violation, pk=file_id, shareable=True).first()

@@ -240,10 +240,14 @@ def violation_record(*, merchant_id, risk_point, product_id="", window_start, wi
                    files=evidence.get("files") or (), check_overlap=actor.is_system)
 
 
-def _record(judgement, *, actor, evidence_text, files, check_overlap):
-    files = evidence.check(files, evidence.case_rule())
+def _record(judgement, *, actor, evidence_text, files, check_overlap, shared_files=(), statement=""):
+    files = list(files or ())
+    shared_files = list(shared_files or ())
+    checked = evidence.check(files + shared_files, evidence.case_rule())
     violation_id = uuid.uuid4()
-    stored = _store_files(f"cases/{violation_id}", files)
+    stored = _store_files(f"cases/{violation_id}", checked)
+    for item in stored[len(files):]:
+        item["shareable"] = True
     key = judgement.key
     try:
         with transaction.atomic():
@@ -261,7 +265,7 @@ def _record(judgement, *, actor, evidence_text, files, check_overlap):
                 ev.ViolationRecorded(
                     violation_id=violation_id, judgement=judgement,
                     warning_id=None if warning is None else warning.pk, evidence_text=evidence_text,
-                    evidence_files=stored,
+                    evidence_files=stored, statement=statement,
                 ),
                 actor=actor, expected_version=0, correlation_id=correlation, occurred_at=now,
             )
@@ -275,8 +279,12 @@ def _record(judgement, *, actor, evidence_text, files, check_overlap):
 
 
 def case_open_by_hand(*, merchant_id, risk_point, actor, evidence_text, files=(), product_id="",
-                      window_start=None, window_end=None, as_of=None, explanation=None):
-    """A reviewer opens a violation by hand (negative public opinion 负面舆情, or other), with evidence."""
+                      window_start=None, window_end=None, as_of=None, explanation=None, statement="",
+                      shared_files=()):
+    """A reviewer opens a violation by hand (negative public opinion 负面舆情, or other), with evidence: the
+    internal description (`evidence_text`), the merchant-facing statement of the facts (`statement`, shown to
+    the merchant with the notice, on the pages and in the API), internal `files`, and `shared_files` the
+    merchant may download."""
     from metrics.models import Merchant
 
     _reviewer(actor, "cases.open_case")
@@ -296,7 +304,8 @@ def case_open_by_hand(*, merchant_id, risk_point, actor, evidence_text, files=()
                      **(explanation or {})},
         as_of=as_of or today,
     )
-    return _record(judgement, actor=actor, evidence_text=evidence_text, files=files, check_overlap=False)
+    return _record(judgement, actor=actor, evidence_text=evidence_text, files=files, check_overlap=False,
+                   shared_files=shared_files, statement=(statement or "").strip())
 
 
 def violation_withdraw(*, violation_id, actor, reason, expected_version=None):

@@ -1,6 +1,6 @@
 """Serializers of the merchants' API."""
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema_field
+from drf_spectacular.utils import extend_schema_field, inline_serializer
 from rest_framework import serializers
 
 from cases.models import RATE_RISK_POINTS, Appeal, RiskPoint, Violation, ViolationState, Warning
@@ -213,10 +213,21 @@ class ViolationDetailSerializer(ViolationSerializer):
     appeal = serializers.SerializerMethodField()
     decision = serializers.SerializerMethodField()
     timeline = serializers.SerializerMethodField()
+    grounds = serializers.SerializerMethodField()
 
     class Meta(ViolationSerializer.Meta):
-        fields = [*ViolationSerializer.Meta.fields, "explanation", "decision", "timeline"]
+        fields = [*ViolationSerializer.Meta.fields, "explanation", "grounds", "decision", "timeline"]
         read_only_fields = fields
+
+    @extend_schema_field(inline_serializer("Grounds", {
+        "statement": serializers.CharField(),
+        "files": inline_serializer("SharedEvidence", {"id": serializers.UUIDField(), "name": serializers.CharField(),
+                                                      "size": serializers.IntegerField()}, many=True)}))
+    def get_grounds(self, violation):
+        """The statement of facts and the downloadable evidence (`evidence/<file id>/`) of a case opened by hand."""
+        from cases.selectors import violation_grounds
+
+        return violation_grounds(violation)
 
     @extend_schema_field(CaseExplanationSerializer)
     def get_explanation(self, violation):

@@ -183,6 +183,21 @@ class ViolationViewSet(MerchantScopedMixin, viewsets.ReadOnlyModelViewSet):
                    **error_responses(400, 401, 403, 404, 409, 429)},
         operation_id="violations_appeal", tags=["violations"],
     )
+    @extend_schema(responses={(200, "application/octet-stream"): OpenApiResponse(description="the file"),
+                              **error_responses(401, 403, 404, 429)}, tags=["violations"])
+    @action(detail=True, methods=["get"], url_path=r"evidence/(?P<file_id>[0-9a-f-]{36})")
+    def evidence(self, request, pk=None, file_id=None):
+        """Download a file of the case's grounds that the reviewer shared (another merchant's case or a file
+        not shared is a 404)."""
+        from django.http import FileResponse, Http404
+
+        from cases.selectors import shared_evidence
+
+        found = shared_evidence(self.get_object(), file_id)
+        if found is None:
+            raise Http404
+        return FileResponse(found.file.open("rb"), as_attachment=True, filename=found.name)
+
     @action(detail=True, methods=["post"], parser_classes=[MultiPartParser, FormParser])
     def appeal(self, request, pk=None):
         """Appeal (申诉) a pending violation within its window: a statement and up to 5 evidence files

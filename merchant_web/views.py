@@ -1,4 +1,5 @@
 """Views of the merchants' pages: thin; reads go through selectors, writes through cases.services."""
+from django.http import FileResponse, Http404
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.core.paginator import Paginator
@@ -12,7 +13,7 @@ from django.views.decorators.http import require_POST
 from eventstore.actors import Actor
 from cases.errors import AppealAlreadySubmitted, AppealWindowClosed, ConcurrencyError, TransitionNotAllowed
 from cases.models import RATE_RISK_POINTS, RiskPoint, ViolationState, WarningState
-from cases.selectors import MERCHANT_TABS, case_timeline, merchant_violations
+from cases.selectors import MERCHANT_TABS, case_timeline, merchant_violations, shared_evidence, violation_grounds
 from cases.services import appeal_submit, warning_acknowledge
 from merchant_api.dates import default_range, platform_today
 from merchant_api.diagnosis import merchant_diagnosis
@@ -129,7 +130,7 @@ def _violation_page(request, violation, form, status=200):
     context = {
         "violation": violation, "appeal": appeal, "explanation": merchant_explanation(violation),
         "timeline": merchant_timeline(case_timeline(violation)), "decision": decision(violation, appeal),
-        "can_appeal": can_appeal, "form": form, "nav": "violations",
+        "can_appeal": can_appeal, "form": form, "nav": "violations", "grounds": violation_grounds(violation),
     }
     return render(request, "merchant_web/violation_detail.html", context, status=status)
 
@@ -138,6 +139,15 @@ def _violation_page(request, violation, form, status=200):
 def violation_detail(request, pk):
     violation = selectors.violation(request.merchant_id, pk)
     return _violation_page(request, violation, AppealForm(initial={"expected_version": violation.version}))
+
+
+@merchant_required
+def violation_evidence(request, pk, file_id):
+    """A file of the case's grounds the reviewer shared; another merchant's or an unshared one is a 404."""
+    found = shared_evidence(selectors.violation(request.merchant_id, pk), file_id)
+    if found is None:
+        raise Http404
+    return FileResponse(found.file.open("rb"), as_attachment=True, filename=found.name)
 
 
 @csrf_exempt  # the CSRF check runs below, after the size guard is installed (it must precede parsing)

@@ -31,7 +31,7 @@ def describe(recorded):
                 _judgement_context(event.judgement))
     if isinstance(event, ViolationRecorded):
         return (Kind.VIOLATION_RECORDED, event.judgement.merchant_id, str(event.violation_id),
-                {**_judgement_context(event.judgement), "evidence_text": event.evidence_text})
+                {**_judgement_context(event.judgement), "statement": event.statement})
     if isinstance(event, AppealSubmitted | AppealDecided):
         violation_id = parse_stream(recorded.stream)[1]
         violation = Violation.objects.only("merchant_id", "risk_point").get(pk=violation_id)

@@ -157,6 +157,7 @@ class Violation(CaseFields):
     notified_at = models.DateTimeField(_("notified at"), null=True, blank=True)
     appeal_deadline = models.DateTimeField(_("appeal deadline"), null=True, blank=True)
     evidence_text = models.TextField(_("evidence"), blank=True)
+    statement = models.TextField(_("statement of facts for the merchant"), blank=True)
 
     class Meta:
         verbose_name = _("violation")
@@ -273,6 +274,7 @@ class ViolationEvidence(EvidenceFile):
     violation = models.ForeignKey(
         Violation, on_delete=models.CASCADE, related_name="evidence", verbose_name=_("violation"),
     )
+    shareable = models.BooleanField(_("the merchant may download it"), default=False)
 
     class Meta(EvidenceFile.Meta):
         verbose_name = _("case evidence")
