@@ -87,6 +87,12 @@ def violation_grounds(violation):
 
 def shared_evidence(violation, file_id):
     """A file of `violation` the merchant may download, or None."""
+    import uuid
+
     from .models import ViolationEvidence
 
+    try:
+        file_id = uuid.UUID(str(file_id))
+    except ValueError:
+        return None
     return ViolationEvidence.objects.filter(violation=violation, pk=file_id, shareable=True).first()

@@ -172,17 +172,6 @@ class ViolationViewSet(MerchantScopedMixin, viewsets.ReadOnlyModelViewSet):
     def retrieve(self, request, *args, **kwargs):
         return super().retrieve(request, *args, **kwargs)
 
-    @extend_schema(
-        request={"multipart/form-data": AppealRequestSerializer},
-        parameters=[OpenApiParameter(
-            idempotency.HEADER, str, OpenApiParameter.HEADER, required=False,
-            description="Any unique string (a UUID): a retry with the same key and the same request returns "
-                        "the first response and creates nothing; the same key with another request is a 422.")],
-        responses={201: ViolationDetailSerializer,
-                   422: OpenApiResponse(ErrorSerializer, description="Idempotency-Key reused for another request"),
-                   **error_responses(400, 401, 403, 404, 409, 429)},
-        operation_id="violations_appeal", tags=["violations"],
-    )
     @extend_schema(responses={(200, "application/octet-stream"): OpenApiResponse(description="the file"),
                               **error_responses(401, 403, 404, 429)}, tags=["violations"])
     @action(detail=True, methods=["get"], url_path=r"evidence/(?P<file_id>[0-9a-f-]{36})")
@@ -198,6 +187,17 @@ class ViolationViewSet(MerchantScopedMixin, viewsets.ReadOnlyModelViewSet):
             raise Http404
         return FileResponse(found.file.open("rb"), as_attachment=True, filename=found.name)
 
+    @extend_schema(
+        request={"multipart/form-data": AppealRequestSerializer},
+        parameters=[OpenApiParameter(
+            idempotency.HEADER, str, OpenApiParameter.HEADER, required=False,
+            description="Any unique string (a UUID): a retry with the same key and the same request returns "
+                        "the first response and creates nothing; the same key with another request is a 422.")],
+        responses={201: ViolationDetailSerializer,
+                   422: OpenApiResponse(ErrorSerializer, description="Idempotency-Key reused for another request"),
+                   **error_responses(400, 401, 403, 404, 409, 429)},
+        operation_id="violations_appeal", tags=["violations"],
+    )
     @action(detail=True, methods=["post"], parser_classes=[MultiPartParser, FormParser])
     def appeal(self, request, pk=None):
         """Appeal (申诉) a pending violation within its window: a statement and up to 5 evidence files

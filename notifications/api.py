@@ -1,10 +1,12 @@
 """`/api/v1/notifications/`: the caller's inbox (a staff user of a merchant, knox token). Another user's
 notification, the same merchant's colleague's or another merchant's, is a 404."""
+from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from accounts.scoping import MerchantScopedMixin
+from riskcase.api.schema import error_responses
 
 from . import messages, selectors, services
 from .models import USER_CHANNELS, Kind, Language, Notification, Preference
@@ -52,20 +54,40 @@ class NotificationViewSet(MerchantScopedMixin, mixins.ListModelMixin, mixins.Ret
     """The caller's notifications, newest first; `unread_count/`, `<id>/read/`, `preferences/`."""
 
     serializer_class = NotificationSerializer
+    metadata_class = None  # no OPTIONS description (the preferences action has no object to describe)
+    ordering = ("-created_at", "-id")
+    lookup_value_regex = "[0-9]{1,18}"
 
     def merchant_queryset(self):
         return selectors.inbox(self.request.user)
 
+    @extend_schema(responses={200: NotificationSerializer(many=True), **error_responses(400, 401, 403, 429)},
+                   tags=["notifications"])
+    def list(self, request, *args, **kwargs):
+        return super().list(request, *args, **kwargs)
+
+    @extend_schema(responses={200: NotificationSerializer, **error_responses(401, 403, 404, 429)},
+                   tags=["notifications"])
+    def retrieve(self, request, *args, **kwargs):
+        return super().retrieve(request, *args, **kwargs)
+
+    @extend_schema(request=None, responses={200: NotificationSerializer, **error_responses(401, 403, 404, 429)},
+                   tags=["notifications"])
     @action(detail=True, methods=["post"])
     def read(self, request, pk=None):
         notification = self.get_object()  # another user's: 404
         notification = services.notification_read(user=request.user, notification_id=notification.pk)
         return Response(self.get_serializer(notification).data)
 
+    @extend_schema(responses={200: inline_serializer("UnreadCount", {"unread": serializers.IntegerField()}),
+                              **error_responses(401, 403, 429)}, tags=["notifications"])
     @action(detail=False, methods=["get"])
     def unread_count(self, request):
         return Response({"unread": selectors.unread_count(request.user)})
 
+    @extend_schema(request=PreferenceSerializer, responses={200: PreferenceSerializer,
+                                                            **error_responses(400, 401, 403, 429)},
+                   tags=["notifications"])
     @action(detail=False, methods=["get", "put"], serializer_class=PreferenceSerializer)
     def preferences(self, request):
         preference = Preference.objects.filter(user=request.user).first() or Preference(user=request.user)
