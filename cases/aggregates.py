@@ -9,7 +9,15 @@ from eventstore.aggregates import Aggregate, handles
 from eventstore.errors import TransitionNotAllowed
 
 from . import events as ev
-from .models import Appeal, AppealDecision, AppealEvidence, Violation, ViolationEvidence, Warning
+from .models import (
+    Appeal,
+    AppealDecision,
+    AppealEvidence,
+    Violation,
+    ViolationEvidence,
+    Warning,
+    WarningEvidence,
+)
 
 
 def _case_fields(judgement, ctx):
@@ -19,7 +27,7 @@ def _case_fields(judgement, ctx):
 def _evidence(model, files, **owner):
     return [
         model(id=uuid.UUID(f["id"]), file=f["path"], name=f["name"], size=f["size"], sha256=f["sha256"], **owner,
-              **({"shareable": bool(f.get("shareable"))} if model is ViolationEvidence else {}))
+              **({"shareable": bool(f.get("shareable"))} if model in (ViolationEvidence, WarningEvidence) else {}))
         for f in files
     ]
 
@@ -97,13 +105,15 @@ class WarningCase(Aggregate):
     """A warning (预警): stream "warning-<uuid>"."""
 
     kind = "warning"
-    models = [Warning]
+    models = [Warning, WarningEvidence]
 
     @handles(ev.WarningRaised)
     def _raised(self, event, ctx):
         if self.root is not None:
             raise TransitionNotAllowed(event=event.type)
-        self.root = Warning(id=event.warning_id, **_case_fields(event.judgement, ctx))
+        self.root = Warning(id=event.warning_id, evidence_text=event.evidence_text, statement=event.statement,
+                            **_case_fields(event.judgement, ctx))
+        return _evidence(WarningEvidence, event.evidence_files, warning_id=self.root.pk)
 
     @handles(ev.WarningAcknowledged)
     def _acknowledged(self, event, ctx):

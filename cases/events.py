@@ -19,6 +19,9 @@ class WarningRaised(DomainEvent):
     type: ClassVar[str] = "warning.raised"
     warning_id: uuid.UUID
     judgement: Judgement = dataclasses.field(metadata={"flatten": True})
+    evidence_text: str = ""  # a warning raised by hand: the reviewer's internal description
+    statement: str = ""  # ... and the statement of facts the merchant reads
+    evidence_files: list[dict[str, Any]] = dataclasses.field(default_factory=list)  # "shareable" as for violations
 
 
 @dataclasses.dataclass(frozen=True)

@@ -152,15 +152,28 @@ def _delete_files(stored):
 # --- warnings (预警) ----------------------------------------------------------------------------
 
 def warning_raise(*, merchant_id, risk_point, product_id="", window_start, window_end, value, threshold,
-                  threshold_version_id=None, explanation, as_of, actor=SYSTEM):
+                  threshold_version_id=None, explanation, as_of, actor=SYSTEM, evidence_text="", statement="",
+                  files=(), shared_files=()):
     """Open a warning. At most one open (or acknowledged) warning per merchant, risk point and
-    product: another raises WarningAlreadyOpen (with `.context["warning_id"]`)."""
-    _system_or_reviewer(actor, "cases.open_case")
+    product: another raises WarningAlreadyOpen (with `.context["warning_id"]`).
+
+    A reviewer raising one by hand (e.g. public opinion that *may* arise, 有可能产生负面舆情) gives the
+    internal `evidence_text`, the merchant-facing `statement` (required then), internal `files` and
+    `shared_files` the merchant may download."""
+    user = _system_or_reviewer(actor, "cases.open_case")
+    if user is not None:
+        statement = _text(statement, _("statement of facts for the merchant"))
+    files, shared_files = list(files or ()), list(shared_files or ())
+    checked = evidence.check(files + shared_files, evidence.case_rule())
     judgement = Judgement.make(
         merchant_id=merchant_id, risk_point=risk_point, product_id=product_id, window_start=window_start,
         window_end=window_end, value=value, threshold=threshold, threshold_version_id=threshold_version_id,
         explanation=explanation, as_of=as_of,
     )
+    warning_id = uuid.uuid4()
+    stored = _store_files(f"warnings/{warning_id}", checked) if checked else []
+    for item in stored[len(files):]:
+        item["shareable"] = True
     try:
         with transaction.atomic():
             lock_for_append()
@@ -169,10 +182,16 @@ def warning_raise(*, merchant_id, risk_point, product_id="", window_start, windo
             if existing is not None:
                 raise WarningAlreadyOpen(warning_id=existing)
             case = WarningCase()
-            commit(case, ev.WarningRaised(warning_id=uuid.uuid4(), judgement=judgement), actor=actor,
-                    correlation_id=_new_correlation(), expected_version=0)
+            commit(case, ev.WarningRaised(warning_id=warning_id, judgement=judgement,
+                                          evidence_text=(evidence_text or "").strip(), statement=statement or "",
+                                          evidence_files=stored),
+                   actor=actor, correlation_id=_new_correlation(), expected_version=0)
     except IntegrityError:  # a concurrent raise for the same key won
+        _delete_files(stored)
         raise WarningAlreadyOpen() from None
+    except BaseException:
+        _delete_files(stored)
+        raise
     return case.root
 
 

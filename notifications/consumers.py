@@ -28,7 +28,7 @@ def describe(recorded):
     event = recorded.event
     if isinstance(event, WarningRaised):
         return (Kind.WARNING_RAISED, event.judgement.merchant_id, str(event.warning_id),
-                _judgement_context(event.judgement))
+                {**_judgement_context(event.judgement), "statement": event.statement})
     if isinstance(event, ViolationRecorded):
         return (Kind.VIOLATION_RECORDED, event.judgement.merchant_id, str(event.violation_id),
                 {**_judgement_context(event.judgement), "statement": event.statement})

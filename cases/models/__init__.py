@@ -7,12 +7,13 @@ from .workflows import (
     AppealEvidence,
     Violation,
     ViolationEvidence,
+    WarningEvidence,
     ViolationState,
     Warning,
     WarningState,
 )
 
 __all__ = [
-    "OPEN_WARNING_STATES", "RATE_RISK_POINTS", "Appeal", "AppealDecision", "AppealEvidence", "RiskPoint", "ThresholdVersion", "Violation", "ViolationEvidence", "ViolationState", "Warning",
+    "OPEN_WARNING_STATES", "RATE_RISK_POINTS", "Appeal", "AppealDecision", "AppealEvidence", "RiskPoint", "ThresholdVersion", "Violation", "ViolationEvidence", "ViolationState", "Warning", "WarningEvidence",
     "WarningState",
 ]

@@ -92,6 +92,8 @@ class Warning(CaseFields):  # noqa: A001 - the domain's word
 
     state = FSMField(_("state"), default=WarningState.OPEN, choices=WarningState.choices, protected=True)
     acknowledged_at = models.DateTimeField(_("acknowledged at"), null=True, blank=True)
+    evidence_text = models.TextField(_("evidence"), blank=True)
+    statement = models.TextField(_("statement of facts for the merchant"), blank=True)
     violation = models.ForeignKey(
         "cases.Violation", on_delete=models.PROTECT, null=True, blank=True, related_name="escalated_warnings",
         verbose_name=_("escalated to"),
@@ -279,3 +281,14 @@ class ViolationEvidence(EvidenceFile):
     class Meta(EvidenceFile.Meta):
         verbose_name = _("case evidence")
         verbose_name_plural = _("case evidence")
+
+
+class WarningEvidence(EvidenceFile):
+    """Evidence a reviewer attached when raising a warning by hand (public opinion that *may* arise)."""
+
+    warning = models.ForeignKey(Warning, on_delete=models.CASCADE, related_name="evidence", verbose_name=_("warning"))
+    shareable = models.BooleanField(_("the merchant may download it"), default=False)
+
+    class Meta(EvidenceFile.Meta):
+        verbose_name = _("warning evidence")
+        verbose_name_plural = _("warning evidence")
