@@ -29,6 +29,7 @@ from .models import (
     ThresholdVersion,
     Violation,
     ViolationEvidence,
+    WarningEvidence,
     ViolationState,
     Warning,
 )
@@ -289,6 +290,9 @@ class WarningAdmin(CaseAdmin):
     list_display = ("opened_at", "merchant_id", "merchant_name", "category", "risk_point", "product_id",
                     "value", "threshold", "window_end", "state", "assignee")
     list_filter = ("state", "risk_point", CategoryFilter, MerchantFilter, AssigneeFilter)
+
+    def find_evidence(self, obj, file_id):
+        return WarningEvidence.objects.filter(warning=obj, pk=file_id).first()
 
     def run_command(self, request, case, name, reason, expected_version, actor):
         call = {"resolve": services.warning_resolve, "dismiss": services.warning_dismiss}[name]

@@ -27,7 +27,8 @@ def _case_fields(judgement, ctx):
 def _evidence(model, files, **owner):
     return [
         model(id=uuid.UUID(f["id"]), file=f["path"], name=f["name"], size=f["size"], sha256=f["sha256"], **owner,
-              **({"shareable": bool(f.get("shareable"))} if model in (ViolationEvidence, WarningEvidence) else {}))
+              **({"shareable": bool(f.get("shareable"))} if model in (ViolationEvidence, WarningEvidence) else {}),
+              **({"from_merchant": bool(f.get("from_merchant"))} if model is WarningEvidence else {}))
         for f in files
     ]
 
@@ -118,6 +119,14 @@ class WarningCase(Aggregate):
     @handles(ev.WarningAcknowledged)
     def _acknowledged(self, event, ctx):
         self.root.acknowledge(event, ctx)
+
+    @handles(ev.WarningRectified)
+    def _rectified(self, event, ctx):
+        if self.root.state not in ("open", "acknowledged") or self.root.rectified_at is not None:
+            raise TransitionNotAllowed(state=self.root.state, event=event.type)
+        self.root.rectification_note = event.note
+        self.root.rectified_at = ctx.occurred_at
+        return _evidence(WarningEvidence, event.files, warning_id=self.root.pk)
 
     @handles(ev.WarningResolved)
     def _resolved(self, event, ctx):

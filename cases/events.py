@@ -30,6 +30,15 @@ class WarningAcknowledged(DomainEvent):
 
 
 @dataclasses.dataclass(frozen=True)
+class WarningRectified(DomainEvent):
+    """The merchant answered the warning with a rectification note (整改说明) and files."""
+
+    type: ClassVar[str] = "warning.rectified"
+    note: str
+    files: list[dict[str, Any]] = dataclasses.field(default_factory=list)
+
+
+@dataclasses.dataclass(frozen=True)
 class WarningResolved(DomainEvent):
     type: ClassVar[str] = "warning.resolved"
     reason: str

@@ -49,7 +49,7 @@ from .models import (
 __all__ = [
     "SYSTEM", "Actor", "appeal_decide", "appeal_submit", "case_assign", "case_open_by_hand",
     "violation_notice_delivered", "violation_record", "violation_uphold_lapsed", "violation_withdraw", "warning_acknowledge",
-    "warning_dismiss", "warning_raise", "warning_resolve",
+    "warning_dismiss", "warning_raise", "warning_rectify", "warning_resolve",
 ]
 
 HAND_OPENED_RISK_POINTS = (RiskPoint.PUBLIC_OPINION, RiskPoint.OTHER)
@@ -206,6 +206,33 @@ def warning_acknowledge(*, warning_id, actor, expected_version=None):
             _reviewer(actor, "cases.view_warning")
         commit(WarningCase(warning), ev.WarningAcknowledged(), actor=actor, expected_version=expected_version,
                 correlation_id=_new_correlation())
+    return warning
+
+
+def warning_rectify(*, warning_id, actor, note, files=(), expected_version=None):
+    """The merchant answers an open (or acknowledged) warning with a rectification note (整改说明) and up to
+    5 files (the appeal's file rule); once per warning. Reviewers see it on the case page."""
+    note = _text(note, _("rectification note"))
+    if not isinstance(actor, Actor) or not actor.is_merchant:
+        raise NotPermitted(_("Only the merchant answers its warning."))
+    files = evidence.check(files, evidence.APPEAL)
+    stored = []
+    try:
+        with transaction.atomic():
+            warning = _lock_warning(warning_id)
+            if actor.id != warning.merchant_id:
+                raise NotPermitted(_("Only the merchant answers its warning."))
+            ensure_version(warning.version, expected_version)
+            if warning.state not in OPEN_WARNING_STATES or warning.rectified_at is not None:
+                raise TransitionNotAllowed()
+            stored = _store_files(f"warnings/{warning.pk}", files)
+            for item in stored:
+                item["from_merchant"] = True
+            commit(WarningCase(warning), ev.WarningRectified(note=note, files=stored), actor=actor,
+                   correlation_id=_new_correlation())
+    except BaseException:
+        _delete_files(stored)
+        raise
     return warning
 
 

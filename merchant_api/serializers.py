@@ -99,10 +99,31 @@ class CaseExplanationSerializer(serializers.Serializer):
 
 class WarningDetailSerializer(WarningSerializer):
     explanation = serializers.SerializerMethodField()
+    rectification = serializers.SerializerMethodField()
+    resolution = serializers.SerializerMethodField()
 
     class Meta(WarningSerializer.Meta):
-        fields = [*WarningSerializer.Meta.fields, "explanation"]
+        fields = [*WarningSerializer.Meta.fields, "explanation", "statement", "rectification", "resolution"]
         read_only_fields = fields
+
+    @extend_schema_field(inline_serializer("Rectification", {
+        "note": serializers.CharField(), "submitted_at": serializers.DateTimeField(),
+        "files": serializers.ListField(child=serializers.CharField())}, allow_null=True))
+    def get_rectification(self, warning):
+        """The merchant's rectification note (整改说明) and file names, or null."""
+        if warning.rectified_at is None:
+            return None
+        names = list(warning.evidence.filter(from_merchant=True).order_by("name").values_list("name", flat=True))
+        return {"note": warning.rectification_note, "submitted_at": warning.rectified_at, "files": names}
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_resolution(self, warning):
+        """How a resolved warning ended, in the merchant's words; null while it is not resolved."""
+        if warning.state != "resolved":
+            return None
+        if warning.rectified_at is not None and warning.closed_at and warning.closed_at >= warning.rectified_at:
+            return _("Resolved after your rectification.")
+        return _("Resolved.")
 
     @extend_schema_field(CaseExplanationSerializer)
     def get_explanation(self, warning):

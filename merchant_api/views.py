@@ -5,8 +5,8 @@ from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework import status, viewsets
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
+from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.renderers import JSONRenderer
@@ -22,7 +22,7 @@ from cases.errors import (
     TransitionNotAllowed,
 )
 from cases.models import AppealEvidence, Violation, Warning
-from cases.services import appeal_submit, warning_acknowledge
+from cases.services import appeal_submit, warning_acknowledge, warning_rectify
 from enforcement.models import Penalty
 from enforcement.selectors import ever_in_force
 from metrics.models import DailyMetric, Merchant
@@ -123,6 +123,33 @@ class WarningViewSet(MerchantScopedMixin, viewsets.ReadOnlyModelViewSet):
                 _("This warning was changed in the meantime; reload it and try again."),
                 code="concurrency_error",
             ) from None
+        return Response(WarningDetailSerializer(warning).data)
+
+    @extend_schema(
+        request={"multipart/form-data": inline_serializer("RectificationRequest", {
+            "note": serializers.CharField(), "files": serializers.ListField(child=serializers.FileField(),
+                                                                             required=False)})},
+        responses={200: WarningDetailSerializer, **error_responses(400, 401, 403, 404, 409, 429)},
+        operation_id="warnings_rectify", tags=["warnings"],
+    )
+    @action(detail=True, methods=["post"], parser_classes=[MultiPartParser, FormParser])
+    def rectify(self, request, pk=None):
+        """Answer an open warning with a rectification note (整改说明) and up to 5 files (PDF, JPEG, PNG);
+        once per warning."""
+        warning = self.get_object()  # another merchant's warning is a 404, before anything else
+        guard = guard_upload_size(request._request)
+        if guard.oversized:
+            raise file_too_large(guard.oversized[0])
+        note = (request.data.get("note") or "").strip()
+        if not note:
+            raise serializers.ValidationError({"note": [_("A rectification note is required.")]})
+        checked = check_evidence(request.FILES.getlist("files"))
+        try:
+            warning = warning_rectify(warning_id=warning.pk, actor=Actor.merchant(self.merchant_id), note=note,
+                                      files=[f for f, _digest in checked])
+        except TransitionNotAllowed:
+            raise Conflict(_("This warning is closed or was already answered."),
+                           code="transition_not_allowed") from None
         return Response(WarningDetailSerializer(warning).data)
 
 

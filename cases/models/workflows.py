@@ -94,6 +94,8 @@ class Warning(CaseFields):  # noqa: A001 - the domain's word
     acknowledged_at = models.DateTimeField(_("acknowledged at"), null=True, blank=True)
     evidence_text = models.TextField(_("evidence"), blank=True)
     statement = models.TextField(_("statement of facts for the merchant"), blank=True)
+    rectification_note = models.TextField(_("rectification note (整改说明)"), blank=True)
+    rectified_at = models.DateTimeField(_("rectified at"), null=True, blank=True)
     violation = models.ForeignKey(
         "cases.Violation", on_delete=models.PROTECT, null=True, blank=True, related_name="escalated_warnings",
         verbose_name=_("escalated to"),
@@ -288,6 +290,7 @@ class WarningEvidence(EvidenceFile):
 
     warning = models.ForeignKey(Warning, on_delete=models.CASCADE, related_name="evidence", verbose_name=_("warning"))
     shareable = models.BooleanField(_("the merchant may download it"), default=False)
+    from_merchant = models.BooleanField(_("sent by the merchant with the rectification"), default=False)
 
     class Meta(EvidenceFile.Meta):
         verbose_name = _("warning evidence")
