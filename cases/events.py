@@ -75,7 +75,8 @@ class ViolationRecorded(DomainEvent):
     appeal_deadline: datetime | None = None
     warning_id: uuid.UUID | None = None
     evidence_text: str = ""
-    evidence_files: list[dict[str, Any]] = dataclasses.field(default_factory=list)  # "shareable": the merchant may download
+    # each {"id", "path", "name", "size", "sha256"}, "shareable": true when the merchant may download it
+    evidence_files: list[dict[str, Any]] = dataclasses.field(default_factory=list)
     statement: str = ""  # the statement of facts the merchant reads (a case opened by hand)
 
 

@@ -48,7 +48,8 @@ from .models import (
 
 __all__ = [
     "SYSTEM", "Actor", "appeal_decide", "appeal_submit", "case_assign", "case_open_by_hand",
-    "violation_notice_delivered", "violation_record", "violation_uphold_lapsed", "violation_withdraw", "warning_acknowledge",
+    "violation_notice_delivered", "violation_record", "violation_uphold_lapsed", "violation_withdraw",
+    "warning_acknowledge",
     "warning_dismiss", "warning_raise", "warning_rectify", "warning_resolve",
 ]
 

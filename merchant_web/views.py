@@ -1,8 +1,8 @@
 """Views of the merchants' pages: thin; reads go through selectors, writes through cases.services."""
-from django.http import FileResponse, Http404
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.core.paginator import Paginator
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils import timezone

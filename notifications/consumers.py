@@ -57,7 +57,8 @@ def notify_merchant(*, key, kind, merchant_id, subject_id, context, position=Non
     """Create the notifications and deliveries of one notice to every staff user and webhook of the merchant.
     Idempotent: unique per (key, recipient) and (notification, channel). Returns the deliveries created."""
     created = 0
-    memberships = MerchantMembership.objects.filter(merchant_id=merchant_id, user__is_active=True).select_related("user")
+    memberships = (MerchantMembership.objects.filter(merchant_id=merchant_id, user__is_active=True)
+                   .select_related("user"))
     preferences = {p.user_id: p for p in Preference.objects.filter(user__merchant_membership__merchant_id=merchant_id)}
     common = {"merchant_id": merchant_id, "position": position, "kind": kind, "subject_id": subject_id,
               "context": context}

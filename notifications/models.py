@@ -74,6 +74,9 @@ class Preference(models.Model):
         verbose_name = _("notification preference")
         verbose_name_plural = _("notification preferences")
 
+    def __str__(self):
+        return str(self.user)
+
     def wants(self, kind, channel):
         if kind in MANDATORY_KINDS or kind not in self.channels:
             return True

@@ -18,7 +18,7 @@ from tests.api.factories import MembershipFactory, UserFactory
 from tests.enforcement.receiver import receiver  # noqa: F401 (the signed-webhook receiver fixture)
 from tests.factories import MerchantFactory
 
-WINDOW = dict(window_start=date(2026, 5, 1), window_end=date(2026, 5, 30), as_of=date(2026, 6, 6))
+WINDOW = {"window_start": date(2026, 5, 1), "window_end": date(2026, 5, 30), "as_of": date(2026, 6, 6)}
 
 
 @pytest.fixture(autouse=True)

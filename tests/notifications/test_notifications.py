@@ -4,8 +4,7 @@ notice starts its appeal window; failures are retried with backoff and end as fa
 import hashlib
 import hmac
 import json
-from datetime import datetime, timedelta
-from datetime import timezone as dt_timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
@@ -58,7 +57,7 @@ def test_the_first_delivery_starts_the_appeal_window_and_the_deadline_is_in_the_
     with time_machine.travel("2026-06-09 02:00:00+00:00", tick=False):
         send_all()
     stored = Violation.objects.get(pk=violation.pk)
-    assert stored.notified_at == datetime(2026, 6, 9, 2, tzinfo=dt_timezone.utc)
+    assert stored.notified_at == datetime(2026, 6, 9, 2, tzinfo=UTC)
     assert stored.appeal_deadline == stored.notified_at + timedelta(days=7)
     [(_, message)] = smtp_server.messages
     assert "截止时间为 2026-06-16 10:00" in message.get_content()  # Beijing time of the new deadline
