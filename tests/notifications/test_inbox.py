@@ -80,3 +80,18 @@ def test_another_users_notification_page_is_a_404(notices, other_staff, client, 
     assert client.get(f"/merchant/notifications/{note.pk}/").status_code == 404
     assert client.post(f"/merchant/notifications/{note.pk}/read/").status_code == 404
     assert Notification.objects.get(pk=note.pk).read_at is None
+
+
+def test_the_settings_page_saves_channels_but_cannot_switch_off_violation_notices(staff, client):
+    client.force_login(staff)
+    page = client.get("/merchant/notifications/settings/").content.decode()
+    assert 'name="violation_recorded:email" aria-label' in page and "disabled" in page
+    response = client.post("/merchant/notifications/settings/", {
+        "language": "en", "phone": "+8613800000000", "warning_raised:sms": "on",
+        "violation_recorded:email": ""})  # a forged opt-out of a mandatory kind is ignored
+    assert response.status_code == 302
+    preference = Preference.objects.get(user=staff)
+    assert (preference.language, preference.phone) == ("en", "+8613800000000")
+    assert preference.wants("warning_raised", "sms") and not preference.wants("warning_raised", "email")
+    assert preference.wants("violation_recorded", "email")
+    assert client.post("/merchant/notifications/settings/", {"language": "fr"}).status_code == 400
