@@ -36,6 +36,7 @@ from .models import (
     ViolationEvidence,
     ViolationState,
     Warning,
+    WarningEvidence,
 )
 from .selectors import case_timeline
 from .thresholds import rule_parameters_version_add, threshold_version_add
@@ -114,6 +115,24 @@ class OverdueFilter(admin.SimpleListFilter):
                 f"{self.appeal_path}decision": "", f"{self.appeal_path}decision_due__lt": timezone.now(),
                 self.state_path: ViolationState.APPEALING,
             })
+        return queryset
+
+
+class NoticeFilter(admin.SimpleListFilter):
+    """The "undelivered notices" queue: pending violations whose notice never reached the merchant. Their
+    appeal window has not started, so they are never upheld automatically: a reviewer follows them up."""
+
+    title = gettext_lazy("notice")
+    parameter_name = "notice"
+
+    def lookups(self, request, model_admin):
+        return [("undelivered", _("Undelivered notices")), ("delivered", _("Notice delivered"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "undelivered":
+            return queryset.filter(notified_at__isnull=True, state=ViolationState.PENDING)
+        if self.value() == "delivered":
+            return queryset.filter(notified_at__isnull=False)
         return queryset
 
 
@@ -307,6 +326,9 @@ class WarningAdmin(CaseAdmin):
                     "assignee")
     list_filter = ("state", "risk_point", CategoryFilter, MerchantFilter, AssigneeFilter)
 
+    def find_evidence(self, obj, file_id):
+        return WarningEvidence.objects.filter(warning=obj, pk=file_id).first()
+
     def run_command(self, request, case, name, reason, expected_version, actor, internal_note=""):
         call = {"resolve": services.warning_resolve, "dismiss": services.warning_dismiss}[name]
         call(warning_id=case.pk, actor=actor, reason=reason, internal_note=internal_note,
@@ -323,16 +345,20 @@ class OpenCaseForm(forms.Form):
     product_id = forms.CharField(label=gettext_lazy("product id"), max_length=64, required=False)
     window_start = forms.DateField(label=gettext_lazy("from"), required=False)
     window_end = forms.DateField(label=gettext_lazy("to"), required=False)
-    evidence_text = forms.CharField(label=gettext_lazy("evidence"), widget=forms.Textarea(attrs={"rows": 6}))
-    files = MultipleFileField(label=gettext_lazy("evidence files"), required=False)
+    evidence_text = forms.CharField(label=gettext_lazy("evidence (internal)"), widget=forms.Textarea(attrs={"rows": 6}))
+    statement = forms.CharField(label=gettext_lazy("statement of facts for the merchant"), required=False,
+                                widget=forms.Textarea(attrs={"rows": 6}),
+                                help_text=gettext_lazy("The merchant reads this with the notice and before appealing."))
+    files = MultipleFileField(label=gettext_lazy("evidence files (internal)"), required=False)
+    shared_files = MultipleFileField(label=gettext_lazy("evidence files the merchant may download"), required=False)
 
 
 @admin.register(Violation)
 class ViolationAdmin(CaseAdmin):
     list_display = ("opened_at", "merchant_name", "risk_point", "product_id", "measured", "state",
-                    "appeal_deadline", "appeal_due", "assignee")
+                    "notified_at", "appeal_deadline", "appeal_due", "assignee")
     list_select_related = ("merchant", "assignee", "appeal")
-    list_filter = ("state", "risk_point", CategoryFilter, MerchantFilter, AssigneeFilter, OverdueFilter,
+    list_filter = ("state", "risk_point", NoticeFilter, CategoryFilter, MerchantFilter, AssigneeFilter, OverdueFilter,
                    "recorded_by_kind")
 
     @admin.display(description=gettext_lazy("appeal decision due"))

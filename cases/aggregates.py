@@ -19,6 +19,7 @@ from .models import (
     Violation,
     ViolationEvidence,
     Warning,
+    WarningEvidence,
 )
 
 
@@ -28,7 +29,9 @@ def _case_fields(judgement, ctx):
 
 def _evidence(model, files, **owner):
     return [
-        model(id=uuid.UUID(f["id"]), file=f["path"], name=f["name"], size=f["size"], sha256=f["sha256"], **owner)
+        model(id=uuid.UUID(f["id"]), file=f["path"], name=f["name"], size=f["size"], sha256=f["sha256"], **owner,
+              **({"shareable": bool(f.get("shareable"))} if model in (ViolationEvidence, WarningEvidence) else {}),
+              **({"from_merchant": bool(f.get("from_merchant"))} if model is WarningEvidence else {}))
         for f in files
     ]
 
@@ -96,10 +99,19 @@ class ViolationCase(Aggregate):
             raise TransitionNotAllowed(event=event.type)
         self.root = Violation(
             id=event.violation_id, recorded_by_kind=ctx.actor.kind, recorded_by_id=ctx.actor.user_id,
-            notified_at=ctx.occurred_at, appeal_deadline=event.appeal_deadline, evidence_text=event.evidence_text,
+            # Recorded before notices were tracked: notified at recording. Since then: when the notice arrives.
+            notified_at=ctx.occurred_at if event.appeal_deadline else None, appeal_deadline=event.appeal_deadline,
+            evidence_text=event.evidence_text, statement=event.statement,
             **_case_fields(event.judgement, ctx),
         )
         return _evidence(ViolationEvidence, event.evidence_files, violation_id=self.root.pk)
+
+    @handles(ev.ViolationNoticeDelivered)
+    def _notice_delivered(self, event, ctx):
+        if self.root.notified_at is not None:
+            raise TransitionNotAllowed(state=self.root.state, event=event.type)
+        self.root.notified_at = event.delivered_at
+        self.root.appeal_deadline = event.appeal_deadline
 
     @handles(ev.ViolationAssigned)
     def _assigned(self, event, ctx):
@@ -141,17 +153,27 @@ class WarningCase(Aggregate):
     """A warning (预警): stream "warning-<uuid>"."""
 
     kind = "warning"
-    models = [Warning]
+    models = [Warning, WarningEvidence]
 
     @handles(ev.WarningRaised)
     def _raised(self, event, ctx):
         if self.root is not None:
             raise TransitionNotAllowed(event=event.type)
-        self.root = Warning(id=event.warning_id, **_case_fields(event.judgement, ctx))
+        self.root = Warning(id=event.warning_id, evidence_text=event.evidence_text, statement=event.statement,
+                            **_case_fields(event.judgement, ctx))
+        return _evidence(WarningEvidence, event.evidence_files, warning_id=self.root.pk)
 
     @handles(ev.WarningAcknowledged)
     def _acknowledged(self, event, ctx):
         self.root.acknowledge(event, ctx)
+
+    @handles(ev.WarningRectified)
+    def _rectified(self, event, ctx):
+        if self.root.state not in ("open", "acknowledged") or self.root.rectified_at is not None:
+            raise TransitionNotAllowed(state=self.root.state, event=event.type)
+        self.root.rectification_note = event.note
+        self.root.rectified_at = ctx.occurred_at
+        return _evidence(WarningEvidence, event.files, warning_id=self.root.pk)
 
     @handles(ev.WarningResolved)
     def _resolved(self, event, ctx):

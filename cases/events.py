@@ -20,11 +20,23 @@ class WarningRaised(DomainEvent):
     type: ClassVar[str] = "warning.raised"
     warning_id: uuid.UUID
     judgement: Judgement = dataclasses.field(metadata={"flatten": True})
+    evidence_text: str = ""  # a warning raised by hand: the reviewer's internal description
+    statement: str = ""  # ... and the statement of facts the merchant reads
+    evidence_files: list[dict[str, Any]] = dataclasses.field(default_factory=list)  # "shareable" as for violations
 
 
 @dataclasses.dataclass(frozen=True)
 class WarningAcknowledged(DomainEvent):
     type: ClassVar[str] = "warning.acknowledged"
+
+
+@dataclasses.dataclass(frozen=True)
+class WarningRectified(DomainEvent):
+    """The merchant answered the warning with a rectification note (整改说明) and files."""
+
+    type: ClassVar[str] = "warning.rectified"
+    note: str
+    files: list[dict[str, Any]] = dataclasses.field(default_factory=list)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -57,15 +69,29 @@ class WarningAssigned(DomainEvent):
 
 @dataclasses.dataclass(frozen=True)
 class ViolationRecorded(DomainEvent):
-    """Recorded and notified: the appeal window opens now and closes at `appeal_deadline`."""
+    """Recorded. The appeal window opens when the notice reaches the merchant (ViolationNoticeDelivered);
+    events recorded before that rule carry `appeal_deadline` (they counted the window from the recording)."""
 
     type: ClassVar[str] = "violation.recorded"
     violation_id: uuid.UUID
     judgement: Judgement = dataclasses.field(metadata={"flatten": True})
-    appeal_deadline: datetime
+    appeal_deadline: datetime | None = None
     warning_id: uuid.UUID | None = None
     evidence_text: str = ""
+    # each {"id", "path", "name", "size", "sha256"}, "shareable": true when the merchant may download it
     evidence_files: list[dict[str, Any]] = dataclasses.field(default_factory=list)
+    statement: str = ""  # the statement of facts the merchant reads (a case opened by hand)
+
+
+@dataclasses.dataclass(frozen=True)
+class ViolationNoticeDelivered(DomainEvent):
+    """The notice of the violation reached the merchant (first successful delivery on any channel, or the
+    merchant opening it): the appeal window runs from `delivered_at` to `appeal_deadline`."""
+
+    type: ClassVar[str] = "violation.notice_delivered"
+    delivered_at: datetime
+    appeal_deadline: datetime
+    channel: str
 
 
 @dataclasses.dataclass(frozen=True)

@@ -62,3 +62,26 @@ def overdue_appeals(now=None):
 def case_timeline(case):
     """The case's events, oldest first (its whole stream)."""
     return read(case.stream)
+
+
+def violation_grounds(violation):
+    """What the merchant may see of a case's grounds: the statement of facts and the files the reviewer marked
+    shareable (never the internal evidence description or the other files)."""
+    from .models import ViolationEvidence
+
+    files = ViolationEvidence.objects.filter(violation=violation, shareable=True).order_by("name", "id")
+    return {"statement": violation.statement,
+            "files": [{"id": str(f.pk), "name": f.name, "size": f.size} for f in files]}
+
+
+def shared_evidence(violation, file_id):
+    """A file of `violation` the merchant may download, or None."""
+    import uuid
+
+    from .models import ViolationEvidence
+
+    try:
+        file_id = uuid.UUID(str(file_id))
+    except ValueError:
+        return None
+    return ViolationEvidence.objects.filter(violation=violation, pk=file_id, shareable=True).first()

@@ -28,6 +28,7 @@ from .aggregates import ViolationCase, WarningCase
 from .errors import (
     InvalidCommand,
     NotPermitted,
+    TransitionNotAllowed,
     ViolationOverlaps,
     WarningAlreadyOpen,
 )
@@ -42,8 +43,9 @@ from .models import (
 
 __all__ = [
     "SYSTEM", "Actor", "appeal_decide", "appeal_submit", "case_assign", "case_open_by_hand",
-    "violation_record", "violation_uphold_lapsed", "violation_withdraw", "warning_acknowledge",
-    "warning_dismiss", "warning_raise", "warning_resolve",
+    "violation_notice_delivered", "violation_record", "violation_uphold_lapsed", "violation_withdraw",
+    "warning_acknowledge",
+    "warning_dismiss", "warning_raise", "warning_rectify", "warning_resolve",
 ]
 
 HAND_OPENED_RISK_POINTS = (RiskPoint.PUBLIC_OPINION, RiskPoint.OTHER)
@@ -143,15 +145,28 @@ def _delete_files(stored):
 # --- warnings (预警) ----------------------------------------------------------------------------
 
 def warning_raise(*, merchant_id, risk_point, product_id="", window_start, window_end, value, threshold,
-                  threshold_version_id=None, explanation, as_of, actor=SYSTEM):
+                  threshold_version_id=None, explanation, as_of, actor=SYSTEM, evidence_text="", statement="",
+                  files=(), shared_files=()):
     """Open a warning. At most one open (or acknowledged) warning per merchant, risk point and
-    product: another raises WarningAlreadyOpen (with `.context["warning_id"]`)."""
-    _system_or_reviewer(actor, "cases.open_case")
+    product: another raises WarningAlreadyOpen (with `.context["warning_id"]`).
+
+    A reviewer raising one by hand (e.g. public opinion that *may* arise, 有可能产生负面舆情) gives the
+    internal `evidence_text`, the merchant-facing `statement` (required then), internal `files` and
+    `shared_files` the merchant may download."""
+    user = _system_or_reviewer(actor, "cases.open_case")
+    if user is not None:
+        statement = _text(statement, _("statement of facts for the merchant"))
+    files, shared_files = list(files or ()), list(shared_files or ())
+    checked = evidence.check(files + shared_files, evidence.case_rule())
     judgement = Judgement.make(
         merchant_id=merchant_id, risk_point=risk_point, product_id=product_id, window_start=window_start,
         window_end=window_end, value=value, threshold=threshold, threshold_version_id=threshold_version_id,
         explanation=explanation, as_of=as_of,
     )
+    warning_id = uuid.uuid4()
+    stored = _store_files(f"warnings/{warning_id}", checked) if checked else []
+    for item in stored[len(files):]:
+        item["shareable"] = True
     try:
         with transaction.atomic():
             lock_for_append()
@@ -160,10 +175,16 @@ def warning_raise(*, merchant_id, risk_point, product_id="", window_start, windo
             if existing is not None:
                 raise WarningAlreadyOpen(warning_id=existing)
             case = WarningCase()
-            commit(case, ev.WarningRaised(warning_id=uuid.uuid4(), judgement=judgement), actor=actor,
-                    correlation_id=_new_correlation(), expected_version=0)
+            commit(case, ev.WarningRaised(warning_id=warning_id, judgement=judgement,
+                                          evidence_text=(evidence_text or "").strip(), statement=statement or "",
+                                          evidence_files=stored),
+                   actor=actor, correlation_id=_new_correlation(), expected_version=0)
     except IntegrityError:  # a concurrent raise for the same key won
+        _delete_files(stored)
         raise WarningAlreadyOpen() from None
+    except BaseException:
+        _delete_files(stored)
+        raise
     return case.root
 
 
@@ -178,6 +199,33 @@ def warning_acknowledge(*, warning_id, actor, expected_version=None):
             _reviewer(actor, "cases.view_warning")
         commit(WarningCase(warning), ev.WarningAcknowledged(), actor=actor, expected_version=expected_version,
                 correlation_id=_new_correlation())
+    return warning
+
+
+def warning_rectify(*, warning_id, actor, note, files=(), expected_version=None):
+    """The merchant answers an open (or acknowledged) warning with a rectification note (整改说明) and up to
+    5 files (the appeal's file rule); once per warning. Reviewers see it on the case page."""
+    note = _text(note, _("rectification note"))
+    if not isinstance(actor, Actor) or not actor.is_merchant:
+        raise NotPermitted(_("Only the merchant answers its warning."))
+    files = evidence.check(files, evidence.APPEAL)
+    stored = []
+    try:
+        with transaction.atomic():
+            warning = _lock_warning(warning_id)
+            if actor.id != warning.merchant_id:
+                raise NotPermitted(_("Only the merchant answers its warning."))
+            ensure_version(warning.version, expected_version)
+            if warning.state not in OPEN_WARNING_STATES or warning.rectified_at is not None:
+                raise TransitionNotAllowed()
+            stored = _store_files(f"warnings/{warning.pk}", files)
+            for item in stored:
+                item["from_merchant"] = True
+            commit(WarningCase(warning), ev.WarningRectified(note=note, files=stored), actor=actor,
+                   correlation_id=_new_correlation())
+    except BaseException:
+        _delete_files(stored)
+        raise
     return warning
 
 
@@ -213,7 +261,8 @@ def warning_dismiss(*, warning_id, actor, reason, internal_note="", expected_ver
 def violation_record(*, merchant_id, risk_point, product_id="", window_start, window_end, value, threshold,
                      threshold_version_id=None, explanation, as_of, actor=SYSTEM, evidence=None,
                      correlation_id=None):
-    """Record (and notify) a violation; its appeal window opens now.
+    """Record a violation. Its appeal window opens when its notice reaches the merchant
+    (violation_notice_delivered), never before.
 
     The open or acknowledged warning of the same merchant, risk point and product is escalated
     in the same transaction. `correlation_id` ties the violations one evaluation records (the penalty
@@ -232,10 +281,15 @@ def violation_record(*, merchant_id, risk_point, product_id="", window_start, wi
                    files=evidence.get("files") or (), check_overlap=actor.is_system, correlation_id=correlation_id)
 
 
-def _record(judgement, *, actor, evidence_text, files, check_overlap, correlation_id=None):
-    files = evidence.check(files, evidence.case_rule())
+def _record(judgement, *, actor, evidence_text, files, check_overlap, shared_files=(), statement="",
+            correlation_id=None):
+    files = list(files or ())
+    shared_files = list(shared_files or ())
+    checked = evidence.check(files + shared_files, evidence.case_rule())
     violation_id = uuid.uuid4()
-    stored = _store_files(f"cases/{violation_id}", files)
+    stored = _store_files(f"cases/{violation_id}", checked)
+    for item in stored[len(files):]:
+        item["shareable"] = True
     key = judgement.key
     try:
         with transaction.atomic():
@@ -251,9 +305,9 @@ def _record(judgement, *, actor, evidence_text, files, check_overlap, correlatio
             recorded = commit(
                 case,
                 ev.ViolationRecorded(
-                    violation_id=violation_id, judgement=judgement, appeal_deadline=now + appeal_window(),
+                    violation_id=violation_id, judgement=judgement,
                     warning_id=None if warning is None else warning.pk, evidence_text=evidence_text,
-                    evidence_files=stored,
+                    evidence_files=stored, statement=statement,
                 ),
                 actor=actor, expected_version=0, correlation_id=correlation, occurred_at=now,
             )
@@ -267,8 +321,12 @@ def _record(judgement, *, actor, evidence_text, files, check_overlap, correlatio
 
 
 def case_open_by_hand(*, merchant_id, risk_point, actor, evidence_text, files=(), product_id="",
-                      window_start=None, window_end=None, as_of=None, explanation=None):
-    """A reviewer opens a violation by hand (negative public opinion 负面舆情, or other), with evidence."""
+                      window_start=None, window_end=None, as_of=None, explanation=None, statement="",
+                      shared_files=()):
+    """A reviewer opens a violation by hand (negative public opinion 负面舆情, or other), with evidence: the
+    internal description (`evidence_text`), the merchant-facing statement of the facts (`statement`, shown to
+    the merchant with the notice, on the pages and in the API), internal `files`, and `shared_files` the
+    merchant may download."""
     from metrics.models import Merchant
 
     _reviewer(actor, "cases.open_case")
@@ -288,7 +346,8 @@ def case_open_by_hand(*, merchant_id, risk_point, actor, evidence_text, files=()
                      **(explanation or {})},
         as_of=as_of or today,
     )
-    return _record(judgement, actor=actor, evidence_text=evidence_text, files=files, check_overlap=False)
+    return _record(judgement, actor=actor, evidence_text=evidence_text, files=files, check_overlap=False,
+                   shared_files=shared_files, statement=(statement or "").strip())
 
 
 def violation_withdraw(*, violation_id, actor, reason, internal_note="", expected_version=None):
@@ -305,21 +364,38 @@ def violation_withdraw(*, violation_id, actor, reason, internal_note="", expecte
     return case.root
 
 
+def violation_notice_delivered(*, violation_id, at, channel):
+    """The violation's notice reached the merchant at `at` through `channel` (e-mail, sms, push, webhook,
+    inbox): the appeal window starts, closing `RISKCASE_APPEAL_WINDOW_DAYS` later. Only the first delivery
+    counts; a later one changes nothing. Returns the violation."""
+    channel = _text(channel, _("channel"))
+    with transaction.atomic():
+        case = _lock_violation(violation_id)
+        if case.root.notified_at is None:
+            commit(case, ev.ViolationNoticeDelivered(delivered_at=at, appeal_deadline=at + appeal_window(),
+                                                     channel=channel),
+                   actor=SYSTEM, correlation_id=_new_correlation())
+    return case.root
+
+
 def violation_uphold_lapsed(*, now=None):
-    """Uphold every pending violation whose appeal window has lapsed; return their ids.
+    """Uphold every pending violation whose appeal window has lapsed; return their ids. A violation whose
+    notice never reached the merchant has no window that could lapse: it is never upheld automatically.
 
     Idempotent and safe to run on several workers: each violation is claimed with
     select_for_update(skip_locked=True) and re-checked under the lock.
     """
     now = now or timezone.now()
     upheld = []
-    candidates = Violation.objects.filter(state=ViolationState.PENDING, appeal_deadline__lt=now)
+    candidates = Violation.objects.filter(state=ViolationState.PENDING, notified_at__isnull=False,
+                                          appeal_deadline__lt=now)
     for violation_id in candidates.values_list("pk", flat=True).order_by("appeal_deadline"):
         with transaction.atomic():
             lock_for_append()
             violation = (
                 Violation.objects.select_for_update(skip_locked=True)
-                .filter(pk=violation_id, state=ViolationState.PENDING, appeal_deadline__lt=now)
+                .filter(pk=violation_id, state=ViolationState.PENDING, notified_at__isnull=False,
+                        appeal_deadline__lt=now)
                 .first()
             )
             if violation is None:

@@ -18,7 +18,7 @@ from riskcase.ops.enqueue import on_commit_once
 from .actors import SYSTEM, Actor
 from .errors import ConcurrencyError
 from .events import DomainEvent, decode
-from .models import CURRENT_HASH_SCHEME, Event, event_hash_v2
+from .models import CURRENT_HASH_SCHEME, Event
 
 __all__ = ["RecordedEvent", "append", "first_positions", "head_position", "last_positions", "lock_for_append", "openings",
            "read", "upcaster"]

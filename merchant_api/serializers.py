@@ -1,5 +1,6 @@
 """Serializers of the merchants' API."""
-from drf_spectacular.utils import extend_schema_field
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field, inline_serializer
 from rest_framework import serializers
 
 from cases.abilities import can_appeal
@@ -82,10 +83,31 @@ class CaseExplanationSerializer(serializers.Serializer):
 
 class WarningDetailSerializer(WarningSerializer):
     explanation = serializers.SerializerMethodField()
+    rectification = serializers.SerializerMethodField()
+    resolution = serializers.SerializerMethodField()
 
     class Meta(WarningSerializer.Meta):
-        fields = [*WarningSerializer.Meta.fields, "explanation"]
+        fields = [*WarningSerializer.Meta.fields, "explanation", "statement", "rectification", "resolution"]
         read_only_fields = fields
+
+    @extend_schema_field(inline_serializer("Rectification", {
+        "note": serializers.CharField(), "submitted_at": serializers.DateTimeField(),
+        "files": serializers.ListField(child=serializers.CharField())}, allow_null=True))
+    def get_rectification(self, warning):
+        """The merchant's rectification note (整改说明) and file names, or null."""
+        if warning.rectified_at is None:
+            return None
+        names = list(warning.evidence.filter(from_merchant=True).order_by("name").values_list("name", flat=True))
+        return {"note": warning.rectification_note, "submitted_at": warning.rectified_at, "files": names}
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_resolution(self, warning):
+        """How a resolved warning ended, in the merchant's words; null while it is not resolved."""
+        if warning.state != "resolved":
+            return None
+        if warning.rectified_at is not None and warning.closed_at and warning.closed_at >= warning.rectified_at:
+            return _("Resolved after your rectification.")
+        return _("Resolved.")
 
     @extend_schema_field(CaseExplanationSerializer)
     def get_explanation(self, warning):
@@ -120,6 +142,8 @@ class ViolationSerializer(serializers.ModelSerializer):
     risk_point_label = serializers.CharField(source="get_risk_point_display", read_only=True)
     state_label = serializers.CharField(source="get_state_display", read_only=True)
     can_appeal = serializers.SerializerMethodField()
+    appeal_window = serializers.SerializerMethodField(
+        help_text="not_started (the notice has not reached the merchant yet), open or closed")
     appeal = serializers.SerializerMethodField()
 
     class Meta:
@@ -127,13 +151,19 @@ class ViolationSerializer(serializers.ModelSerializer):
         fields = [
             "id", "risk_point", "risk_point_label", "product_id", "state", "state_label", "window_start",
             "window_end", "value", "threshold", "as_of", "opened_at", "notified_at", "appeal_deadline",
-            "can_appeal", "closed_at", "appeal", "version",
+            "appeal_window", "can_appeal", "closed_at", "appeal", "version",
         ]
         read_only_fields = fields
 
     @extend_schema_field(serializers.BooleanField())
     def get_can_appeal(self, violation):
         return can_appeal(violation, appeal=_appeal_of(violation))
+
+    @extend_schema_field(serializers.ChoiceField(choices=["not_started", "open", "closed"]))
+    def get_appeal_window(self, violation):
+        if violation.appeal_deadline is None:
+            return "not_started"
+        return "open" if violation.appeal_window_open() else "closed"
 
     @extend_schema_field(AppealSummarySerializer(allow_null=True))
     def get_appeal(self, violation):
@@ -187,10 +217,21 @@ class ViolationDetailSerializer(ViolationSerializer):
     appeal = serializers.SerializerMethodField()
     decision = serializers.SerializerMethodField()
     timeline = serializers.SerializerMethodField()
+    grounds = serializers.SerializerMethodField()
 
     class Meta(ViolationSerializer.Meta):
-        fields = [*ViolationSerializer.Meta.fields, "explanation", "decision", "timeline"]
+        fields = [*ViolationSerializer.Meta.fields, "explanation", "grounds", "decision", "timeline"]
         read_only_fields = fields
+
+    @extend_schema_field(inline_serializer("Grounds", {
+        "statement": serializers.CharField(),
+        "files": inline_serializer("SharedEvidence", {"id": serializers.UUIDField(), "name": serializers.CharField(),
+                                                      "size": serializers.IntegerField()}, many=True)}))
+    def get_grounds(self, violation):
+        """The statement of facts and the downloadable evidence (`evidence/<file id>/`) of a case opened by hand."""
+        from cases.selectors import violation_grounds
+
+        return violation_grounds(violation)
 
     @extend_schema_field(CaseExplanationSerializer)
     def get_explanation(self, violation):

@@ -3,9 +3,10 @@ import json
 
 from django.db.models import Prefetch
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework import generics, status, viewsets
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
+from rest_framework import generics, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
 from rest_framework.parsers import FormParser, MultiPartParser
@@ -14,8 +15,11 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.scoping import MerchantScopedMixin
+from cases.errors import (
+    TransitionNotAllowed,
+)
 from cases.models import AppealEvidence, RiskPoint, Violation, Warning
-from cases.services import appeal_submit, warning_acknowledge
+from cases.services import appeal_submit, warning_acknowledge, warning_rectify
 from enforcement.models import Penalty
 from enforcement.selectors import ever_in_force
 from eventstore.actors import Actor
@@ -143,6 +147,32 @@ class WarningViewSet(FactsMixin, MerchantScopedMixin, viewsets.ReadOnlyModelView
             raise Conflict(message, code=code) from None
         return Response(WarningDetailSerializer(warning).data)
 
+    @extend_schema(
+        request={"multipart/form-data": inline_serializer("RectificationRequest", {
+            "note": serializers.CharField(), "files": serializers.ListField(child=serializers.FileField(),
+                                                                             required=False)})},
+        responses={200: WarningDetailSerializer, **error_responses(400, 401, 403, 404, 409, 429)},
+        operation_id="warnings_rectify", tags=["warnings"],
+    )
+    @action(detail=True, methods=["post"], parser_classes=[MultiPartParser, FormParser])
+    def rectify(self, request, pk=None):
+        """Answer an open warning with a rectification note (整改说明) and up to 5 files (PDF, JPEG, PNG);
+        once per warning."""
+        warning = self.get_object()  # another merchant's warning is a 404, before anything else
+        guard = guard_upload_size(request._request)  # before the body is parsed
+        refuse_streamed(guard)  # a file cut short while parsing (too large, too many): say so first
+        note = (request.data.get("note") or "").strip()
+        if not note:
+            raise serializers.ValidationError({"note": [_("A rectification note is required.")]})
+        checked = check_evidence(request.FILES.getlist("files"))
+        try:
+            warning = warning_rectify(warning_id=warning.pk, actor=Actor.merchant(self.merchant_id), note=note,
+                                      files=[f for f, _digest in checked])
+        except TransitionNotAllowed:
+            raise Conflict(_("This warning is closed or was already answered."),
+                           code="transition_not_allowed") from None
+        return Response(WarningDetailSerializer(warning).data)
+
 
 class DiagnosisView(MerchantScopedMixin, APIView):
     """The risk diagnosis (风险诊断) screen: open warnings per risk point, violations per tab, the
@@ -196,6 +226,21 @@ class ViolationViewSet(FactsMixin, MerchantScopedMixin, viewsets.ReadOnlyModelVi
     def facts(self, request, pk=None):
         """The orders, tickets, reviews or refunds this violation counted (no consumer personal data)."""
         return self.facts_response(case_facts(self.get_object()))
+
+    @extend_schema(responses={(200, "application/octet-stream"): OpenApiResponse(description="the file"),
+                              **error_responses(401, 403, 404, 429)}, tags=["violations"])
+    @action(detail=True, methods=["get"], url_path=r"evidence/(?P<file_id>[0-9a-f-]{36})")
+    def evidence(self, request, pk=None, file_id=None):
+        """Download a file of the case's grounds that the reviewer shared (another merchant's case or a file
+        not shared is a 404)."""
+        from django.http import FileResponse, Http404
+
+        from cases.selectors import shared_evidence
+
+        found = shared_evidence(self.get_object(), file_id)
+        if found is None:
+            raise Http404
+        return FileResponse(found.file.open("rb"), as_attachment=True, filename=found.name)
 
     @extend_schema(
         request={"multipart/form-data": AppealRequestSerializer},

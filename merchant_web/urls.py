@@ -25,4 +25,5 @@ urlpatterns = [
     path("merchant/violations/", views.violation_list, name="violations"),
     path("merchant/violations/<uuid:pk>/", views.violation_detail, name="violation"),
     path("merchant/violations/<uuid:pk>/appeal/", views.violation_appeal, name="violation-appeal"),
+    path("merchant/violations/<uuid:pk>/evidence/<uuid:file_id>/", views.violation_evidence, name="violation-evidence"),
 ]

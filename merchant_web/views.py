@@ -2,7 +2,7 @@
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils import timezone
@@ -14,7 +14,7 @@ from accounts.selectors import SESSION_KEY, page_merchant_choice
 from cases.abilities import can_appeal
 from cases.charts import case_chart
 from cases.models import RATE_RISK_POINTS, RiskPoint, WarningState
-from cases.selectors import MERCHANT_TABS, case_timeline, merchant_violations
+from cases.selectors import MERCHANT_TABS, case_timeline, merchant_violations, shared_evidence, violation_grounds
 from cases.services import appeal_submit, warning_acknowledge
 from eventstore.actors import Actor
 from portal import selectors
@@ -134,7 +134,7 @@ def _violation_page(request, violation, form, status=200):
         "violation": violation, "appeal": appeal, "explanation": merchant_explanation(violation),
         "timeline": merchant_timeline(case_timeline(violation)), "decision": decision(violation, appeal),
         "can_appeal": can_appeal(violation, appeal=appeal), "form": form,
-        "chart": case_chart(violation, compact=True), "nav": "violations",
+        "chart": case_chart(violation, compact=True), "nav": "violations", "grounds": violation_grounds(violation),
     }
     return render(request, "merchant_web/violation_detail.html", context, status=status)
 
@@ -143,6 +143,15 @@ def _violation_page(request, violation, form, status=200):
 def violation_detail(request, pk):
     violation = selectors.violation(request.merchant_id, pk)
     return _violation_page(request, violation, AppealForm(initial={"expected_version": violation.version}))
+
+
+@merchant_required
+def violation_evidence(request, pk, file_id):
+    """A file of the case's grounds the reviewer shared; another merchant's or an unshared one is a 404."""
+    found = shared_evidence(selectors.violation(request.merchant_id, pk), file_id)
+    if found is None:
+        raise Http404
+    return FileResponse(found.file.open("rb"), as_attachment=True, filename=found.name)
 
 
 @csrf_exempt  # the CSRF check runs below, after the size guard is installed (it must precede parsing)

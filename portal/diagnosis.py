@@ -11,7 +11,7 @@ per risk point, violations per tab, penalties in force, and what needs the merch
 """
 from datetime import timedelta
 
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 
 from cases.abilities import can_appeal
 from cases.models import (
@@ -113,12 +113,14 @@ def _status(warning, violation):
 
 
 def needs_attention(merchant_id, *, now, active_penalties):
-    """What the merchant should act on: violations still open to appeal (with their deadline), warnings not
-    yet acknowledged, and penalties ending within ENDING_SOON_DAYS (two queries)."""
+    """What the merchant should act on: violations still open to appeal (with their deadline, or none yet when
+    the notice has not reached them: the window starts on delivery), warnings not yet acknowledged, and
+    penalties ending within ENDING_SOON_DAYS (two queries)."""
     appealable = [
-        v for v in Violation.objects.filter(merchant_id=merchant_id, state=ViolationState.PENDING,
-                                            appeal_deadline__gte=now, appeal__isnull=True)
-        .order_by("appeal_deadline")[:ATTENTION_LIMIT]
+        v for v in Violation.objects.filter(
+            Q(appeal_deadline__gte=now) | Q(appeal_deadline__isnull=True),
+            merchant_id=merchant_id, state=ViolationState.PENDING, appeal__isnull=True)
+        .order_by(F("appeal_deadline").asc(nulls_last=True), "opened_at")[:ATTENTION_LIMIT]
         if can_appeal(v, appeal=None, now=now)
     ]
     unacknowledged = list(Warning.objects.filter(merchant_id=merchant_id, state=WarningState.OPEN)

@@ -37,8 +37,16 @@ def _entry(event, kind, summary, **extra):
 
 def _recorded(event):
     data = event.data
-    return _entry(event, "recorded", _("The violation was recorded and you were notified; you may appeal until "
-                                        "the deadline."), deadline=_instant(data.get("appeal_deadline")))
+    if data.get("appeal_deadline"):  # recorded before notices were tracked: the window ran from the recording
+        return _entry(event, "recorded", _("The violation was recorded and you were notified; you may appeal "
+                                            "until the deadline."), deadline=_instant(data.get("appeal_deadline")))
+    return _entry(event, "recorded", _("The violation was recorded. The appeal window starts when its notice "
+                                        "reaches you."))
+
+
+def _notice_delivered(event):
+    return _entry(event, "notice_delivered", _("The notice reached you; you may appeal until the deadline."),
+                  deadline=_instant(event.data.get("appeal_deadline")))
 
 
 def _appeal_submitted(event):
@@ -66,6 +74,7 @@ def _upheld(event):
 
 RENDERERS = {
     "violation.recorded": _recorded,
+    "violation.notice_delivered": _notice_delivered,
     "violation.appeal_submitted": _appeal_submitted,
     "violation.appeal_decided": _appeal_decided,
     "violation.withdrawn": _withdrawn,

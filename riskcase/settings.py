@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "enforcement",
     "accounts",
     "portal",
+    "notifications",
     "merchant_api",
     "merchant_web",
 ]
@@ -133,6 +134,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
+                "notifications.context_processors.unread",
             ],
         },
     },
@@ -259,6 +261,10 @@ CELERY_BEAT_SCHEDULE = {
     "enforcement-reconcile-restrictions": {
         "task": "enforcement.tasks.reconcile_restrictions", "schedule": RISKCASE_RESTRICTIONS_RECONCILE_SECONDS,
     },
+    # Notifications: send what is due (retries included) and announce penalties ending within 3 days.
+    "notifications-send": {"task": "notifications.tasks.send_notifications", "schedule": 60.0},
+    "notifications-penalties-expiring": {"task": "notifications.tasks.notify_expiring_penalties",
+                                         "schedule": crontab(minute=15)},
 }
 
 REST_FRAMEWORK = {
@@ -402,3 +408,22 @@ if RISKCASE_PRODUCTION:
     X_FRAME_OPTIONS = "DENY"
 # Origins (scheme included) trusted for unsafe requests beyond the site's own, e.g. https://ops.example.com.
 CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o]
+
+# Notifications to merchants (notifications/): e-mail through Django's SMTP backend, SMS and app push through
+# HTTP gateways (notifications/backends.py), deliveries retried with backoff then listed as failed in admin.
+RISKCASE_SITE_URL = os.environ.get("RISKCASE_SITE_URL", "http://127.0.0.1:8000")
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = os.environ.get("EMAIL_USE_TLS", "") in ("1", "true", "yes", "on")
+EMAIL_TIMEOUT = 10
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "RiskCase <noreply@riskcase.local>")
+RISKCASE_NOTIFY_MAX_ATTEMPTS = int(os.environ.get("RISKCASE_NOTIFY_MAX_ATTEMPTS", "8"))
+RISKCASE_NOTIFY_BACKOFF_SECONDS = float(os.environ.get("RISKCASE_NOTIFY_BACKOFF_SECONDS", "30"))
+RISKCASE_NOTIFY_LEASE_SECONDS = float(os.environ.get("RISKCASE_NOTIFY_LEASE_SECONDS", "120"))
+RISKCASE_NOTIFY_BACKENDS = {
+    channel: {"BACKEND": "notifications.backends.HttpGatewayBackend", "URL": url,
+              "TOKEN": os.environ.get(f"RISKCASE_{channel.upper()}_GATEWAY_TOKEN", "")}
+    for channel in ("sms", "push") if (url := os.environ.get(f"RISKCASE_{channel.upper()}_GATEWAY_URL"))
+}

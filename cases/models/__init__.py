@@ -9,11 +9,12 @@ from .workflows import (
     ViolationEvidence,
     ViolationState,
     Warning,
+    WarningEvidence,
     WarningState,
 )
 
 __all__ = [
     "OPEN_WARNING_STATES", "RATE_RISK_POINTS", "Appeal", "AppealDecision", "AppealEvidence", "RiskPoint",
-    "RuleParameterVersion", "ThresholdVersion", "Violation", "ViolationEvidence", "ViolationState", "Warning",
+    "RuleParameterVersion", "ThresholdVersion", "Violation", "ViolationEvidence", "ViolationState", "Warning", "WarningEvidence",
     "WarningState",
 ]

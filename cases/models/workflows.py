@@ -95,6 +95,10 @@ class Warning(CaseFields):  # noqa: A001 - the domain's word
 
     state = FSMField(_("state"), default=WarningState.OPEN, choices=WarningState.choices, protected=True)
     acknowledged_at = models.DateTimeField(_("acknowledged at"), null=True, blank=True)
+    evidence_text = models.TextField(_("evidence"), blank=True)
+    statement = models.TextField(_("statement of facts for the merchant"), blank=True)
+    rectification_note = models.TextField(_("rectification note (整改说明)"), blank=True)
+    rectified_at = models.DateTimeField(_("rectified at"), null=True, blank=True)
     violation = models.ForeignKey(
         "cases.Violation", on_delete=models.PROTECT, null=True, blank=True, related_name="escalated_warnings",
         verbose_name=_("escalated to"),
@@ -145,7 +149,8 @@ class Warning(CaseFields):  # noqa: A001 - the domain's word
 class Violation(CaseFields):
     """A violation (违规): the merchant crossed a red line (or a reviewer found one by hand).
 
-    Recorded and notified at `notified_at`; the merchant may appeal until `appeal_deadline`.
+    Its notice reached the merchant at `notified_at` (empty until then); the merchant may appeal until
+    `appeal_deadline`, counted from that moment. Without a delivered notice the window has not started.
     """
 
     stream_prefix = "violation"
@@ -156,9 +161,10 @@ class Violation(CaseFields):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
         verbose_name=_("recorded by reviewer"),
     )
-    notified_at = models.DateTimeField(_("notified at"))
-    appeal_deadline = models.DateTimeField(_("appeal deadline"))
+    notified_at = models.DateTimeField(_("notified at"), null=True, blank=True)
+    appeal_deadline = models.DateTimeField(_("appeal deadline"), null=True, blank=True)
     evidence_text = models.TextField(_("evidence"), blank=True)
+    statement = models.TextField(_("statement of facts for the merchant"), blank=True)
 
     class Meta:
         verbose_name = _("violation")
@@ -179,7 +185,8 @@ class Violation(CaseFields):
         return _("Violation %(merchant)s %(risk_point)s") % {"merchant": self.merchant_id, "risk_point": self.risk_point}
 
     def appeal_window_open(self, now=None):
-        return (now or timezone.now()) <= self.appeal_deadline
+        """Open until the deadline; a window that has not started (no notice delivered yet) is open."""
+        return self.appeal_deadline is None or (now or timezone.now()) <= self.appeal_deadline
 
     def _window_lapsed(self):
         return not self.appeal_window_open()
@@ -275,7 +282,20 @@ class ViolationEvidence(EvidenceFile):
     violation = models.ForeignKey(
         Violation, on_delete=models.CASCADE, related_name="evidence", verbose_name=_("violation"),
     )
+    shareable = models.BooleanField(_("the merchant may download it"), default=False)
 
     class Meta(EvidenceFile.Meta):
         verbose_name = _("case evidence")
         verbose_name_plural = _("case evidence")
+
+
+class WarningEvidence(EvidenceFile):
+    """Evidence a reviewer attached when raising a warning by hand (public opinion that *may* arise)."""
+
+    warning = models.ForeignKey(Warning, on_delete=models.CASCADE, related_name="evidence", verbose_name=_("warning"))
+    shareable = models.BooleanField(_("the merchant may download it"), default=False)
+    from_merchant = models.BooleanField(_("sent by the merchant with the rectification"), default=False)
+
+    class Meta(EvidenceFile.Meta):
+        verbose_name = _("warning evidence")
+        verbose_name_plural = _("warning evidence")

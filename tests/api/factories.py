@@ -72,8 +72,10 @@ def raise_warning(merchant, *, risk_point="complaint_rate", product_id="", value
 
 
 def record_violation(merchant, *, risk_point="complaint_rate", product_id="", value="0.060000",
-                     threshold="0.050000", window_start=date(2026, 5, 24), window_end=date(2026, 6, 22)):
-    """A violation recorded the way the rules record it (through the cases service), notified now."""
+                     threshold="0.050000", window_start=date(2026, 5, 24), window_end=date(2026, 6, 22),
+                     notified=False):
+    """A violation recorded the way the rules record it (through the cases service), with
+    `notified=True` its notice delivered now."""
     from cases import services
 
     explanation = {
@@ -82,11 +84,23 @@ def record_violation(merchant, *, risk_point="complaint_rate", product_id="", va
         "window_end": window_end.isoformat(), "threshold_version_id": 7, "category": merchant.category,
         "threshold_version": {"id": 7, "limit": threshold, "window_days": 30},
     }
-    return services.violation_record(
+    violation = services.violation_record(
         merchant_id=merchant.merchant_id, risk_point=risk_point, product_id=product_id,
         window_start=window_start, window_end=window_end, value=Decimal(value), threshold=Decimal(threshold),
         explanation=explanation, as_of=window_end,
     )
+    if notified:
+        violation = deliver_notice(violation)
+    return violation
+
+
+def deliver_notice(violation):
+    """The violation's notice reaches the merchant now (its appeal window starts)."""
+    from django.utils import timezone
+
+    from cases import services
+
+    return services.violation_notice_delivered(violation_id=violation.pk, at=timezone.now(), channel="email")
 
 
 def appeal_reviewer(username="rita"):

@@ -11,7 +11,7 @@ from eventstore.store import read
 from merchant_api.models import IdempotencyKey
 
 from .conftest import NOW, assert_error, stored_files
-from .factories import record_violation
+from .factories import deliver_notice, record_violation
 
 PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
@@ -123,6 +123,7 @@ def test_a_second_appeal_is_a_409_that_says_why(api, violation):
 def test_an_appeal_after_the_window_is_a_409_naming_the_deadline(api, staff, violation, frozen_now):
     from .conftest import client_for
 
+    deliver_notice(violation)
     frozen_now.move_to(NOW + timedelta(days=7, seconds=1))
     late = client_for(staff)
 
@@ -136,6 +137,7 @@ def test_an_appeal_after_the_window_is_a_409_naming_the_deadline(api, staff, vio
 def test_the_window_closed_in_chinese(staff, violation, frozen_now):
     from .conftest import client_for
 
+    deliver_notice(violation)
     frozen_now.move_to(NOW + timedelta(days=8))
 
     response = post_appeal(client_for(staff), violation, HTTP_ACCEPT_LANGUAGE="zh-hans")

@@ -4,6 +4,8 @@ thresholds, active penalties and what needs the merchant's attention."""
 from datetime import date, timedelta
 from decimal import Decimal
 
+from django.utils import timezone
+
 from cases import services
 from cases.models import ThresholdVersion
 from eventstore.actors import SYSTEM, Actor
@@ -117,7 +119,9 @@ def test_what_needs_attention_lists_appealable_violations_and_unacknowledged_war
     attention = api.get(DIAGNOSIS).json()["attention"]
 
     assert [a["id"] for a in attention["appeals"]] == [str(violation.pk)]
-    assert attention["appeals"][0]["appeal_deadline"]
+    assert attention["appeals"][0]["appeal_deadline"] is None  # the window starts when the notice arrives
+    services.violation_notice_delivered(violation_id=violation.pk, at=timezone.now(), channel="inbox")
+    assert api.get(DIAGNOSIS).json()["attention"]["appeals"][0]["appeal_deadline"]
     assert [w["risk_point"] for w in attention["warnings"]] == ["negative_review_rate"]
 
 

@@ -104,6 +104,6 @@ def test_violation_detail_takes_a_fixed_number_of_queries(api, merchant, django_
     violation = record_violation(merchant)
     services.appeal_submit(violation_id=violation.pk, actor=Actor.merchant("m-alpha"), statement="No.",
                            files=[ContentFile(b"%PDF-1.4", name=f"f{i}.pdf") for i in range(5)])
-    # The three of every request, the violation with its appeal, its evidence, its events.
-    with django_assert_max_num_queries(6):
+    # The three of every request, the violation with its appeal, its evidence, its events, its shared grounds.
+    with django_assert_max_num_queries(7):
         assert len(api.get(f"/api/v1/violations/{violation.pk}/").json()["appeal"]["files"]) == 5

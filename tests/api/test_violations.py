@@ -73,7 +73,7 @@ def test_an_unknown_tab_is_a_400_naming_the_field(api, merchant):
 
 
 def test_the_detail_explains_the_violation_without_internal_rule_details(api, merchant):
-    violation = record_violation(merchant)
+    violation = record_violation(merchant, notified=True)
 
     body = api.get(f"{VIOLATIONS}{violation.pk}/").json()
 
@@ -83,9 +83,22 @@ def test_the_detail_explains_the_violation_without_internal_rule_details(api, me
     assert body["decision"] is None
     assert body["can_appeal"] is True
     assert body["appeal_deadline"] == (NOW + timedelta(days=7)).isoformat()
-    [recorded] = body["timeline"]
+    assert body["appeal_window"] == "open"
+    [recorded, delivered] = body["timeline"]
     assert (recorded["type"], recorded["actor"], recorded["actor_label"]) == ("recorded", "system", "Platform system")
-    assert recorded["deadline"] == body["appeal_deadline"] == "2026-07-07T12:00:00+08:00"
+    assert recorded["deadline"] is None
+    assert delivered["type"] == "notice_delivered"
+    assert delivered["deadline"] == body["appeal_deadline"] == "2026-07-07T12:00:00+08:00"
+
+
+def test_a_violation_whose_notice_has_not_arrived_says_the_window_has_not_started(api, merchant):
+    violation = record_violation(merchant)
+
+    body = api.get(f"{VIOLATIONS}{violation.pk}/").json()
+
+    assert (body["appeal_deadline"], body["notified_at"], body["appeal_window"]) == (None, None, "not_started")
+    assert body["can_appeal"] is True
+    assert "starts when its notice reaches you" in body["timeline"][0]["summary"]
 
 
 def test_the_timeline_shows_the_appeal_and_the_decision_with_its_reasons(api, merchant, frozen_now):
@@ -131,7 +144,7 @@ def test_the_timeline_never_names_the_reviewer_nor_shows_assignment(api, merchan
 
 def test_a_lapsed_window_is_explained(api, merchant, frozen_now):
     frozen_now.move_to(NOW - timedelta(days=8))
-    violation = record_violation(merchant)
+    violation = record_violation(merchant, notified=True)
     frozen_now.move_to(NOW)
     services.violation_uphold_lapsed()
 

@@ -6,6 +6,7 @@ from decimal import Decimal
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
+from django.utils import timezone
 
 from cases import services
 from eventstore.actors import Actor
@@ -85,8 +86,13 @@ def raise_warning(merchant):
 
 @pytest.fixture
 def record_violation(merchant):
-    def _record(**overrides):
-        return services.violation_record(**judgement(**overrides))
+    """Record a violation; with `notified=True` its notice reaches the merchant at once."""
+    def _record(notified=False, **overrides):
+        violation = services.violation_record(**judgement(**overrides))
+        if notified:
+            violation = services.violation_notice_delivered(violation_id=violation.pk, at=timezone.now(),
+                                                            channel="email")
+        return violation
 
     return _record
 

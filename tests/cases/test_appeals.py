@@ -29,7 +29,7 @@ T0 = "2026-06-07 00:00:00+00:00"
 @pytest.fixture
 def violation(record_violation):
     with time_machine.travel(T0, tick=False):
-        return record_violation()
+        return record_violation(notified=True)
 
 
 def _submit(violation, **kwargs):
@@ -101,7 +101,7 @@ def test_a_reviewer_decides_with_reasons_the_merchant_will_see(violation, collea
     with time_machine.travel(T0, tick=False):
         _submit(violation)
     appeal = services.appeal_decide(violation_id=violation.pk, actor=Actor.reviewer(colleague), accept=accept,
-                                    reasons="The lease shows the shop was closed.", expected_version=2)
+                                    reasons="The lease shows the shop was closed.", expected_version=3)
     appeal = Appeal.objects.get(pk=appeal.pk)
     assert (appeal.decision, appeal.reasons, appeal.decided_by) == (decision, "The lease shows the shop was closed.", colleague)
     assert Violation.objects.get(pk=violation.pk).state == state
@@ -138,12 +138,12 @@ def test_a_stale_decision_gets_a_concurrency_error(violation, reviewer, colleagu
     with time_machine.travel(T0, tick=False):
         _submit(violation)
     services.appeal_decide(violation_id=violation.pk, actor=Actor.reviewer(reviewer), accept=True, reasons="Yes.",
-                           expected_version=2)
+                           expected_version=3)
     with pytest.raises(ConcurrencyError):
         services.appeal_decide(violation_id=violation.pk, actor=Actor.reviewer(colleague), accept=False,
-                               reasons="No.", expected_version=2)
+                               reasons="No.", expected_version=3)
     assert Appeal.objects.get(pk=violation.pk).decision == "accepted"
-    assert len(read(violation.stream)) == 3
+    assert len(read(violation.stream)) == 4  # recorded, notice delivered, appealed, decided
 
 
 def test_an_appeal_not_decided_within_the_sla_is_overdue(violation, colleague):

@@ -2,6 +2,7 @@
 when the rule says no, with the rule's error, and the API and the page show the rule's answer."""
 import pytest
 import time_machine
+from django.utils import timezone
 
 from cases import services
 from cases.abilities import appeal_refusal, can_appeal
@@ -28,6 +29,8 @@ def test_the_service_refuses_exactly_when_the_rule_says_no(record_violation, col
         withdrawn = record_violation(risk_point="merchant_refund_rate")
         services.violation_withdraw(violation_id=withdrawn.pk, actor=Actor.reviewer(colleague), reason="error")
         lapsing = record_violation(risk_point="service_not_provided")
+        # Its window starts when the notice reaches the merchant (notifications), and lapses 7 days later.
+        services.violation_notice_delivered(violation_id=lapsing.pk, at=timezone.now(), channel="inbox")
     cases = {"open": open_one, "appealed": appealed, "withdrawn": withdrawn, "lapsing": lapsing}
     expected = {"open": None, "appealed": AppealAlreadySubmitted, "withdrawn": TransitionNotAllowed,
                 "lapsing": AppealWindowClosed}

@@ -21,6 +21,7 @@ pytestmark = [pytest.mark.postgres, pytest.mark.redis,
 def test_the_worker_upholds_lapsed_violations_once(celery_worker, merchant):
     with time_machine.travel(timezone.now() - timedelta(days=8)):
         lapsed = services.violation_record(**judgement())
+        services.violation_notice_delivered(violation_id=lapsed.pk, at=timezone.now(), channel="email")
     fresh = services.violation_record(**judgement(risk_point="negative_review_rate"))
     assert uphold_lapsed_violations.delay().get(timeout=60) == [str(lapsed.pk)]
     assert uphold_lapsed_violations.delay().get(timeout=60) == []

@@ -2,6 +2,7 @@
 and in effect (upheld) and withdrawn, so no violation falls out of every tab once it is a week old."""
 import pytest
 import time_machine
+from django.utils import timezone
 
 from cases import services
 from cases.selectors import merchant_tab_counts, merchant_violations
@@ -13,6 +14,8 @@ pytestmark = pytest.mark.django_db
 def test_each_violation_shows_in_the_tabs_its_state_and_age_put_it_in(record_violation, colleague):
     with time_machine.travel("2026-05-01 00:00:00+00:00", tick=False):
         lapsed = record_violation(risk_point="clustered_complaints")
+        # Its notice reaches the merchant at once, so its appeal window lapses seven days later.
+        services.violation_notice_delivered(violation_id=lapsed.pk, at=timezone.now(), channel="inbox")
         withdrawn = record_violation(risk_point="related_entity")
         services.violation_withdraw(violation_id=withdrawn.pk, actor=Actor.reviewer(colleague), reason="error")
     with time_machine.travel("2026-05-20 00:00:00+00:00", tick=False):

@@ -112,6 +112,13 @@ def test_replay_equals_the_projections_after_random_commands():
                 self._try(services.violation_withdraw, violation_id=violation_id,
                           actor=Actor.reviewer(reviewers[1]), reason="error")
 
+        @rule(index=st.integers(0, 50))
+        def deliver_notice(self, index):
+            violation_id = self._pick(Violation, index)
+            if violation_id:
+                self._try(services.violation_notice_delivered, violation_id=violation_id, at=timezone.now(),
+                          channel="email")
+
         @rule(days=st.integers(0, 10))
         def lapse(self, days):
             services.violation_uphold_lapsed(now=timezone.now() + timedelta(days=days))
@@ -130,5 +137,6 @@ def test_replay_equals_the_projections_after_random_commands():
     ))
     # The run is not vacuous: every kind of event was produced along the way.
     produced = set(Event.objects.values_list("type", flat=True))
-    assert {"warning.raised", "warning.escalated", "violation.recorded", "violation.appeal_submitted",
+    assert {"warning.raised", "warning.escalated", "violation.recorded", "violation.notice_delivered",
+            "violation.appeal_submitted",
             "violation.appeal_decided", "violation.withdrawn", "violation.upheld"} <= produced

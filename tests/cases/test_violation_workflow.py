@@ -37,11 +37,32 @@ def test_recording_a_violation_escalates_the_open_warning_in_the_same_transactio
 def test_a_violation_is_pending_with_an_appeal_deadline_from_notification(record_violation, settings):
     settings.RISKCASE_APPEAL_WINDOW_DAYS = 10
     with time_machine.travel("2026-06-07 02:00:00+00:00", tick=False):
-        violation = Violation.objects.get(pk=record_violation().pk)
+        recorded = Violation.objects.get(pk=record_violation(notified=False).pk)
+    assert (recorded.state, recorded.notified_at, recorded.appeal_deadline) == ("pending", None, None)
+    assert recorded.appeal_window_open(datetime(2027, 1, 1, tzinfo=UTC))  # not started: open
+    delivered = datetime(2026, 6, 9, 8, tzinfo=UTC)
+    services.violation_notice_delivered(violation_id=recorded.pk, at=delivered, channel="sms")
+    services.violation_notice_delivered(violation_id=recorded.pk, at=delivered + timedelta(days=1), channel="email")
+    violation = Violation.objects.get(pk=recorded.pk)
     assert violation.state == "pending"
-    assert violation.notified_at == datetime(2026, 6, 7, 2, tzinfo=UTC)
+    assert violation.notified_at == delivered  # the first delivery counts, a later one changes nothing
     assert violation.appeal_deadline - violation.notified_at == timedelta(days=10)
     assert (violation.recorded_by_kind, violation.recorded_by_id) == ("system", None)
+    assert [(e.type, e.data.get("channel")) for e in read(violation.stream)] == [
+        ("violation.recorded", None), ("violation.notice_delivered", "sms")]
+
+
+def test_a_violation_whose_notice_never_arrived_is_not_upheld_and_is_7_days_after_delivery(record_violation):
+    with time_machine.travel("2026-06-07 00:00:00+00:00", tick=False):
+        violation = record_violation(notified=False)
+    assert services.violation_uphold_lapsed(now=datetime(2026, 6, 14, 0, 0, 1, tzinfo=UTC)) == []
+    assert services.violation_uphold_lapsed(now=datetime(2026, 9, 1, tzinfo=UTC)) == []
+    assert _state(violation) == "pending"
+    delivered = datetime(2026, 9, 2, tzinfo=UTC)
+    services.violation_notice_delivered(violation_id=violation.pk, at=delivered, channel="inbox")
+    assert services.violation_uphold_lapsed(now=delivered + timedelta(days=7)) == []  # the last instant
+    assert services.violation_uphold_lapsed(now=delivered + timedelta(days=7, seconds=1)) == [violation.pk]
+    assert _state(violation) == "upheld"
 
 
 def test_an_overlapping_window_is_not_recorded_twice(record_violation):
@@ -54,14 +75,15 @@ def test_an_overlapping_window_is_not_recorded_twice(record_violation):
 
 def test_the_lapse_job_upholds_only_violations_past_their_deadline_and_is_idempotent(record_violation):
     with time_machine.travel("2026-06-07 00:00:00+00:00", tick=False):
-        old = record_violation()
+        old = record_violation(notified=True)
     with time_machine.travel("2026-06-12 00:00:00+00:00", tick=False):
-        recent = record_violation(risk_point="negative_review_rate")
+        recent = record_violation(risk_point="negative_review_rate", notified=True)
     with time_machine.travel("2026-06-14 00:00:01+00:00", tick=False):
         assert uphold_lapsed_violations() == [str(old.pk)]
         assert uphold_lapsed_violations() == []
     assert (_state(old), _state(recent)) == ("upheld", "pending")
-    assert [e.type for e in read(old.stream)] == ["violation.recorded", "violation.upheld"]
+    assert [e.type for e in read(old.stream)] == ["violation.recorded", "violation.notice_delivered",
+                                                  "violation.upheld"]
 
 
 @pytest.mark.parametrize("before", ["pending", "appealing", "upheld", "appeal_failed"])
@@ -69,7 +91,7 @@ def test_a_reviewer_withdraws_a_violation_recorded_in_error(record_violation, re
                                                             as_merchant, before):
     """After a decided appeal only a senior other than the decider may withdraw (tests/enforcement/
     test_reversal_authority.py tries the others)."""
-    violation = record_violation()
+    violation = record_violation(notified=True)
     if before in ("appealing", "appeal_failed"):
         services.appeal_submit(violation_id=violation.pk, actor=as_merchant, statement="Not us.")
     if before == "appeal_failed":

@@ -1,4 +1,6 @@
 """Warning (预警): open -> acknowledged -> resolved | escalated | dismissed, each allowed and refused."""
+from datetime import date
+
 import pytest
 
 from cases import services
@@ -117,5 +119,31 @@ def test_a_warning_raised_by_a_reviewer_needs_the_permission(merchant, auditor, 
 
     with pytest.raises(NotPermitted):
         services.warning_raise(**judgement(risk_point="public_opinion"), actor=Actor.reviewer(auditor))
-    warning = services.warning_raise(**judgement(risk_point="public_opinion"), actor=Actor.reviewer(reviewer))
+    warning = services.warning_raise(**judgement(risk_point="public_opinion"), actor=Actor.reviewer(reviewer),
+                                     statement="Posts about your shop are spreading.")
     assert read(warning.stream)[0].metadata["actor_id"] == str(reviewer.pk)
+
+
+def test_a_reviewer_raises_a_warning_by_hand_with_evidence_and_a_statement_for_the_merchant(merchant, reviewer,
+                                                                                              media_root):
+    from django.core.files.base import ContentFile
+
+    from cases.models import WarningEvidence
+    from eventstore.replay import compare, rebuild
+
+    common = dict(merchant_id="m-1", risk_point="public_opinion", window_start=date(2026, 6, 1),
+                  window_end=date(2026, 6, 1), value=None, threshold=None, explanation={"v": 1, "by_hand": True},
+                  as_of=date(2026, 6, 1), actor=Actor.reviewer(reviewer))
+    with pytest.raises(InvalidCommand):  # by hand, the merchant must be told the facts
+        services.warning_raise(**common, evidence_text="Tip from a journalist.")
+    warning = services.warning_raise(
+        **common, evidence_text="Tip from a journalist.",
+        statement="A local paper is preparing a story on hygiene complaints about your shop.",
+        files=[ContentFile(b"%PDF-1.4 memo", name="memo.pdf")],
+        shared_files=[ContentFile(b"\x89PNG\r\n\x1a\n shot", name="draft.png")])
+    stored = Warning.objects.get(pk=warning.pk)
+    assert stored.statement.startswith("A local paper") and stored.evidence_text == "Tip from a journalist."
+    files = {e.name: e.shareable for e in WarningEvidence.objects.filter(warning=stored)}
+    assert files == {"memo.pdf": False, "draft.png": True}
+    assert read(stored.stream)[0].data["statement"] == stored.statement
+    assert compare(rebuild()) == []

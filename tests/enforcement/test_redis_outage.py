@@ -8,7 +8,7 @@ import time_machine
 from django.test import TestCase
 from django.utils import timezone
 
-from enforcement import cache, selectors, services, tasks
+from enforcement import cache, selectors, services
 from enforcement.models import Penalty, PenaltyKind, Restriction
 from eventstore.actors import Actor
 from riskcase.ops import redisguard

@@ -7,7 +7,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from cases.evaluation import rules_evaluate
-from cases.services import SYSTEM, violation_record, violation_uphold_lapsed
+from cases.services import SYSTEM, violation_notice_delivered, violation_record, violation_uphold_lapsed
 
 HEADER = "kind,merchant_id,product_id,risk_point,window_start,window_end,value,threshold,state"
 
@@ -50,9 +50,10 @@ def test_rows_are_sorted_by_merchant_risk_point_kind_and_window_end(
 def test_a_case_without_a_measure_has_empty_value_and_threshold(make_merchant, as_of, tmp_path):
     make_merchant("a", entity_id="E1")
     make_merchant("b", entity_id="E1")
-    violation_record(merchant_id="a", risk_point="complaint_rate", window_start=as_of - timedelta(days=36),
-                     window_end=as_of - timedelta(days=7), value="0.1", threshold="0.05",
-                     explanation={"v": 1}, as_of=as_of, actor=SYSTEM)
+    violation = violation_record(merchant_id="a", risk_point="complaint_rate", window_start=as_of - timedelta(days=36),
+                                 window_end=as_of - timedelta(days=7), value="0.1", threshold="0.05",
+                                 explanation={"v": 1}, as_of=as_of, actor=SYSTEM)
+    violation_notice_delivered(violation_id=violation.pk, at=timezone.now(), channel="email")
     violation_uphold_lapsed(now=timezone.now() + timedelta(days=30))
     rules_evaluate(as_of)
     rows = list(csv.DictReader(io.StringIO(export(tmp_path))))

@@ -11,6 +11,7 @@ from cases.services import (
     SYSTEM,
     appeal_decide,
     appeal_submit,
+    violation_notice_delivered,
     violation_record,
     violation_uphold_lapsed,
     violation_withdraw,
@@ -19,11 +20,13 @@ from eventstore.actors import Actor
 
 
 def record(merchant_id, as_of):
-    return violation_record(
+    """A violation whose notice reached the merchant at once (so its appeal window can lapse)."""
+    violation = violation_record(
         merchant_id=merchant_id, risk_point="complaint_rate", window_start=as_of - timedelta(days=36),
         window_end=as_of - timedelta(days=7), value="0.1", threshold="0.05", explanation={"v": 1},
         as_of=as_of, actor=SYSTEM,
     )
+    return violation_notice_delivered(violation_id=violation.pk, at=timezone.now(), channel="email")
 
 
 def uphold_all():

@@ -57,7 +57,7 @@ def test_a_warning_opened_by_a_reviewer_for_a_risk_point_without_a_rule_is_left_
     make_merchant("m1")
     warning_raise(merchant_id="m1", risk_point="public_opinion", window_start=as_of, window_end=as_of,
                   value=None, threshold=None, explanation={"v": 1, "note": "press report"}, as_of=as_of,
-                  actor=reviewer_actor)
+                  actor=reviewer_actor, statement="A press report about your shop is circulating.")
     rules_evaluate(as_of)
     assert Warning.objects.get().state == "open"
 

@@ -9,7 +9,7 @@ from cases.models import Appeal, AppealEvidence
 from eventstore.store import read
 from portal.uploads import MAX_BYTES
 from tests.api.conftest import stored_files
-from tests.api.factories import record_violation
+from tests.api.factories import deliver_notice, record_violation
 
 from .conftest import PDF, PNG
 
@@ -30,7 +30,7 @@ def assert_nothing_stored(violation, media_root):
     assert not Appeal.objects.filter(pk=violation.pk).exists()
     assert not AppealEvidence.objects.exists()
     assert stored_files(media_root) == []
-    assert [e.type for e in read(violation.stream)] == ["violation.recorded"]
+    assert [e.type for e in read(violation.stream)][-1] in ("violation.recorded", "violation.notice_delivered")
     violation.refresh_from_db()
     assert violation.state == "pending"
 
@@ -66,6 +66,7 @@ def test_an_empty_statement_is_refused(web, violation, media_root):
 
 
 def test_an_appeal_after_the_window_is_refused(web, violation, media_root, frozen):
+    violation = deliver_notice(violation)
     frozen.shift(timedelta(days=8))
     response = appeal(web, violation, [SimpleUploadedFile("front.png", PNG)])
     assert response.status_code == 409

@@ -29,7 +29,7 @@ def test_a_tab_lists_only_its_violations(web, merchant):
 
 
 def test_the_violation_detail_shows_its_timeline_and_the_appeal_form(web, merchant):
-    violation = record_violation(merchant)
+    violation = record_violation(merchant, notified=True)
     body = web.get(f"/merchant/violations/{violation.pk}/").content.decode()
     assert "The violation was recorded" in body
     assert 'type="file"' in body and "multiple" in body and 'enctype="multipart/form-data"' in body
@@ -72,3 +72,10 @@ def test_the_lists_take_a_fixed_number_of_queries(web, merchant, django_assert_m
         assert web.get("/merchant/violations/?tab=pending").status_code == 200
     with django_assert_max_num_queries(8):
         assert web.get("/merchant/warnings/").status_code == 200
+
+
+def test_a_violation_whose_notice_has_not_arrived_says_its_appeal_window_has_not_started(web, merchant):
+    violation = record_violation(merchant)
+    body = web.get(f"/merchant/violations/{violation.pk}/").content.decode()
+    assert "The appeal window has not started" in body
+    assert "not started" in web.get("/merchant/violations/").content.decode()
