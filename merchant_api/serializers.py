@@ -285,7 +285,7 @@ class RateStandingSerializer(serializers.Serializer):
 class PenaltyRestrictionSerializer(serializers.Serializer):
     code = serializers.ChoiceField(
         choices=["public_warning", "no_creator_matchmaking", "no_ads", "no_campaigns", "traffic_weight",
-                 "banned_products", "store_removal"])
+                 "banned_products", "product_restricted", "store_removal"])
     label = serializers.CharField(help_text="In the language of Accept-Language.")
 
 
