@@ -20,7 +20,10 @@ demo: $(STAMP)
 	rm -f var/demo.sqlite3
 	env -u REDIS_URL RISKCASE_ALLOW_DEV_SECRET=1 DATABASE_URL=sqlite:///var/demo.sqlite3 $(BIN)/python manage.py demo
 
+# Lint (ruff: pyflakes, pycodestyle, isort, bugbear, Django rules) and unused code (vulture) first, then the suite.
 test: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/vulture
 	$(BIN)/pytest
 
 # Ingest + recompute at platform scale, then the restrictions and merchant endpoints under wrk and gunicorn

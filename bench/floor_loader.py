@@ -10,13 +10,13 @@ import argparse
 import sys
 import time
 from contextlib import ExitStack
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 import orjson
 import psycopg
 
-# type: (table, id field, [(column, field)], [(instant column, day column, field)])
+# fact type -> (table, id field, [(column, field)], [(instant column, day column, field)])
 TABLES = {
     "order_paid": ("metrics_order", "order_id", ["merchant_id", "product_id", "amount_cents"],
                    [("paid_at", "paid_day")]),
@@ -58,15 +58,14 @@ def load(path, database_url, zone="Asia/Shanghai"):
                 row = [ident, *(obj.get(f, "") for f in fields)]
                 for instant, _day in stamps:
                     at = datetime.fromisoformat(obj[instant])
-                    row += [at.astimezone(timezone.utc), at.astimezone(zone).date()]
+                    row += [at.astimezone(UTC), at.astimezone(zone).date()]
                 copies[kind].write_row(row)
-    with psycopg.connect(database_url) as conn:
-        with conn.cursor().copy(
-            "COPY metrics_merchant (merchant_id, name, category, entity_id, occurred_at) FROM STDIN"
-        ) as copy:
-            for m in merchants.values():
-                copy.write_row([m["merchant_id"], m["name"], m["category"], m.get("entity_id", ""),
-                                datetime.fromisoformat(m["occurred_at"])])
+    with psycopg.connect(database_url) as conn, conn.cursor().copy(
+        "COPY metrics_merchant (merchant_id, name, category, entity_id, occurred_at) FROM STDIN"
+    ) as copy:
+        for m in merchants.values():
+            copy.write_row([m["merchant_id"], m["name"], m["category"], m.get("entity_id", ""),
+                            datetime.fromisoformat(m["occurred_at"])])
     return lines
 
 

@@ -65,12 +65,13 @@ def main():
     floor(start)  # warm the caches once, so the first timed run is not the only cold one
     out = {}
     for label, first in (("full", start), ("nightly", nightly)):
-        out[f"floor_{label}"], out[f"floor_{label}_rows"] = best_of(repeat, lambda: floor(first))
+        out[f"floor_{label}"], out[f"floor_{label}_rows"] = best_of(repeat, lambda first=first: floor(first))
         out[f"floor_{label}_product"], out[f"floor_{label}_product_rows"] = best_of(
-            repeat, lambda: floor(first, by_product=True))
+            repeat, lambda first=first: floor(first, by_product=True))
         out[f"recompute_{label}"], (_, out[f"recompute_{label}_rows"]) = best_of(
-            repeat, lambda: recompute(as_of=as_of, start=first))
-        out[f"merchant_only_{label}"], _ = best_of(repeat, lambda: store_merchant_grain_only(as_of=as_of, start=first))
+            repeat, lambda first=first: recompute(as_of=as_of, start=first))
+        out[f"merchant_only_{label}"], _ = best_of(
+            repeat, lambda first=first: store_merchant_grain_only(as_of=as_of, start=first))
     recompute(as_of=as_of, start=start)  # leave the stored rows as the real recompute writes them
     print(json.dumps(out))
 

@@ -119,9 +119,8 @@ def withdrawal_refusal(violation, appeal, user):
     refusal = _permission(user, "cases.withdraw_violation")
     if refusal is not None:
         return refusal
-    if appeal is not None and appeal.decision:
-        if not is_senior(user) or appeal.decided_by_id == user.pk:
-            return AppealDecidedSeniorOnly()
+    if appeal is not None and appeal.decision and (not is_senior(user) or appeal.decided_by_id == user.pk):
+        return AppealDecidedSeniorOnly()
     for guard in _withdrawal_guards:
         refusal = guard(violation, user)
         if refusal is not None:

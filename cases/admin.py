@@ -16,15 +16,14 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from eventstore.actors import Actor
+from eventstore.reference import InvalidReferenceData
 from riskcase.lib.admin import ReadOnlyAdmin
 from riskcase.lib.charts import percent
 from riskcase.lib.forms import MultipleFileField
 
-from .abilities import VIOLATION_COMMANDS, WARNING_COMMANDS, CaseAbilities
-from eventstore.actors import Actor
-from eventstore.reference import InvalidReferenceData
-
 from . import evidence, services
+from .abilities import VIOLATION_COMMANDS, WARNING_COMMANDS, CaseAbilities
 from .charts import rate_chart
 from .errors import ConcurrencyError, DomainError, NotPermitted
 from .models import (
@@ -199,9 +198,9 @@ class CaseAdmin(ReadOnlyAdmin):
     def get_urls(self):
         info = self.model._meta.app_label, self.model._meta.model_name
         return [
-            path("<path:object_id>/act/", self.admin_site.admin_view(self.act_view), name="%s_%s_act" % info),
+            path("<path:object_id>/act/", self.admin_site.admin_view(self.act_view), name="{}_{}_act".format(*info)),
             path("<path:object_id>/evidence/<uuid:file_id>/", self.admin_site.admin_view(self.evidence_view),
-                 name="%s_%s_evidence" % info),
+                 name="{}_{}_evidence".format(*info)),
         ] + super().get_urls()
 
     def commands(self, request, obj):

@@ -22,8 +22,8 @@ from eventstore.actors import SYSTEM, Actor
 from eventstore.aggregates import commit, ensure_version
 from eventstore.store import lock_for_append
 
-from . import events as ev
 from . import abilities, evidence
+from . import events as ev
 from .aggregates import ViolationCase, WarningCase
 from .errors import (
     InvalidCommand,
@@ -299,7 +299,8 @@ def violation_withdraw(*, violation_id, actor, reason, internal_note="", expecte
         case = _lock_violation(violation_id)
         ensure_version(case.root.version, expected_version)
         _refuse(abilities.withdrawal_refusal(case.root, case.appeal, user))
-        commit(case, ev.ViolationWithdrawn(reason=reason, internal_note=internal_note), actor=actor, expected_version=expected_version,
+        commit(case, ev.ViolationWithdrawn(reason=reason, internal_note=internal_note), actor=actor,
+               expected_version=expected_version,
                 correlation_id=_new_correlation())
     return case.root
 

@@ -12,16 +12,14 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from eventstore.actors import Actor
 from cases.errors import ConcurrencyError, DomainError
-from eventstore.store import read
 from cases.models import Violation
-
+from eventstore.actors import Actor
+from eventstore.store import read
 from riskcase.ops.enqueue import on_commit_once
 
 from . import abilities, services, webhooks
 from .abilities import LIFTABLE_STATES, OPEN_VIOLATION_STATES, SERIOUS_HAND_OPENED, ReviewerAbilities
-from .policy import ADD_PERMISSION, STEP_FIELDS, InvalidPolicy, policy_in_force, policy_version_add, steps_of
 from .models import (
     DeliveryState,
     Penalty,
@@ -33,8 +31,7 @@ from .models import (
     WebhookDelivery,
     WebhookEndpoint,
 )
-
-
+from .policy import ADD_PERMISSION, STEP_FIELDS, InvalidPolicy, policy_in_force, policy_version_add, steps_of
 
 # --- The policy: a change is a new version (with its steps), added through policy_version_add ----
 

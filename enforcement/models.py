@@ -242,19 +242,19 @@ class WebhookEndpoint(models.Model):
     # When the one scheduled retry of this endpoint's deliveries is due (enforcement.webhooks).
     retry_scheduled_for = models.DateTimeField(_("retry scheduled for"), null=True, blank=True, editable=False)
 
-    def signing_secrets(self, now):
-        """The secrets a delivery is signed with now: the current one, and the previous one during the
-        overlap after a rotation (so a receiver can switch without losing a message)."""
-        if self.previous_secret and self.previous_secret_until and now < self.previous_secret_until:
-            return [self.secret, self.previous_secret]
-        return [self.secret]
-
     class Meta:
         verbose_name = _("webhook endpoint")
         verbose_name_plural = _("webhook endpoints")
 
     def __str__(self):
         return self.name
+
+    def signing_secrets(self, now):
+        """The secrets a delivery is signed with now: the current one, and the previous one during the
+        overlap after a rotation (so a receiver can switch without losing a message)."""
+        if self.previous_secret and self.previous_secret_until and now < self.previous_secret_until:
+            return [self.secret, self.previous_secret]
+        return [self.secret]
 
 
 class DeliveryState(models.TextChoices):

@@ -248,7 +248,7 @@ def policy_version_add(*, effective_from, steps, actor, window_days=90, clustere
             policy_version_id=next_id(PolicyVersion), effective_from=effective_from, window_days=window_days,
             clustered_ban_at=clustered_ban_at, note=note, product_steps=product_cleaned,
             steps=[{**step, "id": pk, "traffic_weight": str(step["traffic_weight"].quantize(WEIGHT_PLACES))}
-                   for pk, step in zip(step_ids, cleaned)],
+                   for pk, step in zip(step_ids, cleaned, strict=False)],
         )
         aggregate = PolicyVersions.load(PolicyVersions.KEY)
         commit(aggregate, event, actor=actor, expected_version=aggregate.version)

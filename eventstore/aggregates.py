@@ -16,8 +16,8 @@ from django.utils import timezone
 
 from .actors import Actor
 from .errors import ConcurrencyError, TransitionNotAllowed
-from .streams import stream_name
 from .store import append
+from .streams import stream_name
 
 _AGGREGATES: dict[str, type["Aggregate"]] = {}
 

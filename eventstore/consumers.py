@@ -10,8 +10,8 @@ effect rolled back with it). Effects outside the database (a webhook, an e-mail)
 transaction: they are claimed in it and sent after commit, with an idempotency key. Appends are
 serialised (eventstore.store), so reading by position never skips a late commit.
 """
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from django.db import transaction
 

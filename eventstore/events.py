@@ -9,7 +9,7 @@ import dataclasses
 import types
 import typing
 import uuid
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import ClassVar
 
@@ -20,7 +20,7 @@ def _encode(value):
     if isinstance(value, datetime):
         if value.tzinfo is None:
             raise ValueError("event datetimes must be aware")
-        return value.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+        return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, (Decimal, uuid.UUID)):

@@ -7,7 +7,7 @@ DELETE on the events table (cases migration 0004).
 """
 import hashlib
 import json
-from datetime import timezone
+from datetime import UTC
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -18,7 +18,7 @@ def canonical_json(value):
 
 
 def format_instant(moment):
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def event_hash(*, stream, version, type, data, metadata, occurred_at, prev_hash):

@@ -11,7 +11,7 @@ from enum import Enum
 from django.db import models, transaction
 from django.db.models.fields.files import FieldFile
 
-from .aggregates import EventContext, _AGGREGATES
+from .aggregates import _AGGREGATES, EventContext
 from .store import read
 from .streams import parse_stream
 

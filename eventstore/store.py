@@ -13,14 +13,15 @@ from typing import Any
 from django.db import IntegrityError, connections, router, transaction
 from django.utils import timezone
 
-from .actors import SYSTEM, Actor
-from .errors import ConcurrencyError
 from riskcase.ops.enqueue import on_commit_once
 
+from .actors import SYSTEM, Actor
+from .errors import ConcurrencyError
 from .events import DomainEvent, decode
 from .models import Event, event_hash
 
-__all__ = ["RecordedEvent", "append", "first_positions", "openings", "head_position", "last_positions", "lock_for_append", "read", "upcaster"]
+__all__ = ["RecordedEvent", "append", "first_positions", "head_position", "last_positions", "lock_for_append", "openings",
+           "read", "upcaster"]
 
 ANY_VERSION = None  # expected_version=None: append at the end whatever the stream's version
 

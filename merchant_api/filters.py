@@ -1,5 +1,5 @@
 """django-filter filter sets of the merchants' API."""
-from datetime import timezone
+from datetime import UTC
 
 import django_filters
 from django import forms
@@ -21,7 +21,7 @@ class UtcIsoDateTimeField(IsoDateTimeField):
         if value is None:
             return None
         try:
-            return value.astimezone(timezone.utc)
+            return value.astimezone(UTC)
         except OverflowError:  # year 1 with a positive offset
             raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from None
 

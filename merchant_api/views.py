@@ -14,11 +14,11 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.scoping import MerchantScopedMixin
-from eventstore.actors import Actor
 from cases.models import AppealEvidence, RiskPoint, Violation, Warning
 from cases.services import appeal_submit, warning_acknowledge
 from enforcement.models import Penalty
 from enforcement.selectors import ever_in_force
+from eventstore.actors import Actor
 from metrics.models import DailyMetric, Merchant
 from portal.dates import platform_today
 from portal.diagnosis import merchant_diagnosis

@@ -15,9 +15,9 @@ from accounts.selectors import SESSION_KEY, page_merchant_choice
 from cases.abilities import can_appeal
 from cases.charts import case_chart
 from cases.models import RATE_RISK_POINTS, RiskPoint, WarningState
-from eventstore.actors import Actor
 from cases.selectors import MERCHANT_TABS, case_timeline, merchant_violations
 from cases.services import appeal_submit, warning_acknowledge
+from eventstore.actors import Actor
 from portal import selectors
 from portal.charts import rate_charts
 from portal.dates import default_range, platform_today

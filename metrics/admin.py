@@ -1,9 +1,9 @@
 """Admin for trade facts and metrics: read-only, since facts only change through ingestion."""
 from django.contrib import admin, messages
-
-from riskcase.lib.admin import ReadOnlyAdmin
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from riskcase.lib.admin import ReadOnlyAdmin
 
 from .authentication import announce_revocation
 from .models import DailyMetric, Merchant, ProductDailyMetric, RecomputeRun, ServiceToken

@@ -65,7 +65,10 @@ def merchant_shards(count):
     ]
 
 
-def recompute_shard(*, as_of, start, end=None, shard=MerchantRange()):
+ALL_MERCHANTS = MerchantRange()
+
+
+def recompute_shard(*, as_of, start, end=None, shard=ALL_MERCHANTS):
     """Recompute one shard's days [start, end or as_of] as of A in one transaction. Idempotent."""
     with transaction.atomic():
         return store_daily_metrics(as_of=as_of, start=start, end=end or as_of, shard=shard)

@@ -6,7 +6,7 @@ orders. Lines are yielded one at a time, shuffled within each day, so any size s
 """
 import random
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta, timezone
+from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import orjson
@@ -57,7 +57,7 @@ def _stamp(rng, instant, zone):
     """Half the timestamps in the platform zone, half in UTC ('Z'), like real upstream systems."""
     if rng.random() < 0.5:
         return instant.astimezone(zone).isoformat(timespec="seconds")
-    return instant.astimezone(timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z")
+    return instant.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
 def generate(plan):

@@ -13,6 +13,7 @@ from .workflows import (
 )
 
 __all__ = [
-    "OPEN_WARNING_STATES", "RATE_RISK_POINTS", "Appeal", "AppealDecision", "AppealEvidence", "RiskPoint", "RuleParameterVersion", "ThresholdVersion", "Violation", "ViolationEvidence", "ViolationState", "Warning",
+    "OPEN_WARNING_STATES", "RATE_RISK_POINTS", "Appeal", "AppealDecision", "AppealEvidence", "RiskPoint",
+    "RuleParameterVersion", "ThresholdVersion", "Violation", "ViolationEvidence", "ViolationState", "Warning",
     "WarningState",
 ]

@@ -1,6 +1,6 @@
 """Validation of one ingest line into a normalised fact (data contract section 1)."""
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 import orjson
@@ -107,7 +107,7 @@ def _timestamp(obj, field, zone):
     if parsed.tzinfo is None or parsed.utcoffset() is None:
         raise BadLine(f"field '{field}' has no UTC offset")
     try:
-        return parsed.astimezone(timezone.utc), parsed.astimezone(zone).date()
+        return parsed.astimezone(UTC), parsed.astimezone(zone).date()
     except OverflowError:  # e.g. 0001-01-01T00:00:00+08:00 has no UTC instant
         raise BadLine(f"field '{field}' is out of range") from None
 

@@ -99,7 +99,7 @@ def _insert_new_by_copy(model, columns, facts):
 
 def _stored(model, keys, fields):
     return {
-        row[0]: dict(zip(fields, row[1:]))
+        row[0]: dict(zip(fields, row[1:], strict=False))
         for row in model.objects.filter(pk__in=keys).values_list("pk", *fields)
     }
 

@@ -100,9 +100,7 @@ def _validation_body(exc):
     else:
         non_field.extend(detail if isinstance(detail, list) else [detail])
     first = _first_message(non_field) or _first_message(detail)
-    if non_field and first:
-        message, code = first
-    elif first and len(fields) == 1:
+    if non_field and first or first and len(fields) == 1:
         message, code = first
     else:
         message, code = _("Some fields are invalid."), "invalid"

@@ -2,7 +2,7 @@
 Celery task that was running when the record was made."""
 import json
 import logging
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import orjson
 
@@ -40,7 +40,7 @@ class JsonFormatter(logging.Formatter):
 
     def format(self, record):
         data = {
-            "time": datetime.fromtimestamp(record.created, tz=timezone.utc).isoformat(timespec="milliseconds"),
+            "time": datetime.fromtimestamp(record.created, tz=UTC).isoformat(timespec="milliseconds"),
             "level": record.levelname,
             "logger": record.name,
             "message": record.getMessage(),

@@ -47,9 +47,9 @@ def consumer_lag_limit():
 
 def snapshot(now=None):
     """Everything the gauges and the readiness detail report, from a handful of aggregate queries."""
-    from eventstore.models import Checkpoint, Event
     from cases.selectors import overdue_appeals
     from enforcement.models import DeliveryState, WebhookDelivery
+    from eventstore.models import Checkpoint, Event
     from metrics.models import RecomputeRun
 
     now = now or timezone.now()
@@ -84,8 +84,8 @@ def degraded(snap=None):
         problems["webhooks"] = f"{dead} dead deliveries (admin: webhook deliveries, state dead)"
     run = snap["nightly"]
     if run is None or snap["now"] - run.finished_at > nightly_overdue_after():
-        problems["nightly"] = "overdue: no nightly run finished in the last %d hours" % (
-            nightly_overdue_after().total_seconds() // 3600)
+        hours = int(nightly_overdue_after().total_seconds() // 3600)
+        problems["nightly"] = f"overdue: no nightly run finished in the last {hours} hours"
     return problems
 
 

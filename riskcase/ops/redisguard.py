@@ -5,6 +5,7 @@ read falls back to the database and a write that could not reach Redis is repair
 reconciler). After one failure the breaker stays open for RISKCASE_REDIS_BREAKER_SECONDS (5 s): requests in
 that time do not wait on a socket at all; then one request tries again and closes it on success.
 """
+import contextlib
 import logging
 import threading
 from datetime import UTC, datetime, timedelta
@@ -78,10 +79,8 @@ def is_open():
 
 def trip():
     """Open the breaker after a failure seen outside `call` (the Django cache of the throttles)."""
-    try:
+    with contextlib.suppress(pybreaker.CircuitBreakerError):
         breaker().open()
-    except pybreaker.CircuitBreakerError:
-        pass
 
 
 def reset():

@@ -23,7 +23,7 @@ def _read_csv(text):
 
 def _assert_same_metrics(actual, expected):
     assert [(r["merchant_id"], r["day"]) for r in actual] == [(r["merchant_id"], r["day"]) for r in expected]
-    for got, want in zip(actual, expected):
+    for got, want in zip(actual, expected, strict=False):
         where = f"{want['merchant_id']} {want['day']}"
         assert {c: got[c] for c in COUNTS} == {c: want[c] for c in COUNTS}, where
         assert got["stable"] == want["stable"], where

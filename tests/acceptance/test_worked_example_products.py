@@ -37,7 +37,7 @@ def _export(tmp_path, *extra):
 
 def _assert_same_product_metrics(actual, expected):
     assert [tuple(r[k] for k in KEY) for r in actual] == [tuple(r[k] for k in KEY) for r in expected]
-    for got, want in zip(actual, expected):
+    for got, want in zip(actual, expected, strict=False):
         where = " ".join(want[k] for k in KEY)
         assert {c: got[c] for c in COUNTS} == {c: want[c] for c in COUNTS}, where
         assert got["stable"] == want["stable"], where

@@ -6,8 +6,8 @@ from datetime import timedelta
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from eventstore.store import read
 from cases.models import Appeal, AppealEvidence
+from eventstore.store import read
 from merchant_api.models import IdempotencyKey
 
 from .conftest import NOW, assert_error, stored_files

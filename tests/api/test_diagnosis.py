@@ -5,8 +5,8 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from cases import services
-from eventstore.actors import SYSTEM, Actor
 from cases.models import ThresholdVersion
+from eventstore.actors import SYSTEM, Actor
 
 from .factories import DailyMetricFactory, raise_warning, record_violation
 

@@ -6,9 +6,9 @@ from datetime import timedelta
 from django.contrib.auth.models import Permission
 
 from cases import services
-from eventstore.actors import Actor
 from enforcement import consumers
 from enforcement.models import Penalty
+from eventstore.actors import Actor
 
 from .conftest import assert_error, client_for
 from .factories import UserFactory, appeal_reviewer, record_violation

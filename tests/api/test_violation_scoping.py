@@ -6,8 +6,8 @@ from datetime import timedelta
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from eventstore.store import read
 from cases.models import Appeal
+from eventstore.store import read
 
 from .conftest import NOW, assert_error, stored_files
 from .factories import raise_warning, record_violation

@@ -10,10 +10,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cases import services
-from eventstore.actors import Actor
-from eventstore.store import read
 from cases.models import Appeal, ThresholdVersion, Violation, Warning
+from eventstore.actors import Actor
 from eventstore.models import Event
+from eventstore.store import read
 from metrics.models import DailyMetric
 from tests.factories import MerchantFactory
 

@@ -7,7 +7,6 @@ from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from cases import selectors, services
-from eventstore.actors import SYSTEM, Actor
 from cases.errors import (
     AppealAlreadySubmitted,
     AppealWindowClosed,
@@ -18,8 +17,9 @@ from cases.errors import (
     SameReviewer,
     TransitionNotAllowed,
 )
-from eventstore.store import read
 from cases.models import Appeal, AppealEvidence, Violation
+from eventstore.actors import SYSTEM, Actor
+from eventstore.store import read
 
 pytestmark = pytest.mark.django_db
 
@@ -53,9 +53,8 @@ def test_a_merchant_appeals_within_the_window_with_evidence_files(violation, med
 
 
 def test_an_appeal_after_the_window_is_refused(violation):
-    with time_machine.travel("2026-06-14 00:00:01+00:00", tick=False):
-        with pytest.raises(AppealWindowClosed):
-            _submit(violation)
+    with time_machine.travel("2026-06-14 00:00:01+00:00", tick=False), pytest.raises(AppealWindowClosed):
+        _submit(violation)
     assert Violation.objects.get(pk=violation.pk).state == "pending"
     services.violation_uphold_lapsed(now=timezone.now() + timedelta(days=30))
     with pytest.raises(AppealWindowClosed):

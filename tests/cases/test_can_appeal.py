@@ -5,9 +5,9 @@ import time_machine
 
 from cases import services
 from cases.abilities import appeal_refusal, can_appeal
-from eventstore.actors import Actor
 from cases.errors import AppealAlreadySubmitted, AppealWindowClosed, TransitionNotAllowed
 from cases.models import Violation
+from eventstore.actors import Actor
 
 pytestmark = pytest.mark.django_db
 

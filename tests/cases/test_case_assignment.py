@@ -2,10 +2,10 @@
 import pytest
 
 from cases import services
-from eventstore.actors import Actor
 from cases.errors import ConcurrencyError, InvalidCommand, NotPermitted, TransitionNotAllowed
-from eventstore.store import read
 from cases.models import Violation, Warning
+from eventstore.actors import Actor
+from eventstore.store import read
 
 pytestmark = pytest.mark.django_db
 

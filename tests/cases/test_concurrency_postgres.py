@@ -6,12 +6,12 @@ import pytest
 from django.db import connection, transaction
 
 from cases import services
-from eventstore.actors import Actor
-from eventstore import consumers
-from eventstore.consumers import process_new_events, register_consumer
-from eventstore.store import append
 from cases.models import Appeal, Violation
+from eventstore import consumers
+from eventstore.actors import Actor
+from eventstore.consumers import process_new_events, register_consumer
 from eventstore.models import Event
+from eventstore.store import append
 
 from .conftest import judgement, make_user
 

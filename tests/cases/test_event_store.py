@@ -1,10 +1,10 @@
 """The event store: append with an expected version, read by stream and by position, upcasting."""
 import pytest
 
-from eventstore.actors import SYSTEM, Actor
 from cases.errors import ConcurrencyError
-from eventstore.store import _UPCASTERS, append, read, upcaster
+from eventstore.actors import SYSTEM, Actor
 from eventstore.models import Event
+from eventstore.store import _UPCASTERS, append, read, upcaster
 
 pytestmark = pytest.mark.django_db
 

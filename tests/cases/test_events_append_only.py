@@ -2,8 +2,8 @@
 import pytest
 from django.db import DatabaseError, connection, transaction
 
-from eventstore.store import append
 from eventstore.models import Event
+from eventstore.store import append
 
 pytestmark = pytest.mark.django_db
 
@@ -15,9 +15,8 @@ def stored():
 
 
 def _refused(sql, params=()):
-    with pytest.raises(DatabaseError, match="append-only"):
-        with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute(sql, params)
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(sql, params)
 
 
 def test_raw_update_is_refused(stored):

@@ -7,10 +7,10 @@ from django.core.files.base import ContentFile
 from django.utils import translation
 
 from cases import services
-from eventstore.actors import Actor
 from cases.errors import EvidenceRejected
-from eventstore.store import read
 from cases.models import Appeal, Violation
+from eventstore.actors import Actor
+from eventstore.store import read
 
 pytestmark = pytest.mark.django_db
 

@@ -8,8 +8,8 @@ from django.utils import timezone
 
 from cases import services
 from cases.models import Violation
-from eventstore.models import Event
 from cases.tasks import uphold_lapsed_violations
+from eventstore.models import Event
 
 from .conftest import judgement
 

@@ -4,8 +4,8 @@ import pytest
 import time_machine
 
 from cases import services
-from eventstore.actors import Actor
 from cases.selectors import merchant_tab_counts, merchant_violations
+from eventstore.actors import Actor
 
 pytestmark = pytest.mark.django_db
 

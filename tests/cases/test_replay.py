@@ -6,8 +6,8 @@ from django.core.files.base import ContentFile
 from django.core.management import call_command
 
 from cases import services
-from eventstore.actors import Actor
 from cases.models import Appeal, Violation, Warning
+from eventstore.actors import Actor
 
 pytestmark = pytest.mark.django_db
 

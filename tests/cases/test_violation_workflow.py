@@ -1,6 +1,5 @@
 """Violation (违规): recorded (escalating the warning), upheld when the window lapses, withdrawn."""
-from datetime import date, datetime, timedelta
-from datetime import timezone as dt_timezone
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -9,11 +8,11 @@ from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from cases import services
-from eventstore.actors import SYSTEM, Actor
 from cases.errors import InvalidCommand, NotPermitted, TransitionNotAllowed, ViolationOverlaps
-from eventstore.store import read
 from cases.models import Violation, ViolationEvidence, Warning
 from cases.tasks import uphold_lapsed_violations
+from eventstore.actors import SYSTEM, Actor
+from eventstore.store import read
 
 pytestmark = pytest.mark.django_db
 
@@ -40,7 +39,7 @@ def test_a_violation_is_pending_with_an_appeal_deadline_from_notification(record
     with time_machine.travel("2026-06-07 02:00:00+00:00", tick=False):
         violation = Violation.objects.get(pk=record_violation().pk)
     assert violation.state == "pending"
-    assert violation.notified_at == datetime(2026, 6, 7, 2, tzinfo=dt_timezone.utc)
+    assert violation.notified_at == datetime(2026, 6, 7, 2, tzinfo=UTC)
     assert violation.appeal_deadline - violation.notified_at == timedelta(days=10)
     assert (violation.recorded_by_kind, violation.recorded_by_id) == ("system", None)
 

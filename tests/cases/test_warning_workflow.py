@@ -2,7 +2,6 @@
 import pytest
 
 from cases import services
-from eventstore.actors import SYSTEM, Actor
 from cases.errors import (
     ConcurrencyError,
     InvalidCommand,
@@ -10,8 +9,9 @@ from cases.errors import (
     TransitionNotAllowed,
     WarningAlreadyOpen,
 )
-from eventstore.store import read
 from cases.models import Warning
+from eventstore.actors import SYSTEM, Actor
+from eventstore.store import read
 
 pytestmark = pytest.mark.django_db
 

@@ -4,13 +4,13 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
-from django.test import TestCase
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
+from django.test import TestCase
 
 from cases import services as case_services
-from eventstore.actors import Actor
 from enforcement import consumers
+from eventstore.actors import Actor
 from eventstore.consumers import drain
 from tests.factories import MerchantFactory
 

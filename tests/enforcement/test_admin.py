@@ -6,10 +6,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from eventstore.actors import Actor
-from eventstore.store import read
 from enforcement import consumers, services
 from enforcement.models import Penalty, PenaltyKind, PenaltyState, Restriction, WebhookEndpoint
+from eventstore.actors import Actor
+from eventstore.store import read
 from tests.enforcement.conftest import make_user
 from tests.factories import MerchantFactory
 
@@ -38,7 +38,9 @@ def warning(record):
 @pytest.fixture
 def product_ban(record):
     """A product ban proposed at the fourth rung (a violation about a product): awaiting one reviewer."""
-    record(); record(); record()
+    record()
+    record()
+    record()
     record(risk_point="clustered_complaints", product_id="p1", value=Decimal(6))
     return Penalty.objects.get(kind=PenaltyKind.PRODUCT_BAN)
 

@@ -1,9 +1,9 @@
 """A won appeal lifts the penalties resting on the violation; the endpoint says so on the next read."""
 import pytest
 
-from eventstore.actors import Actor
 from cases import services as case_services
 from enforcement.models import Penalty, PenaltyState
+from eventstore.actors import Actor
 from tests.factories import ServiceTokenFactory
 
 from .conftest import drain_consumer
@@ -33,7 +33,8 @@ def test_lost_appeal_leaves_the_penalty(record, decide_appeal):
 
 
 def test_withdrawn_violation_lifts_and_re_evaluates_later_steps(record, reviewer):
-    first = record(); record()
+    first = record()
+    record()
     case_services.violation_withdraw(violation_id=first.pk, actor=Actor.reviewer(reviewer), reason="error")
     drain_consumer()
     states = dict(Penalty.objects.values_list("step", "state"))

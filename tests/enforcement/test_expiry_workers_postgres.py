@@ -7,9 +7,9 @@ import time_machine
 from django.db import connection
 from django.utils import timezone
 
-from eventstore.models import Event
 from enforcement import services
 from enforcement.models import Penalty, PenaltyState
+from eventstore.models import Event
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 

@@ -3,8 +3,8 @@ import pytest
 
 from cases.errors import NotPermitted
 from enforcement import services
-from enforcement.models import Penalty, PenaltyState, Restriction
 from enforcement.abilities import SameReviewerTwice
+from enforcement.models import Penalty, PenaltyState, Restriction
 
 pytestmark = pytest.mark.django_db
 

@@ -24,20 +24,26 @@ def test_first_violation_is_a_public_warning_for_seven_days(record):
 
 
 def test_second_violation_restricts_promotion_for_fourteen_days(record):
-    record(); record()
+    record()
+    record()
     assert kinds()[1] == ("restricted_promotion", PenaltyState.ACTIVE, 14, Decimal("1"))
     r = Restriction.objects.get(merchant_id="m1")
     assert (r.can_match_creators, r.can_advertise, r.can_join_campaigns) == (False, False, False)
 
 
 def test_third_violation_throttles_to_half_weight_for_thirty_days(record):
-    record(); record(); record()
+    record()
+    record()
+    record()
     assert kinds()[2] == ("throttling", PenaltyState.ACTIVE, 30, Decimal("0.5"))
     assert Restriction.objects.get(merchant_id="m1").traffic_weight == Decimal("0.5")
 
 
 def test_fourth_violation_on_a_product_proposes_a_ban_awaiting_a_reviewer(record, reviewer):
-    record(); record(); record(); record(risk_point="clustered_complaints", product_id="p9")
+    record()
+    record()
+    record()
+    record(risk_point="clustered_complaints", product_id="p9")  # a rate would be a product violation
     fourth = Penalty.objects.get(step=4)
     assert (fourth.kind, fourth.product_id, fourth.state) == ("product_ban", "p9", PenaltyState.PROPOSED)
     assert Restriction.objects.get(merchant_id="m1").banned_products == []
@@ -47,7 +53,10 @@ def test_fourth_violation_on_a_product_proposes_a_ban_awaiting_a_reviewer(record
 
 
 def test_fourth_violation_without_a_product_throttles_for_sixty_days_at_once(record):
-    record(); record(); record(); record()
+    record()
+    record()
+    record()
+    record()
     fourth = Penalty.objects.get(step=4)
     assert (fourth.kind, fourth.state, fourth.duration_days) == ("throttling", PenaltyState.ACTIVE, 60)
 

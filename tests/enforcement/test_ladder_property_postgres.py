@@ -6,7 +6,8 @@ import pytest
 import time_machine
 from django.contrib.auth import get_user_model
 from django.utils import timezone
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from cases import services as case_services
 from cases.models import Violation
@@ -14,8 +15,8 @@ from enforcement import services
 from enforcement.models import Penalty, PenaltyState
 from eventstore.actors import Actor
 from eventstore.errors import DomainError
-from tests.factories import MerchantFactory
 from eventstore.replay import compare, rebuild
+from tests.factories import MerchantFactory
 
 from .conftest import drain_consumer, make_user
 

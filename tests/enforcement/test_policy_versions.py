@@ -7,8 +7,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from enforcement.models import Penalty, PenaltyKind, PolicyStep, PolicyVersion
 from enforcement import services
+from enforcement.models import Penalty, PenaltyKind, PolicyStep, PolicyVersion
 from enforcement.policy import InvalidPolicy, policy_in_force, policy_version_add
 from eventstore.actors import SYSTEM, Actor
 from eventstore.errors import NotPermitted

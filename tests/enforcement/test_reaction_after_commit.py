@@ -6,9 +6,9 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
 
 from cases import services as case_services
-from eventstore.actors import Actor
 from enforcement.models import Penalty
 from enforcement.selectors import restriction_document
+from eventstore.actors import Actor
 from riskcase.celery import app
 
 

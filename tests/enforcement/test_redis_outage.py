@@ -8,9 +8,9 @@ import time_machine
 from django.test import TestCase
 from django.utils import timezone
 
-from eventstore.actors import Actor
 from enforcement import cache, selectors, services, tasks
 from enforcement.models import Penalty, PenaltyKind, Restriction
+from eventstore.actors import Actor
 from riskcase.ops import redisguard
 from tests.factories import ServiceTokenFactory
 

@@ -2,8 +2,8 @@
 import pytest
 from django.core.management import call_command
 
-from eventstore.replay import compare, rebuild
 from enforcement.models import Penalty, Restriction
+from eventstore.replay import compare, rebuild
 
 pytestmark = pytest.mark.django_db
 

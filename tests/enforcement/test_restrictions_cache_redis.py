@@ -4,9 +4,9 @@ import pytest
 from django.conf import settings
 from django.db import transaction
 
-from eventstore.actors import Actor
 from enforcement import cache, selectors, services
 from enforcement.models import Penalty, PenaltyKind, Restriction
+from eventstore.actors import Actor
 
 pytestmark = [pytest.mark.redis, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 

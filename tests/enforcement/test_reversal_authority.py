@@ -6,8 +6,6 @@ from django.urls import reverse
 
 from cases import services as case_services
 from cases.abilities import AppealDecidedSeniorOnly
-from eventstore.actors import Actor
-from eventstore.store import read
 from cases.models import ViolationState
 from enforcement import services
 from enforcement.abilities import (
@@ -16,6 +14,8 @@ from enforcement.abilities import (
     SeniorOnlyReversal,
 )
 from enforcement.models import Penalty, PenaltyKind, PenaltyState, Restriction
+from eventstore.actors import Actor
+from eventstore.store import read
 
 from .conftest import drain_consumer, make_user
 
@@ -45,7 +45,9 @@ def proposed_removal(record):
 @pytest.fixture
 def product_ban(record, reviewer):
     """The fourth rung on a product, confirmed by a reviewer: in force."""
-    record(); record(); record()
+    record()
+    record()
+    record()
     record(risk_point="clustered_complaints", product_id="p1", value=Decimal(6))
     penalty = Penalty.objects.get(kind=PenaltyKind.PRODUCT_BAN)
     services.penalty_approve(penalty_id=penalty.pk, reviewer=reviewer)

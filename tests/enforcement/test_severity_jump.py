@@ -1,9 +1,8 @@
 """Severity jumps the ladder: 10+ clustered complaints on a product bans that product at once."""
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-
-from datetime import timedelta
 
 from enforcement import services
 from enforcement.abilities import SeniorOnlyReversal

@@ -37,7 +37,8 @@ def test_a_receiver_failing_for_ever_ends_in_dead_deliveries_that_admin_can_repl
         receiver, record, three_attempts, admin_client):
     receiver["fail"] = 10 ** 6
     endpoint = WebhookEndpoint.objects.create(name="ads", url=receiver["url"], secret=SECRET)
-    record(); record()
+    record()
+    record()
 
     run_beat_for(60)
 
@@ -83,7 +84,9 @@ def test_beat_running_every_minute_keeps_one_scheduled_retry_per_endpoint(receiv
     receiver["fail"] = 10 ** 6
     ads = WebhookEndpoint.objects.create(name="ads", url=receiver["url"], secret=SECRET)
     search = WebhookEndpoint.objects.create(name="search", url=receiver["url"], secret=SECRET)
-    record(); record(); record()
+    record()
+    record()
+    record()
 
     for _ in range(10):  # beat, and on-commit triggers, many times before any retry is due
         tasks.deliver_webhooks()

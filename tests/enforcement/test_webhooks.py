@@ -15,7 +15,9 @@ pytestmark = pytest.mark.django_db
 def test_a_receiver_down_for_a_while_gets_every_change_once_in_order(receiver, record, decide_appeal):
     receiver["fail"] = 3
     WebhookEndpoint.objects.create(name="ads", url=receiver["url"], secret=SECRET)
-    first = record(); record(); record()
+    first = record()
+    record()
+    record()
     decide_appeal(first, accept=True)
     now = timezone.now()
     for minute in range(0, 120, 2):  # beat's safety net, for two hours

@@ -3,9 +3,9 @@ per merchant and after retries."""
 
 import pytest
 
-from eventstore.models import Event
 from enforcement import consumers
 from enforcement.models import DeliveryState, WebhookDelivery, WebhookEndpoint
+from eventstore.models import Event
 from tests.celery_worker import wait_for
 from tests.enforcement.receiver import SECRET
 from tests.factories import MerchantFactory

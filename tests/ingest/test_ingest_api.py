@@ -1,6 +1,6 @@
 """`POST /api/v1/ingest/`: NDJSON from the platform's trading systems, with a service token only;
 the answer has the same counts and per-line errors as the command."""
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import orjson
 import pytest
@@ -97,7 +97,7 @@ def test_an_unknown_token_is_refused(client, token):
 
 
 def test_a_revoked_token_is_refused(client, db):
-    revoked = ServiceTokenFactory(revoked_at=datetime(2026, 6, 1, tzinfo=timezone.utc)).raw
+    revoked = ServiceTokenFactory(revoked_at=datetime(2026, 6, 1, tzinfo=UTC)).raw
 
     response = _post(client, _body(OrderPaidLine(order_id="o-1")), revoked)
 

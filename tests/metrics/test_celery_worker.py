@@ -67,8 +67,8 @@ def _assert_equals_in_process_computation(stored_metrics, start):
     assert [(r[0], r[1], *r[2:7], r[10]) for r in stored] == [
         (c.merchant_id, c.day.isoformat(), c.paid_orders, c.verified_orders, c.complaints, c.negative_reviews,
          c.merchant_refunds, c.stable) for c in computed]
-    for row, c in zip(stored, computed):
-        for got, want in zip(row[7:10], (c.complaint_rate, c.negative_review_rate, c.merchant_refund_rate)):
+    for row, c in zip(stored, computed, strict=False):
+        for got, want in zip(row[7:10], (c.complaint_rate, c.negative_review_rate, c.merchant_refund_rate), strict=False):
             assert (got is None) == (want is None)
             if want is not None:
                 assert abs(Decimal(got) - want) <= Decimal("0.000001")

@@ -5,8 +5,8 @@ import logging
 
 from django.core.management import call_command
 
-from tests.factories import OrderPaidLine
 from tests.conftest import to_line
+from tests.factories import OrderPaidLine
 
 
 class Terminal(io.StringIO):

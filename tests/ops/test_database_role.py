@@ -71,9 +71,8 @@ def test_the_readme_application_role_can_append_but_not_delete_or_truncate_event
                 app.execute(f"LOCK TABLE {table} IN EXCLUSIVE MODE")  # what an append takes
                 app.execute(f"SELECT count(*) FROM {table}").fetchone()
             for statement in (f"DELETE FROM {table}", f"TRUNCATE {table}"):
-                with pytest.raises(psycopg.errors.InsufficientPrivilege):
-                    with app.transaction():
-                        app.execute(statement)
+                with pytest.raises(psycopg.errors.InsufficientPrivilege), app.transaction():
+                    app.execute(statement)
             assert app.execute("SELECT rolsuper FROM pg_roles WHERE rolname = current_user").fetchone() == (False,)
     finally:
         with connection.cursor() as cursor:

@@ -7,8 +7,8 @@ from django.utils import timezone
 from knox.models import AuthToken
 from prometheus_client.parser import text_string_to_metric_families
 
-from eventstore.models import Checkpoint
 from enforcement.models import DeliveryState, WebhookDelivery, WebhookEndpoint
+from eventstore.models import Checkpoint
 from metrics.ingest import ingest_lines
 from metrics.models import RecomputeRun
 from tests.api.factories import MembershipFactory

@@ -1,11 +1,11 @@
 """Re-running the evaluation never duplicates: same findings, same cases, no new events."""
 from datetime import timedelta
 
-from eventstore.actors import Actor
 from cases.evaluation import rules_evaluate
 from cases.models import Violation, Warning
-from eventstore.models import Event
 from cases.services import warning_acknowledge
+from eventstore.actors import Actor
+from eventstore.models import Event
 
 
 def test_evaluating_the_same_day_twice_creates_nothing_new(make_merchant, make_metric, complaints_on, as_of, cases_now):

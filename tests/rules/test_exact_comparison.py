@@ -7,10 +7,10 @@ from django.db import transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from eventstore.actors import SYSTEM
 from cases.rules import WARNING
 from cases.rules.complaint_rate import ComplaintRateRule
 from cases.thresholds import threshold_version_add
+from eventstore.actors import SYSTEM
 
 AS_OF = date(2026, 6, 30)
 

@@ -4,7 +4,6 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from eventstore.actors import Actor
 from cases.evaluation import rules_evaluate
 from cases.models import Violation, Warning
 from cases.rules.related_entity import RelatedEntityRule
@@ -16,6 +15,7 @@ from cases.services import (
     violation_uphold_lapsed,
     violation_withdraw,
 )
+from eventstore.actors import Actor
 
 
 def record(merchant_id, as_of):

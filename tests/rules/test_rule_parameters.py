@@ -64,8 +64,8 @@ def test_each_category_is_judged_by_its_own_version(make_merchant, make_complain
 
 
 def test_the_related_entity_lookback_is_the_category_version_in_force(make_merchant, as_of, reviewer_actor):
-    from tests.factories import MerchantFactory
     from cases import services
+    from tests.factories import MerchantFactory
 
     MerchantFactory(merchant_id="old", category="food", entity_id="E1")
     make_merchant("new", category="food", entity_id="E1")

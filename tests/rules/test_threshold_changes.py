@@ -3,11 +3,11 @@ from datetime import date
 
 import pytest
 
-from eventstore.actors import SYSTEM, Actor
 from cases.errors import NotPermitted
-from eventstore.store import read
 from cases.models import ThresholdVersion
 from cases.thresholds import threshold_version_add
+from eventstore.actors import SYSTEM, Actor
+from eventstore.store import read
 from tests.factories import StaffUserFactory
 
 

@@ -5,8 +5,8 @@ from datetime import timedelta
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from eventstore.store import read
 from cases.models import Appeal, AppealEvidence
+from eventstore.store import read
 from portal.uploads import MAX_BYTES
 from tests.api.conftest import stored_files
 from tests.api.factories import record_violation

@@ -1,7 +1,8 @@
 """`manage.py replay --verify | --rebuild`: rebuild every projection from the event log."""
 from django.core.management.base import BaseCommand, CommandError
 
-from eventstore.replay import ReplayError, compare, projection_models, rebuild as rebuild_projections, replace
+from eventstore.replay import ReplayError, compare, projection_models, replace
+from eventstore.replay import rebuild as rebuild_projections
 
 
 class Command(BaseCommand):
