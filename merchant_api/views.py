@@ -26,9 +26,9 @@ from portal.facts import ORDERING as FACT_ORDERING
 from portal.facts import case_facts, present, rate_facts
 from portal.guidance import current_guidance
 from portal.metrics import merchant_days, product_known
-from portal.selectors import day_metric
 from portal.penalties import describe_all
 from portal.refusals import REFUSED_ACKNOWLEDGE, REFUSED_APPEAL, acknowledge_refusal, appeal_refusal
+from portal.selectors import day_metric
 from riskcase.api.exceptions import Conflict
 from riskcase.api.pagination import CursorPagination
 from riskcase.api.schema import ErrorSerializer, error_responses

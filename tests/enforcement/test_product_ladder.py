@@ -50,7 +50,8 @@ def test_a_product_violation_restricts_only_its_product(client, record):
 
 
 def test_product_violations_do_not_climb_the_store_ladder(record):
-    record(product_id="p1"); record(product_id="p2"); record(product_id="p3")
+    for product_id in ("p1", "p2", "p3"):
+        record(product_id=product_id)
     record()  # the store's first violation
     store = Penalty.objects.get(product_id="")
     assert (store.kind, store.step) == (PenaltyKind.PUBLIC_WARNING, 1)
@@ -103,7 +104,8 @@ def test_the_product_ladder_is_configured_in_the_policy_version(record, senior):
     policy_version_add(effective_from=date(2000, 1, 2), actor=Actor.reviewer(senior), steps=[
         {"number": 1, "kind": "public_warning", "duration_days": 7}],
         product_steps=[{"number": 1, "kind": "product_restriction", "duration_days": 10, "traffic_weight": "0.25"}])
-    record(product_id="p1"); record(product_id="p1")
+    record(product_id="p1")
+    record(product_id="p1")
     assert sorted(Penalty.objects.values_list("kind", "step", "duration_days", "traffic_weight")) == [
         ("product_restriction", 1, 10, 0.25), ("product_restriction", 1, 10, 0.25)]
 
