@@ -80,7 +80,7 @@ class MetricsView(MerchantScopedMixin, APIView):
 
     @extend_schema(
         parameters=[MetricsRangeSerializer],
-        responses={200: MetricsSeriesSerializer, **error_responses(400, 401, 403, 429)},
+        responses={200: MetricsSeriesSerializer, **error_responses(400, 401, 403, 404, 429)},
         operation_id="metrics_series", tags=["metrics"],
     )
     def get(self, request):

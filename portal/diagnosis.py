@@ -120,7 +120,7 @@ def rate_standing(merchant_id, category, as_of, product=None, *, versions=None, 
     return standing
 
 
-def products_at_risk(merchant_id, category, as_of):
+def products_at_risk(merchant_id, category, as_of, versions=None):
     """[{product_id, open_warnings, standing_violations, rates}] of the merchant's products with an open product
     warning or a standing product violation (a rate rule's case about the product), by product id; `rates` as
     rate_standing gives them for the product. A fixed number of queries whatever the number of products."""
@@ -135,7 +135,8 @@ def products_at_risk(merchant_id, category, as_of):
     products = sorted(set(warned) | set(violated))
     if not products:
         return []
-    versions = {v.risk_point: v for v in in_force(as_of).filter(category=category)} if as_of else {}
+    if versions is None:
+        versions = {v.risk_point: v for v in in_force(as_of).filter(category=category)} if as_of else {}
     sums = product_window_sums(merchant_id, _rate_windows(versions, as_of), products) if as_of else {}
     least = _product_min_orders(category, as_of)
     return [{"product_id": product, "open_warnings": warned.get(product, 0),
@@ -181,6 +182,7 @@ def needs_attention(merchant_id, *, now, active_penalties):
 def merchant_diagnosis(merchant, *, today, now):
     """Everything the diagnosis screen shows for `merchant` (a metrics.Merchant)."""
     as_of = latest_as_of(merchant.merchant_id)
+    versions = {v.risk_point: v for v in in_force(as_of).filter(category=merchant.category)} if as_of else {}
     active = penalties.active_penalties(merchant.merchant_id, now=now)
     return {
         "merchant_id": merchant.merchant_id, "name": merchant.name, "category": merchant.category,
@@ -190,8 +192,8 @@ def merchant_diagnosis(merchant, *, today, now):
         "provisional_from": None if as_of is None else as_of - timedelta(days=STABLE_AFTER_DAYS - 1),
         "warnings": warning_counts(merchant.merchant_id),
         "violations": merchant_tab_counts(merchant_id=merchant.merchant_id, now=now),
-        "rates": rate_standing(merchant.merchant_id, merchant.category, as_of),
-        "products_at_risk": products_at_risk(merchant.merchant_id, merchant.category, as_of),
+        "rates": rate_standing(merchant.merchant_id, merchant.category, as_of, versions=versions),
+        "products_at_risk": products_at_risk(merchant.merchant_id, merchant.category, as_of, versions=versions),
         "penalties": active,
         "attention": needs_attention(merchant.merchant_id, now=now, active_penalties=active),
     }
