@@ -162,3 +162,4 @@ class RuleParametersVersionAdded(DomainEvent):
     related_lookback_days: int
     effective_from: date
     note: str = ""
+    product_min_orders: int = 20  # added with the product rules: events stored before it decode to the default

@@ -220,5 +220,6 @@ def rule_parameters_version_added(version):
     """The RuleParametersVersionAdded event of an existing row (historical models too)."""
     return RuleParametersVersionAdded(
         rule_parameters_version_id=version.pk, category=version.category, effective_from=version.effective_from,
-        note=version.note, **{name: getattr(version, name) for name in RuleParameterVersion.PARAMETERS},
+        note=version.note, **{name: getattr(version, name, RuleParameterVersion._meta.get_field(name).default)
+                              for name in RuleParameterVersion.PARAMETERS},
     )

@@ -17,7 +17,7 @@ from .events import (
     PenaltyProposed,
     PolicyVersionAdded,
 )
-from .models import Penalty, PenaltyState, PolicyStep, PolicyVersion
+from .models import Penalty, PenaltyState, PolicyStep, PolicyVersion, default_product_steps
 
 
 class PolicyVersions(ReferenceStream):
@@ -33,8 +33,9 @@ class PolicyVersions(ReferenceStream):
 
     @handles(PolicyVersionAdded)
     def _added(self, e, ctx):
+        product_steps = e.product_steps if e.product_steps is not None else default_product_steps()
         version = PolicyVersion(id=e.policy_version_id, effective_from=e.effective_from, window_days=e.window_days,
-                                clustered_ban_at=e.clustered_ban_at, note=e.note)
+                                clustered_ban_at=e.clustered_ban_at, note=e.note, product_steps=product_steps)
         return [version, *(
             PolicyStep(id=s["id"], policy_id=version.pk, number=s["number"], kind=s["kind"],
                        duration_days=s["duration_days"], traffic_weight=Decimal(s["traffic_weight"]),

@@ -93,3 +93,6 @@ class PolicyVersionAdded(DomainEvent):
     clustered_ban_at: int
     steps: list[dict]
     note: str = ""
+    # The product ladder's steps {number, kind, duration_days, traffic_weight (text)}; None in events stored
+    # before it existed, which mean the shipped default (enforcement.policy.DEFAULT_PRODUCT_STEPS).
+    product_steps: list[dict] | None = None

@@ -6,6 +6,10 @@ one evaluation (one nightly run: their events share its correlation id) are orde
 severity, the least severe first, so the most severe carries the highest rung. The n-th standing violation carries
 step n of the policy (the last step beyond it). `rungs()` says which penalty each standing violation
 should carry; enforcement.services.merchant_restep makes the live penalties equal to it.
+
+Product violations (a rate rule's judgement of one product, contract section 7) do not climb the store
+ladder: each product has its own, `product_rungs()`, where the n-th standing product violation of that
+product carries product step n of the policy (shipped: a product restriction, then a product ban).
 """
 from dataclasses import dataclass
 from decimal import Decimal
@@ -73,4 +77,15 @@ def rungs(ordered, steps):
             else:
                 kind = fallback or PenaltyKind.THROTTLING
         result.append(Rung(str(violation.pk), min(n, number), kind, days, Decimal(weight), product))
+    return result
+
+
+def product_rungs(ordered, steps):
+    """[Rung] of the product ladders: `ordered` are standing product violations in ladder order, `steps` the
+    policy's product steps [(number, kind, days, weight, "")] by number; each product counts its own."""
+    result, seen = [], {}
+    for violation in ordered:
+        n = seen[violation.product_id] = seen.get(violation.product_id, 0) + 1
+        number, kind, days, weight, _ = next((s for s in steps if s[0] == n), steps[-1])
+        result.append(Rung(str(violation.pk), min(n, number), kind, days, Decimal(weight), violation.product_id))
     return result

@@ -13,7 +13,21 @@ class PenaltyKind(models.TextChoices):
     RESTRICTED_PROMOTION = "restricted_promotion", _("restricted promotion")
     THROTTLING = "throttling", _("traffic throttling")
     PRODUCT_BAN = "product_ban", _("product ban")
+    # A product's first rung on its own ladder: no creator matchmaking, lower traffic, for that product only.
+    PRODUCT_RESTRICTION = "product_restriction", _("product restriction")
     STORE_REMOVAL = "store_removal", _("store removal")
+
+
+# The shipped product ladder (issue 18): a product's first standing product violation restricts it for 30 days
+# (no creator matchmaking, traffic weight 0.5); a second one within the window bans it (one reviewer confirms).
+DEFAULT_PRODUCT_STEPS = (
+    {"number": 1, "kind": "product_restriction", "duration_days": 30, "traffic_weight": "0.50"},
+    {"number": 2, "kind": "product_ban", "duration_days": 60, "traffic_weight": "0.00"},
+)
+
+
+def default_product_steps():
+    return [dict(step) for step in DEFAULT_PRODUCT_STEPS]
 
 
 class PenaltyState(models.TextChoices):
@@ -44,6 +58,9 @@ class PolicyVersion(models.Model):
     window_days = models.PositiveIntegerField(_("rolling window (days)"), default=90)
     clustered_ban_at = models.PositiveIntegerField(
         _("clustered complaints that ban the product at once"), default=10)
+    # The per-product ladder of the product rate violations (contract section 7), as
+    # [{number, kind, duration_days, traffic_weight (text)}]; versions added before it hold the shipped default.
+    product_steps = models.JSONField(_("product ladder steps"), default=default_product_steps)
     note = models.TextField(_("note"), blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
@@ -180,6 +197,8 @@ class Restriction(models.Model):
     banned_products = models.JSONField(_("banned products"), default=list)
     removed = models.BooleanField(_("removed"), default=False)
     measures = models.JSONField(_("penalties in force"), default=list)
+    # [{product_id, can_match_creators, traffic_weight (text), banned}] of each restricted or banned product.
+    product_restrictions = models.JSONField(_("product restrictions"), default=list)
     position = models.BigIntegerField(_("event position"), default=0)
 
     class Meta:
@@ -198,6 +217,7 @@ class Restriction(models.Model):
             "banned_products": list(self.banned_products),
             "removed": self.removed,
             "measures": list(self.measures),
+            "product_restrictions": list(self.product_restrictions),
             "position": self.position,
         }
 

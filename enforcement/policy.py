@@ -9,10 +9,11 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cases.models import Violation
+from cases.models import RATE_RISK_POINTS, Violation
 from cases.models.workflows import ViolationState
 from eventstore.aggregates import commit
 from eventstore.reference import InvalidReferenceData, author_id, next_id, next_ids
@@ -20,7 +21,7 @@ from eventstore.store import lock_for_append
 
 from .aggregates import PolicyVersions
 from .events import PolicyVersionAdded
-from .models import PenaltyKind, PolicyStep, PolicyVersion
+from .models import PenaltyKind, PolicyStep, PolicyVersion, default_product_steps
 
 OVERTURNED = (ViolationState.APPEAL_SUCCEEDED, ViolationState.WITHDRAWN)
 
@@ -39,6 +40,7 @@ APPROVALS = {
     PenaltyKind.RESTRICTED_PROMOTION: (0, False),
     PenaltyKind.THROTTLING: (0, False),
     PenaltyKind.PRODUCT_BAN: (1, False),
+    PenaltyKind.PRODUCT_RESTRICTION: (0, False),
     PenaltyKind.STORE_REMOVAL: (2, True),
 }
 
@@ -55,11 +57,25 @@ def steps_of(policy):
     return [(s.number, s.kind, s.duration_days, s.traffic_weight, s.fallback_kind) for s in policy.steps.order_by("number")]
 
 
-def standing_violations(merchant_id, *, now=None, window_days=90):
-    """The merchant's violations not overturned, opened in the rolling window ending now."""
+def product_steps_of(policy):
+    """[(number, kind, days, weight, "")] of the policy's product ladder (the shipped default without one)."""
+    steps = policy.product_steps if policy is not None and policy.product_steps else default_product_steps()
+    return [(s["number"], s["kind"], s["duration_days"], Decimal(s["traffic_weight"]), "")
+            for s in sorted(steps, key=lambda s: s["number"])]
+
+
+# A product violation: a rate rule's judgement of one product (contract section 7). It climbs that product's
+# own ladder, never the store's. (Clustered complaints also name a product but stay on the store ladder.)
+PRODUCT_VIOLATION = Q(risk_point__in=[str(p) for p in RATE_RISK_POINTS]) & ~Q(product_id="")
+
+
+def standing_violations(merchant_id, *, now=None, window_days=90, products=False):
+    """The merchant's violations not overturned, opened in the rolling window ending now: those of the store
+    ladder, or with `products` those of the product ladders (product rate violations)."""
     now = now or timezone.now()
-    return (Violation.objects.filter(merchant_id=merchant_id, opened_at__gt=now - timedelta(days=window_days))
-            .exclude(state__in=OVERTURNED))
+    violations = (Violation.objects.filter(merchant_id=merchant_id, opened_at__gt=now - timedelta(days=window_days))
+                  .exclude(state__in=OVERTURNED))
+    return violations.filter(PRODUCT_VIOLATION) if products else violations.exclude(PRODUCT_VIOLATION)
 
 
 def restrictions_for(penalties):
@@ -81,8 +97,27 @@ def restrictions_for(penalties):
             doc.update(removed=True, can_match_creators=False, can_advertise=False, can_join_campaigns=False,
                        traffic_weight=Decimal("0"))
     doc["banned_products"] = sorted(doc["banned_products"])
+    doc["product_restrictions"] = _product_restrictions(penalties)
     doc["measures"] = sorted((_measure(p) for p in penalties), key=lambda m: (m["step"], m["kind"], m["penalty_id"]))
     return doc
+
+
+def _product_restrictions(penalties):
+    """[{product_id, can_match_creators, traffic_weight, banned}] of every product a penalty restricts or bans,
+    by product id. A product restriction stops creator matchmaking and lowers that product's traffic; a ban
+    takes it off sale (traffic 0)."""
+    products = {}
+    for p in penalties:
+        if p.kind not in (PenaltyKind.PRODUCT_RESTRICTION, PenaltyKind.PRODUCT_BAN) or not p.product_id:
+            continue
+        entry = products.setdefault(p.product_id, {"product_id": p.product_id, "can_match_creators": True,
+                                                   "traffic_weight": Decimal("1"), "banned": False})
+        entry["can_match_creators"] = False
+        if p.kind == PenaltyKind.PRODUCT_BAN:
+            entry.update(banned=True, traffic_weight=Decimal("0"))
+        else:
+            entry["traffic_weight"] = min(entry["traffic_weight"], Decimal(p.traffic_weight))
+    return [{**e, "traffic_weight": f"{e['traffic_weight']:.2f}"} for _, e in sorted(products.items())]
 
 
 def _measure(penalty):
@@ -133,23 +168,50 @@ def _step_errors(index, step, errors):
     days, weight = step.get("duration_days"), step.get("traffic_weight", "1")
     if not _whole(step["number"]):
         errors[f"{where}.number"] = "number must be a whole number, at least 1"
-    if kind not in PenaltyKind.values:
-        errors[f"{where}.kind"] = f"{kind!r} is not a penalty"
+    if kind not in PenaltyKind.values or kind == PenaltyKind.PRODUCT_RESTRICTION:
+        errors[f"{where}.kind"] = f"{kind!r} is not a penalty of the store ladder"
     if days is not None and not _whole(days):
         errors[f"{where}.duration_days"] = "duration_days must be a whole number of days, at least 1 (or empty: no end)"
     weight = _weight(weight)
     if weight is None:
         errors[f"{where}.traffic_weight"] = "traffic_weight must be a decimal from 0 to 1 with at most 2 places"
-    if fallback and (fallback not in PenaltyKind.values or fallback == PenaltyKind.PRODUCT_BAN):
+    if fallback and (fallback not in PenaltyKind.values or fallback in PRODUCT_KINDS):
         errors[f"{where}.fallback_kind"] = "fallback_kind must be empty or a penalty other than a product ban"
     return {"number": step["number"], "kind": kind, "duration_days": days, "traffic_weight": weight,
             "fallback_kind": fallback}
 
 
-def policy_version_add(*, effective_from, steps, actor, window_days=90, clustered_ban_at=10, note=""):
+PRODUCT_KINDS = (PenaltyKind.PRODUCT_RESTRICTION, PenaltyKind.PRODUCT_BAN)
+
+
+def _product_step_errors(index, step, errors):
+    where = f"product_steps[{index}]"
+    fields = ("number", "kind", "duration_days", "traffic_weight")
+    if not isinstance(step, dict) or set(step) - set(fields) or "number" not in step or "kind" not in step:
+        errors[where] = "a product step is a dict with number, kind and optionally duration_days, traffic_weight"
+        return None
+    days, weight = step.get("duration_days"), _weight(step.get("traffic_weight", "1"))
+    if not _whole(step["number"]):
+        errors[f"{where}.number"] = "number must be a whole number, at least 1"
+    if step["kind"] not in PRODUCT_KINDS:
+        errors[f"{where}.kind"] = f"a product step is one of {', '.join(PRODUCT_KINDS)}"
+    if days is not None and not _whole(days):
+        errors[f"{where}.duration_days"] = "duration_days must be a whole number of days, at least 1 (or empty: no end)"
+    if weight is None:
+        errors[f"{where}.traffic_weight"] = "traffic_weight must be a decimal from 0 to 1 with at most 2 places"
+        return None
+    return {"number": step["number"], "kind": step["kind"], "duration_days": days,
+            "traffic_weight": str(weight.quantize(WEIGHT_PLACES))}
+
+
+def policy_version_add(*, effective_from, steps, actor, window_days=90, clustered_ban_at=10, note="",
+                       product_steps=None):
     """Add a version of the penalty ladder in force from `effective_from`, recorded as a PolicyVersionAdded
     event with its steps (dicts of number, kind, duration_days (None: no end), traffic_weight,
-    fallback_kind); step n applies to a merchant's n-th standing violation, numbered 1, 2, ... `actor` is
+    fallback_kind); step n applies to a merchant's n-th standing violation, numbered 1, 2, ...
+    `product_steps` (default DEFAULT_PRODUCT_STEPS: restriction, then ban) are the per-product ladder of the
+    product rate violations, dicts of number, kind (product_restriction or product_ban), duration_days,
+    traffic_weight; product step n applies to a product's n-th standing product violation. `actor` is
     the system or a reviewer holding enforcement.add_policyversion. Raises InvalidPolicy (field errors)
     or NotPermitted. Returns the PolicyVersion."""
     author_id(actor, ADD_PERMISSION, _("Only a reviewer allowed to change the penalty policy can add a version."))
@@ -166,6 +228,15 @@ def policy_version_add(*, effective_from, steps, actor, window_days=90, clustere
     cleaned = [_step_errors(i, step, errors) for i, step in enumerate(steps)]
     if not errors and [s["number"] for s in cleaned] != list(range(1, len(steps) + 1)):
         errors["steps"] = "steps must be numbered 1, 2, 3, ... in order"
+    if product_steps is None:
+        product_steps = default_product_steps()
+    if not isinstance(product_steps, (list, tuple)) or not product_steps:
+        errors["product_steps"] = "the product ladder needs at least one step"
+        product_steps = []
+    product_cleaned = [_product_step_errors(i, step, errors) for i, step in enumerate(product_steps)]
+    if "product_steps" not in errors and all(product_cleaned) and (
+            [s["number"] for s in product_cleaned] != list(range(1, len(product_cleaned) + 1))):
+        errors["product_steps"] = "product steps must be numbered 1, 2, 3, ... in order"
     if errors:
         raise InvalidPolicy(errors)
     with transaction.atomic():
@@ -175,7 +246,7 @@ def policy_version_add(*, effective_from, steps, actor, window_days=90, clustere
         step_ids = next_ids(PolicyStep, len(cleaned))
         event = PolicyVersionAdded(
             policy_version_id=next_id(PolicyVersion), effective_from=effective_from, window_days=window_days,
-            clustered_ban_at=clustered_ban_at, note=note,
+            clustered_ban_at=clustered_ban_at, note=note, product_steps=product_cleaned,
             steps=[{**step, "id": pk, "traffic_weight": str(step["traffic_weight"].quantize(WEIGHT_PLACES))}
                    for pk, step in zip(step_ids, cleaned, strict=False)],
         )
@@ -190,6 +261,7 @@ def policy_version_added(version, steps):
     return PolicyVersionAdded(
         policy_version_id=version.pk, effective_from=version.effective_from, window_days=version.window_days,
         clustered_ban_at=version.clustered_ban_at, note=version.note,
+        product_steps=getattr(version, "product_steps", None) or None,
         steps=[{"id": s.pk, "number": s.number, "kind": s.kind, "duration_days": s.duration_days,
                 "traffic_weight": str(Decimal(s.traffic_weight).quantize(WEIGHT_PLACES)), "fallback_kind": s.fallback_kind}
                for s in sorted(steps, key=lambda s: s.number)],

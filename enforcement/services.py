@@ -34,7 +34,7 @@ from .events import (
     PenaltyProposed,
 )
 from .models import LiftCause, Penalty, PenaltyKind, PenaltyState, WebhookEndpoint
-from .policy import APPROVALS, policy_in_force, standing_violations, steps_of
+from .policy import APPROVALS, policy_in_force, product_steps_of, standing_violations, steps_of
 
 OPEN_STATES = (PenaltyState.PROPOSED, PenaltyState.ACTIVE)
 OVERTURN_CAUSES = {ViolationState.APPEAL_SUCCEEDED: LiftCause.APPEAL_WON,
@@ -125,6 +125,11 @@ def merchant_restep(*, merchant_id, reason="", now=None):
         window = policy.window_days if policy else 90
         standing = ladder.ordered_standing(standing_violations(merchant_id, now=now, window_days=window))
         target = ladder.rungs(standing, steps_of(policy)) if standing else []
+        # Each product's own ladder (its product rate violations), beside the store's.
+        product_standing = ladder.ordered_standing(
+            standing_violations(merchant_id, now=now, window_days=window, products=True))
+        target += ladder.product_rungs(product_standing, product_steps_of(policy))
+        standing += product_standing
         penalties = list(Penalty.objects.select_for_update().filter(merchant_id=merchant_id).order_by("proposed_at"))
         standing_ids = {str(v.pk) for v in standing}
         why = reason or _("the merchant's standing violations changed")

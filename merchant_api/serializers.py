@@ -20,13 +20,16 @@ class MetricsRangeSerializer(serializers.Serializer):
         required=False, help_text="First day (YYYY-MM-DD). Default: 29 days before `end`.")
     end = serializers.DateField(
         required=False, help_text="Last day (YYYY-MM-DD). Default: yesterday in the platform time zone.")
+    product = serializers.CharField(
+        required=False, max_length=64, help_text="One of your products: its own days instead of the store's "
+                                                 "(an unknown product, or another merchant's, is a 404).")
 
     def validate(self, attrs):
         try:
             start, end = checked_range(platform_today(), attrs.get("start"), attrs.get("end"))
         except RangeError as error:
             raise serializers.ValidationError({error.field: error.message}, code=error.code) from None
-        return {"start": start, "end": end}
+        return {"start": start, "end": end, "product": attrs.get("product") or None}
 
 
 class DailyMetricSerializer(serializers.ModelSerializer):
@@ -44,6 +47,7 @@ class DailyMetricSerializer(serializers.ModelSerializer):
 
 class MetricsSeriesSerializer(serializers.Serializer):
     merchant_id = serializers.CharField()
+    product_id = serializers.CharField(allow_null=True, help_text="The product asked for, null for the store.")
     start = serializers.DateField()
     end = serializers.DateField()
     days = DailyMetricSerializer(
@@ -322,7 +326,7 @@ class RateStandingSerializer(serializers.Serializer):
 class PenaltyRestrictionSerializer(serializers.Serializer):
     code = serializers.ChoiceField(
         choices=["public_warning", "no_creator_matchmaking", "no_ads", "no_campaigns", "traffic_weight",
-                 "banned_products", "store_removal"])
+                 "banned_products", "product_restricted", "store_removal"])
     label = serializers.CharField(help_text="In the language of Accept-Language.")
 
 
@@ -404,6 +408,14 @@ class AttentionSerializer(serializers.Serializer):
     penalties_ending = AttentionPenaltySerializer(many=True, help_text="Penalties ending within 7 days.")
 
 
+class ProductAtRiskSerializer(serializers.Serializer):
+    product_id = serializers.CharField()
+    open_warnings = serializers.IntegerField(help_text="Open or acknowledged warnings about this product.")
+    standing_violations = serializers.IntegerField(help_text="Violations about this product not overturned.")
+    rates = RateStandingSerializer(many=True, help_text="The product's own pooled rates against the category's "
+                                                        "lines (minimum orders: the product minimum).")
+
+
 class DiagnosisSerializer(serializers.Serializer):
     merchant_id = serializers.CharField()
     name = serializers.CharField()
@@ -421,6 +433,9 @@ class DiagnosisSerializer(serializers.Serializer):
     penalties = PenaltySerializer(
         many=True, help_text="Penalties in force now, newest first (all of them: see penalties/ for past ones).")
     attention = AttentionSerializer(help_text="What needs your attention (需要您处理).")
+    products_at_risk = ProductAtRiskSerializer(
+        many=True, help_text="Your products with an open product warning or a standing product violation, each "
+                             "with its own pooled rates (metrics/?product= gives its days).")
 
 
 # --- drill-down: the facts behind a figure -----------------------------------------------------------
@@ -430,6 +445,8 @@ class FactsParamsSerializer(serializers.Serializer):
                                    help_text="Which rate of the day: its complaints, negative reviews or refunds.")
     part = serializers.ChoiceField(choices=["numerator", "denominator"], default="numerator", required=False,
                                    help_text="numerator: the facts counted (default); denominator: the orders.")
+    product = serializers.CharField(required=False, max_length=64,
+                                    help_text="One of your products: the facts of its own rate that day.")
 
 
 class FactSerializer(serializers.Serializer):

@@ -29,8 +29,10 @@ from portal.diagnosis import merchant_diagnosis
 from portal.facts import ORDERING as FACT_ORDERING
 from portal.facts import case_facts, present, rate_facts
 from portal.guidance import current_guidance
+from portal.metrics import merchant_days, product_known
 from portal.penalties import describe_all
 from portal.refusals import REFUSED_ACKNOWLEDGE, REFUSED_APPEAL, acknowledge_refusal, appeal_refusal
+from portal.selectors import day_metric
 from riskcase.api.exceptions import Conflict
 from riskcase.api.pagination import CursorPagination
 from riskcase.api.schema import ErrorSerializer, error_responses
@@ -82,15 +84,17 @@ class MetricsView(MerchantScopedMixin, APIView):
 
     @extend_schema(
         parameters=[MetricsRangeSerializer],
-        responses={200: MetricsSeriesSerializer, **error_responses(400, 401, 403, 429)},
+        responses={200: MetricsSeriesSerializer, **error_responses(400, 401, 403, 404, 429)},
         operation_id="metrics_series", tags=["metrics"],
     )
     def get(self, request):
         params = MetricsRangeSerializer(data=request.query_params)
         params.is_valid(raise_exception=True)
-        start, end = params.validated_data["start"], params.validated_data["end"]
-        days = self.get_queryset().filter(day__range=(start, end)).order_by("day")
-        body = {"merchant_id": self.merchant_id, "start": start, "end": end, "days": days}
+        start, end, product = (params.validated_data[k] for k in ("start", "end", "product"))
+        if product and not product_known(self.merchant_id, product):
+            raise NotFound()  # an unknown product and another merchant's look the same
+        days = merchant_days(self.merchant_id, start, end, product=product)  # the caller's own, through portal
+        body = {"merchant_id": self.merchant_id, "product_id": product, "start": start, "end": end, "days": days}
         return Response(MetricsSeriesSerializer(body).data)
 
 
@@ -337,9 +341,12 @@ class MetricsFactsView(FactsMixin, MerchantScopedMixin, generics.GenericAPIView)
     def get(self, request, day):
         params = FactsParamsSerializer(data=request.query_params)
         params.is_valid(raise_exception=True)
-        metric = self.get_queryset().filter(day=day).first()
+        product = params.validated_data.get("product") or None
+        if product and not product_known(self.merchant_id, product):
+            raise NotFound()  # an unknown product and another merchant's look the same
+        metric = day_metric(self.merchant_id, day, product=product)  # the store's day, or the product's
         rows = rate_facts(self.merchant_id, rate=params.validated_data["rate"], start=day, end=day,
-                          as_of=metric.as_of if metric else day, part=params.validated_data["part"])
+                          as_of=metric.as_of if metric else day, part=params.validated_data["part"], product=product)
         return self.facts_response(rows)
 
 

@@ -17,6 +17,8 @@ class RangeForm(forms.Form):
     # An <input type=date> takes only ISO days; the locale's format ("2026/10/31") would leave it empty.
     start = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(ISO_DATE, format="%Y-%m-%d"))
     end = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(ISO_DATE, format="%Y-%m-%d"))
+    # One of the merchant's products (its own days); kept across a change of range.
+    product = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)
 
     def clean(self):
         data = super().clean()

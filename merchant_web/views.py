@@ -6,6 +6,7 @@ from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
@@ -24,7 +25,7 @@ from portal.diagnosis import merchant_diagnosis
 from portal.explanations import merchant_explanation
 from portal.facts import RATE_PARTS, case_facts, present, rate_facts
 from portal.guidance import current_guidance
-from portal.metrics import RATES
+from portal.metrics import RATES, product_known
 from portal.penalties import describe_all, merchant_penalties
 from portal.refusals import REFUSED_ACKNOWLEDGE, REFUSED_APPEAL, acknowledge_refusal, appeal_refusal
 from portal.tabs import tab_labels
@@ -58,9 +59,18 @@ def overview(request):
     return render(request, "merchant_web/overview.html", {"d": diagnosis, "tabs": tabs, "nav": "overview"})
 
 
+def _product(request):
+    """The ?product= asked for: one of the merchant's products, else a 404 (another merchant's too)."""
+    product = request.GET.get("product") or None
+    if product is not None and not product_known(request.merchant_id, product):
+        raise Http404
+    return product
+
+
 @merchant_required
 def rates(request):
     merchant = selectors.merchant(request.merchant_id)
+    product = _product(request)
     today = platform_today()
     form = RangeForm(request.GET or None)
     charts, days, status = [], [], 200
@@ -70,9 +80,10 @@ def rates(request):
         start, end = (form.cleaned_data["start"], form.cleaned_data["end"]) if form.is_bound else default_range(today)
         if not form.is_bound:
             form = RangeForm(initial={"start": start, "end": end})
-        charts, days = rate_charts(request.merchant_id, start=start, end=end,
+        charts, days = rate_charts(request.merchant_id, start=start, end=end, product=product,
                                    thresholds=selectors.thresholds(merchant.category, today))
-    context = {"form": form, "charts": charts, "days": days, "nav": "rates",
+    context = {"form": form, "charts": charts, "days": days, "nav": "rates", "product": product,
+               "product_query": f"&{urlencode({'product': product})}" if product else "",
                "has_provisional": any(not d.stable for d in days)}
     return render(request, "merchant_web/rates.html", context, status=status)
 
@@ -229,10 +240,12 @@ def day_facts(request, day):
     part = request.GET.get("part", "numerator")
     if rate not in RATES or part not in RATE_PARTS:
         raise Http404
-    metric = selectors.day_metric(request.merchant_id, day)
+    product = _product(request)
+    metric = selectors.day_metric(request.merchant_id, day, product=product)
     as_of = metric.as_of if metric else day
-    rows = rate_facts(request.merchant_id, rate=rate, start=day, end=day, as_of=as_of, part=part)
+    rows = rate_facts(request.merchant_id, rate=rate, start=day, end=day, as_of=as_of, part=part, product=product)
     context = {"day": day, "rate": rate, "rate_label": RiskPoint(rate).label, "part": part, "metric": metric,
+               "product": product,
                "rates": [(p.value, p.label) for p in RATE_RISK_POINTS], "nav": "rates"}
     return _facts_page(request, rows, context)
 

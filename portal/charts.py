@@ -8,13 +8,13 @@ from riskcase.lib import charts
 from .metrics import RATES, merchant_days
 
 
-def rate_charts(merchant_id, *, start, end, thresholds):
+def rate_charts(merchant_id, *, start, end, thresholds, product=None):
     """(charts, days): one chart per rate over [start, end], and the stored days of the range.
 
-    thresholds: {rate: ThresholdVersion}. One query: the rows reach back far enough for the first
-    day's pool to be whole."""
+    thresholds: {rate: ThresholdVersion}; `product`: one of the merchant's products instead. One query:
+    the rows reach back far enough for the first day's pool to be whole."""
     longest = max([v.window_days for v in thresholds.values()] or [1])
-    rows = merchant_days(merchant_id, start - timedelta(days=longest - 1), end)
+    rows = merchant_days(merchant_id, start - timedelta(days=longest - 1), end, product=product)
     result = []
     for point in RATE_RISK_POINTS:
         version = thresholds.get(point.value)

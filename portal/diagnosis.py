@@ -7,7 +7,9 @@ computed as of), against the category's threshold version in force on A:
 - the violation figure (违规): the rate pooled over the window_days stable days ending at A-7,
   against the limit.
 So the status always agrees with the cases the evaluation as of A opened. Beside them: open warnings
-per risk point, violations per tab, penalties in force, and what needs the merchant's attention.
+per risk point, violations per tab, penalties in force, what needs the merchant's attention, and the
+products at risk (商品): each product with an open product warning or a standing product violation, with
+its own pooled figures (the same windows and lines, the category's product_min_orders).
 """
 from datetime import timedelta
 
@@ -24,12 +26,12 @@ from cases.models import (
     WarningState,
 )
 from cases.selectors import merchant_tab_counts
-from cases.thresholds import in_force
+from cases.thresholds import in_force, rule_parameters_in_force
 from metrics.cohorts import STABLE_AFTER_DAYS
 from riskcase.lib.charts import pooled
 
 from . import penalties
-from .metrics import latest_as_of, window_sums
+from .metrics import latest_as_of, product_window_sums, window_sums
 
 MICRO = 10**6
 ENDING_SOON_DAYS = 7
@@ -71,35 +73,77 @@ def _figure(sums, start, end, line, min_orders):
             "window_start": start, "window_end": end, "line": line, "status": status}
 
 
-def rate_standing(merchant_id, category, as_of):
-    """[{rate, warning, violation, status, ...}] for the three rates as of A (two queries)."""
-    versions = {v.risk_point: v for v in in_force(as_of).filter(category=category)} if as_of else {}
+def _rate_windows(versions, as_of):
     windows = {}
     for rate, version in versions.items():
         days = timedelta(days=version.window_days - 1)
         stable_end = as_of - timedelta(days=STABLE_AFTER_DAYS)
         windows[f"{rate}__w"] = (rate, as_of - days, as_of, False)
         windows[f"{rate}__v"] = (rate, stable_end - days, stable_end, True)
-    sums = window_sums(merchant_id, windows)
+    return windows
+
+
+def _product_min_orders(category, as_of):
+    version = rule_parameters_in_force(as_of).get(category) if as_of else None
+    return version.product_min_orders if version else 20
+
+
+def rate_standing(merchant_id, category, as_of, product=None, *, versions=None, sums=None, min_orders=None):
+    """[{rate, warning, violation, status, ...}] for the three rates as of A (two queries); of one product
+    with `product` (its own figures against the same lines, with the category's product_min_orders)."""
+    if versions is None:
+        versions = {v.risk_point: v for v in in_force(as_of).filter(category=category)} if as_of else {}
+    windows = _rate_windows(versions, as_of)
+    if sums is None:
+        sums = window_sums(merchant_id, windows, product=product)
+    if product and min_orders is None:
+        min_orders = _product_min_orders(category, as_of)
     standing = []
     for point in RATE_RISK_POINTS:
         rate, version = point.value, versions.get(point.value)
         entry = {"rate": rate, "rate_label": point.label, "warning": None, "violation": None,
                  "warn_at": getattr(version, "warn_at", None), "limit": getattr(version, "limit", None),
                  "window_days": getattr(version, "window_days", None),
-                 "min_orders": getattr(version, "min_orders", None)}
+                 "min_orders": min_orders if product else getattr(version, "min_orders", None)}
         if as_of is None:
             entry["status"] = "no_data"
         elif version is None:
             entry["status"] = "no_threshold"
         else:
             _r, start, end, _s = windows[f"{rate}__w"]
-            entry["warning"] = _figure(sums[f"{rate}__w"], start, end, version.warn_at, version.min_orders)
+            least = entry["min_orders"]
+            entry["warning"] = _figure(sums.get(f"{rate}__w", (None, None)), start, end, version.warn_at, least)
             _r, start, end, _s = windows[f"{rate}__v"]
-            entry["violation"] = _figure(sums[f"{rate}__v"], start, end, version.limit, version.min_orders)
+            entry["violation"] = _figure(sums.get(f"{rate}__v", (None, None)), start, end, version.limit, least)
             entry["status"] = _status(entry["warning"]["status"], entry["violation"]["status"])
         standing.append(entry)
     return standing
+
+
+def products_at_risk(merchant_id, category, as_of, versions=None):
+    """[{product_id, open_warnings, standing_violations, rates}] of the merchant's products with an open product
+    warning or a standing product violation (a rate rule's case about the product), by product id; `rates` as
+    rate_standing gives them for the product. A fixed number of queries whatever the number of products."""
+    rate_points = [p.value for p in RATE_RISK_POINTS]
+    warned = dict(Warning.objects.filter(merchant_id=merchant_id, state__in=OPEN_WARNING_STATES,
+                                         risk_point__in=rate_points).exclude(product_id="")
+                  .values("product_id").annotate(n=Count("pk")).values_list("product_id", "n").order_by())
+    violated = dict(Violation.objects.filter(merchant_id=merchant_id, risk_point__in=rate_points)
+                    .exclude(product_id="").exclude(state__in=[ViolationState.APPEAL_SUCCEEDED,
+                                                                ViolationState.WITHDRAWN])
+                    .values("product_id").annotate(n=Count("pk")).values_list("product_id", "n").order_by())
+    products = sorted(set(warned) | set(violated))
+    if not products:
+        return []
+    if versions is None:
+        versions = {v.risk_point: v for v in in_force(as_of).filter(category=category)} if as_of else {}
+    sums = product_window_sums(merchant_id, _rate_windows(versions, as_of), products) if as_of else {}
+    least = _product_min_orders(category, as_of)
+    return [{"product_id": product, "open_warnings": warned.get(product, 0),
+             "standing_violations": violated.get(product, 0),
+             "rates": rate_standing(merchant_id, category, as_of, product, versions=versions,
+                                    sums=sums.get(product, {}), min_orders=least)}
+            for product in products]
 
 
 def _status(warning, violation):
@@ -140,6 +184,7 @@ def needs_attention(merchant_id, *, now, active_penalties):
 def merchant_diagnosis(merchant, *, today, now):
     """Everything the diagnosis screen shows for `merchant` (a metrics.Merchant)."""
     as_of = latest_as_of(merchant.merchant_id)
+    versions = {v.risk_point: v for v in in_force(as_of).filter(category=merchant.category)} if as_of else {}
     active = penalties.active_penalties(merchant.merchant_id, now=now)
     return {
         "merchant_id": merchant.merchant_id, "name": merchant.name, "category": merchant.category,
@@ -149,7 +194,8 @@ def merchant_diagnosis(merchant, *, today, now):
         "provisional_from": None if as_of is None else as_of - timedelta(days=STABLE_AFTER_DAYS - 1),
         "warnings": warning_counts(merchant.merchant_id),
         "violations": merchant_tab_counts(merchant_id=merchant.merchant_id, now=now),
-        "rates": rate_standing(merchant.merchant_id, merchant.category, as_of),
+        "rates": rate_standing(merchant.merchant_id, merchant.category, as_of, versions=versions),
+        "products_at_risk": products_at_risk(merchant.merchant_id, merchant.category, as_of, versions=versions),
         "penalties": active,
         "attention": needs_attention(merchant.merchant_id, now=now, active_penalties=active),
     }

@@ -42,21 +42,25 @@ def _shape(queryset, *, kind, fact_id, at, reason=None, rating=None, responsibil
     ).values(*(f"f_{name}" for name in FIELDS)).order_by(*ORDERING)
 
 
-def _orders_paid(merchant_id, start, end):
-    return Order.objects.filter(merchant_id=merchant_id, paid_day__range=(start, end))
+def _orders_paid(merchant_id, start, end, product=None):
+    orders = Order.objects.filter(merchant_id=merchant_id, paid_day__range=(start, end))
+    return orders.filter(product_id=product) if product else orders
 
 
 def _window_end(day, as_of):
     return min(day + timedelta(days=WINDOW_DAYS - 1), as_of)
 
 
-def rate_facts(merchant_id, *, rate, start, end, as_of, part="numerator"):
+def rate_facts(merchant_id, *, rate, start, end, as_of, part="numerator", product=None):
     """The facts a rate counted for the days [start, end] as of A: its numerator (the complaints, negative
-    reviews or merchant refunds of those days' orders within W(D)) or its denominator (the orders)."""
+    reviews or merchant refunds of those days' orders within W(D)) or its denominator (the orders); of one
+    product's orders when `product` is given (its own rate, contract section 7)."""
     if rate == RiskPoint.NEGATIVE_REVIEW_RATE:
-        verified = OrderVerification.objects.filter(
-            verified_day__range=(start, end),
-            order_id__in=Order.objects.filter(merchant_id=merchant_id, paid_day__lte=as_of).values("order_id"))
+        orders = Order.objects.filter(merchant_id=merchant_id, paid_day__lte=as_of)
+        if product:
+            orders = orders.filter(product_id=product)
+        verified = OrderVerification.objects.filter(verified_day__range=(start, end),
+                                                    order_id__in=orders.values("order_id"))
         if part == "denominator":
             return _shape(verified, kind="order", fact_id="order_id", at="verified_at")
         # W(D) for each verification day: posted on or after it, within 7 days, not after A.
@@ -67,7 +71,7 @@ def rate_facts(merchant_id, *, rate, start, end, as_of, part="numerator"):
                    .alias(verified_day=verified_day)
                    .filter(_in_cohort_windows("verified_day", "posted_day", start, end, as_of)))
         return _shape(reviews, kind="review", fact_id="review_id", at="posted_at", rating="rating")
-    orders = _orders_paid(merchant_id, start, end)
+    orders = _orders_paid(merchant_id, start, end, product)
     if part == "denominator":
         return _shape(orders, kind="order", fact_id="order_id", at="paid_at", amount="amount_cents",
                       product=F("product_id"), paid_at=F("paid_at"))
@@ -102,7 +106,8 @@ def case_facts(case):
     served, the complaints with that reason in the window. Other risk points have none (an empty list)."""
     merchant_id, start, end = case.merchant_id, case.window_start, case.window_end
     if case.risk_point in (RiskPoint.COMPLAINT_RATE, RiskPoint.NEGATIVE_REVIEW_RATE, RiskPoint.MERCHANT_REFUND_RATE):
-        return rate_facts(merchant_id, rate=case.risk_point, start=start, end=end, as_of=case.as_of)
+        return rate_facts(merchant_id, rate=case.risk_point, start=start, end=end, as_of=case.as_of,
+                          product=case.product_id or None)
     if case.risk_point in (RiskPoint.CLUSTERED_COMPLAINTS, RiskPoint.SERVICE_NOT_PROVIDED):
         orders = Order.objects.filter(merchant_id=merchant_id)
         if case.product_id:

@@ -13,7 +13,7 @@ __all__ = ["active_penalties", "describe", "describe_all", "merchant_penalties",
 
 # What a penalty restricts, in the order a merchant reads them (enforcement.policy.restrictions_for).
 RESTRICTIONS = ("public_warning", "no_creator_matchmaking", "no_ads", "no_campaigns", "traffic_weight",
-                "banned_products", "store_removal")
+                "banned_products", "product_restricted", "store_removal")
 
 END_CAUSES = ("expired", "appeal_won", "violation_withdrawn", "re_evaluated", "re_stepped", "left_window",
               "reviewer")
@@ -27,6 +27,7 @@ def restriction_labels():
         "no_campaigns": _("No joining platform campaigns."),
         "traffic_weight": _("Reduced traffic weight."),
         "banned_products": _("Product taken off sale."),
+        "product_restricted": _("This product only: no matchmaking with creators and reduced traffic."),
         "store_removal": _("Store removed from the platform."),
     }
 
@@ -42,6 +43,7 @@ def restrictions_of(penalty):
         "no_campaigns": not doc["can_join_campaigns"],
         "traffic_weight": Decimal(doc["traffic_weight"]) < 1 and not doc["removed"],
         "banned_products": bool(doc["banned_products"]),
+        "product_restricted": any(not p["banned"] for p in doc["product_restrictions"]),
         "store_removal": doc["removed"],
     }
     return [code for code in RESTRICTIONS if found[code]]

@@ -45,9 +45,9 @@ def daily_metrics(merchant_id, start, end):
     return merchant_days(merchant_id, start, end)
 
 
-def day_metric(merchant_id, day):
-    """The merchant's stored metrics of one day, or None."""
-    rows = merchant_days(merchant_id, day, day)
+def day_metric(merchant_id, day, product=None):
+    """The merchant's (or one of its products') stored metrics of one day, or None."""
+    rows = merchant_days(merchant_id, day, day, product=product)
     return rows[0] if rows else None
 
 

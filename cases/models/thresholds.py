@@ -75,7 +75,7 @@ class RuleParameterVersion(models.Model):
     """
 
     PARAMETERS = ("clustered_window_days", "clustered_warn_at", "clustered_limit", "unserved_window_days",
-                  "unserved_limit", "related_lookback_days")
+                  "unserved_limit", "related_lookback_days", "product_min_orders")
 
     category = models.CharField(_("category"), max_length=32)
     clustered_window_days = models.PositiveSmallIntegerField(_("clustered complaints: window (days)"), default=3)
@@ -84,6 +84,8 @@ class RuleParameterVersion(models.Model):
     unserved_window_days = models.PositiveSmallIntegerField(_("orders not served: window (days)"), default=7)
     unserved_limit = models.PositiveIntegerField(_("orders not served: violation at (complaints)"), default=3)
     related_lookback_days = models.PositiveSmallIntegerField(_("related entity: look back (days)"), default=180)
+    # The rate rules judge each product too (contract section 7), when its pooled orders reach this.
+    product_min_orders = models.PositiveIntegerField(_("product rates: minimum orders"), default=20)
     effective_from = models.DateField(_("effective from"))
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     created_by = models.ForeignKey(
@@ -104,7 +106,7 @@ class RuleParameterVersion(models.Model):
             ),
             models.CheckConstraint(
                 condition=models.Q(clustered_window_days__gte=1, unserved_window_days__gte=1, unserved_limit__gte=1,
-                                   related_lookback_days__gte=1),
+                                   related_lookback_days__gte=1, product_min_orders__gte=1),
                 name="rule_parameters_positive",
             ),
         ]

@@ -9,9 +9,10 @@ from decimal import Decimal
 from django.db.models import Case, F, IntegerField, Q, Sum, Value, When
 
 from metrics.cohorts import STABLE_AFTER_DAYS, exact_rate
-from metrics.models import DailyMetric
+from metrics.models import DailyMetric, ProductDailyMetric
 
-from ..thresholds import thresholds_in_force
+from ..models import RuleParameterVersion
+from ..thresholds import rule_parameters_in_force, thresholds_in_force
 from .base import VIOLATION, WARNING, Finding, Rule
 
 MICRO = 10**6  # thresholds have six decimal places: compare numerator x 10^6 >= micro-threshold x denominator
@@ -55,12 +56,20 @@ class RateRule(Rule):
         versions = {c: v for (c, _), v in thresholds_in_force(as_of, self.risk_point).items()}
         if not versions:
             return []
-        return [
-            *self._findings(versions, kind=WARNING, end=as_of),
-            *self._findings(versions, kind=VIOLATION, end=as_of - timedelta(days=STABLE_AFTER_DAYS)),
-        ]
+        default_product_min = RuleParameterVersion._meta.get_field("product_min_orders").default
+        parameters = rule_parameters_in_force(as_of)
+        product_min_orders = {
+            c: (parameters[c].product_min_orders if c in parameters else default_product_min) for c in versions
+        }
+        findings = []
+        for kind, end in ((WARNING, as_of), (VIOLATION, as_of - timedelta(days=STABLE_AFTER_DAYS))):
+            findings += self._findings(versions, kind=kind, end=end)
+            findings += self._findings(versions, kind=kind, end=end, product_min_orders=product_min_orders)
+        return findings
 
-    def _findings(self, versions, *, kind, end):
+    def _findings(self, versions, *, kind, end, product_min_orders=None):
+        """The findings of one kind: of merchants, or of products when `product_min_orders` is given."""
+        by_product = product_min_orders is not None
         threshold_of = (lambda v: v.warn_at) if kind == WARNING else (lambda v: v.limit)
         categories_by_window = {}
         for category, version in versions.items():
@@ -69,32 +78,41 @@ class RateRule(Rule):
         for window_days, categories in sorted(categories_by_window.items()):
             start = end - timedelta(days=window_days - 1)
             in_window |= Q(merchant__category__in=categories, day__range=(start, end))
-        metrics = DailyMetric.objects.filter(in_window)
+        metrics = (ProductDailyMetric if by_product else DailyMetric).objects.filter(in_window)
         if kind == VIOLATION:
             metrics = metrics.filter(stable=True)
+        group = ("merchant_id", "product_id") if by_product else ("merchant_id",)
+        if by_product:
+            min_orders = _per_category({c: product_min_orders[c] for c in versions}, lambda n: n)
+        else:
+            min_orders = _per_category(versions, lambda v: v.min_orders)
         rows = (
-            metrics.values("merchant_id", "merchant__category")
+            metrics.values(*group, "merchant__category")
             .annotate(
                 num=Sum(self.numerator),
                 den=Sum(self.denominator),
                 micro_threshold=_per_category(versions, lambda v: _micro(threshold_of(v))),
-                min_orders=_per_category(versions, lambda v: v.min_orders),
+                min_orders=min_orders,
             )
             .alias(scaled_num=F("num") * MICRO, scaled_threshold=F("micro_threshold") * F("den"))
             .filter(den__gte=F("min_orders"), scaled_num__gte=F("scaled_threshold"))
-            .order_by("merchant_id")
-            .values_list("merchant_id", "merchant__category", "num", "den")
+            .order_by(*group)
+            .values_list(*group, "merchant__category", "num", "den")
         )
         findings = []
-        for merchant_id, category, numerator, denominator in rows:
-            version = versions[category]
+        for row in rows:
+            merchant_id, product_id = row[0], (row[1] if by_product else "")
+            category, numerator, denominator = row[-3:]
+            detail = {"category": category, "threshold_version": _describe(version := versions[category])}
+            if by_product:
+                detail["product_min_orders"] = product_min_orders[category]
             start = end - timedelta(days=version.window_days - 1)
             findings.append(Finding(
-                kind=kind, merchant_id=merchant_id, risk_point=self.risk_point,
+                kind=kind, merchant_id=merchant_id, risk_point=self.risk_point, product_id=product_id,
                 window_start=start, window_end=end,
                 value=exact_rate(numerator, denominator), threshold=Decimal(threshold_of(version)),
                 threshold_version_id=version.pk, numerator=int(numerator), denominator=int(denominator),
-                detail={"category": category, "threshold_version": _describe(version)},
+                detail=detail,
             ))
         return findings
 

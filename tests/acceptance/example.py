@@ -11,6 +11,7 @@ SHA256 = {
     "month.expected-metrics.csv": "3e7c54260b1b3581441b14fd53b3507f8f9a8816b1ac9a4d7deed878ed630c19",
     "month.expected-cases.csv": "3205013d6e3c33108d7963186e9fb892af8adf976e6c623459c4f9c6bd1fafc3",
     "month.expected-product-metrics.csv": "79e7c8a13a39003b0140752035bee4efaeb9aec02ca505ba574ed29f0bb3a894",
+    "month.expected-product-cases.csv": "584fb7ef5c76a61fd2bbbb8268590467eca282dc5446c1094f946b0b703695ed",
 }
 FILES = tuple(SHA256)
 

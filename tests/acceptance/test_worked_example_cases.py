@@ -1,7 +1,8 @@
 """The worked example of the data contract: the cases one evaluation as of 2026-06-30 implies.
 
 Runs the README's commands (ingest, recompute, export_cases) and compares with
-month.expected-cases.csv: rows matched on (kind, merchant_id, product_id, risk_point,
+month.expected-cases.csv (and the product-level rate cases of contract section 7 with
+month.expected-product-cases.csv): rows matched on (kind, merchant_id, product_id, risk_point,
 window_start, window_end), value and threshold within one unit of the sixth decimal. A warning
 listed beside a violation of the same merchant, product and risk point may be absent or escalated.
 """
@@ -13,11 +14,19 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
+from cases.models import RATE_RISK_POINTS
+
 from .example import EXAMPLES
 
 EXPECTED_HEADER = ["kind", "merchant_id", "product_id", "risk_point", "window_start", "window_end", "value",
                    "threshold", "state"]
 ONE_UNIT = Decimal("0.000001")
+RATES = {str(p) for p in RATE_RISK_POINTS}
+
+
+def _product_rate_case(row):
+    """A rate rule's case about one product (contract section 7), listed in month.expected-product-cases.csv."""
+    return row["product_id"] != "" and row["risk_point"] in RATES
 
 
 def _key(row):
@@ -42,8 +51,8 @@ def exported(db, settings, tmp_path):
     return out
 
 
-def test_export_cases_lists_exactly_the_cases_the_contract_implies(exported):
-    with open(EXAMPLES / "month.expected-cases.csv", newline="", encoding="utf-8") as f:
+def _assert_lists_exactly(exported, expected_name, *, products):
+    with open(EXAMPLES / expected_name, newline="", encoding="utf-8") as f:
         expected = {_key(row): row for row in csv.DictReader(f)}
     with open(exported, newline="", encoding="utf-8") as f:
         reader = csv.DictReader(f)
@@ -51,6 +60,7 @@ def test_export_cases_lists_exactly_the_cases_the_contract_implies(exported):
         rows = list(reader)
     actual = {_key(row): row for row in rows}
     assert len(actual) == len(rows), "a case is listed twice"
+    actual = {key: row for key, row in actual.items() if _product_rate_case(row) == products}
 
     # Rows of risk points the example does not cover (related_entity needs upheld violations) are out of scope.
     covered = {row["risk_point"] for row in expected.values()}
@@ -74,6 +84,16 @@ def test_export_cases_lists_exactly_the_cases_the_contract_implies(exported):
             assert got["state"] == "pending", (key, got["state"])
     unexpected = sorted(set(actual) - set(expected))
     assert unexpected == [], f"cases the contract does not imply: {unexpected}"
+    return actual
+
+
+def test_export_cases_lists_exactly_the_cases_the_contract_implies(exported):
+    _assert_lists_exactly(exported, "month.expected-cases.csv", products=False)
+
+
+def test_export_cases_lists_exactly_the_product_cases_the_contract_implies(exported):
+    actual = _assert_lists_exactly(exported, "month.expected-product-cases.csv", products=True)
+    assert {row["risk_point"] for row in actual.values()} == RATES  # every rate rule judged products
 
 
 def test_export_is_sorted_by_merchant_risk_point_kind_and_window_end(exported):

@@ -31,7 +31,7 @@ def test_the_schema_describes_token_auth_and_the_error_format(anon, db):
     assert '"Token"' in scheme["description"]
     assert "Error" in schema["components"]["schemas"]
     metrics = schema["paths"]["/api/v1/metrics/"]["get"]
-    assert {p["name"] for p in metrics["parameters"]} == {"start", "end", "X-Merchant-Id"}
+    assert {p["name"] for p in metrics["parameters"]} == {"start", "end", "product", "X-Merchant-Id"}
     assert metrics["responses"]["400"]["content"]["application/json"]["schema"]["$ref"].endswith("/Error")
 
 

@@ -46,8 +46,10 @@ def test_warning_detail_takes_a_fixed_number_of_queries(api, merchant,
 VIOLATION_LIST_QUERIES = 4
 # The token, the user's other tokens, the membership, then the merchant, A (the latest as-of day), the
 # thresholds in force on A, the pooled sums of both figures, warning counts, tab counts, the penalties in
-# force, the violations behind them, and what needs attention (appealable violations, open warnings).
-DIAGNOSIS_QUERIES = 13
+# force, the violations behind them, and what needs attention (appealable violations, open warnings); the
+# products at risk: their open warnings and standing violations, then (when there are any) the category's
+# rule parameters and the products' pooled sums, one grouped query whatever their number.
+DIAGNOSIS_QUERIES = 17
 
 
 def _many_cases(merchant, n, first=0):

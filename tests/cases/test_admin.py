@@ -234,7 +234,7 @@ def test_only_a_senior_reviewer_adds_rule_parameters_and_errors_show_on_the_fiel
     url = reverse("admin:cases_ruleparameterversion_add")
     form = {"category": "retail", "clustered_window_days": "3", "clustered_warn_at": "6", "clustered_limit": "12",
             "unserved_window_days": "7", "unserved_limit": "3", "related_lookback_days": "90",
-            "effective_from": "2026-07-01", "note": "busier"}
+            "product_min_orders": "20", "effective_from": "2026-07-01", "note": "busier"}
     client.force_login(reviewer)
     assert client.get(url).status_code == 403
     assert client.post(url, form).status_code == 403

@@ -43,7 +43,7 @@ def test_fourth_violation_on_a_product_proposes_a_ban_awaiting_a_reviewer(record
     record()
     record()
     record()
-    record(product_id="p9")
+    record(risk_point="clustered_complaints", product_id="p9")  # a rate would be a product violation
     fourth = Penalty.objects.get(step=4)
     assert (fourth.kind, fourth.product_id, fourth.state) == ("product_ban", "p9", PenaltyState.PROPOSED)
     assert Restriction.objects.get(merchant_id="m1").banned_products == []

@@ -70,7 +70,12 @@ def test_adding_a_version_records_it_and_its_steps_with_their_ids(senior):
             {"id": steps[1].pk, "number": 2, "kind": "store_removal", "duration_days": None, "traffic_weight": "0.00",
              "fallback_kind": ""},
         ],
+        "product_steps": [  # the shipped product ladder when none is given
+            {"number": 1, "kind": "product_restriction", "duration_days": 30, "traffic_weight": "0.50"},
+            {"number": 2, "kind": "product_ban", "duration_days": 60, "traffic_weight": "0.00"},
+        ],
     }
+    assert version.product_steps == event.data["product_steps"]
 
 
 @pytest.mark.parametrize(("change", "field"), [

@@ -23,7 +23,7 @@ def test_service_token_gets_the_default_document_for_an_unpunished_merchant(clie
     body = client.get("/api/v1/restrictions/m7/", HTTP_AUTHORIZATION=f"Bearer {token.raw}").json()
     assert body == {"merchant_id": "m7", "public_warning": False, "can_match_creators": True, "can_advertise": True,
                     "can_join_campaigns": True, "traffic_weight": "1.00", "banned_products": [], "removed": False,
-                    "measures": [], "position": 0}
+                    "measures": [], "product_restrictions": [], "position": 0}
 
 
 def test_a_token_revoked_in_admin_is_refused_on_the_next_request(client, admin_client):

@@ -86,3 +86,19 @@ def complaints_on(make_merchant, make_complaint):
         for _ in range(n):
             make_complaint(merchant_id, product_id=product_id, filed=day, reason=reason)
     return make
+
+
+@pytest.fixture
+def make_product_metric(db):
+    """Store one product-day of the product metrics (contract section 7) as a recompute as of `as_of` would have."""
+    from metrics.models import ProductDailyMetric
+
+    def make(merchant_id, product_id, day, *, as_of=AS_OF, paid=0, verified=0, complaints=0, negative=0, refunds=0):
+        return ProductDailyMetric.objects.create(
+            merchant_id=merchant_id, product_id=product_id, day=day, paid_orders=paid, verified_orders=verified,
+            complaints=complaints, negative_reviews=negative, merchant_refunds=refunds,
+            complaint_rate=exact_rate(complaints, paid), negative_review_rate=exact_rate(negative, verified),
+            merchant_refund_rate=exact_rate(refunds, paid),
+            stable=(as_of - day).days >= STABLE_AFTER_DAYS, as_of=as_of,
+        )
+    return make

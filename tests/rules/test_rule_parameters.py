@@ -20,7 +20,7 @@ from eventstore.store import read
 from tests.factories import StaffUserFactory
 
 SHIPPED = {"clustered_window_days": 3, "clustered_warn_at": 5, "clustered_limit": 10, "unserved_window_days": 7,
-           "unserved_limit": 3, "related_lookback_days": 180}
+           "unserved_limit": 3, "related_lookback_days": 180, "product_min_orders": 20}
 
 
 def test_the_shipped_defaults_are_in_force_for_every_category(db, as_of):
@@ -127,6 +127,7 @@ def test_adding_a_version_is_recorded_with_its_author(db, reviewer_actor):
         "v": 1, "rule_parameters_version_id": version.pk, "category": "retail", "clustered_window_days": 3,
         "clustered_warn_at": 5, "clustered_limit": 12, "unserved_window_days": 7, "unserved_limit": 3,
         "related_lookback_days": 180, "effective_from": "2026-07-01", "note": "busier season",
+        "product_min_orders": 20,
     }
     assert version.created_by_id == reviewer_actor.user_id
 
