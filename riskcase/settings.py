@@ -264,6 +264,7 @@ RISKCASE_APPEAL_SLA_DAYS = int(os.environ.get("RISKCASE_APPEAL_SLA_DAYS", "3"))
 RISKCASE_EVIDENCE_MAX_BYTES = int(os.environ.get("RISKCASE_EVIDENCE_MAX_BYTES", str(20 * 1024 * 1024)))
 # Seconds a verified service token is remembered per process (revocations reach other processes this late).
 RISKCASE_SERVICE_TOKEN_CACHE_SECONDS = float(os.environ.get("RISKCASE_SERVICE_TOKEN_CACHE_SECONDS", "5"))
+RISKCASE_SERVICE_TOKEN_ROTATION_OVERLAP_HOURS = int(os.environ.get("RISKCASE_SERVICE_TOKEN_ROTATION_OVERLAP_HOURS", "24"))
 # First webhook retry delay in seconds; it doubles on every failure, up to 10 minutes.
 RISKCASE_WEBHOOK_BACKOFF_SECONDS = float(os.environ.get("RISKCASE_WEBHOOK_BACKOFF_SECONDS", "1"))
 

@@ -4,7 +4,7 @@ from rest_framework import status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from metrics.authentication import IsService, ServiceTokenAuthentication
+from metrics.authentication import HasScope, ServiceTokenAuthentication
 from metrics.ingest import ingest_lines
 
 
@@ -13,7 +13,8 @@ class IngestView(APIView):
     (the valid lines are still ingested, the body lists the rejected ones by line number)."""
 
     authentication_classes = [ServiceTokenAuthentication]
-    permission_classes = [IsService]
+    permission_classes = [HasScope]
+    required_scope = "ingest"
     parser_classes = []  # the body is streamed line by line, never loaded whole
 
     def post(self, request):
