@@ -275,10 +275,12 @@ def _record(judgement, *, actor, evidence_text, files, check_overlap):
 
 def case_open_by_hand(*, merchant_id, risk_point, actor, evidence_text, files=(), product_id="",
                       window_start=None, window_end=None, as_of=None, explanation=None):
-    """A reviewer opens a violation by hand (negative public opinion 负面舆情, or other), with evidence."""
+    """A reviewer, or a platform system with a service token scoped `cases:open` (checked by the API), opens
+    a violation by hand (negative public opinion 负面舆情, or other), with evidence."""
     from metrics.models import Merchant
 
-    _reviewer(actor, "cases.open_case")
+    if not (isinstance(actor, Actor) and actor.is_service):
+        _reviewer(actor, "cases.open_case")
     if risk_point not in HAND_OPENED_RISK_POINTS:
         raise InvalidCommand(_("Only public opinion and other cases are opened by hand."))
     evidence_text = _text(evidence_text, _("description of the evidence"))

@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "accounts",
     "merchant_api",
     "merchant_web",
+    "review_api",
 ]
 
 MIDDLEWARE = [
@@ -180,7 +181,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "riskcase.api.pagination.CursorPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "riskcase.api.schema.AutoSchema",
     "DEFAULT_THROTTLE_CLASSES": ["riskcase.api.throttling.TokenRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {
         "token": os.environ.get("RISKCASE_API_TOKEN_RATE", "600/min"),  # per merchant API token
@@ -195,11 +196,13 @@ REST_KNOX = {
     "AUTH_HEADER_PREFIX": "Token",
 }
 SPECTACULAR_SETTINGS = {
-    "TITLE": "RiskCase merchants' API",
+    "TITLE": "RiskCase API",
     "DESCRIPTION": (
         "Risk diagnosis (风险诊断) for a merchant's staff: log in at /api/v1/auth/login/ and send "
         "`Authorization: Token <token>`. Errors: {\"error\": {\"code\", \"message\", \"fields\"}}; "
-        "messages in English or Simplified Chinese by Accept-Language."
+        "messages in English or Simplified Chinese by Accept-Language. Reviewers log in at "
+        "/api/v1/review/auth/login/ for their own token (operations marked `x-reviewer`); the platform's "
+        "systems send `Authorization: Bearer <service token>` carrying the operation's `x-service-scope`."
     ),
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
@@ -210,11 +213,14 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
-    "PREPROCESSING_HOOKS": ["riskcase.api.schema.exclude_service_endpoints"],
     # Warnings and violations both have a "state": name each enum after its own choices.
     "ENUM_NAME_OVERRIDES": {
         "WarningStateEnum": "cases.models.WarningState",
         "ViolationStateEnum": "cases.models.ViolationState",
+        "RiskPointEnum": "cases.models.RiskPoint",
+        "HandOpenedRiskPointEnum": ["public_opinion", "other"],
+        "AppealDecisionEnum": "cases.models.AppealDecision",
+        "PenaltyKindEnum": "enforcement.models.PenaltyKind",
     },
 }
 

@@ -13,6 +13,7 @@ urlpatterns = [
     path("api/v1/auth/", include("accounts.urls")),
     path("api/v1/", include("merchant_api.urls")),
     path("api/v1/", include("enforcement.api.urls")),
+    path("api/v1/review/", include("review_api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("merchant_web.urls")),
     path("public/notices/", public_notice_page, name="public-notice-page"),

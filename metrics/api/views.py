@@ -1,5 +1,7 @@
 """The platform's ingest endpoint: NDJSON in, the same counts and per-line errors as the command."""
 from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -17,6 +19,16 @@ class IngestView(APIView):
     required_scope = "ingest"
     parser_classes = []  # the body is streamed line by line, never loaded whole
 
+    @extend_schema(
+        operation_id="ingest", tags=["service"],
+        request={"application/x-ndjson": OpenApiTypes.STR},
+        responses={200: OpenApiResponse(OpenApiTypes.OBJECT, description="Counts of the ingested lines"),
+                   400: OpenApiResponse(OpenApiTypes.OBJECT, description="Counts and the rejected lines"),
+                   401: OpenApiResponse(OpenApiTypes.OBJECT), 403: OpenApiResponse(OpenApiTypes.OBJECT),
+                   415: OpenApiResponse(OpenApiTypes.OBJECT)},
+        description="NDJSON trade facts (data contract section 2), one per line.\n\n"
+                    "**Who:** a service token with scope `ingest`.",
+    )
     def post(self, request):
         content_type = request.content_type.split(";")[0].strip()
         if content_type not in {"application/x-ndjson", "application/jsonl", "application/json-lines",

@@ -1,4 +1,7 @@
-"""OpenAPI (drf-spectacular): the error format as a schema component, and what the public schema leaves out."""
+"""OpenAPI (drf-spectacular): the error format as a schema component, the service token scheme, and who may
+call each operation (reviewer, service scope)."""
+from drf_spectacular import openapi
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework import serializers
 
@@ -30,17 +33,44 @@ def error_responses(*statuses):
     return {s: OpenApiResponse(ErrorSerializer, description=_DESCRIPTIONS.get(s, "Error")) for s in statuses}
 
 
-def exclude_service_endpoints(endpoints, **kwargs):
-    """PREPROCESSING_HOOK: the public schema documents the merchants' API, not the endpoints the
-    platform's own systems call with service tokens (e.g. ingest)."""
-    from metrics.authentication import ServiceTokenAuthentication
+class ServiceTokenScheme(OpenApiAuthenticationExtension):
+    """`Authorization: Bearer <service token>` of the platform's own systems; each operation names the scope
+    it needs in its description and in `x-service-scope`."""
 
-    kept = []
-    for path, path_regex, method, callback in endpoints:
-        view_class = getattr(callback, "cls", None)
-        auth = getattr(view_class, "authentication_classes", ()) or ()
+    target_class = "metrics.authentication.ServiceTokenAuthentication"
+    name = "serviceToken"
+
+    def get_security_definition(self, auto_schema):
+        return {"type": "http", "scheme": "bearer",
+                "description": "A platform system's service token (manage.py create_service_token). Each operation "
+                               "needs one scope, named in its `x-service-scope`: " + ", ".join(_scopes()) + "."}
+
+
+def _scopes():
+    from metrics.models import ServiceScope
+
+    return ServiceScope.values
+
+
+class AutoSchema(openapi.AutoSchema):
+    """drf-spectacular's AutoSchema, plus who may call each operation: `x-service-scope` (the service token
+    scope it requires, if a service may call it at all) and `x-reviewer` (a reviewer's knox token)."""
+
+    def get_operation(self, path, path_regex, path_prefix, method, registry):
+        operation = super().get_operation(path, path_regex, path_prefix, method, registry)
+        if operation is None:
+            return None
+        from metrics.authentication import ServiceTokenAuthentication, required_scope
+
+        auth = getattr(self.view, "authentication_classes", ()) or ()
         if any(issubclass(a, ServiceTokenAuthentication) for a in auth):
-            continue
-        kept.append((path, path_regex, method, callback))
-    return kept
-
+            request = type("_Request", (), {"method": method.upper()})()
+            scope = required_scope(self.view, request)
+            if scope:
+                operation["x-service-scope"] = scope
+            else:
+                # No scope: no service token may call it; do not offer the scheme.
+                operation["security"] = [r for r in operation.get("security", []) if "serviceToken" not in r]
+        if getattr(self.view, "reviewer_api", False):
+            operation["x-reviewer"] = True
+        return operation

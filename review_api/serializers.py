@@ -1,0 +1,106 @@
+"""What the reviewers' API shows and accepts."""
+from rest_framework import serializers
+
+from cases.models import Appeal, Violation, Warning
+from cases.services import HAND_OPENED_RISK_POINTS
+from enforcement.models import Penalty
+
+CASE_FIELDS = ["id", "merchant_id", "product_id", "risk_point", "state", "window_start", "window_end", "value",
+               "threshold", "threshold_version_id", "explanation", "as_of", "opened_at", "assignee_id",
+               "closed_at", "closed_by", "closed_reason", "version"]
+
+
+class ReviewWarningSerializer(serializers.ModelSerializer):
+    category = serializers.CharField(source="merchant.category", read_only=True)
+
+    class Meta:
+        model = Warning
+        fields = [*CASE_FIELDS, "category", "acknowledged_at", "violation_id"]
+
+
+class ReviewAppealSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Appeal
+        fields = ["violation_id", "submitted_by", "statement", "submitted_at", "decision_due", "decision",
+                  "reasons", "decided_by_id", "decided_at"]
+
+
+class ReviewViolationSerializer(serializers.ModelSerializer):
+    category = serializers.CharField(source="merchant.category", read_only=True)
+    appeal = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Violation
+        fields = [*CASE_FIELDS, "category", "recorded_by_kind", "recorded_by_id", "notified_at", "appeal_deadline",
+                  "evidence_text", "appeal"]
+
+    def get_appeal(self, obj) -> ReviewAppealSerializer(allow_null=True):
+        appeal = getattr(obj, "appeal", None) if hasattr(obj, "appeal") else None
+        return None if appeal is None else ReviewAppealSerializer(appeal).data
+
+
+class ReviewPenaltySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Penalty
+        fields = ["id", "merchant_id", "product_id", "kind", "step", "state", "violation_ids", "policy_version_id",
+                  "duration_days", "traffic_weight", "approvals_needed", "senior_only", "approved_by",
+                  "lift_approved_by", "proposed_at", "proposed_by", "starts_at", "ends_at", "closed_at", "closed_by",
+                  "closed_reason", "lift_cause", "version"]
+
+
+class ReviewEventSerializer(serializers.Serializer):
+    position = serializers.IntegerField()
+    version = serializers.IntegerField()
+    type = serializers.CharField()
+    occurred_at = serializers.DateTimeField()
+    actor = serializers.CharField()
+    data = serializers.JSONField()
+
+
+class ReviewCaseSerializer(serializers.Serializer):
+    """A warning or a violation with its events and the commands the caller may run on it now."""
+
+    kind = serializers.ChoiceField(choices=["warning", "violation"])
+    case = serializers.JSONField(help_text="The warning or violation (see the queues for its fields).")
+    events = ReviewEventSerializer(many=True)
+    commands = serializers.ListField(child=serializers.CharField(),
+                                     help_text="Commands the caller may run now (the same rule as admin's buttons).")
+
+
+# --- commands -------------------------------------------------------------------------------------
+
+class VersionedSerializer(serializers.Serializer):
+    expected_version = serializers.IntegerField(
+        required=False, min_value=0, max_value=2_147_483_647,
+        help_text="The version you read; a stale one is a 409 and changes nothing.")
+
+
+class ReasonSerializer(VersionedSerializer):
+    reason = serializers.CharField(max_length=4000, help_text="Recorded with your name; the merchant sees it.")
+
+
+class AppealDecisionSerializer(VersionedSerializer):
+    reasons = serializers.CharField(max_length=4000, help_text="The statement of reasons the merchant sees.")
+
+
+class AssignSerializer(VersionedSerializer):
+    assignee_id = serializers.IntegerField(allow_null=True, min_value=1, max_value=2_147_483_647,
+                                           help_text="A reviewer's user id, or null to unassign.")
+
+
+class OpenCaseSerializer(serializers.Serializer):
+    merchant_id = serializers.CharField(max_length=64)
+    risk_point = serializers.ChoiceField(choices=[(p.value, p.label) for p in HAND_OPENED_RISK_POINTS])
+    product_id = serializers.CharField(max_length=64, required=False, default="", allow_blank=True)
+    evidence_text = serializers.CharField(max_length=20_000, help_text="What was observed, by whom, where.")
+    window_start = serializers.DateField(required=False, allow_null=True)
+    window_end = serializers.DateField(required=False, allow_null=True)
+    files = serializers.ListField(child=serializers.FileField(), required=False, default=list, max_length=5,
+                                  help_text="PDF, JPEG or PNG evidence (10 MB each).")
+
+    def validate(self, attrs):
+        start, end = attrs.get("window_start"), attrs.get("window_end")
+        if start and end and start > end:
+            raise serializers.ValidationError({"window_end": ["The window ends before it starts."]})
+        return attrs
+
