@@ -78,7 +78,7 @@ WarningQueueView = _queue("warnings", warning_queue, s.ReviewWarningSerializer, 
 ViolationQueueView = _queue("violations", violation_queue, s.ReviewViolationSerializer, filters.ViolationFilter,
                             ("-opened_at", "-id"), "The violations queue, newest first, with admin's filters.")
 AppealQueueView = _queue("appeals", appeal_queue, s.ReviewAppealSerializer, filters.AppealFilter,
-                         ("-submitted_at", "-id"), "Appeals, newest first, with admin's filters.")
+                         ("-submitted_at", "-pk"), "Appeals, newest first, with admin's filters.")
 PenaltyQueueView = _queue("penalties", lambda: Penalty.objects.all(), s.ReviewPenaltySerializer, filters.PenaltyFilter,
                           ("-proposed_at", "-id"), "Penalties, newest first, with admin's filters.")
 
