@@ -271,6 +271,8 @@ RISKCASE_EVIDENCE_MAX_BYTES = int(os.environ.get("RISKCASE_EVIDENCE_MAX_BYTES", 
 # Seconds a verified service token is remembered per process (revocations reach other processes this late).
 RISKCASE_SERVICE_TOKEN_CACHE_SECONDS = float(os.environ.get("RISKCASE_SERVICE_TOKEN_CACHE_SECONDS", "5"))
 RISKCASE_SERVICE_TOKEN_ROTATION_OVERLAP_HOURS = int(os.environ.get("RISKCASE_SERVICE_TOKEN_ROTATION_OVERLAP_HOURS", "24"))
+# Statements of reasons: merchants are pseudonymised with a keyed HMAC; the key (and so the mapping) stays here.
+RISKCASE_PSEUDONYM_KEY = os.environ.get("RISKCASE_PSEUDONYM_KEY", "")
 # First webhook retry delay in seconds; it doubles on every failure, up to 10 minutes.
 RISKCASE_WEBHOOK_BACKOFF_SECONDS = float(os.environ.get("RISKCASE_WEBHOOK_BACKOFF_SECONDS", "1"))
 

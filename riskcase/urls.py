@@ -4,6 +4,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from enforcement.api.views import public_notice_page
+from review_api.transparency import report_page
 from riskcase.ops.health import healthz
 
 urlpatterns = [
@@ -14,6 +15,8 @@ urlpatterns = [
     path("api/v1/", include("merchant_api.urls")),
     path("api/v1/", include("enforcement.api.urls")),
     path("api/v1/review/", include("review_api.urls")),
+    path("api/v1/transparency/", include("review_api.transparency_urls")),
+    path("review/transparency/", report_page, name="transparency-report-page"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("merchant_web.urls")),
     path("public/notices/", public_notice_page, name="public-notice-page"),
