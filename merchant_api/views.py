@@ -14,7 +14,6 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.scoping import MerchantScopedMixin
-from eventstore.actors import Actor
 from cases.errors import (
     AppealAlreadySubmitted,
     AppealWindowClosed,
@@ -25,8 +24,10 @@ from cases.models import AppealEvidence, Violation, Warning
 from cases.services import appeal_submit, warning_acknowledge
 from enforcement.models import Penalty
 from enforcement.selectors import ever_in_force
+from eventstore.actors import Actor
 from metrics.models import DailyMetric, Merchant
 from riskcase.api.exceptions import Conflict
+from riskcase.api.filters import refuse_repeated
 from riskcase.api.schema import ErrorSerializer, error_responses
 
 from . import idempotency
@@ -64,7 +65,8 @@ class MetricsView(MerchantScopedMixin, APIView):
         operation_id="metrics_series", tags=["metrics"],
     )
     def get(self, request):
-        params = MetricsRangeSerializer(data=request.query_params)
+        refuse_repeated(request, ["start", "end"])
+        params = MetricsRangeSerializer(data=request.query_params.dict())  # a plain dict: `?start=` is not absent
         params.is_valid(raise_exception=True)
         start, end = params.validated_data["start"], params.validated_data["end"]
         days = self.get_queryset().filter(day__range=(start, end)).order_by("day")

@@ -4,11 +4,11 @@ from datetime import timedelta
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
+from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 
 from riskcase.lib.admin import ReadOnlyAdmin
-from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
 
 from .authentication import forget_verified_tokens
 from .models import DailyMetric, Merchant, RecomputeRun, ServiceScope, ServiceToken

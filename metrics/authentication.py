@@ -10,14 +10,12 @@ HasScope): a token handed to the ads system to read restrictions cannot ingest t
 """
 import time
 
-from django.utils import timezone
-
 from django.conf import settings
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import authentication, exceptions
 
 from .models import ServiceToken
-
 
 _verified = {}  # digest -> (token, monotonic time it was checked); only valid tokens, so it stays small
 

@@ -1,6 +1,7 @@
 """What the reviewers' API shows and accepts."""
 from rest_framework import serializers
 
+from cases.evidence import CASE_MAX_FILES
 from cases.models import Appeal, Violation, Warning
 from cases.services import HAND_OPENED_RISK_POINTS
 from enforcement.models import Penalty
@@ -93,14 +94,17 @@ class OpenCaseSerializer(serializers.Serializer):
     risk_point = serializers.ChoiceField(choices=[(p.value, p.label) for p in HAND_OPENED_RISK_POINTS])
     product_id = serializers.CharField(max_length=64, required=False, default="", allow_blank=True)
     evidence_text = serializers.CharField(max_length=20_000, help_text="What was observed, by whom, where.")
-    window_start = serializers.DateField(required=False, allow_null=True)
-    window_end = serializers.DateField(required=False, allow_null=True)
-    files = serializers.ListField(child=serializers.FileField(), required=False, default=list, max_length=5,
-                                  help_text="PDF, JPEG or PNG evidence (10 MB each).")
+    window_start = serializers.DateField(required=False, help_text="Default: today (or window_end).")
+    window_end = serializers.DateField(required=False, help_text="Default: window_start.")
+    files = serializers.ListField(child=serializers.FileField(), required=False, default=list,
+                                  max_length=CASE_MAX_FILES,
+                                  help_text=f"Up to {CASE_MAX_FILES} PDF, JPEG or PNG evidence files "
+                                            "(RISKCASE_EVIDENCE_MAX_BYTES each, 20 MB by default).")
 
     def validate(self, attrs):
         start, end = attrs.get("window_start"), attrs.get("window_end")
         if start and end and start > end:
-            raise serializers.ValidationError({"window_end": ["The window ends before it starts."]})
+            raise serializers.ValidationError({"window_end": ["The window ends before it starts."]},
+                                              code="invalid_range")
         return attrs
 

@@ -40,7 +40,8 @@ class StatementPageSerializer(PeriodSerializer):
 class StatementListSerializer(serializers.Serializer):
     results = serializers.ListField(child=serializers.DictField(), help_text="Statements of reasons (JSON Schema: "
                                     "enforcement/schemas/statement_of_reasons.schema.json).")
-    next_after = serializers.IntegerField(allow_null=True, help_text="Pass as `after` for the next page; null at the end.")
+    next_after = serializers.IntegerField(allow_null=True,
+                                          help_text="Pass as `after` for the next page; null at the end.")
 
 
 def _query(serializer_class, request):

@@ -3,8 +3,6 @@ from django.urls import path
 from . import views
 from .auth import ReviewerLoginView
 
-
-
 urlpatterns = [
     path("auth/login/", ReviewerLoginView.as_view(), name="review-login"),
     path("warnings/", views.WarningQueueView.as_view(), name="review-warnings"),

@@ -6,14 +6,15 @@ service is a few lines there; the view, the Idempotency-Key, the 409 on a stale 
 OpenAPI operation come with it.
 """
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import generics, serializers, status
 from rest_framework.exceptions import NotFound
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -25,6 +26,7 @@ from cases.selectors import appeal_queue, case_timeline, violation_queue, warnin
 from enforcement import services as penalty_services
 from enforcement.abilities import ReviewerAbilities
 from enforcement.models import Penalty
+from metrics.models import Merchant
 from riskcase.api import idempotency
 from riskcase.api.schema import ErrorSerializer, error_responses
 
@@ -138,19 +140,21 @@ class OpenCaseView(ReviewView):
     """POST: open a case by hand (负面舆情 public opinion, or other) with evidence."""
 
     required_scope = "cases:open"
-    parser_classes = [MultiPartParser, FormParser, JSONParser]
+    parser_classes = [MultiPartParser, FormParser]
 
     @extend_schema(
         operation_id="review_cases_open", tags=["review"],
-        request={"multipart/form-data": s.OpenCaseSerializer, "application/json": s.OpenCaseSerializer},
+        request={"multipart/form-data": s.OpenCaseSerializer},
         parameters=[IDEMPOTENCY],
-        responses={201: s.ReviewCaseSerializer, **IDEMPOTENCY_REUSED, **error_responses(400, 401, 403, 409, 429)},
+        responses={201: s.ReviewCaseSerializer, **IDEMPOTENCY_REUSED, **error_responses(400, 401, 403, 404, 409, 429)},
         description="Open a violation by hand with evidence. A platform system (e.g. public-opinion monitoring) "
                     "is recorded as the actor `service:<token name>`.\n\n" + scopes_doc("cases:open"))
     def post(self, request):
         body = s.OpenCaseSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         data = dict(body.validated_data)
+        if not Merchant.objects.filter(pk=data["merchant_id"]).exists():
+            raise NotFound(_("No such merchant."))
         files = data.pop("files")
         digests = [(f.name, f.size) for f in files]
 
@@ -297,7 +301,8 @@ class PenaltyDetailView(ReviewView):
 
     @extend_schema(operation_id="review_penalties_retrieve", tags=["review"],
                    responses={200: PenaltyDetailSerializer, **error_responses(401, 403, 404, 429)},
-                   description="A penalty and the commands the caller may run on it now.\n\n" + scopes_doc("cases:read"))
+                   description="A penalty and the commands the caller may run on it now.\n\n"
+                               + scopes_doc("cases:read"))
     def get(self, request, penalty_id):
         return Response(json.loads(JSONRenderer().render(penalty_body(request, penalty_id))))
 

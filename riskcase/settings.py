@@ -180,7 +180,7 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "riskcase.api.exceptions.exception_handler",
     "DEFAULT_PAGINATION_CLASS": "riskcase.api.pagination.CursorPagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_FILTER_BACKENDS": ["riskcase.api.filters.StrictFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "riskcase.api.schema.AutoSchema",
     "DEFAULT_THROTTLE_CLASSES": ["riskcase.api.throttling.TokenRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {

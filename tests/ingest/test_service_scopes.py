@@ -1,6 +1,6 @@
 """Service tokens carry scopes, expire, and rotate with an overlap."""
 import io
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import orjson
 import pytest
@@ -13,7 +13,7 @@ from metrics.models import Merchant, Order, ServiceToken
 from tests.factories import OrderPaidLine, ServiceTokenFactory
 
 INGEST = "/api/v1/ingest/"
-NOW = datetime(2026, 6, 30, 4, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 6, 30, 4, 0, tzinfo=UTC)
 
 
 @pytest.fixture(autouse=True)
@@ -122,7 +122,8 @@ def test_admin_shows_and_edits_the_scopes(admin_client, db):
     assert "ingest, restrictions:read" in page.content.decode()
 
     response = admin_client.post(f"/admin/metrics/servicetoken/{token.pk}/change/",
-                                 {"name": "ads", "scopes": ["restrictions:read"], "expires_at_0": "", "expires_at_1": ""})
+                                 {"name": "ads", "scopes": ["restrictions:read"], "expires_at_0": "",
+                                  "expires_at_1": ""})
 
     assert response.status_code == 302, response.content.decode()[:2000]
     token.refresh_from_db()

@@ -7,7 +7,15 @@ from rest_framework.test import APIClient
 
 from metrics.authentication import forget_verified_tokens
 from tests.cases.conftest import (  # noqa: F401 - fixtures
-    as_merchant, auditor, colleague, make_user, merchant, outsider, raise_warning, record_violation, reviewer,
+    as_merchant,
+    auditor,
+    colleague,
+    make_user,
+    merchant,
+    outsider,
+    raise_warning,
+    record_violation,
+    reviewer,
     senior,
 )
 from tests.factories import ServiceTokenFactory

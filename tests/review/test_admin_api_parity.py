@@ -7,9 +7,9 @@ from django.test import Client, TestCase
 
 from cases import services
 from cases.models import Violation, Warning
-from eventstore.actors import Actor
 from enforcement import consumers
 from enforcement.models import Penalty, PenaltyKind, PenaltyState
+from eventstore.actors import Actor
 from eventstore.consumers import drain
 
 from .conftest import knox_client, make_user
@@ -121,7 +121,8 @@ def test_admin_and_api_allow_the_same_penalty_commands(group, merchant, settings
                                                                    "expected_version": a_active.version})
     api_lift = api.post(f"/api/v1/review/penalties/{b_active.pk}/lift/", {"reason": "in error"}, format="json")
 
-    changed = {name: (Penalty.objects.get(pk=a.pk).version > a.version, Penalty.objects.get(pk=b.pk).version > b.version)
+    changed = {name: (Penalty.objects.get(pk=a.pk).version > a.version,
+                      Penalty.objects.get(pk=b.pk).version > b.version)
                for name, a, b in (("approve", a_proposed, b_proposed), ("lift", a_active, b_active))}
     assert all(by_admin == by_api for by_admin, by_api in changed.values()), changed
     assert (api_approve.status_code == 200) == changed["approve"][1]

@@ -173,9 +173,9 @@ def test_a_service_token_never_runs_reviewer_commands(merchant, raise_warning):
 def test_opening_by_hand_refuses_a_rate_risk_point_and_an_unknown_merchant(reviewer, merchant):
     client = knox_client(reviewer)
     rate = client.post("/api/v1/review/cases/", {"merchant_id": "m-1", "risk_point": "complaint_rate",
-                                                 "evidence_text": "x"}, format="json")
+                                                 "evidence_text": "x"}, format="multipart")
     unknown = client.post("/api/v1/review/cases/", {"merchant_id": "m-404", "risk_point": "other",
-                                                    "evidence_text": "x"}, format="json")
+                                                    "evidence_text": "x"}, format="multipart")
     assert rate.status_code == 400 and "risk_point" in rate.json()["error"]["fields"]
-    assert unknown.status_code == 400
+    assert unknown.status_code == 404
     assert not Violation.objects.exists()

@@ -3,7 +3,7 @@ repository, merchants pseudonymised, as JSON Lines and CSV (command) and JSON (A
 import csv
 import io
 import json
-from datetime import date, datetime, timedelta, timezone as tz
+from datetime import UTC, date, datetime, timedelta
 
 import jsonschema
 import pytest
@@ -12,17 +12,16 @@ from django.core.management import CommandError, call_command
 from django.test import TestCase
 
 from cases import services
-from eventstore.actors import Actor
 from enforcement import consumers, statements
-from enforcement import services as penalty_services
 from enforcement.models import Penalty
+from eventstore.actors import Actor
 from eventstore.consumers import drain
 
 from .conftest import make_user, service_client
 from .test_admin_api_parity import _judgement
 
 DAY = date(2026, 6, 10)
-NOON = datetime(2026, 6, 10, 4, 0, tzinfo=tz.utc)  # noon in Asia/Shanghai
+NOON = datetime(2026, 6, 10, 4, 0, tzinfo=UTC)  # noon in Asia/Shanghai
 
 
 def _drain():
@@ -95,7 +94,8 @@ def test_the_pseudonym_depends_on_the_key(settings):
 
 
 def test_the_period_is_by_platform_day(decisions):
-    only_first_day = [json.loads(line) for line in _export("--since", "2026-06-10", "--until", "2026-06-10").splitlines()]
+    first_day = _export("--since", "2026-06-10", "--until", "2026-06-10")
+    only_first_day = [json.loads(line) for line in first_day.splitlines()]
     assert {r["application_date"] for r in only_first_day} == {"2026-06-10"}
     assert "penalty_lifted" not in {r["statement_kind"] for r in only_first_day}
     assert _export("--since", "2026-06-12", "--until", "2026-06-30") == ""
@@ -129,7 +129,8 @@ def test_the_api_serves_the_statements_with_transparency_read_only(decisions):
     assert allowed.status_code == 200, allowed.content
     body = allowed.json()
     assert [r["platform_uid"] for r in body["results"]] == [
-        json.loads(line)["platform_uid"] for line in _export("--since", "2026-06-10", "--until", "2026-06-11").splitlines()]
+        json.loads(line)["platform_uid"]
+        for line in _export("--since", "2026-06-10", "--until", "2026-06-11").splitlines()]
     bad = service_client("transparency:read", name="feed-2").get(
         "/api/v1/transparency/statements/?since=2026-06-11&until=2026-06-10")
     assert bad.status_code == 400
