@@ -74,3 +74,35 @@ class AutoSchema(openapi.AutoSchema):
         if getattr(self.view, "reviewer_api", False):
             operation["x-reviewer"] = True
         return operation
+
+
+NO_NUL = "^[^\\u0000]*$"
+
+
+def _no_nul(schema):
+    if not isinstance(schema, dict):
+        return
+    if schema.get("type") == "string" and not ({"enum", "format", "pattern"} & schema.keys()):
+        schema["pattern"] = NO_NUL
+    for key in ("properties",):
+        for child in (schema.get(key) or {}).values():
+            _no_nul(child)
+    for key in ("items", "additionalProperties"):
+        _no_nul(schema.get(key))
+    for key in ("allOf", "anyOf", "oneOf"):
+        for child in schema.get(key) or []:
+            _no_nul(child)
+
+
+def text_has_no_nul_characters(result, generator, request, public):
+    """POSTPROCESSING_HOOK: every free-text input (request bodies, parameters) says what Django enforces: no NUL
+    character (Django's and DRF's CharFields refuse it)."""
+    for name, component in result.get("components", {}).get("schemas", {}).items():
+        if name.endswith("Request"):
+            _no_nul(component)
+    for item in result.get("paths", {}).values():
+        for operation in item.values():
+            for parameter in operation.get("parameters", []) if isinstance(operation, dict) else []:
+                if parameter.get("in") != "header":
+                    _no_nul(parameter.get("schema"))
+    return result

@@ -4,6 +4,7 @@ response the schema does not allow, no schema-valid request refused and no schem
 
 Each operation is called with the credential it documents: a merchant's staff token, a senior reviewer's
 token (operations marked `x-reviewer`), or a service token with every scope (`x-service-scope` only)."""
+import json
 from base64 import b64encode
 from datetime import date, timedelta
 
@@ -36,13 +37,26 @@ SCHEMA_URL = "/api/schema/?format=json"
 RANGE_RULES = {"invalid_range", "range_in_future", "range_too_old"}
 
 
+# Ingest is a batch: its 400 is a partial success (every valid line stored, the rejected ones listed by line
+# number, as documented); the schema declares the body as NDJSON text, not each fact type's rules.
+BATCH_OPERATIONS = {"POST /api/v1/ingest/"}
+
+
 def positive_data_acceptance_but_documented_range_rules(ctx, response, case):
     try:
         return positive_data_acceptance(ctx, response, case)
     except Exception:
+        if response.status_code == 400 and case.operation.label in BATCH_OPERATIONS and "rejected" in response.json():
+            return None
         if response.status_code == 400 and response.json().get("error", {}).get("code") in RANGE_RULES:
             return None
         raise
+
+
+@schemathesis.serializer("application/x-ndjson")
+def ndjson(ctx, value):
+    """The ingest body: the generated text as it is (lines of JSON, or not)."""
+    return value.encode() if isinstance(value, str) else json.dumps(value).encode() + b"\n"
 
 # The pagination cursor is opaque (format "cursor" in the schema): generate real ones, as a client only ever
 # sends back what a page's `next` gave it.
@@ -131,7 +145,6 @@ def test_real_responses_match_the_schema(anon, seeded, staff, path):
     ids = {k: str(v.pk) for k, v in seeded.items()}
     case = operation.Case(path_parameters={"id": ids["pending" if "pending" in path else "decided"]}
                           if "{id}" in template else {})
-    response = case.call(headers={"Authorization": f"Token {client_for(staff).raw_token}"})
+    response = case.call_and_validate(headers={"Authorization": f"Token {client_for(staff).raw_token}"})
 
     assert response.status_code == 200, response.text
-    case.validate_response(response)
