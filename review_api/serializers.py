@@ -1,8 +1,11 @@
 """What the reviewers' API shows and accepts."""
+from decimal import Decimal
+
+from django.conf import settings
 from rest_framework import serializers
 
 from cases.evidence import CASE_MAX_FILES
-from cases.models import Appeal, Violation, Warning
+from cases.models import RATE_RISK_POINTS, Appeal, ThresholdVersion, Violation, Warning
 from cases.services import HAND_OPENED_RISK_POINTS
 from enforcement.models import Penalty
 
@@ -108,3 +111,32 @@ class OpenCaseSerializer(serializers.Serializer):
                                               code="invalid_range")
         return attrs
 
+
+
+class ThresholdVersionSerializer(serializers.Serializer):
+    """A new threshold version (红线) of one category and rate, in force from `effective_from`."""
+
+    category = serializers.ChoiceField(choices=[(c, c) for c in settings.RISKCASE_CATEGORIES])
+    risk_point = serializers.ChoiceField(choices=[(p.value, p.label) for p in RATE_RISK_POINTS])
+    limit = serializers.DecimalField(max_digits=7, decimal_places=6, min_value=Decimal("0.000001"),
+                                     max_value=Decimal("1"), help_text="The red line, a rate in (0, 1].")
+    warn_at = serializers.DecimalField(max_digits=7, decimal_places=6, min_value=Decimal("0.000001"),
+                                       max_value=Decimal("1"), required=False,
+                                       help_text="At most `limit`; default 0.8 x limit.")
+    window_days = serializers.IntegerField(min_value=1, max_value=366, default=30)
+    min_orders = serializers.IntegerField(min_value=1, max_value=32767, default=30)
+    effective_from = serializers.DateField()
+    note = serializers.CharField(max_length=2000, required=False, default="", allow_blank=True)
+
+    def validate(self, attrs):
+        if attrs.get("warn_at") is not None and attrs["warn_at"] > attrs["limit"]:
+            raise serializers.ValidationError({"warn_at": ["warn_at must be at most the limit."]},
+                                              code="invalid_range")
+        return attrs
+
+
+class ThresholdVersionOutSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ThresholdVersion
+        fields = ["id", "category", "risk_point", "limit", "warn_at", "window_days", "min_orders", "effective_from",
+                  "note", "created_by_id"]

@@ -21,13 +21,15 @@ from rest_framework.views import APIView
 
 from cases import services as case_services
 from cases.abilities import CaseAbilities
-from cases.models import Violation, Warning
+from cases.models import ThresholdVersion, Violation, Warning
 from cases.selectors import appeal_queue, case_timeline, violation_queue, warning_queue
+from cases.thresholds import threshold_version_add
 from enforcement import services as penalty_services
 from enforcement.abilities import ReviewerAbilities
 from enforcement.models import Penalty
 from metrics.models import Merchant
 from riskcase.api import idempotency
+from riskcase.api.exceptions import Conflict
 from riskcase.api.schema import ErrorSerializer, error_responses
 
 from . import filters
@@ -310,3 +312,31 @@ class PenaltyDetailView(ReviewView):
 CASE_COMMAND_VIEWS = {c.name: _case_command_view(c) for c in CASE_COMMANDS}
 PENALTY_COMMAND_VIEWS = {c.name: _penalty_command_view(c) for c in PENALTY_COMMANDS}
 
+
+
+class ThresholdVersionView(ReviewView):
+    """POST: add a threshold version (senior reviewers: cases.add_thresholdversion, checked by the service)."""
+
+    permission_classes = [IsReviewer]
+
+    @extend_schema(
+        operation_id="review_thresholds_add", tags=["review"], request=s.ThresholdVersionSerializer,
+        parameters=[IDEMPOTENCY],
+        responses={201: s.ThresholdVersionOutSerializer, **IDEMPOTENCY_REUSED,
+                   **error_responses(400, 401, 403, 409, 429)},
+        description="Add a threshold version in force from `effective_from` (one per category, rate and day: "
+                    "another on the same day is a 409).\n\n" + scopes_doc())
+    def post(self, request):
+        body = s.ThresholdVersionSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = dict(body.validated_data)
+
+        def run():
+            if ThresholdVersion.objects.filter(category=data["category"], risk_point=data["risk_point"],
+                                               effective_from=data["effective_from"]).exists():
+                raise Conflict(_("This category and rate already have a version from that day."),
+                               code="threshold_version_exists")
+            version = threshold_version_add(actor=actor_for(request), **data)
+            return status.HTTP_201_CREATED, s.ThresholdVersionOutSerializer(version).data
+
+        return _run_idempotent(request, fingerprint_parts=[data], command=_json_safe(run))

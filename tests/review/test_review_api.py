@@ -179,3 +179,18 @@ def test_opening_by_hand_refuses_a_rate_risk_point_and_an_unknown_merchant(revie
     assert rate.status_code == 400 and "risk_point" in rate.json()["error"]["fields"]
     assert unknown.status_code == 404
     assert not Violation.objects.exists()
+
+
+def test_only_a_senior_adds_a_threshold_version_and_a_second_one_that_day_is_a_409(reviewer, senior):
+    from cases.models import ThresholdVersion
+
+    body = {"category": "food", "risk_point": "complaint_rate", "limit": "0.050000", "effective_from": "2026-07-01"}
+    refused = knox_client(reviewer).post("/api/v1/review/thresholds/", body, format="json")
+    added = knox_client(senior).post("/api/v1/review/thresholds/", body, format="json")
+    again = knox_client(senior).post("/api/v1/review/thresholds/", body, format="json")
+
+    assert refused.status_code == 403
+    assert added.status_code == 201, added.content
+    assert added.json()["warn_at"] == "0.040000" and added.json()["created_by_id"] == senior.pk
+    assert again.status_code == 409
+    assert ThresholdVersion.objects.filter(effective_from="2026-07-01").count() == 1
