@@ -1,7 +1,10 @@
 """What the reviewers' API shows and accepts."""
+import re
 from decimal import Decimal
 
 from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from cases.evidence import CASE_MAX_FILES
@@ -113,16 +116,32 @@ class OpenCaseSerializer(serializers.Serializer):
 
 
 
+RATE_PATTERN = (r"^(0\.([1-9][0-9]{0,5}|0[1-9][0-9]{0,4}|00[1-9][0-9]{0,3}|000[1-9][0-9]{0,2}|0000[1-9][0-9]?"
+                r"|00000[1-9])|1(\.0{1,6})?)$")
+
+
+@extend_schema_field({"type": "string", "pattern": RATE_PATTERN, "example": "0.050000"})
+class RateField(serializers.Field):
+    """A rate in (0, 1] with at most six decimal places, as a string (exact; never a float)."""
+
+    default_error_messages = {"invalid": _("A rate above 0 and at most 1, with at most 6 decimals, as a string.")}
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str) or not re.match(RATE_PATTERN, data):
+            self.fail("invalid")
+        return Decimal(data)
+
+    def to_representation(self, value):
+        return str(value)
+
+
 class ThresholdVersionSerializer(serializers.Serializer):
     """A new threshold version (红线) of one category and rate, in force from `effective_from`."""
 
     category = serializers.ChoiceField(choices=[(c, c) for c in settings.RISKCASE_CATEGORIES])
     risk_point = serializers.ChoiceField(choices=[(p.value, p.label) for p in RATE_RISK_POINTS])
-    limit = serializers.DecimalField(max_digits=7, decimal_places=6, min_value=Decimal("0.000001"),
-                                     max_value=Decimal("1"), help_text="The red line, a rate in (0, 1].")
-    warn_at = serializers.DecimalField(max_digits=7, decimal_places=6, min_value=Decimal("0.000001"),
-                                       max_value=Decimal("1"), required=False,
-                                       help_text="At most `limit`; default 0.8 x limit.")
+    limit = RateField(help_text="The red line, a rate in (0, 1].")
+    warn_at = RateField(required=False, help_text="At most `limit`; default 0.8 x limit.")
     window_days = serializers.IntegerField(min_value=1, max_value=366, default=30)
     min_orders = serializers.IntegerField(min_value=1, max_value=32767, default=30)
     effective_from = serializers.DateField()

@@ -46,7 +46,7 @@ def positive_data_acceptance_but_documented_range_rules(ctx, response, case):
     try:
         return positive_data_acceptance(ctx, response, case)
     except Exception:
-        if response.status_code == 400 and case.operation.label in BATCH_OPERATIONS and "rejected" in response.json():
+        if response.status_code == 400 and case.operation.label in BATCH_OPERATIONS and "errors" in response.json():
             return None
         if response.status_code == 400 and response.json().get("error", {}).get("code") in RANGE_RULES:
             return None
