@@ -129,3 +129,18 @@ def test_admin_shows_and_edits_the_scopes(admin_client, db):
     token.refresh_from_db()
     assert token.scopes == ["restrictions:read"]
     assert _ingest(token.raw, OrderPaidLine(order_id="o-1")).status_code == 403
+
+
+def test_admin_rotates_a_token_and_shows_the_new_secret_once(admin_client, db):
+    with time_machine.travel(NOW, tick=False):
+        token = ServiceTokenFactory(name="ads", scopes=["restrictions:read"])
+        response = admin_client.post("/admin/metrics/servicetoken/", {
+            "action": "rotate", "_selected_action": [token.pk]}, follow=True)
+
+        [successor] = ServiceToken.objects.filter(rotated_from=token)
+        [message] = [str(m) for m in response.context["messages"]]
+        raw = message.split("<code>")[1].split("</code>")[0]
+        assert ServiceToken.hash(raw) == successor.digest and successor.scopes == ["restrictions:read"]
+        token.refresh_from_db()
+        assert token.expires_at == NOW + timedelta(hours=24)
+        assert _restrictions(raw).status_code == 200 and _restrictions(token.raw).status_code == 200
