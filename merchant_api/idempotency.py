@@ -1,6 +1,6 @@
 """Idempotency-Key for the merchants' API commands (riskcase.api.idempotency), keyed per merchant."""
 from riskcase.api import idempotency as shared
-from riskcase.api.idempotency import HEADER, IdempotencyKeyReused, key_from, request_hash  # noqa: F401
+from riskcase.api.idempotency import HEADER, SCHEMA, IdempotencyKeyReused, key_from, request_hash  # noqa: F401
 
 from .models import IdempotencyKey
 

@@ -177,7 +177,7 @@ class ViolationViewSet(MerchantScopedMixin, viewsets.ReadOnlyModelViewSet):
     @extend_schema(
         request={"multipart/form-data": AppealRequestSerializer},
         parameters=[OpenApiParameter(
-            idempotency.HEADER, str, OpenApiParameter.HEADER, required=False,
+            idempotency.HEADER, idempotency.SCHEMA, OpenApiParameter.HEADER, required=False,
             description="Any unique string (a UUID): a retry with the same key and the same request returns "
                         "the first response and creates nothing; the same key with another request is a 422.")],
         responses={201: ViolationDetailSerializer,

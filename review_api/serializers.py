@@ -26,6 +26,8 @@ class ReviewWarningSerializer(serializers.ModelSerializer):
 
 
 class ReviewAppealSerializer(serializers.ModelSerializer):
+    decision = serializers.CharField(read_only=True, help_text="accepted, rejected, or empty while undecided.")
+
     class Meta:
         model = Appeal
         fields = ["violation_id", "submitted_by", "statement", "submitted_at", "decision_due", "decision",
@@ -135,11 +137,21 @@ class RateField(serializers.Field):
         return str(value)
 
 
+RATE_CHOICES = [(p.value, p.label) for p in RATE_RISK_POINTS]  # settings: ENUM_NAME_OVERRIDES["RateEnum"]
+
+
+class RateRiskPointField(serializers.ChoiceField):
+    """One of the three rates (thresholds exist for rates only)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(choices=RATE_CHOICES, **kwargs)
+
+
 class ThresholdVersionSerializer(serializers.Serializer):
     """A new threshold version (红线) of one category and rate, in force from `effective_from`."""
 
     category = serializers.ChoiceField(choices=[(c, c) for c in settings.RISKCASE_CATEGORIES])
-    risk_point = serializers.ChoiceField(choices=[(p.value, p.label) for p in RATE_RISK_POINTS])
+    risk_point = RateRiskPointField()
     limit = RateField(help_text="The red line, a rate in (0, 1].")
     warn_at = RateField(required=False, help_text="At most `limit`; default 0.8 x limit.")
     window_days = serializers.IntegerField(min_value=1, max_value=366, default=30)

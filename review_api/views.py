@@ -39,7 +39,7 @@ from .permissions import AUTHENTICATION, IsReviewer, ReviewerOrScoped, actor_for
 
 UUID_PATH = "[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}"
 IDEMPOTENCY = OpenApiParameter(
-    idempotency.HEADER, str, OpenApiParameter.HEADER, required=False,
+    idempotency.HEADER, idempotency.SCHEMA, OpenApiParameter.HEADER, required=False,
     description="Any unique string (a UUID): a retry with the same key and request returns the first response "
                 "and runs nothing again; the same key with another request is a 422.")
 IDEMPOTENCY_REUSED = {422: OpenApiResponse(ErrorSerializer, description="Idempotency-Key reused for another request")}
@@ -148,7 +148,8 @@ class OpenCaseView(ReviewView):
         operation_id="review_cases_open", tags=["review"],
         request={"multipart/form-data": s.OpenCaseSerializer},
         parameters=[IDEMPOTENCY],
-        responses={201: s.ReviewCaseSerializer, **IDEMPOTENCY_REUSED, **error_responses(400, 401, 403, 404, 409, 429)},
+        responses={201: s.ReviewCaseSerializer, **IDEMPOTENCY_REUSED,
+                   **error_responses(400, 401, 403, 404, 409, 415, 429)},
         description="Open a violation by hand with evidence. A platform system (e.g. public-opinion monitoring) "
                     "is recorded as the actor `service:<token name>`.\n\n" + scopes_doc("cases:open"))
     def post(self, request):
@@ -253,7 +254,8 @@ def _case_command_view(command):
     View.post = extend_schema(
         operation_id=f"review_cases_{command.name}", tags=["review"], request=command.serializer,
         parameters=[IDEMPOTENCY], description=f"{command.summary}\n\n{scopes_doc()}",
-        responses={200: s.ReviewCaseSerializer, **IDEMPOTENCY_REUSED, **error_responses(400, 401, 403, 404, 409, 429)},
+        responses={200: s.ReviewCaseSerializer, **IDEMPOTENCY_REUSED,
+                   **error_responses(400, 401, 403, 404, 409, 415, 429)},
     )(View.post)
     return View
 
@@ -278,7 +280,7 @@ def _penalty_command_view(command):
         operation_id=f"review_penalties_{command.name}", tags=["review"], request=command.serializer,
         parameters=[IDEMPOTENCY], description=f"{command.summary}\n\n{scopes_doc()}",
         responses={200: PenaltyDetailSerializer, **IDEMPOTENCY_REUSED,
-                   **error_responses(400, 401, 403, 404, 409, 429)},
+                   **error_responses(400, 401, 403, 404, 409, 415, 429)},
     )(View.post)
     return View
 
@@ -323,7 +325,7 @@ class ThresholdVersionView(ReviewView):
         operation_id="review_thresholds_add", tags=["review"], request=s.ThresholdVersionSerializer,
         parameters=[IDEMPOTENCY],
         responses={201: s.ThresholdVersionOutSerializer, **IDEMPOTENCY_REUSED,
-                   **error_responses(400, 401, 403, 409, 429)},
+                   **error_responses(400, 401, 403, 409, 415, 429)},
         description="Add a threshold version in force from `effective_from` (one per category, rate and day: "
                     "another on the same day is a 409).\n\n" + scopes_doc())
     def post(self, request):

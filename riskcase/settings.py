@@ -221,6 +221,7 @@ SPECTACULAR_SETTINGS = {
         "ViolationStateEnum": "cases.models.ViolationState",
         "RiskPointEnum": "cases.models.RiskPoint",
         "HandOpenedRiskPointEnum": ["public_opinion", "other"],
+        "RateEnum": "review_api.serializers.RATE_CHOICES",
         "AppealDecisionEnum": "cases.models.AppealDecision",
         "PenaltyKindEnum": "enforcement.models.PenaltyKind",
     },

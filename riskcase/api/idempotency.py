@@ -15,6 +15,8 @@ from rest_framework import exceptions, status
 
 HEADER = "Idempotency-Key"
 MAX_LENGTH = 255
+# What key_from accepts, for the OpenAPI parameter: printable ASCII with at least one non-space character.
+SCHEMA = {"type": "string", "minLength": 1, "maxLength": MAX_LENGTH, "pattern": "^[ -~]*[!-~][ -~]*$"}
 
 
 class IdempotencyKeyReused(exceptions.APIException):

@@ -24,6 +24,7 @@ _DESCRIPTIONS = {
     403: "The token's user is not a merchant's staff user",
     404: "No such object, or it belongs to another merchant",
     409: "Conflict with the current state (changed by someone else, or not allowed in this state)",
+    415: "The body is not in a media type this operation takes",
     429: "Too many requests for this token",
 }
 
