@@ -34,7 +34,8 @@ SCHEMA_URL = "/api/schema/?format=json"
 # The only refusals of schema-valid requests: rules between two parameters or against today, which OpenAPI
 # cannot state (each is in the parameter's description): a range that ends before it starts, one in the
 # future, one reaching further back than the history kept. Every other 400 to a valid request fails.
-RANGE_RULES = {"invalid_range", "range_in_future", "range_too_old"}
+# Likewise a rule about earlier requests: an Idempotency-Key already used for another request (422).
+RANGE_RULES = {"invalid_range", "range_in_future", "range_too_old", "idempotency_key_reused"}
 
 
 # Ingest is a batch: its 400 is a partial success (every valid line stored, the rejected ones listed by line
@@ -48,7 +49,7 @@ def positive_data_acceptance_but_documented_range_rules(ctx, response, case):
     except Exception:
         if response.status_code == 400 and case.operation.label in BATCH_OPERATIONS and "errors" in response.json():
             return None
-        if response.status_code == 400 and response.json().get("error", {}).get("code") in RANGE_RULES:
+        if response.status_code in (400, 422) and response.json().get("error", {}).get("code") in RANGE_RULES:
             return None
         raise
 
