@@ -25,13 +25,14 @@ class LoginView(APIView):
     authentication_classes = []
     permission_classes = [AllowAny]
     throttle_classes = [LoginRateThrottle]
+    login_serializer = LoginSerializer  # who may log in here (another presentation swaps it)
 
     @extend_schema(
         request=LoginSerializer, responses={200: TokenSerializer, **error_responses(400, 409, 429)},
         auth=[], operation_id="auth_login", tags=["auth"],
     )
     def post(self, request):
-        serializer = LoginSerializer(data=request.data, context={"request": request})
+        serializer = self.login_serializer(data=request.data, context={"request": request})
         serializer.is_valid(raise_exception=True)
         user = serializer.validated_data["user"]
         tokens = get_token_model().objects
@@ -45,6 +46,9 @@ class LoginView(APIView):
             )
         instance, token = tokens.create(user=user, expiry=knox_settings.TOKEN_TTL)
         user_logged_in.send(sender=user.__class__, request=request._request, user=user)
+        return Response(self.token_body(user, token, instance))
+
+    def token_body(self, user, token, instance):
         merchants = [{"merchant_id": m.merchant_id, "name": m.name, "category": m.category}
                      for m in (ms.merchant for ms in user.merchant_memberships.select_related("merchant")
                                .order_by("merchant_id"))]
@@ -55,7 +59,7 @@ class LoginView(APIView):
             "merchant": merchants[0],
             "merchants": merchants,
         }
-        return Response(TokenSerializer(body).data)
+        return TokenSerializer(body).data
 
 
 class LogoutView(APIView):

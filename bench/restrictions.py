@@ -59,7 +59,7 @@ def seed(merchants):
                 window_end=end, value=Decimal("0.06"), threshold=Decimal("0.05"), as_of=end, explanation={"v": 1})
     while consumers.run_violations(batch_size=500):
         pass
-    _, raw = ServiceToken.issue("bench")
+    _, raw = ServiceToken.issue("bench", scopes=["restrictions:read"])
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE")
     return raw

@@ -329,7 +329,8 @@ def case_open_by_hand(*, merchant_id, risk_point, actor, evidence_text, files=()
     merchant may download."""
     from metrics.models import Merchant
 
-    _reviewer(actor, "cases.open_case")
+    if not (isinstance(actor, Actor) and actor.is_service):
+        _reviewer(actor, "cases.open_case")
     if risk_point not in HAND_OPENED_RISK_POINTS:
         raise InvalidCommand(_("Only public opinion and other cases are opened by hand."))
     evidence_text = _text(evidence_text, _("description of the evidence"))

@@ -1,10 +1,12 @@
-"""Who acts: the system (rules, scheduled jobs), a reviewer (a staff user) or a merchant."""
+"""Who acts: the system (rules, scheduled jobs), a reviewer (a staff user), a merchant, or another platform
+system calling with a service token (`service:<token name>`, e.g. the public-opinion monitor)."""
 from dataclasses import dataclass
 
 SYSTEM_KIND = "system"
 REVIEWER_KIND = "reviewer"
 MERCHANT_KIND = "merchant"
-KINDS = (SYSTEM_KIND, REVIEWER_KIND, MERCHANT_KIND)
+SERVICE_KIND = "service"
+KINDS = (SYSTEM_KIND, REVIEWER_KIND, MERCHANT_KIND, SERVICE_KIND)
 
 
 @dataclass(frozen=True)
@@ -27,6 +29,15 @@ class Actor:
     @classmethod
     def merchant(cls, merchant_id):
         return cls(MERCHANT_KIND, str(merchant_id))
+
+    @classmethod
+    def service(cls, name):
+        """A platform system outside RiskCase, named by its service token."""
+        return cls(SERVICE_KIND, str(name))
+
+    @property
+    def is_service(self):
+        return self.kind == SERVICE_KIND
 
     @property
     def is_system(self):

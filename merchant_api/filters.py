@@ -1,33 +1,14 @@
 """django-filter filter sets of the merchants' API."""
-from datetime import UTC
 
 import django_filters
-from django import forms
 from django.utils import timezone as django_timezone
-from django_filters.fields import IsoDateTimeField
 
 from accounts.selectors import merchant_id_for_request
 from cases.models import RiskPoint, Violation, Warning, WarningState
 from cases.selectors import MERCHANT_TABS, merchant_violations
 from enforcement.models import Penalty
 from enforcement.selectors import ended, in_force
-
-
-class UtcIsoDateTimeField(IsoDateTimeField):
-    """An ISO 8601 instant, in UTC: Python takes offsets up to ±23:59, PostgreSQL only up to ±15:59."""
-
-    def to_python(self, value):
-        value = super().to_python(value)
-        if value is None:
-            return None
-        try:
-            return value.astimezone(UTC)
-        except OverflowError:  # year 1 with a positive offset
-            raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from None
-
-
-class UtcIsoDateTimeFilter(django_filters.IsoDateTimeFilter):
-    field_class = UtcIsoDateTimeField
+from riskcase.api.filters import UtcIsoDateTimeFilter
 
 
 class WarningFilter(django_filters.FilterSet):

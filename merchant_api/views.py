@@ -34,6 +34,7 @@ from portal.penalties import describe_all
 from portal.refusals import REFUSED_ACKNOWLEDGE, REFUSED_APPEAL, acknowledge_refusal, appeal_refusal
 from portal.selectors import day_metric
 from riskcase.api.exceptions import Conflict
+from riskcase.api.filters import refuse_repeated
 from riskcase.api.pagination import CursorPagination
 from riskcase.api.schema import ErrorSerializer, error_responses
 
@@ -88,7 +89,8 @@ class MetricsView(MerchantScopedMixin, APIView):
         operation_id="metrics_series", tags=["metrics"],
     )
     def get(self, request):
-        params = MetricsRangeSerializer(data=request.query_params)
+        refuse_repeated(request, ["start", "end"])
+        params = MetricsRangeSerializer(data=request.query_params.dict())  # a plain dict: `?start=` is not absent
         params.is_valid(raise_exception=True)
         start, end, product = (params.validated_data[k] for k in ("start", "end", "product"))
         if product and not product_known(self.merchant_id, product):
@@ -249,7 +251,7 @@ class ViolationViewSet(FactsMixin, MerchantScopedMixin, viewsets.ReadOnlyModelVi
     @extend_schema(
         request={"multipart/form-data": AppealRequestSerializer},
         parameters=[OpenApiParameter(
-            idempotency.HEADER, str, OpenApiParameter.HEADER, required=False,
+            idempotency.HEADER, idempotency.SCHEMA, OpenApiParameter.HEADER, required=False,
             description="Any unique string (a UUID): a retry with the same key and the same request returns "
                         "the first response and creates nothing; the same key with another request is a 422.")],
         responses={201: ViolationDetailSerializer,

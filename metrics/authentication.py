@@ -5,6 +5,9 @@ restrictions endpoint is on the ad and search systems' hot path, and the lookup 
 A revocation (admin's action, or deleting the token) is published on Redis (channel CHANNEL) after it
 commits, and every process listening forgets what it remembered at once; a process whose listener is
 not connected (Redis down) still stops trusting its memory after the setting's seconds, the bound.
+
+Every service endpoint also declares the scope it needs (`required_scope` on the view, checked by
+HasScope): a token handed to the ads system to read restrictions cannot ingest trade facts.
 """
 import logging
 import os
@@ -14,6 +17,7 @@ import time
 import redis
 from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import authentication, exceptions
 
@@ -36,8 +40,10 @@ def _verified_token(raw):
         _listen_for_revocations()
     hit = _verified.get(digest)
     if hit and time.monotonic() - hit[1] < ttl:
-        return hit[0]
+        return hit[0] if hit[0].is_valid(timezone.now()) else None
     token = ServiceToken.objects.filter(digest=digest, revoked_at__isnull=True).first()
+    if token is not None and not token.is_valid(timezone.now()):
+        token = None
     if token is None:
         _verified.pop(digest, None)
     elif ttl > 0:
@@ -113,6 +119,7 @@ class ServicePrincipal:
         self.token = token
         self.pk = None
         self.username = f"service:{token.name}"
+        self.scopes = frozenset(token.scopes)
 
     def __str__(self):
         return self.username
@@ -129,7 +136,7 @@ class ServiceTokenAuthentication(authentication.BaseAuthentication):
             raise exceptions.AuthenticationFailed(_("Malformed Authorization header."))
         token = _verified_token(header[1].decode(errors="replace"))
         if token is None:
-            raise exceptions.AuthenticationFailed(_("Invalid or revoked service token."))
+            raise exceptions.AuthenticationFailed(_("Invalid, expired or revoked service token."))
         return ServicePrincipal(token), token
 
     def authenticate_header(self, request):
@@ -141,6 +148,28 @@ class IsService:
 
     def has_permission(self, request, view):
         return bool(getattr(request.user, "is_service", False))
+
+    def has_object_permission(self, request, view, obj):
+        return self.has_permission(request, view)
+
+
+def required_scope(view, request):
+    """The scope a view requires for this request: `required_scopes` (per HTTP method) or `required_scope`."""
+    per_method = getattr(view, "required_scopes", None)
+    if per_method:
+        return per_method.get(request.method, per_method.get("*"))
+    return getattr(view, "required_scope", None)
+
+
+class HasScope:
+    """Permission: a service token that carries the view's required scope. A view without a declared scope
+    refuses every service token (so a new endpoint is closed until someone decides who may call it)."""
+
+    message = _("This service token does not have the scope this endpoint needs.")
+
+    def has_permission(self, request, view):
+        scope = required_scope(view, request)
+        return bool(getattr(request.user, "is_service", False)) and scope is not None and scope in request.user.scopes
 
     def has_object_permission(self, request, view, obj):
         return self.has_permission(request, view)

@@ -203,17 +203,38 @@ class ProductDailyMetric(models.Model):
         ordering = ["merchant_id", "product_id", "day"]
 
 
-class ServiceToken(models.Model):
-    """A token for the platform's own systems (ingest, restrictions), never a merchant's.
+class ServiceScope(models.TextChoices):
+    """What a service token may do; every service endpoint requires one (metrics.authentication.HasScope)."""
 
-    Only a SHA-256 digest is stored; the token itself is shown once when created.
+    INGEST = "ingest", _("ingest trade facts")
+    RESTRICTIONS_READ = "restrictions:read", _("read a merchant's restrictions")
+    CASES_OPEN = "cases:open", _("open a case by hand (with evidence)")
+    CASES_READ = "cases:read", _("read cases and their events")
+    TRANSPARENCY_READ = "transparency:read", _("read statements of reasons and the transparency report")
+
+
+# What every token issued before scopes existed could do (migration 0004 gives them these).
+LEGACY_SCOPES = [ServiceScope.INGEST.value, ServiceScope.RESTRICTIONS_READ.value]
+
+
+class ServiceToken(models.Model):
+    """A token for the platform's own systems (ingest, restrictions, cases, transparency), never a merchant's.
+
+    Only a SHA-256 digest is stored; the token itself is shown once when created. A token carries scopes
+    and may expire; rotating issues a successor with the same name and scopes and lets this one expire
+    after an overlap, so the system can switch without an outage.
     """
 
-    name = models.CharField(_("name"), max_length=100, unique=True)
+    name = models.CharField(_("name"), max_length=100, db_index=True,
+                            help_text=_("The system that holds the token; recorded as the actor of what it does."))
     digest = models.CharField(max_length=64, unique=True, editable=False)
     prefix = models.CharField(_("prefix"), max_length=8, editable=False)
+    scopes = models.JSONField(_("scopes"), default=list, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires at"), null=True, blank=True)
     revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    rotated_from = models.ForeignKey("self", verbose_name=_("rotated from"), null=True, blank=True,
+                                     on_delete=models.SET_NULL, related_name="successors", editable=False)
 
     class Meta:
         verbose_name = _("service token")
@@ -226,12 +247,37 @@ class ServiceToken(models.Model):
     def hash(raw):
         return hashlib.sha256(raw.encode()).hexdigest()
 
+    @staticmethod
+    def clean_scopes(scopes):
+        """The scopes, validated and in a stable order; an unknown one is a ValueError."""
+        known = ServiceScope.values
+        unknown = sorted(set(scopes) - set(known))
+        if unknown:
+            raise ValueError(f"unknown scope(s): {', '.join(unknown)}; known: {', '.join(known)}")
+        return [s for s in known if s in set(scopes)]
+
     @classmethod
-    def issue(cls, name):
+    def issue(cls, name, *, scopes, expires_at=None, rotated_from=None):
         """Create a token and return (token, raw secret)."""
         raw = "rcs_" + secrets.token_urlsafe(32)
-        token = cls.objects.create(name=name, digest=cls.hash(raw), prefix=raw[:8])
+        token = cls.objects.create(name=name, digest=cls.hash(raw), prefix=raw[:8], scopes=cls.clean_scopes(scopes),
+                                   expires_at=expires_at, rotated_from=rotated_from)
         return token, raw
+
+    def is_valid(self, now):
+        return self.revoked_at is None and (self.expires_at is None or self.expires_at > now)
+
+    def has_scope(self, scope):
+        return scope in self.scopes
+
+    def rotate(self, *, overlap, now):
+        """(successor, raw secret): a new token with this one's name and scopes; this one stops working after
+        `overlap` (or at its own expiry, if that comes first)."""
+        ends = now + overlap
+        if self.expires_at is None or self.expires_at > ends:
+            self.expires_at = ends
+            self.save(update_fields=["expires_at"])
+        return type(self).issue(self.name, scopes=self.scopes, rotated_from=self)
 
 
 class RecomputeRun(models.Model):

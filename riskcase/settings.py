@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "notifications",
     "merchant_api",
     "merchant_web",
+    "review_api",
 ]
 
 MIDDLEWARE = [
@@ -277,8 +278,8 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "riskcase.api.exceptions.exception_handler",
     "DEFAULT_PAGINATION_CLASS": "riskcase.api.pagination.CursorPagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_FILTER_BACKENDS": ["riskcase.api.filters.StrictFilterBackend"],
+    "DEFAULT_SCHEMA_CLASS": "riskcase.api.schema.AutoSchema",
     "DEFAULT_THROTTLE_CLASSES": ["riskcase.api.throttling.TokenRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {
         "token": os.environ.get("RISKCASE_API_TOKEN_RATE", "600/min"),  # per merchant API token
@@ -293,26 +294,34 @@ REST_KNOX = {
     "AUTH_HEADER_PREFIX": "Token",
 }
 SPECTACULAR_SETTINGS = {
-    "TITLE": "RiskCase merchants' API",
+    "TITLE": "RiskCase API",
     "DESCRIPTION": (
         "Risk diagnosis (风险诊断) for a merchant's staff: log in at /api/v1/auth/login/ and send "
         "`Authorization: Token <token>`. Errors: {\"error\": {\"code\", \"message\", \"fields\"}}; "
-        "messages in English or Simplified Chinese by Accept-Language."
+        "messages in English or Simplified Chinese by Accept-Language. Reviewers log in at "
+        "/api/v1/review/auth/login/ for their own token (operations marked `x-reviewer`); the platform's "
+        "systems send `Authorization: Bearer <service token>` carrying the operation's `x-service-scope`."
     ),
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
     "SERVE_AUTHENTICATION": [],
     "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums",
+                             "riskcase.api.schema.text_has_no_nul_characters"],
     # Swagger UI from our own static files, never a CDN.
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
-    "PREPROCESSING_HOOKS": ["riskcase.api.schema.exclude_service_endpoints"],
     # Warnings and violations both have a "state": name each enum after its own choices.
     "ENUM_NAME_OVERRIDES": {
         "WarningStateEnum": "cases.models.WarningState",
         "ViolationStateEnum": "cases.models.ViolationState",
+        "RiskPointEnum": "cases.models.RiskPoint",
+        "HandOpenedRiskPointEnum": ["public_opinion", "other"],
+        "RateEnum": "review_api.serializers.RATE_CHOICES",
+        "AppealDecisionEnum": "cases.models.AppealDecision",
+        "PenaltyKindEnum": "enforcement.models.PenaltyKind",
     },
 }
 
@@ -372,6 +381,9 @@ RISKCASE_APPEAL_SLA_DAYS = int(os.environ.get("RISKCASE_APPEAL_SLA_DAYS", "3"))
 RISKCASE_EVIDENCE_MAX_BYTES = int(os.environ.get("RISKCASE_EVIDENCE_MAX_BYTES", str(20 * 1024 * 1024)))
 # Seconds a verified service token is remembered per process (revocations reach other processes this late).
 RISKCASE_SERVICE_TOKEN_CACHE_SECONDS = float(os.environ.get("RISKCASE_SERVICE_TOKEN_CACHE_SECONDS", "5"))
+RISKCASE_SERVICE_TOKEN_ROTATION_OVERLAP_HOURS = int(os.environ.get("RISKCASE_SERVICE_TOKEN_ROTATION_OVERLAP_HOURS", "24"))
+# Statements of reasons: merchants are pseudonymised with a keyed HMAC; the key (and so the mapping) stays here.
+RISKCASE_PSEUDONYM_KEY = os.environ.get("RISKCASE_PSEUDONYM_KEY", "")
 # Webhooks (enforcement/webhooks.py): the first retry delay in seconds, doubling on every failure up to
 # 10 minutes; a delivery is dead after this many attempts or this many hours; each request's timeout.
 RISKCASE_WEBHOOK_BACKOFF_SECONDS = float(os.environ.get("RISKCASE_WEBHOOK_BACKOFF_SECONDS", "1"))

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from enforcement.api.views import public_notice_page
+from review_api.transparency import report_page
 from riskcase.ops.health import healthz, readiness
 from riskcase.ops.metrics import metrics_view
 
@@ -23,6 +24,9 @@ urlpatterns = [
     path("api/v1/", include("merchant_api.urls")),
     path("api/v1/", include("enforcement.api.urls")),
     path("api/v1/", include("notifications.api_urls")),
+    path("api/v1/review/", include("review_api.urls")),
+    path("api/v1/transparency/", include("review_api.transparency_urls")),
+    path("review/transparency/", report_page, name="transparency-report-page"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("merchant_web.urls")),
     path("", include("notifications.urls")),

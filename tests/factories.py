@@ -116,10 +116,12 @@ class ServiceTokenFactory(DjangoModelFactory):
 
     name = factory.Sequence(lambda n: f"trading-system-{n}")
     revoked_at = None
+    scopes = factory.LazyFunction(lambda: list(models.LEGACY_SCOPES))  # what every token had before scopes
+    expires_at = None
 
     @classmethod
-    def _create(cls, model_class, *, name, revoked_at=None, **kwargs):
-        token, raw = model_class.issue(name)
+    def _create(cls, model_class, *, name, revoked_at=None, scopes, expires_at=None, **kwargs):
+        token, raw = model_class.issue(name, scopes=scopes, expires_at=expires_at)
         if revoked_at is not None:
             token.revoked_at = revoked_at
             token.save(update_fields=["revoked_at"])

@@ -6,14 +6,15 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from metrics.authentication import IsService, ServiceTokenAuthentication
+from metrics.authentication import HasScope, ServiceTokenAuthentication
 
 from .. import selectors
 
 
 class RestrictionsView(APIView):
     authentication_classes = [ServiceTokenAuthentication]
-    permission_classes = [IsService]
+    permission_classes = [HasScope]
+    required_scope = "restrictions:read"
     throttle_classes = []  # platform systems on the hot path; the per-merchant-token budget does not apply
 
     @extend_schema(responses=OpenApiTypes.OBJECT)

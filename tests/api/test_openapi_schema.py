@@ -14,13 +14,16 @@ def test_the_schema_is_valid_openapi_3(anon, db):
     validate_schema(schema)  # raises on an invalid document
 
 
-def test_the_schema_documents_the_merchant_endpoints_and_not_the_service_ones(anon, db):
+def test_the_schema_documents_every_api_with_who_may_call_each_operation(anon, db):
     schema = anon.get("/api/schema/", {"format": "json"}).json()
 
     assert {"/api/v1/auth/login/", "/api/v1/auth/logout/", "/api/v1/auth/logout-all/",
             "/api/v1/metrics/", "/api/v1/warnings/", "/api/v1/warnings/{id}/",
-            "/api/v1/warnings/{id}/acknowledge/"} <= set(schema["paths"])
-    assert "/api/v1/ingest/" not in schema["paths"]
+            "/api/v1/warnings/{id}/acknowledge/", "/api/v1/ingest/", "/api/v1/review/cases/"} <= set(schema["paths"])
+    assert schema["paths"]["/api/v1/ingest/"]["post"]["x-service-scope"] == "ingest"
+    assert schema["paths"]["/api/v1/review/cases/"]["post"]["x-service-scope"] == "cases:open"
+    assert schema["paths"]["/api/v1/review/cases/"]["post"]["x-reviewer"] is True
+    assert "serviceToken" in schema["components"]["securitySchemes"]
 
 
 def test_the_schema_describes_token_auth_and_the_error_format(anon, db):

@@ -1,0 +1,344 @@
+"""The reviewers' API: queues, a case with its events, and every reviewer command through the same
+services (which check the same abilities rules as admin, under their lock).
+
+A command is one entry of COMMANDS: its request serializer and a function calling the service. Adding a
+service is a few lines there; the view, the Idempotency-Key, the 409 on a stale `expected_version` and the
+OpenAPI operation come with it.
+"""
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import generics, serializers, status
+from rest_framework.exceptions import NotFound
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.renderers import JSONRenderer
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from cases import services as case_services
+from cases.abilities import CaseAbilities
+from cases.models import ThresholdVersion, Violation, Warning
+from cases.selectors import appeal_queue, case_timeline, violation_queue, warning_queue
+from cases.thresholds import threshold_version_add
+from enforcement import services as penalty_services
+from enforcement.abilities import ReviewerAbilities
+from enforcement.models import Penalty
+from metrics.models import Merchant
+from riskcase.api import idempotency
+from riskcase.api.exceptions import Conflict
+from riskcase.api.schema import ErrorSerializer, error_responses
+
+from . import filters
+from . import serializers as s
+from .models import IdempotencyKey
+from .permissions import AUTHENTICATION, IsReviewer, ReviewerOrScoped, actor_for, is_reviewer
+
+UUID_PATH = "[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}"
+IDEMPOTENCY = OpenApiParameter(
+    idempotency.HEADER, idempotency.SCHEMA, OpenApiParameter.HEADER, required=False,
+    description="Any unique string (a UUID): a retry with the same key and request returns the first response "
+                "and runs nothing again; the same key with another request is a 422.")
+IDEMPOTENCY_REUSED = {422: OpenApiResponse(ErrorSerializer, description="Idempotency-Key reused for another request")}
+
+
+def scopes_doc(*scopes):
+    roles = "Reviewer token (knox, a staff user in a reviewer group)"
+    if scopes:
+        roles += " or a service token with scope " + " / ".join(f"`{sc}`" for sc in scopes)
+    return f"**Who:** {roles}."
+
+
+class ReviewView(APIView):
+    reviewer_api = True
+    authentication_classes = AUTHENTICATION
+    permission_classes = [ReviewerOrScoped]
+    required_scope = None  # reviewers only unless a view names the service scope it accepts
+
+
+# --- queues -----------------------------------------------------------------------------------------
+
+class QueueView(generics.ListAPIView):
+    reviewer_api = True
+    authentication_classes = AUTHENTICATION
+    permission_classes = [ReviewerOrScoped]
+    required_scope = "cases:read"
+
+
+def _queue(name, queryset, serializer, filterset, ordering, doc):
+    view = type(f"{name.title()}QueueView", (QueueView,), {
+        "serializer_class": serializer, "filterset_class": filterset, "ordering": ordering,
+        "get_queryset": lambda self: queryset(), "__doc__": doc})
+    return extend_schema_view(get=extend_schema(
+        operation_id=f"review_{name}_list", tags=["review"], description=f"{doc}\n\n{scopes_doc('cases:read')}",
+        responses={200: serializer(many=True), **error_responses(400, 401, 403, 429)}))(view)
+
+
+WarningQueueView = _queue("warnings", warning_queue, s.ReviewWarningSerializer, filters.WarningFilter,
+                          ("-opened_at", "-id"), "The warnings queue, newest first, with admin's filters.")
+ViolationQueueView = _queue("violations", violation_queue, s.ReviewViolationSerializer, filters.ViolationFilter,
+                            ("-opened_at", "-id"), "The violations queue, newest first, with admin's filters.")
+AppealQueueView = _queue("appeals", appeal_queue, s.ReviewAppealSerializer, filters.AppealFilter,
+                         ("-submitted_at", "-pk"), "Appeals, newest first, with admin's filters.")
+PenaltyQueueView = _queue("penalties", lambda: Penalty.objects.all(), s.ReviewPenaltySerializer, filters.PenaltyFilter,
+                          ("-proposed_at", "-id"), "Penalties, newest first, with admin's filters.")
+
+
+# --- a case and its events ---------------------------------------------------------------------------
+
+def _find_case(case_id):
+    case = warning_queue().filter(pk=case_id).first()
+    if case is not None:
+        return "warning", case
+    case = violation_queue().filter(pk=case_id).first()
+    if case is None:
+        raise NotFound()
+    return "violation", case
+
+
+def case_body(request, case_id):
+    kind, case = _find_case(case_id)
+    serializer = s.ReviewWarningSerializer if kind == "warning" else s.ReviewViolationSerializer
+    commands = []
+    if is_reviewer(request.user):
+        abilities = CaseAbilities(request.user)
+        appeal = getattr(case, "appeal", None) if kind == "violation" and hasattr(case, "appeal") else None
+        commands = [c.name for c in abilities.commands(case, appeal)]
+        if abilities.refusal(case, "assign") is None:
+            commands.append("assign")
+    events = [{"position": e.position, "version": e.version, "type": e.type, "occurred_at": e.occurred_at,
+               "actor": str(e.actor), "data": e.data} for e in case_timeline(case)]
+    return {"kind": kind, "case": json.loads(JSONRenderer().render(serializer(case).data)),
+            "events": s.ReviewEventSerializer(events, many=True).data, "commands": commands}
+
+
+class CaseDetailView(ReviewView):
+    required_scope = "cases:read"
+
+    @extend_schema(operation_id="review_cases_retrieve", tags=["review"], responses={
+        200: s.ReviewCaseSerializer, **error_responses(401, 403, 404, 429)},
+        description="A warning or violation with its whole event stream.\n\n" + scopes_doc("cases:read"))
+    def get(self, request, case_id):
+        return Response(case_body(request, case_id))
+
+
+# --- commands -----------------------------------------------------------------------------------------
+
+def _run_idempotent(request, *, fingerprint_parts, command):
+    key = idempotency.key_from(request)
+    fingerprint = idempotency.request_hash(request.path, *fingerprint_parts)
+    code, data, replayed = idempotency.run_once(model=IdempotencyKey, owner={"owner": str(actor_for(request))},
+                                                key=key, fingerprint=fingerprint, command=command)
+    response = Response(data, status=code)
+    if replayed:
+        response["Idempotent-Replayed"] = "true"
+    return response
+
+
+class OpenCaseView(ReviewView):
+    """POST: open a case by hand (负面舆情 public opinion, or other) with evidence."""
+
+    required_scope = "cases:open"
+    parser_classes = [MultiPartParser, FormParser]
+
+    @extend_schema(
+        operation_id="review_cases_open", tags=["review"],
+        request={"multipart/form-data": s.OpenCaseSerializer},
+        parameters=[IDEMPOTENCY],
+        responses={201: s.ReviewCaseSerializer, **IDEMPOTENCY_REUSED,
+                   **error_responses(400, 401, 403, 404, 409, 415, 429)},
+        description="Open a violation by hand with evidence. A platform system (e.g. public-opinion monitoring) "
+                    "is recorded as the actor `service:<token name>`.\n\n" + scopes_doc("cases:open"))
+    def post(self, request):
+        body = s.OpenCaseSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = dict(body.validated_data)
+        if not Merchant.objects.filter(pk=data["merchant_id"]).exists():
+            raise NotFound(_("No such merchant."))
+        files = data.pop("files")
+        digests = [(f.name, f.size) for f in files]
+
+        def command():
+            violation = case_services.case_open_by_hand(actor=actor_for(request), files=files, **data)
+            return status.HTTP_201_CREATED, case_body(request, violation.pk)
+
+        return _run_idempotent(request, fingerprint_parts=[data, digests], command=_json_safe(command))
+
+
+def _json_safe(command):
+    """Store (and answer) the body exactly as a client receives it, so a replay is the same JSON."""
+    def run():
+        code, body = command()
+        return code, json.loads(JSONRenderer().render(body))
+    return run
+
+
+@dataclass(frozen=True)
+class CaseCommand:
+    """A reviewer command on a case: `call(case_id, actor, user, data)` runs the service."""
+
+    name: str
+    kind: str  # "warning", "violation" or "case" (either)
+    serializer: type
+    call: Callable
+    summary: str
+
+
+@dataclass(frozen=True)
+class PenaltyCommand:
+    name: str
+    serializer: type
+    call: Callable
+    summary: str
+
+
+CASE_COMMANDS = [
+    CaseCommand("acknowledge", "warning", s.VersionedSerializer,
+                lambda pk, actor, user, d: case_services.warning_acknowledge(warning_id=pk, actor=actor, **d),
+                "Record that the merchant has seen the warning."),
+    CaseCommand("resolve", "warning", s.ReasonSerializer,
+                lambda pk, actor, user, d: case_services.warning_resolve(warning_id=pk, actor=actor, **d),
+                "Resolve an open warning, with a reason."),
+    CaseCommand("dismiss", "warning", s.ReasonSerializer,
+                lambda pk, actor, user, d: case_services.warning_dismiss(warning_id=pk, actor=actor, **d),
+                "Dismiss a warning raised in error, with a reason."),
+    CaseCommand("withdraw", "violation", s.ReasonSerializer,
+                lambda pk, actor, user, d: case_services.violation_withdraw(violation_id=pk, actor=actor, **d),
+                "Withdraw a violation recorded in error, with a reason the merchant sees."),
+    CaseCommand("accept_appeal", "violation", s.AppealDecisionSerializer,
+                lambda pk, actor, user, d: case_services.appeal_decide(violation_id=pk, actor=actor, accept=True, **d),
+                "Accept the appeal (overturns the violation), with a statement of reasons."),
+    CaseCommand("reject_appeal", "violation", s.AppealDecisionSerializer,
+                lambda pk, actor, user, d: case_services.appeal_decide(violation_id=pk, actor=actor, accept=False,
+                                                                       **d),
+                "Reject the appeal (upholds the violation), with a statement of reasons."),
+    CaseCommand("assign", "case", s.AssignSerializer,
+                lambda pk, actor, user, d: case_services.case_assign(case_id=pk, actor=actor, **d),
+                "Assign the case to a reviewer (yourself or a colleague), or unassign it (null)."),
+]
+
+PENALTY_COMMANDS = [
+    PenaltyCommand("approve", s.VersionedSerializer,
+                   lambda pk, actor, user, d: penalty_services.penalty_approve(penalty_id=pk, reviewer=user, **d),
+                   "Approve (confirm) a proposed penalty; imposed once enough different reviewers approved."),
+    PenaltyCommand("lift", s.ReasonSerializer,
+                   lambda pk, actor, user, d: penalty_services.penalty_lift(penalty_id=pk, actor=actor, **d),
+                   "Lift a proposed or active penalty with a reason (a store removal needs two seniors)."),
+]
+
+
+def _case_command_view(command):
+    model = {"warning": Warning, "violation": Violation}.get(command.kind)
+
+    class View(ReviewView):
+        permission_classes = [IsReviewer]
+
+        def post(self, request, case_id):
+            if model is not None:
+                get_object_or_404(model, pk=case_id)
+            else:
+                _find_case(case_id)
+            body = command.serializer(data=request.data)
+            body.is_valid(raise_exception=True)
+
+            def run():
+                command.call(case_id, actor_for(request), request.user, dict(body.validated_data))
+                return status.HTTP_200_OK, case_body(request, case_id)
+
+            return _run_idempotent(request, fingerprint_parts=[body.validated_data], command=_json_safe(run))
+
+    View.__name__ = View.__qualname__ = f"{command.name.title().replace('_', '')}CaseView"
+    View.post = extend_schema(
+        operation_id=f"review_cases_{command.name}", tags=["review"], request=command.serializer,
+        parameters=[IDEMPOTENCY], description=f"{command.summary}\n\n{scopes_doc()}",
+        responses={200: s.ReviewCaseSerializer, **IDEMPOTENCY_REUSED,
+                   **error_responses(400, 401, 403, 404, 409, 415, 429)},
+    )(View.post)
+    return View
+
+
+def _penalty_command_view(command):
+    class View(ReviewView):
+        permission_classes = [IsReviewer]
+
+        def post(self, request, penalty_id):
+            get_object_or_404(Penalty, pk=penalty_id)
+            body = command.serializer(data=request.data)
+            body.is_valid(raise_exception=True)
+
+            def run():
+                command.call(penalty_id, actor_for(request), request.user, dict(body.validated_data))
+                return status.HTTP_200_OK, penalty_body(request, penalty_id)
+
+            return _run_idempotent(request, fingerprint_parts=[body.validated_data], command=_json_safe(run))
+
+    View.__name__ = View.__qualname__ = f"{command.name.title()}PenaltyView"
+    View.post = extend_schema(
+        operation_id=f"review_penalties_{command.name}", tags=["review"], request=command.serializer,
+        parameters=[IDEMPOTENCY], description=f"{command.summary}\n\n{scopes_doc()}",
+        responses={200: PenaltyDetailSerializer, **IDEMPOTENCY_REUSED,
+                   **error_responses(400, 401, 403, 404, 409, 415, 429)},
+    )(View.post)
+    return View
+
+
+class PenaltyDetailSerializer(serializers.Serializer):
+    penalty = s.ReviewPenaltySerializer()
+    commands = serializers.ListField(child=serializers.CharField())
+
+
+def penalty_body(request, penalty_id):
+    penalty = get_object_or_404(Penalty, pk=penalty_id)
+    commands = []
+    if is_reviewer(request.user):
+        abilities = ReviewerAbilities(request.user)
+        commands = [name for name, ok in (("approve", abilities.may_approve(penalty)),
+                                          ("lift", abilities.may_lift(penalty))) if ok]
+    return {"penalty": s.ReviewPenaltySerializer(penalty).data, "commands": commands}
+
+
+class PenaltyDetailView(ReviewView):
+    required_scope = "cases:read"
+
+    @extend_schema(operation_id="review_penalties_retrieve", tags=["review"],
+                   responses={200: PenaltyDetailSerializer, **error_responses(401, 403, 404, 429)},
+                   description="A penalty and the commands the caller may run on it now.\n\n"
+                               + scopes_doc("cases:read"))
+    def get(self, request, penalty_id):
+        return Response(json.loads(JSONRenderer().render(penalty_body(request, penalty_id))))
+
+
+CASE_COMMAND_VIEWS = {c.name: _case_command_view(c) for c in CASE_COMMANDS}
+PENALTY_COMMAND_VIEWS = {c.name: _penalty_command_view(c) for c in PENALTY_COMMANDS}
+
+
+
+class ThresholdVersionView(ReviewView):
+    """POST: add a threshold version (senior reviewers: cases.add_thresholdversion, checked by the service)."""
+
+    permission_classes = [IsReviewer]
+
+    @extend_schema(
+        operation_id="review_thresholds_add", tags=["review"], request=s.ThresholdVersionSerializer,
+        parameters=[IDEMPOTENCY],
+        responses={201: s.ThresholdVersionOutSerializer, **IDEMPOTENCY_REUSED,
+                   **error_responses(400, 401, 403, 409, 415, 429)},
+        description="Add a threshold version in force from `effective_from` (one per category, rate and day: "
+                    "another on the same day is a 409).\n\n" + scopes_doc())
+    def post(self, request):
+        body = s.ThresholdVersionSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = dict(body.validated_data)
+
+        def run():
+            if ThresholdVersion.objects.filter(category=data["category"], risk_point=data["risk_point"],
+                                               effective_from=data["effective_from"]).exists():
+                raise Conflict(_("This category and rate already have a version from that day."),
+                               code="threshold_version_exists")
+            version = threshold_version_add(actor=actor_for(request), **data)
+            return status.HTTP_201_CREATED, s.ThresholdVersionOutSerializer(version).data
+
+        return _run_idempotent(request, fingerprint_parts=[data], command=_json_safe(run))
