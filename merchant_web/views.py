@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
+from accounts.pages import MerchantLoginForm, merchant_required
 from accounts.selectors import SESSION_KEY, page_merchant_choice
 from cases.abilities import can_appeal
 from cases.charts import case_chart
@@ -32,7 +33,6 @@ from portal.tabs import tab_labels
 from portal.timeline import decision, merchant_timeline
 from portal.uploads import guard_upload_size
 
-from .access import MerchantLoginForm, merchant_required
 from .forms import AppealForm, RangeForm
 
 PAGE_SIZE = 50

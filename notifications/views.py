@@ -6,7 +6,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from merchant_web.access import merchant_required
+from accounts.pages import merchant_required
 
 from . import messages, selectors, services
 from .models import MANDATORY_KINDS, USER_CHANNELS, Channel, Kind, Language, Notification, Preference

@@ -1,11 +1,11 @@
 """Who may call the reviewers' API: a reviewer with their own knox token, or a platform system whose
 service token carries the operation's scope (`required_scope` on the view)."""
 from django.utils.translation import gettext_lazy as _
-from knox.auth import TokenAuthentication
 from rest_framework import permissions
 
 from eventstore.actors import Actor
 from metrics.authentication import HasScope, ServiceTokenAuthentication
+from riskcase.api.authentication import TokenAuthentication
 
 REVIEWER_GROUPS = ("reviewer", "senior_reviewer", "auditor")
 AUTHENTICATION = [TokenAuthentication, ServiceTokenAuthentication]

@@ -1,4 +1,5 @@
-"""Who may use the merchants' pages: signed-in users with a merchant membership, nobody else."""
+"""Who may use the merchants' pages (merchant_web, notifications' inbox): signed-in users with a merchant
+membership, nobody else."""
 from functools import wraps
 
 from django.contrib.auth.forms import AuthenticationForm
