@@ -383,7 +383,8 @@ class AttentionAppealSerializer(serializers.Serializer):
     risk_point = serializers.ChoiceField(choices=RiskPoint.choices)
     risk_point_label = serializers.CharField()
     product_id = serializers.CharField()
-    appeal_deadline = serializers.DateTimeField()
+    appeal_deadline = serializers.DateTimeField(
+        allow_null=True, help_text="Null until the notice reaches you: the 7-day window starts on delivery.")
 
 
 class AttentionWarningSerializer(serializers.Serializer):
