@@ -6,7 +6,7 @@ category with the latest `effective_from <= A`. Versions are only added, never e
 past judgement can always cite the exact numbers it used (replay rebuilds them from the events).
 """
 from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
 
 from django.conf import settings
 from django.db import transaction
@@ -98,7 +98,9 @@ def threshold_version_add(*, category, risk_point, limit, warn_at=None, window_d
     author_id(actor, ADD_PERMISSION, _("Only a reviewer allowed to change thresholds can add a version."))
     note = _note(note, InvalidThreshold)
     limit = _decimal("limit", limit)
-    warn_at = _decimal("warn_at", limit * DEFAULT_WARN_FACTOR if warn_at is None else warn_at)
+    if warn_at is None:  # 0.8 x the limit, to the six places a threshold keeps (the limit's own precision)
+        warn_at = (limit * DEFAULT_WARN_FACTOR).quantize(Decimal(1).scaleb(-PLACES), rounding=ROUND_HALF_EVEN)
+    warn_at = _decimal("warn_at", warn_at)
     _validate(category=category, risk_point=risk_point, limit=limit, warn_at=warn_at,
               window_days=window_days, min_orders=min_orders, effective_from=effective_from)
     with transaction.atomic():

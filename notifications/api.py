@@ -3,6 +3,7 @@ notification, the same merchant's colleague's or another merchant's, is a 404.""
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
+from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 
 from accounts.scoping import MerchantScopedMixin
@@ -88,7 +89,8 @@ class NotificationViewSet(MerchantScopedMixin, mixins.ListModelMixin, mixins.Ret
     @extend_schema(request=PreferenceSerializer, responses={200: PreferenceSerializer,
                                                             **error_responses(400, 401, 403, 429)},
                    tags=["notifications"])
-    @action(detail=False, methods=["get", "put"], serializer_class=PreferenceSerializer)
+    @action(detail=False, methods=["get", "put"], serializer_class=PreferenceSerializer,
+            parser_classes=[JSONParser])  # a JSON document: a form cannot carry the channels mapping
     def preferences(self, request):
         preference = Preference.objects.filter(user=request.user).first() or Preference(user=request.user)
         if request.method == "PUT":
