@@ -93,7 +93,7 @@ def test_the_chart_range_can_be_changed(page, live_server, shop):
     page.fill("#id_start", (today - timedelta(days=10)).isoformat())
     page.fill("#id_end", (today - timedelta(days=1)).isoformat())
     page.click("form.range button[type=submit]")
-    page.wait_for_url("**/merchant/rates/?start=*")
+    page.wait_for_url(lambda url: "/merchant/rates/" in url and "start=" in url)  # the product field may come first
     assert page.locator("table.numbers tbody tr").count() == 10
     assert page.locator("table.numbers tbody tr.provisional").count() == 2
 
