@@ -180,6 +180,11 @@ def _upsert_sql(table, keys, source_sql, d):
         """
 
 
+# Advisory lock keys of the metrics recompute (PostgreSQL): one for all merchants, one space for each shard.
+_LOCK_ALL_SHARDS = 0x52434D45  # "RCME"
+_LOCK_ONE_SHARD = 0x52434D53  # "RCMS"
+
+
 def store_daily_metrics(*, as_of, start, end, shard=MerchantRange()):
     """Replace the stored product-day and merchant-day metrics of `shard` for days [start, end] with a
     computation as of A.
@@ -214,6 +219,15 @@ def store_daily_metrics(*, as_of, start, end, shard=MerchantRange()):
             # rather than sort (varchar sorts are slow), and no JIT compilation, which the planner's large
             # estimates for these CTEs would buy at a cost of about a second and never earn back.
             cursor.execute("SELECT set_config('jit', 'off', true)")
+            # Two runs of one shard at once (a retried task beside its first try) would take the rows' locks
+            # in different orders and deadlock: runs of the same shard wait for each other, a run of every
+            # merchant waits for (and holds off) every shard, runs of different shards go side by side.
+            whole = shard.after is None and shard.through is None
+            cursor.execute(f"SELECT {'pg_advisory_xact_lock' if whole else 'pg_advisory_xact_lock_shared'}(%s)",
+                           [_LOCK_ALL_SHARDS])
+            if not whole:
+                cursor.execute("SELECT pg_advisory_xact_lock(%s, hashtext(%s))",
+                               [_LOCK_ONE_SHARD, f"{shard.after}:{shard.through}"])
             if settings.RISKCASE_RECOMPUTE_WORK_MEM:
                 cursor.execute("SELECT set_config('work_mem', %s, true)", [settings.RISKCASE_RECOMPUTE_WORK_MEM])
         for table in (products, merchants):

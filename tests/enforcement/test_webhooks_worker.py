@@ -33,6 +33,7 @@ def no_broker(monkeypatch):
     from eventstore.tasks import drain_consumers
 
     monkeypatch.delattr(drain_consumers, "delay")
+    monkeypatch.delattr(drain_consumers, "apply_async")
 
 
 def _all_delivered():

@@ -22,7 +22,7 @@ def test_a_new_version_appends_a_threshold_version_added_event(db, reviewer_acto
     assert event.actor == reviewer_actor
     assert event.data == {
         "v": 1, "threshold_version_id": version.pk, "category": "beauty", "risk_point": "merchant_refund_rate",
-        "limit": "0.035", "warn_at": "0.0280", "window_days": 14, "min_orders": 50,
+        "limit": "0.035", "warn_at": "0.028000", "window_days": 14, "min_orders": 50,
         "effective_from": "2026-07-01", "note": "tighter for the summer",
     }
 
