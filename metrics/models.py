@@ -130,11 +130,12 @@ class Refund(models.Model):
         verbose_name_plural = _("refunds")
 
 
-class DailyMetric(models.Model):
-    """One merchant-day of the cohort metrics (data contract section 3), as of a day.
+class CohortMetricRow(models.Model):
+    """The counts and rates of the cohort metrics (data contract section 3) for one day, as of a day.
 
     complaint_rate 投诉率, negative_review_rate 差评率, merchant_refund_rate 商责退单率.
-    A rate is null, never 0, when its denominator is 0.
+    A rate is null, never 0, when its denominator is 0. Abstract: a merchant-day (DailyMetric) and a
+    product-day (ProductDailyMetric) carry the same columns.
     """
 
     merchant = _merchant_ref()
@@ -155,6 +156,13 @@ class DailyMetric(models.Model):
     as_of = models.DateField(_("as of"))
 
     class Meta:
+        abstract = True
+
+
+class DailyMetric(CohortMetricRow):
+    """One merchant-day of the cohort metrics (data contract section 3), as of a day."""
+
+    class Meta:
         verbose_name = _("daily metric")
         verbose_name_plural = _("daily metrics")
         constraints = [
@@ -164,7 +172,7 @@ class DailyMetric(models.Model):
         ordering = ["merchant_id", "day"]
 
 
-class ProductDailyMetric(models.Model):
+class ProductDailyMetric(CohortMetricRow):
     """One product-day of the cohort metrics (data contract section 7, 商家或商品), as of a day.
 
     The section 3 definitions restricted to the orders of one product (the `product_id` of
@@ -172,23 +180,7 @@ class ProductDailyMetric(models.Model):
     writes these rows first and derives the merchant rows from them.
     """
 
-    merchant = _merchant_ref()
     product_id = models.CharField(_("product id"), max_length=ID_LENGTH)
-    day = models.DateField(_("day"))
-    paid_orders = models.PositiveIntegerField(_("paid orders"))
-    verified_orders = models.PositiveIntegerField(_("verified orders"))
-    complaints = models.PositiveIntegerField(_("complaints"))
-    negative_reviews = models.PositiveIntegerField(_("negative reviews"))
-    merchant_refunds = models.PositiveIntegerField(_("merchant-responsibility refunds"))
-    complaint_rate = models.DecimalField(_("complaint rate"), max_digits=16, decimal_places=6, null=True)
-    negative_review_rate = models.DecimalField(
-        _("negative review rate"), max_digits=16, decimal_places=6, null=True
-    )
-    merchant_refund_rate = models.DecimalField(
-        _("merchant refund rate"), max_digits=16, decimal_places=6, null=True
-    )
-    stable = models.BooleanField(_("stable"))
-    as_of = models.DateField(_("as of"))
 
     class Meta:
         verbose_name = _("product daily metric")
