@@ -9,9 +9,7 @@ from django.core.cache import cache
 from knox.models import AuthToken
 from rest_framework.test import APIClient
 
-from tests.factories import MerchantFactory
-
-from .factories import MembershipFactory
+from tests.factories import MembershipFactory, MerchantFactory
 
 # Every API test runs on 2026-06-30 at noon, platform time, unless it travels on its own.
 NOW = datetime(2026, 6, 30, 12, 0, tzinfo=ZoneInfo("Asia/Shanghai"))

@@ -6,9 +6,9 @@ import pytest
 from django.db import connection
 
 from cases.models import Appeal, AppealEvidence
+from tests.factories import record_violation
 
 from .conftest import client_for
-from .factories import record_violation
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 

@@ -9,9 +9,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from cases.models import Appeal, AppealEvidence
 from eventstore.store import read
 from merchant_api.models import IdempotencyKey
+from tests.factories import deliver_notice, record_violation
 
 from .conftest import NOW, assert_error, stored_files
-from .factories import deliver_notice, record_violation
 
 PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32

@@ -9,8 +9,7 @@ from django.utils import timezone
 from cases import services
 from cases.models import ThresholdVersion
 from eventstore.actors import SYSTEM, Actor
-
-from .factories import DailyMetricFactory, raise_warning, record_violation
+from tests.factories import DailyMetricFactory, raise_warning, record_violation
 
 DIAGNOSIS = "/api/v1/diagnosis/"
 LATEST_STABLE = date(2026, 6, 23)  # as of 30 June, days up to 23 June are stable

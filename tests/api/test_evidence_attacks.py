@@ -5,9 +5,9 @@ from django.core.files import uploadhandler
 from django.urls import reverse
 
 from cases.models import AppealEvidence
+from tests.factories import record_violation
 
 from .conftest import assert_error, stored_files
-from .factories import record_violation
 from .test_appeal_submission import PNG, post_appeal, upload
 
 HTML = b"<html><script>alert(document.cookie)</script></html>"

@@ -6,8 +6,7 @@ from django.core.files.base import ContentFile
 
 from cases import services
 from eventstore.actors import Actor
-
-from .factories import UserFactory
+from tests.factories import UserFactory
 
 PNG = b"\x89PNG\r\n\x1a\n screenshot"
 PDF = b"%PDF-1.4 internal memo"

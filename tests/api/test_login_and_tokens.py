@@ -4,8 +4,9 @@ from datetime import timedelta
 from django.contrib.auth import get_user_model
 from knox.models import AuthToken
 
+from tests.factories import PASSWORD, UserFactory
+
 from .conftest import NOW, assert_error, client_for
-from .factories import PASSWORD, UserFactory
 
 LOGIN = "/api/v1/auth/login/"
 METRICS = "/api/v1/metrics/"

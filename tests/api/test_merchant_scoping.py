@@ -8,10 +8,9 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from accounts.scoping import MerchantScopedMixin
 from eventstore.store import read
-from tests.factories import ServiceTokenFactory
+from tests.factories import DailyMetricFactory, ServiceTokenFactory, UserFactory, raise_warning
 
 from .conftest import assert_error, client_for
-from .factories import DailyMetricFactory, UserFactory, raise_warning
 
 METRICS = "/api/v1/metrics/"
 WARNINGS = "/api/v1/warnings/"

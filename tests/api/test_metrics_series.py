@@ -1,7 +1,7 @@
 """metrics/: the caller merchant's daily series of the three rates, their counts and stable flag."""
 from datetime import date, timedelta
 
-from .factories import DailyMetricFactory
+from tests.factories import DailyMetricFactory
 
 METRICS = "/api/v1/metrics/"
 TODAY = date(2026, 6, 30)

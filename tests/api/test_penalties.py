@@ -9,9 +9,9 @@ from cases import services
 from enforcement import consumers
 from enforcement.models import Penalty
 from eventstore.actors import Actor
+from tests.factories import UserFactory, appeal_reviewer, record_violation
 
 from .conftest import assert_error, client_for
-from .factories import UserFactory, appeal_reviewer, record_violation
 
 PENALTIES = "/api/v1/penalties/"
 # The token, the user's other tokens, the membership, one page of penalties, the violations behind them.

@@ -1,7 +1,7 @@
 """No endpoint's query count grows with the number of rows it returns."""
 from datetime import date, timedelta
 
-from .factories import DailyMetricFactory, raise_warning
+from tests.factories import DailyMetricFactory, raise_warning
 
 METRICS = "/api/v1/metrics/"
 # Token lookup, the user's other tokens (knox expires them), the membership, the rows.
@@ -55,8 +55,7 @@ DIAGNOSIS_QUERIES = 17
 def _many_cases(merchant, n, first=0):
     from cases import services
     from eventstore.actors import Actor
-
-    from .factories import record_violation
+    from tests.factories import record_violation
 
     points = ["complaint_rate", "negative_review_rate", "merchant_refund_rate", "clustered_complaints",
               "service_not_provided"]
@@ -100,8 +99,7 @@ def test_violation_detail_takes_a_fixed_number_of_queries(api, merchant, django_
 
     from cases import services
     from eventstore.actors import Actor
-
-    from .factories import record_violation
+    from tests.factories import record_violation
 
     violation = record_violation(merchant)
     services.appeal_submit(violation_id=violation.pk, actor=Actor.merchant("m-alpha"), statement="No.",

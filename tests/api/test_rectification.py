@@ -6,8 +6,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from cases import services
 from cases.models import Warning, WarningEvidence
 from eventstore.store import read
-
-from .factories import UserFactory, raise_warning
+from tests.factories import UserFactory, raise_warning
 
 PNG = b"\x89PNG\r\n\x1a\n new kitchen"
 

@@ -5,10 +5,9 @@ import logging
 import pytest
 from django.test import override_settings
 
-from tests.factories import ServiceTokenFactory
+from tests.factories import PASSWORD, ServiceTokenFactory
 
 from .conftest import client_for
-from .factories import PASSWORD
 
 pytestmark = [pytest.mark.redis, pytest.mark.django_db]
 

@@ -25,10 +25,9 @@ from metrics.authentication import forget_verified_tokens
 from metrics.models import ServiceScope
 from riskcase.wsgi import application
 from tests.cases.conftest import make_user
-from tests.factories import ServiceTokenFactory
+from tests.factories import DailyMetricFactory, ServiceTokenFactory, appeal_reviewer, raise_warning, record_violation
 
 from .conftest import client_for
-from .factories import DailyMetricFactory, appeal_reviewer, raise_warning, record_violation
 
 SCHEMA_URL = "/api/schema/?format=json"
 # The only refusals of schema-valid requests: rules between two parameters or against today, which OpenAPI

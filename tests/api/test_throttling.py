@@ -1,8 +1,9 @@
 """Each token has its own request budget; over it, a 429 in the error format with Retry-After."""
 import pytest
 
+from tests.factories import PASSWORD
+
 from .conftest import assert_error, client_for
-from .factories import PASSWORD
 
 METRICS = "/api/v1/metrics/"
 

@@ -8,9 +8,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from cases.models import Appeal
 from eventstore.store import read
+from tests.factories import raise_warning, record_violation
 
 from .conftest import NOW, assert_error, stored_files
-from .factories import raise_warning, record_violation
 
 VIOLATIONS = "/api/v1/violations/"
 PDF = b"%PDF-1.4\n%%EOF\n"
@@ -113,8 +113,9 @@ def test_every_new_endpoint_refuses_anonymous_callers(anon, any_violation):
 
 
 def test_a_staff_user_of_no_merchant_is_forbidden(any_violation):
+    from tests.factories import UserFactory
+
     from .conftest import client_for
-    from .factories import UserFactory
 
     reviewer = client_for(UserFactory(username="reviewer", is_staff=True, is_superuser=True))
 

@@ -6,9 +6,9 @@ from django.core.files.base import ContentFile
 
 from cases import services
 from eventstore.actors import Actor
+from tests.factories import appeal_reviewer, record_violation
 
 from .conftest import NOW, assert_error
-from .factories import appeal_reviewer, record_violation
 
 VIOLATIONS = "/api/v1/violations/"
 

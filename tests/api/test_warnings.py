@@ -4,9 +4,9 @@ from datetime import date
 from cases import services
 from eventstore.actors import SYSTEM, Actor
 from eventstore.store import read
+from tests.factories import raise_warning
 
 from .conftest import assert_error
-from .factories import raise_warning
 
 WARNINGS = "/api/v1/warnings/"
 

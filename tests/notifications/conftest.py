@@ -14,9 +14,8 @@ from aiosmtpd.controller import Controller
 from cases import services as case_services
 from eventstore.consumers import drain
 from notifications import consumers, delivery
-from tests.api.factories import MembershipFactory, UserFactory
 from tests.enforcement.receiver import receiver  # noqa: F401 (the signed-webhook receiver fixture)
-from tests.factories import MerchantFactory
+from tests.factories import MembershipFactory, MerchantFactory, UserFactory
 
 WINDOW = {"window_start": date(2026, 5, 1), "window_end": date(2026, 5, 30), "as_of": date(2026, 6, 6)}
 

@@ -138,7 +138,7 @@ def test_a_delivery_that_keeps_failing_ends_as_failed_and_can_be_retried(record,
 
 
 def test_preferences_switch_off_a_warning_channel_but_never_a_violation_notice(record, merchant, staff, settings):
-    from tests.api.factories import record_violation  # noqa: F401 - the same services as the rules
+    from tests.factories import record_violation  # noqa: F401 - the same services as the rules
 
     Preference.objects.create(user=staff, channels={Kind.WARNING_RAISED: [], Kind.VIOLATION_RECORDED: []})
     case_services.warning_raise(merchant_id=merchant.merchant_id, risk_point="complaint_rate",

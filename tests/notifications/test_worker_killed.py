@@ -9,8 +9,8 @@ import pytest
 
 from notifications.models import Channel, Delivery, DeliveryState, Notification, Preference
 from notifications.tasks import send_notifications
-from tests.api.factories import MembershipFactory, UserFactory
 from tests.celery_worker import running_worker, wait_for, wait_until_idle
+from tests.factories import MembershipFactory, UserFactory
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis,
               pytest.mark.django_db(transaction=True, serialized_rollback=True)]

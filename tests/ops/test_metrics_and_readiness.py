@@ -11,8 +11,7 @@ from enforcement.models import DeliveryState, WebhookDelivery, WebhookEndpoint
 from eventstore.models import Checkpoint
 from metrics.ingest import ingest_lines
 from metrics.models import RecomputeRun
-from tests.api.factories import MembershipFactory
-from tests.factories import MerchantFactory, ServiceTokenFactory
+from tests.factories import MembershipFactory, MerchantFactory, ServiceTokenFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -86,7 +85,7 @@ def test_readiness_is_ok_when_nothing_needs_a_look(client):
 def test_readiness_names_dead_deliveries_a_stuck_consumer_and_an_overdue_nightly_run(client, settings):
     settings.RISKCASE_CONSUMER_LAG_ALERT = 0
     _dead_delivery()
-    from tests.api.factories import record_violation
+    from tests.factories import record_violation
 
     record_violation(MerchantFactory(merchant_id="m-late"))  # an event, so a consumer at 0 is behind
     Checkpoint.objects.update_or_create(consumer="enforcement.violations", defaults={"position": 0})

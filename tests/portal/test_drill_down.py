@@ -13,13 +13,13 @@ from metrics.selectors import RATES
 from portal.facts import rate_facts
 from tests.acceptance.example import EXAMPLES
 from tests.api.conftest import assert_error
-from tests.api.factories import record_violation
 from tests.factories import (
     ComplaintFactory,
     OrderFactory,
     OrderVerificationFactory,
     RefundFactory,
     ReviewFactory,
+    record_violation,
     shanghai,
 )
 

@@ -5,8 +5,7 @@ import pytest
 from django.test import Client
 
 from tests.api.conftest import assert_error, client_for
-from tests.api.factories import MembershipFactory, raise_warning, record_violation
-from tests.factories import MerchantFactory
+from tests.factories import MembershipFactory, MerchantFactory, raise_warning, record_violation
 
 pytestmark = pytest.mark.django_db
 

@@ -14,7 +14,7 @@ PDF = b"%PDF-1.4 evidence"
 def test_a_reviewer_logs_in_for_their_own_token_and_a_merchant_cannot(reviewer, as_merchant, db):
     from rest_framework.test import APIClient
 
-    from tests.api.factories import MembershipFactory
+    from tests.factories import MembershipFactory
 
     response = APIClient().post("/api/v1/review/auth/login/", {"username": "rita", "password": "pw"}, format="json")
     assert response.status_code == 200, response.content

@@ -9,7 +9,7 @@ from rest_framework.test import APIClient
 
 from eventstore.models import Event
 from metrics.models import ServiceScope
-from tests.api.factories import MembershipFactory
+from tests.factories import MembershipFactory
 
 from .conftest import knox_client, service_client
 

@@ -2,8 +2,7 @@
 bytes in the address, the query, a header or a cookie, and an admin filter value of the wrong kind."""
 import pytest
 
-from tests.api.factories import MembershipFactory
-from tests.factories import MerchantFactory, ServiceTokenFactory
+from tests.factories import MembershipFactory, MerchantFactory, ServiceTokenFactory
 
 pytestmark = pytest.mark.django_db
 

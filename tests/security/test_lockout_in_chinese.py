@@ -1,8 +1,7 @@
 """The lockout page speaks the merchant's language: Simplified Chinese by default."""
 import pytest
 
-from tests.api.factories import MembershipFactory
-from tests.factories import MerchantFactory
+from tests.factories import MembershipFactory, MerchantFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -6,8 +6,7 @@ from django.core.cache import cache
 from django.test import RequestFactory
 
 from riskcase.security import client_ip
-from tests.api.factories import PASSWORD, MembershipFactory
-from tests.factories import MerchantFactory
+from tests.factories import PASSWORD, MembershipFactory, MerchantFactory
 
 pytestmark = pytest.mark.django_db
 

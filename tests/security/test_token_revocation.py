@@ -10,9 +10,8 @@ from knox.models import AuthToken
 
 from metrics import authentication
 from metrics.models import ServiceToken
-from tests.api.factories import MembershipFactory
 from tests.celery_worker import REPO, _database_url, wait_for
-from tests.factories import MerchantFactory, ServiceTokenFactory
+from tests.factories import MembershipFactory, MerchantFactory, ServiceTokenFactory
 
 URL = "/api/v1/restrictions/m7/"
 

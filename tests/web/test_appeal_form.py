@@ -9,7 +9,7 @@ from cases.models import Appeal, AppealEvidence
 from eventstore.store import read
 from portal.uploads import MAX_BYTES
 from tests.api.conftest import stored_files
-from tests.api.factories import deliver_notice, record_violation
+from tests.factories import deliver_notice, record_violation
 
 from .conftest import PDF, PNG
 

@@ -9,9 +9,8 @@ import pytest
 from django.conf import settings
 from django.utils import timezone
 
-from tests.api.factories import PASSWORD, DailyMetricFactory, MembershipFactory, raise_warning, record_violation
 from tests.conftest import CHROMIUM
-from tests.factories import MerchantFactory
+from tests.factories import PASSWORD, DailyMetricFactory, MembershipFactory, MerchantFactory, raise_warning, record_violation
 
 from .conftest import PNG
 

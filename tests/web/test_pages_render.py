@@ -1,5 +1,5 @@
 """Every page renders for its merchant: diagnosis, warnings, violations by tab, and their details."""
-from tests.api.factories import raise_warning, record_violation
+from tests.factories import raise_warning, record_violation
 
 
 def test_the_diagnosis_links_each_count_to_its_filtered_list(web, merchant):

@@ -54,8 +54,7 @@ def test_no_threshold_draws_no_line():
 
 def test_the_reviewers_chart_of_a_count_rule_plots_no_rate(db):
     from cases.charts import rate_chart
-    from tests.api.factories import raise_warning
-    from tests.factories import MerchantFactory
+    from tests.factories import MerchantFactory, raise_warning
 
     merchant = MerchantFactory()
     clustered = raise_warning(merchant, risk_point="clustered_complaints", product_id="p-1", value="6",

@@ -4,7 +4,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from tests.api.factories import DailyMetricFactory
+from tests.factories import DailyMetricFactory
 
 
 @pytest.fixture

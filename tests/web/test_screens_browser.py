@@ -12,10 +12,18 @@ from django.utils import timezone
 
 from cases import services
 from eventstore.actors import Actor
-from tests.api.factories import DailyMetricFactory, MembershipFactory, raise_warning, record_violation
 from tests.api.test_penalties import drain, withdrawing_reviewer
 from tests.conftest import CHROMIUM
-from tests.factories import ComplaintFactory, MerchantFactory, OrderFactory, StaffUserFactory
+from tests.factories import (
+    ComplaintFactory,
+    DailyMetricFactory,
+    MembershipFactory,
+    MerchantFactory,
+    OrderFactory,
+    StaffUserFactory,
+    raise_warning,
+    record_violation,
+)
 
 from .test_browser import ARGS
 

@@ -1,5 +1,5 @@
 """Only a merchant's staff get into the merchant pages; Simplified Chinese unless English is chosen."""
-from tests.api.factories import PASSWORD, UserFactory
+from tests.factories import PASSWORD, UserFactory
 
 
 def test_an_anonymous_visitor_is_sent_to_the_login_page(client, db):
