@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from cases.errors import EvidenceRejected
 from portal.dates import RangeError, checked_range, platform_today
 from portal.uploads import checked_evidence
+from riskcase.lib.forms import MultipleFileField
 
 ISO_DATE = {"type": "date"}
 ACCEPT = ".pdf,.jpg,.jpeg,.png,application/pdf,image/jpeg,image/png"
@@ -32,24 +33,6 @@ class RangeForm(forms.Form):
         return {"start": start, "end": end}
 
 
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class MultipleFileField(forms.FileField):
-    """Several files in one <input type=file multiple> (Django's documented recipe)."""
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": ACCEPT}))
-        super().__init__(*args, **kwargs)
-
-    def clean(self, data, initial=None):
-        single = super().clean
-        if isinstance(data, (list, tuple)):
-            return [single(d, initial) for d in data]
-        return [single(data, initial)] if data else []
-
-
 class AppealForm(forms.Form):
     """An appeal (申诉): a statement and up to 5 evidence files (PDF, JPEG or PNG, 10 MB each).
 
@@ -57,7 +40,7 @@ class AppealForm(forms.Form):
 
     statement = forms.CharField(label=_("Statement"), widget=forms.Textarea(attrs={"rows": 6}), max_length=5000)
     files = MultipleFileField(
-        label=_("Evidence files"), required=False,
+        label=_("Evidence files"), required=False, accept=ACCEPT,
         help_text=_("Up to 5 files: PDF, JPEG or PNG, at most 10 MB each."))
     expected_version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
 

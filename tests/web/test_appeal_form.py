@@ -97,3 +97,10 @@ def test_the_appeal_form_needs_the_csrf_token(staff, violation, frozen, media_ro
     client.force_login(staff)
     assert appeal(client, violation).status_code == 403
     assert_nothing_stored(violation, media_root)
+
+
+def test_the_file_picker_takes_several_files_of_the_accepted_kinds(web, violation):
+    body = web.get(f"/merchant/violations/{violation.pk}/").content.decode()
+    field = body[body.index('name="files"') - 200:body.index('name="files"') + 200]
+    assert 'type="file"' in field and "multiple" in field
+    assert 'accept=".pdf,.jpg,.jpeg,.png,application/pdf,image/jpeg,image/png"' in field
