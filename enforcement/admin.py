@@ -285,17 +285,22 @@ class PenaltyAdmin(admin.ModelAdmin):
             raise Http404
         return penalty
 
-    def confirm_view(self, request, object_id):
-        """The protective-ban queue's Confirm button: the ban stays until its term ends."""
-        if request.method != "POST":
-            return HttpResponseNotAllowed(["POST"])
+    def _queue_button(self, request, object_id):
+        """A queue button's POST (Approve, Confirm): the penalty, and the version the reviewer saw (None when
+        the form sent none). Refused without the approve and view permissions."""
         if not (self.has_approve_permission(request) and self.has_view_permission(request)):
             raise PermissionDenied
         penalty = self._penalty_or_404(request, object_id)
         expected = request.POST.get("expected_version", "")
+        return penalty, int(expected) if expected.isdigit() else None
+
+    def confirm_view(self, request, object_id):
+        """The protective-ban queue's Confirm button: the ban stays until its term ends."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        penalty, expected_version = self._queue_button(request, object_id)
         try:
-            services.penalty_confirm(penalty_id=penalty.pk, reviewer=request.user,
-                                     expected_version=int(expected) if expected.isdigit() else None)
+            services.penalty_confirm(penalty_id=penalty.pk, reviewer=request.user, expected_version=expected_version)
             self.message_user(request, _("Confirmed: %(p)s") % {"p": penalty})
         except DomainError as exc:
             self.message_user(request, f"{penalty}: {exc}", messages.ERROR)
@@ -333,11 +338,8 @@ class PenaltyAdmin(admin.ModelAdmin):
         """The queue's Approve button: one penalty, at the version the reviewer saw."""
         if request.method != "POST":
             return HttpResponseNotAllowed(["POST"])
-        if not (self.has_approve_permission(request) and self.has_view_permission(request)):
-            raise PermissionDenied
-        penalty = self._penalty_or_404(request, object_id)
-        expected = request.POST.get("expected_version", "")
-        self._approve(request, penalty, expected_version=int(expected) if expected.isdigit() else None)
+        penalty, expected_version = self._queue_button(request, object_id)
+        self._approve(request, penalty, expected_version=expected_version)
         return HttpResponseRedirect(self._back(request))
 
     def lift_view(self, request, object_id):
