@@ -1,12 +1,10 @@
 """Thresholds, rule parameters and the penalty policy are rebuilt by replay from their events, and the data
 migrations gave every version written without an event (the shipped defaults) its event."""
 import importlib
-import io
 from datetime import date
 from types import SimpleNamespace
 
 import pytest
-from django.core.management import call_command
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
@@ -18,21 +16,12 @@ from eventstore.actors import SYSTEM, Actor
 from eventstore.audit import verify_chains
 from eventstore.models import Event
 from eventstore.store import append, read
+from tests.commands import run_command
 
 pytestmark = pytest.mark.django_db
 STEPS = [{"number": 1, "kind": "restricted_promotion", "duration_days": 10, "traffic_weight": "1"},
          {"number": 2, "kind": "product_ban", "duration_days": 30, "traffic_weight": "0.25",
           "fallback_kind": "throttling"}]
-
-
-def _replay(*args):
-    out, err = io.StringIO(), io.StringIO()
-    try:
-        call_command("replay", *args, stdout=out, stderr=err)
-        code = 0
-    except SystemExit as exit_:
-        code = exit_.code
-    return code, out.getvalue() + err.getvalue()
 
 
 def _rows():
@@ -55,7 +44,7 @@ def added(senior):
 
 
 def _verify_rebuilds_every_version():
-    code, output = _replay("--verify")
+    code, output = run_command("replay", "--verify")
     assert code == 0, output
     for count in ("19 threshold versions", "7 rule parameters versions", "2 penalty policy versions",
                   "7 policy steps"):
@@ -77,7 +66,7 @@ def test_replay_verify_reports_a_version_changed_or_deleted_behind_the_services(
     RuleParameterVersion.objects.filter(pk=parameters.pk).update(clustered_limit=99)
     step = policy.steps.get(number=2)
     PolicyStep.objects.filter(pk=step.pk).delete()
-    code, output = _replay("--verify")
+    code, output = run_command("replay", "--verify")
     assert code == 1
     assert f"cases.ThresholdVersion {threshold.pk}: differs from the events (limit:" in output
     assert f"cases.RuleParameterVersion {parameters.pk}: differs from the events (clustered_limit:" in output
@@ -90,10 +79,10 @@ def test_replay_rebuild_restores_identical_versions_with_the_same_keys(added):
     ThresholdVersion.objects.filter(pk=threshold.pk).update(note="edited in place")
     RuleParameterVersion.objects.filter(pk=parameters.pk).delete()
     PolicyStep.objects.filter(policy=policy).delete()
-    code, output = _replay("--rebuild")
+    code, output = run_command("replay", "--rebuild")
     assert code == 0, output
     assert _rows() == before
-    assert _replay("--verify")[0] == 0
+    assert run_command("replay", "--verify")[0] == 0
 
 
 def test_every_shipped_default_has_exactly_one_event_carrying_its_key():
@@ -109,7 +98,7 @@ def test_every_shipped_default_has_exactly_one_event_carrying_its_key():
     for event in read(streams=["threshold:food:complaint_rate", "rule_parameters-food", "policy-ladder"]):
         assert event.actor == SYSTEM and event.version == 1
     assert verify_chains() == []
-    assert _replay("--verify")[0] == 0
+    assert run_command("replay", "--verify")[0] == 0
 
 
 def _run_backfills():
@@ -138,7 +127,7 @@ def test_the_backfill_gives_an_event_to_each_version_without_one_and_rewrites_no
                                                           effective_from=date(2026, 2, 1))
     bare_policy = PolicyVersion.objects.create(effective_from=date(2026, 2, 1), window_days=30, clustered_ban_at=6)
     PolicyStep.objects.create(policy=bare_policy, number=1, kind="throttling", duration_days=5, traffic_weight="0.5")
-    assert _replay("--verify")[0] == 1  # rows without events
+    assert run_command("replay", "--verify")[0] == 1  # rows without events
     log_before = [(e.position, e.hash) for e in read()]
 
     _run_backfills()
@@ -158,5 +147,5 @@ def test_the_backfill_gives_an_event_to_each_version_without_one_and_rewrites_no
     assert [s["kind"] for s in added[2].data["steps"]] == ["throttling"]
     assert Event.objects.filter(type="threshold.version_added", data__threshold_version_id=legacy.pk).count() == 1
     assert verify_chains() == []
-    code, output = _replay("--verify")
+    code, output = run_command("replay", "--verify")
     assert code == 0, output

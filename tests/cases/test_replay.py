@@ -1,25 +1,14 @@
 """`replay --verify` rebuilds the projections from the events and compares; `--rebuild` replaces."""
-import io
 
 import pytest
 from django.core.files.base import ContentFile
-from django.core.management import call_command
 
 from cases import services
 from cases.models import Appeal, Violation, Warning
 from eventstore.actors import Actor
+from tests.commands import run_command
 
 pytestmark = pytest.mark.django_db
-
-
-def _replay(*args):
-    out, err = io.StringIO(), io.StringIO()
-    try:
-        call_command("replay", *args, stdout=out, stderr=err)
-        code = 0
-    except SystemExit as exit_:
-        code = exit_.code
-    return code, out.getvalue() + err.getvalue()
 
 
 @pytest.fixture
@@ -37,7 +26,7 @@ def scenario(raise_warning, record_violation, reviewer, colleague, as_merchant):
 
 
 def test_replay_verify_passes_after_a_full_scenario(scenario):
-    code, output = _replay("--verify")
+    code, output = run_command("replay", "--verify")
     assert code == 0, output
     assert "projections match the events:" in output
     for count in ("1 violations", "2 warnings", "1 appeals", "1 appeal evidence"):
@@ -49,7 +38,7 @@ def test_replay_verify_reports_a_projection_changed_behind_the_services(scenario
     Appeal.objects.filter(pk=violation.pk).update(reasons="Something else.")
     Warning.objects.filter(pk=warning.pk).update(assignee=None)
     Violation.objects.filter(pk=violation.pk).update(state="withdrawn")  # protected=True cannot stop this
-    code, output = _replay("--verify")
+    code, output = run_command("replay", "--verify")
     assert code == 1
     assert "state: live 'withdrawn' != replayed 'appeal_failed'" in output
     assert f"cases.Appeal {violation.pk}: differs from the events (reasons:" in output
@@ -59,7 +48,7 @@ def test_replay_verify_reports_a_projection_changed_behind_the_services(scenario
 def test_replay_verify_reports_rows_missing_and_rows_without_events(scenario):
     warning, violation = scenario
     Warning.objects.filter(pk=warning.pk).delete()
-    code, output = _replay("--verify")
+    code, output = run_command("replay", "--verify")
     assert code == 1
     assert "in the events but missing from the live table" in output
 
@@ -69,9 +58,9 @@ def test_replay_rebuild_restores_identical_rows_with_the_same_keys(scenario):
     before = {w.pk: (w.state, w.version, w.assignee_id, w.violation_id) for w in Warning.objects.all()}
     Appeal.objects.filter(pk=violation.pk).update(reasons="Something else.")
     Warning.objects.filter(pk=warning.pk).delete()
-    code, output = _replay("--rebuild")
+    code, output = run_command("replay", "--rebuild")
     assert code == 0, output
     assert {w.pk: (w.state, w.version, w.assignee_id, w.violation_id) for w in Warning.objects.all()} == before
     assert Appeal.objects.get(pk=violation.pk).reasons == "The refunds came after the window."
     assert Violation.objects.get(pk=violation.pk).state == "appeal_failed"
-    assert _replay("--verify")[0] == 0
+    assert run_command("replay", "--verify")[0] == 0

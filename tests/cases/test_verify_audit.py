@@ -9,6 +9,7 @@ from django.db import connection
 
 from eventstore.models import Event, event_hash
 from eventstore.store import append
+from tests.commands import run_command
 
 pytestmark = pytest.mark.django_db
 
@@ -24,16 +25,6 @@ def _tamper(sql, params):
         cursor.execute(sql, params)
 
 
-def _verify():
-    out, err = io.StringIO(), io.StringIO()
-    try:
-        call_command("verify_audit", stdout=out, stderr=err)
-        code = 0
-    except SystemExit as exit_:
-        code = exit_.code
-    return code, out.getvalue() + err.getvalue()
-
-
 @pytest.fixture
 def log():
     # Streams of no aggregate kind: only their chains and links are checked, not a projection.
@@ -43,7 +34,7 @@ def log():
 
 
 def test_an_intact_log_passes(log):
-    code, output = _verify()
+    code, output = run_command("verify_audit")
     assert code == 0
     # The log also holds the shipped reference data's events: 18 thresholds, 6 rule parameters, 1 policy.
     assert "all 27 stream(s) intact (29 events)" in output
@@ -51,7 +42,7 @@ def test_an_intact_log_passes(log):
 
 def test_a_changed_payload_is_named_as_the_first_broken_event(log):
     _tamper("UPDATE cases_event SET data = %s WHERE id = %s", ['{"v": 1, "n": 100}', log[1].position])
-    code, output = _verify()
+    code, output = run_command("verify_audit")
     assert code == 1
     assert f"BROKEN event #{log[1].position} (ledger-1@2): hash does not match" in output
     assert "journal-2" not in output
@@ -60,14 +51,14 @@ def test_a_changed_payload_is_named_as_the_first_broken_event(log):
 def test_a_changed_payload_with_a_recomputed_hash_breaks_the_next_link(log):
     _tamper("UPDATE cases_event SET data = %s, hash = %s WHERE id = %s",
             ['{"v": 1, "n": 100}', "0" * 64, log[0].position])
-    code, output = _verify()
+    code, output = run_command("verify_audit")
     assert code == 1
     assert f"event #{log[0].position}" in output
 
 
 def test_a_deleted_event_leaves_a_gap_that_is_named(log):
     _tamper("DELETE FROM cases_event WHERE id = %s", [log[1].position])
-    code, output = _verify()
+    code, output = run_command("verify_audit")
     assert code == 1
     assert f"BROKEN event #{log[2].position} (ledger-1@3): version 3 follows 1" in output
     assert (f"BROKEN event #{log[2].position} (ledger-1@3): appended after event #{log[1].position}, "
@@ -78,7 +69,7 @@ def test_a_deleted_event_is_named_even_when_its_stream_still_chains(log):
     # journal-2's only event goes: its stream vanishes whole, no version chain notices, the next link does.
     extra = append("ledger-1", "thing.happened", {"v": 1, "n": 3})
     _tamper("DELETE FROM cases_event WHERE id = %s", [log[3].position])
-    code, output = _verify()
+    code, output = run_command("verify_audit")
     assert code == 1
     assert (f"BROKEN event #{extra.position} (ledger-1@4): appended after event #{log[3].position}, "
             "which is missing (deleted)") in output
@@ -102,7 +93,7 @@ def test_a_skipped_position_alone_is_not_a_deletion(log):
     after = append("ledger-1", "thing.happened", {"v": 1, "n": 5})
     if connection.vendor == "postgresql":
         assert after.position > log[-1].position + 1  # the rolled-back append's position is skipped
-    code, output = _verify()
+    code, output = run_command("verify_audit")
     assert code == 0, output
 
 
@@ -110,14 +101,14 @@ def test_a_changed_recorded_at_is_caught(log):
     stored = Event.objects.get(pk=log[2].position)
     _tamper("UPDATE cases_event SET recorded_at = %s WHERE id = %s",
             [stored.recorded_at + timedelta(seconds=1), log[2].position])
-    code, output = _verify()
+    code, output = run_command("verify_audit")
     assert code == 1
     assert f"BROKEN event #{log[2].position} (ledger-1@3): hash does not match" in output
 
 
 def test_a_moved_position_is_caught(log):
     _tamper("UPDATE cases_event SET id = %s WHERE id = %s", [log[-1].position + 100, log[-1].position])
-    code, output = _verify()
+    code, output = run_command("verify_audit")
     assert code == 1
     assert f"BROKEN event #{log[-1].position + 100} (journal-2@1): hash does not match" in output
 
@@ -133,9 +124,9 @@ def test_events_of_hash_scheme_1_keep_verifying(log):
                                hash=event_hash(**fields))
     later = append("ledger-1", "thing.happened", {"v": 1, "n": 3})
     assert Event.objects.get(pk=later.position).prev_position == old.pk
-    assert _verify()[0] == 0
+    assert run_command("verify_audit")[0] == 0
     _tamper("UPDATE cases_event SET data = %s WHERE id = %s", ['{"v": 2}', old.pk])
-    code, output = _verify()
+    code, output = run_command("verify_audit")
     assert code == 1
     assert f"BROKEN event #{old.pk} (old-1@1): hash does not match" in output
 
@@ -161,9 +152,9 @@ def test_a_deleted_last_event_of_a_case_is_named(record_violation):
     violation = record_violation()
     services.appeal_submit(violation_id=violation.pk, actor=Actor.merchant("m-1"), statement="Not us.")
     violation.refresh_from_db()
-    assert _verify()[0] == 0
+    assert run_command("verify_audit")[0] == 0
     _delete_last_event(f"violation-{violation.pk}")
-    code, output = _verify()
+    code, output = run_command("verify_audit")
     assert code == 1
     assert (f"BROKEN stream violation-{violation.pk}: last event is version {violation.version - 1}, but the "
             f"violation is at version {violation.version} (its last event(s) deleted)") in output
@@ -173,7 +164,7 @@ def test_a_deleted_last_event_of_reference_data_is_named(log):
     stream = Event.objects.filter(stream__startswith="threshold:").order_by("-pk").values_list("stream", flat=True)[0]
     count = Event.objects.filter(stream__startswith="threshold:").count()
     _delete_last_event(stream)
-    code, output = _verify()
+    code, output = run_command("verify_audit")
     assert code == 1
     assert f"BROKEN threshold streams: {count - 1} event(s) but {count} threshold version row(s)" in output
 
@@ -193,16 +184,7 @@ def test_a_changed_or_missing_evidence_file_is_found_with_files(record_violation
     first, second = violation.appeal.evidence.order_by("name")
     (media_root / first.file.name).write_bytes(b"forged")
     (media_root / second.file.name).unlink()
-    code, output = _verify_with("--files")
+    code, output = run_command("verify_audit", "--files")
     assert code == 1
     assert f"{first.file.name} (a.pdf) was changed" in output
     assert f"{second.file.name} (b.pdf) is missing" in output
-
-
-def _verify_with(*args):
-    out, err = io.StringIO(), io.StringIO()
-    try:
-        call_command("verify_audit", *args, stdout=out, stderr=err)
-        return 0, out.getvalue()
-    except SystemExit as exit_:
-        return exit_.code, out.getvalue() + err.getvalue()
