@@ -23,14 +23,21 @@ WINDOW = dict(window_start=date(2026, 5, 1), window_end=date(2026, 5, 30), as_of
 LOOPBACK = ["127.0.0.0/8", "::1/128"]
 
 
+@pytest.fixture
+def enforcement_cache(tmp_path):
+    """The cache the enforcement tests run with: a private in-memory one. A module about the real cache
+    (Redis at REDIS_URL) overrides this fixture to return None: the settings' own cache."""
+    return {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": f"enf-{tmp_path.name}"}}
+
+
 @pytest.fixture(autouse=True)
-def enforcement_settings(settings, tmp_path):
+def enforcement_settings(settings, tmp_path, enforcement_cache):
     settings.RISKCASE_WEBHOOK_ALLOWED_NETWORKS = LOOPBACK
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.RISKCASE_APPEAL_WINDOW_DAYS = 7
     settings.RISKCASE_APPEAL_SLA_DAYS = 3
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-                                   "LOCATION": f"enf-{tmp_path.name}"}}
+    if enforcement_cache is not None:
+        settings.CACHES = enforcement_cache
     settings.CELERY_TASK_ALWAYS_EAGER = False
     return settings
 

@@ -11,15 +11,10 @@ from eventstore.actors import Actor
 pytestmark = [pytest.mark.redis, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
-@pytest.fixture(autouse=True)
-def enforcement_settings(settings, tmp_path):
+@pytest.fixture
+def enforcement_cache():
     """Unlike the rest of the enforcement tests: the real cache (Redis at REDIS_URL)."""
-    settings.RISKCASE_WEBHOOK_ALLOWED_NETWORKS = ["127.0.0.0/8", "::1/128"]
-    settings.MEDIA_ROOT = tmp_path / "media"
-    settings.RISKCASE_APPEAL_WINDOW_DAYS = 7
-    settings.RISKCASE_APPEAL_SLA_DAYS = 3
-    settings.CELERY_TASK_ALWAYS_EAGER = False
-    return settings
+    return None
 
 
 def test_a_lift_is_visible_in_the_redis_cache_on_the_first_read_after_commit(reviewer, record):

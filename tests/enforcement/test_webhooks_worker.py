@@ -15,15 +15,10 @@ pytestmark = [pytest.mark.postgres, pytest.mark.redis,
 
 
 
-@pytest.fixture(autouse=True)
-def enforcement_settings(settings, tmp_path):
-    """Unlike the rest of the enforcement tests: the real cache (Redis) from the environment."""
-    settings.RISKCASE_WEBHOOK_ALLOWED_NETWORKS = ["127.0.0.0/8", "::1/128"]
-    settings.MEDIA_ROOT = tmp_path / "media"
-    settings.RISKCASE_APPEAL_WINDOW_DAYS = 7
-    settings.RISKCASE_APPEAL_SLA_DAYS = 3
-    settings.CELERY_TASK_ALWAYS_EAGER = False
-    return settings
+@pytest.fixture
+def enforcement_cache():
+    """Unlike the rest of the enforcement tests: the real cache (Redis at REDIS_URL)."""
+    return None
 
 
 @pytest.fixture(autouse=True)
