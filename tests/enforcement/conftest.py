@@ -10,6 +10,7 @@ from django.test import TestCase
 
 from cases import services as case_services
 from enforcement import consumers
+from enforcement.models import Penalty, PenaltyKind
 from eventstore.actors import Actor
 from eventstore.consumers import drain
 from tests.factories import MerchantFactory
@@ -95,6 +96,14 @@ def record(merchant):
         return violation
 
     return _record
+
+
+@pytest.fixture
+def proposed_removal(record):
+    """A store removal proposal after five violations: awaiting two different senior reviewers."""
+    for _ in range(5):
+        record()
+    return Penalty.objects.get(kind=PenaltyKind.STORE_REMOVAL)
 
 
 def drain_consumer():

@@ -46,14 +46,6 @@ def product_ban(record):
 
 
 @pytest.fixture
-def removal(record):
-    """A store removal proposal after five violations: awaiting two different senior reviewers."""
-    for _ in range(5):
-        record()
-    return Penalty.objects.get(kind=PenaltyKind.STORE_REMOVAL)
-
-
-@pytest.fixture
 def viewer(db):
     """Staff who may look at penalties but neither approve nor lift them."""
     return make_user("vic", "view_penalty", "view_restriction", "view_webhookdelivery", "view_webhookendpoint",
@@ -153,29 +145,29 @@ def test_the_confirmation_queue_shows_approve_to_a_reviewer_and_approving_impose
 
 
 def test_the_four_eyes_queue_shows_approve_only_to_seniors_who_have_not_approved_yet(
-        client, reviewer, senior, senior2, viewer, removal):
+        client, reviewer, senior, senior2, viewer, proposed_removal):
     queue = reverse("admin:enforcement_penalty_changelist")
 
     def approve_shown(user):
         client.force_login(user)
-        return approve_url(removal).encode() in client.get(queue, {"queue": "four_eyes"}).content
+        return approve_url(proposed_removal).encode() in client.get(queue, {"queue": "four_eyes"}).content
 
     assert approve_shown(senior) and approve_shown(senior2)
     assert not approve_shown(reviewer)
     assert not approve_shown(viewer)
 
-    services.penalty_approve(penalty_id=removal.pk, reviewer=senior)
+    services.penalty_approve(penalty_id=proposed_removal.pk, reviewer=senior)
 
     assert not approve_shown(senior)
     assert approve_shown(senior2)
 
 
-def test_approving_from_a_stale_queue_page_is_a_message(client, senior, removal):
+def test_approving_from_a_stale_queue_page_is_a_message(client, senior, proposed_removal):
     client.force_login(senior)
-    page = client.post(approve_url(removal), {"expected_version": removal.version - 1}, follow=True)
+    page = client.post(approve_url(proposed_removal), {"expected_version": proposed_removal.version - 1}, follow=True)
     assert page.status_code == 200
     assert any("changed by someone else" in m for m in messages_of(page))
-    assert Penalty.objects.get(pk=removal.pk).approved_by == []
+    assert Penalty.objects.get(pk=proposed_removal.pk).approved_by == []
 
 
 def test_staff_without_the_approve_permission_cannot_post_an_approval(client, viewer, product_ban):

@@ -23,23 +23,14 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def removal(record, senior, senior2):
+def removal(proposed_removal, senior, senior2):
     """A store removal approved by two different seniors: in force."""
-    for _ in range(5):
-        record()
-    penalty = Penalty.objects.get(kind=PenaltyKind.STORE_REMOVAL)
+    penalty = proposed_removal
     services.penalty_approve(penalty_id=penalty.pk, reviewer=senior)
     services.penalty_approve(penalty_id=penalty.pk, reviewer=senior2)
     penalty.refresh_from_db()
     assert penalty.state == PenaltyState.ACTIVE
     return penalty
-
-
-@pytest.fixture
-def proposed_removal(record):
-    for _ in range(5):
-        record()
-    return Penalty.objects.get(kind=PenaltyKind.STORE_REMOVAL)
 
 
 @pytest.fixture
