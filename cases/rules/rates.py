@@ -6,10 +6,10 @@ only names its numerator and denominator.
 from datetime import timedelta
 from decimal import Decimal
 
-from django.db.models import Case, F, IntegerField, Q, Sum, Value, When
+from django.db import connection
 
 from metrics.cohorts import STABLE_AFTER_DAYS, exact_rate
-from metrics.models import DailyMetric, ProductDailyMetric
+from metrics.models import DailyMetric, Merchant, ProductDailyMetric
 
 from ..models import RuleParameterVersion
 from ..thresholds import rule_parameters_in_force, thresholds_in_force
@@ -24,13 +24,10 @@ def _micro(threshold):
     return int(scaled)
 
 
-def _per_category(versions, value_of, output_field=None):
-    """A CASE on the merchant's category giving each category's own number."""
-    return Case(
-        *(When(merchant__category=c, then=Value(value_of(v))) for c, v in versions.items()),
-        default=Value(None),
-        output_field=output_field or IntegerField(),
-    )
+def _per_category(values):
+    """("CASE m.category WHEN %s THEN %s ... END", params): each category's own value (NULL for the others)."""
+    when = " ".join(["WHEN %s THEN %s"] * len(values))
+    return f"CASE m.category {when} END", [x for c in sorted(values) for x in (c, values[c])]
 
 
 class RateRule(Rule):
@@ -46,75 +43,121 @@ class RateRule(Rule):
     run that last wrote them (they are stable, so those numbers cannot change).
 
     The comparison is exact: numerator x 10^6 >= (threshold x 10^6) x denominator in integers,
-    all in one grouped query over every merchant (HAVING), never in floating point.
+    never in floating point. Every rate rule is evaluated together (`evaluate_many`): one grouped
+    query per grain (merchants, then products) reads the days once and sums each rule's numerator and
+    denominator over each kind's window, with the comparisons in its HAVING.
     """
 
     numerator: str
     denominator: str
 
-    def evaluate(self, as_of):
-        versions = {c: v for (c, _), v in thresholds_in_force(as_of, self.risk_point).items()}
-        if not versions:
-            return []
-        default_product_min = RuleParameterVersion._meta.get_field("product_min_orders").default
-        parameters = rule_parameters_in_force(as_of)
-        product_min_orders = {
-            c: (parameters[c].product_min_orders if c in parameters else default_product_min) for c in versions
-        }
-        findings = []
-        for kind, end in ((WARNING, as_of), (VIOLATION, as_of - timedelta(days=STABLE_AFTER_DAYS))):
-            findings += self._findings(versions, kind=kind, end=end)
-            findings += self._findings(versions, kind=kind, end=end, product_min_orders=product_min_orders)
-        return findings
+    @classmethod
+    def evaluate_many(cls, rules, as_of):
+        """The findings of these rate rules as of A, rule by rule, each as `evaluate` gives them."""
+        judged = []  # (rule, kind, end, versions, product_min_orders)
+        parameters = None
+        for rule in rules:
+            versions = {c: v for (c, _), v in thresholds_in_force(as_of, rule.risk_point).items()}
+            if not versions:
+                continue
+            if parameters is None:
+                parameters = rule_parameters_in_force(as_of)
+            default_product_min = RuleParameterVersion._meta.get_field("product_min_orders").default
+            product_min_orders = {
+                c: (parameters[c].product_min_orders if c in parameters else default_product_min) for c in versions
+            }
+            for kind, end in ((WARNING, as_of), (VIOLATION, as_of - timedelta(days=STABLE_AFTER_DAYS))):
+                judged.append((rule, kind, end, versions, product_min_orders))
+        found = {}
+        for by_product in (False, True):
+            for index, row in _sums(judged, by_product=by_product):
+                found.setdefault((index, by_product), []).append(row)
+        findings = {rule: [] for rule in rules}
+        for index, (rule, kind, end, versions, product_min_orders) in enumerate(judged):
+            for by_product in (False, True):
+                findings[rule] += [
+                    rule._finding(kind, end, versions, product_min_orders if by_product else None, *row)
+                    for row in found.get((index, by_product), ())
+                ]
+        return [f for rule in rules for f in findings[rule]]
 
-    def _findings(self, versions, *, kind, end, product_min_orders=None):
-        """The findings of one kind: of merchants, or of products when `product_min_orders` is given."""
-        by_product = product_min_orders is not None
-        threshold_of = (lambda v: v.warn_at) if kind == WARNING else (lambda v: v.limit)
-        categories_by_window = {}
-        for category, version in versions.items():
-            categories_by_window.setdefault(version.window_days, []).append(category)
-        in_window = Q()
-        for window_days, categories in sorted(categories_by_window.items()):
-            start = end - timedelta(days=window_days - 1)
-            in_window |= Q(merchant__category__in=categories, day__range=(start, end))
-        metrics = (ProductDailyMetric if by_product else DailyMetric).objects.filter(in_window)
-        if kind == VIOLATION:
-            metrics = metrics.filter(stable=True)
-        group = ("merchant_id", "product_id") if by_product else ("merchant_id",)
-        if by_product:
-            min_orders = _per_category({c: product_min_orders[c] for c in versions}, lambda n: n)
-        else:
-            min_orders = _per_category(versions, lambda v: v.min_orders)
-        rows = (
-            metrics.values(*group, "merchant__category")
-            .annotate(
-                num=Sum(self.numerator),
-                den=Sum(self.denominator),
-                micro_threshold=_per_category(versions, lambda v: _micro(threshold_of(v))),
-                min_orders=min_orders,
-            )
-            .alias(scaled_num=F("num") * MICRO, scaled_threshold=F("micro_threshold") * F("den"))
-            .filter(den__gte=F("min_orders"), scaled_num__gte=F("scaled_threshold"))
-            .order_by(*group)
-            .values_list(*group, "merchant__category", "num", "den")
+    def evaluate(self, as_of):
+        return self.evaluate_many([self], as_of)
+
+    def _finding(self, kind, end, versions, product_min_orders, merchant_id, product_id, category, numerator,
+                 denominator):
+        version = versions[category]
+        threshold = version.warn_at if kind == WARNING else version.limit
+        detail = {"category": category, "threshold_version": _describe(version)}
+        if product_min_orders is not None:
+            detail["product_min_orders"] = product_min_orders[category]
+        return Finding(
+            kind=kind, merchant_id=merchant_id, risk_point=self.risk_point, product_id=product_id,
+            window_start=end - timedelta(days=version.window_days - 1), window_end=end,
+            value=exact_rate(numerator, denominator), threshold=Decimal(threshold),
+            threshold_version_id=version.pk, numerator=int(numerator), denominator=int(denominator), detail=detail,
         )
-        findings = []
-        for row in rows:
-            merchant_id, product_id = row[0], (row[1] if by_product else "")
-            category, numerator, denominator = row[-3:]
-            detail = {"category": category, "threshold_version": _describe(version := versions[category])}
-            if by_product:
-                detail["product_min_orders"] = product_min_orders[category]
-            start = end - timedelta(days=version.window_days - 1)
-            findings.append(Finding(
-                kind=kind, merchant_id=merchant_id, risk_point=self.risk_point, product_id=product_id,
-                window_start=start, window_end=end,
-                value=exact_rate(numerator, denominator), threshold=Decimal(threshold_of(version)),
-                threshold_version_id=version.pk, numerator=int(numerator), denominator=int(denominator),
-                detail=detail,
-            ))
-        return findings
+
+
+def _sums(judged, *, by_product):
+    """[(index in `judged`, (merchant_id, product_id or "", category, numerator, denominator))] of every
+    (rule, kind) of `judged` that finds something, at the merchants' or the products' grain: one statement.
+
+    Each (rule, kind) sums its numerator and denominator over the rows in its window (each category's own
+    window_days ending at its end day; only stable days for a violation); a group is kept when at least one
+    of them has rows in its window, a denominator >= its category's min_orders and numerator x 10^6 >=
+    micro-threshold x denominator.
+    """
+    if not judged:
+        return []
+    adapt = connection.ops.adapt_datefield_value
+    q = connection.ops.quote_name
+    model = ProductDailyMetric if by_product else DailyMetric
+    column = lambda name: "d." + q(model._meta.get_field(name).column)  # noqa: E731
+    select, flags, params, having = [], [], [], []
+    categories, earliest, latest = set(), None, None
+    for rule, kind, end, versions, product_min_orders in judged:
+        categories |= set(versions)
+        starts = {c: end - timedelta(days=v.window_days - 1) for c, v in versions.items()}
+        earliest = min([earliest or min(starts.values()), *starts.values()])
+        latest = max(latest or end, end)
+        start_sql, start_params = _per_category({c: adapt(d) for c, d in starts.items()})
+        in_window = f"d.day BETWEEN {start_sql} AND %s" + (" AND d.stable = %s" if kind == VIOLATION else "")
+        window_params = [*start_params, adapt(end), *([True] if kind == VIOLATION else [])]
+        sums = [(f"SUM(CASE WHEN {in_window} THEN {value} ELSE 0 END)", window_params)
+                for value in (column(rule.numerator), column(rule.denominator), "1")]
+        threshold_of = (lambda v: v.warn_at) if kind == WARNING else (lambda v: v.limit)
+        micro_sql, micro_params = _per_category({c: _micro(threshold_of(v)) for c, v in versions.items()})
+        min_sql, min_params = _per_category(
+            {c: (product_min_orders[c] if by_product else v.min_orders) for c, v in versions.items()})
+        (num, num_params), (den, den_params), (rows, rows_params) = sums
+        condition = (f"({rows} > 0 AND {den} >= {min_sql} AND {num} * {MICRO} >= {micro_sql} * {den})",
+                     [*rows_params, *den_params, *min_params, *num_params, *micro_params, *den_params])
+        select += [num, den, f"CASE WHEN {condition[0]} THEN 1 ELSE 0 END"]
+        params += [*num_params, *den_params, *condition[1]]
+        having.append(condition)
+        flags.append(len(flags))
+    product = "d.product_id" if by_product else "''"
+    group = "d.merchant_id, d.product_id, m.category" if by_product else "d.merchant_id, m.category"
+    category_list = sorted(categories)
+    sql = f"""
+        SELECT d.merchant_id, {product}, m.category, {", ".join(select)}
+        FROM {q(model._meta.db_table)} d JOIN {q(Merchant._meta.db_table)} m ON m.merchant_id = d.merchant_id
+        WHERE m.category IN ({", ".join(["%s"] * len(category_list))}) AND d.day BETWEEN %s AND %s
+        GROUP BY {group}
+        HAVING {" OR ".join(h for h, _ in having)}
+        ORDER BY d.merchant_id{", d.product_id" if by_product else ""}
+    """
+    params += [*category_list, adapt(earliest), adapt(latest), *(p for _, ps in having for p in ps)]
+    found = []
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        for merchant_id, product_id, category, *values in cursor.fetchall():
+            for index in flags:
+                numerator, denominator, fired = values[3 * index:3 * index + 3]
+                if fired:
+                    found.append((index, (merchant_id, product_id, category, numerator, denominator)))
+    return found
 
 
 def _describe(version):
