@@ -6,7 +6,8 @@ only names its numerator and denominator.
 from datetime import timedelta
 from decimal import Decimal
 
-from django.db import connection
+from django.conf import settings
+from django.db import connection, transaction
 
 from metrics.cohorts import STABLE_AFTER_DAYS, exact_rate
 from metrics.models import DailyMetric, Merchant, ProductDailyMetric
@@ -24,10 +25,13 @@ def _micro(threshold):
     return int(scaled)
 
 
-def _per_category(values):
-    """("CASE m.category WHEN %s THEN %s ... END", params): each category's own value (NULL for the others)."""
+def _per_category(values, table="m", read=None):
+    """("CASE <table>.category WHEN %s THEN %s ... END", params): each category's own value (NULL for the
+    others), or just the value when every category `read` has the same one."""
+    if set(values) == set(read or ()) and len(set(values.values())) == 1:
+        return "%s", [next(iter(values.values()))]
     when = " ".join(["WHEN %s THEN %s"] * len(values))
-    return f"CASE m.category {when} END", [x for c in sorted(values) for x in (c, values[c])]
+    return f"CASE {table}.category {when} END", [x for c in sorted(values) for x in (c, values[c])]
 
 
 class RateRule(Rule):
@@ -104,58 +108,78 @@ def _sums(judged, *, by_product):
     (rule, kind) of `judged` that finds something, at the merchants' or the products' grain: one statement.
 
     Each (rule, kind) sums its numerator and denominator over the rows in its window (each category's own
-    window_days ending at its end day; only stable days for a violation); a group is kept when at least one
-    of them has rows in its window, a denominator >= its category's min_orders and numerator x 10^6 >=
-    micro-threshold x denominator.
+    window_days ending at its end day; only stable days for a violation); a group is found when it has rows
+    in that window, a denominator >= its category's min_orders and numerator x 10^6 >= micro-threshold x
+    denominator. The inner query reads the days once and computes each distinct sum once (rules sharing a
+    window and a column share it); the outer one compares.
     """
     if not judged:
         return []
     adapt = connection.ops.adapt_datefield_value
     q = connection.ops.quote_name
     model = ProductDailyMetric if by_product else DailyMetric
-    column = lambda name: "d." + q(model._meta.get_field(name).column)  # noqa: E731
-    select, flags, params, having = [], [], [], []
-    categories, earliest, latest = set(), None, None
+    sums, inner_params = {}, []  # (window SQL, params, column) -> alias
+
+    def total(window, window_params, value):
+        key = (window, tuple(window_params), value)
+        if key not in sums:
+            sums[key] = f"s{len(sums)}"
+            inner_params.extend(window_params)
+        return f"g.{sums[key]}"
+
+    conditions, selected = [], []
+    categories = {c for _rule, _kind, _end, versions, _min in judged for c in versions}
+    earliest = latest = None
     for rule, kind, end, versions, product_min_orders in judged:
-        categories |= set(versions)
         starts = {c: end - timedelta(days=v.window_days - 1) for c, v in versions.items()}
-        earliest = min([earliest or min(starts.values()), *starts.values()])
+        earliest = min(earliest or min(starts.values()), *starts.values())
         latest = max(latest or end, end)
-        start_sql, start_params = _per_category({c: adapt(d) for c, d in starts.items()})
-        in_window = f"d.day BETWEEN {start_sql} AND %s" + (" AND d.stable = %s" if kind == VIOLATION else "")
+        start_sql, start_params = _per_category({c: adapt(d) for c, d in starts.items()}, read=categories)
+        window = f"d.day BETWEEN {start_sql} AND %s" + (" AND d.stable = %s" if kind == VIOLATION else "")
         window_params = [*start_params, adapt(end), *([True] if kind == VIOLATION else [])]
-        sums = [(f"SUM(CASE WHEN {in_window} THEN {value} ELSE 0 END)", window_params)
-                for value in (column(rule.numerator), column(rule.denominator), "1")]
+        num, den, rows = (total(window, window_params, value) for value in (
+            "d." + q(model._meta.get_field(rule.numerator).column),
+            "d." + q(model._meta.get_field(rule.denominator).column), "1"))
         threshold_of = (lambda v: v.warn_at) if kind == WARNING else (lambda v: v.limit)
-        micro_sql, micro_params = _per_category({c: _micro(threshold_of(v)) for c, v in versions.items()})
+        micro_sql, micro_params = _per_category({c: _micro(threshold_of(v)) for c, v in versions.items()}, "g",
+                                                categories)
         min_sql, min_params = _per_category(
-            {c: (product_min_orders[c] if by_product else v.min_orders) for c, v in versions.items()})
-        (num, num_params), (den, den_params), (rows, rows_params) = sums
-        condition = (f"({rows} > 0 AND {den} >= {min_sql} AND {num} * {MICRO} >= {micro_sql} * {den})",
-                     [*rows_params, *den_params, *min_params, *num_params, *micro_params, *den_params])
-        select += [num, den, f"CASE WHEN {condition[0]} THEN 1 ELSE 0 END"]
-        params += [*num_params, *den_params, *condition[1]]
-        having.append(condition)
-        flags.append(len(flags))
+            {c: (product_min_orders[c] if by_product else v.min_orders) for c, v in versions.items()}, "g", categories)
+        conditions.append((f"({rows} > 0 AND {den} >= {min_sql} AND {num} * {MICRO} >= {micro_sql} * {den})",
+                           [*min_params, *micro_params]))
+        selected.append(f"{num}, {den}")
+    flags = ", ".join(f"CASE WHEN {c} THEN 1 ELSE 0 END" for c, _ in conditions)
+    flag_params = [p for _, ps in conditions for p in ps]
     product = "d.product_id" if by_product else "''"
     group = "d.merchant_id, d.product_id, m.category" if by_product else "d.merchant_id, m.category"
     category_list = sorted(categories)
+    columns = ", ".join(f"SUM(CASE WHEN {window} THEN {value} ELSE 0 END) AS {alias}"
+                        for (window, _, value), alias in sums.items())
     sql = f"""
-        SELECT d.merchant_id, {product}, m.category, {", ".join(select)}
-        FROM {q(model._meta.db_table)} d JOIN {q(Merchant._meta.db_table)} m ON m.merchant_id = d.merchant_id
-        WHERE m.category IN ({", ".join(["%s"] * len(category_list))}) AND d.day BETWEEN %s AND %s
-        GROUP BY {group}
-        HAVING {" OR ".join(h for h, _ in having)}
-        ORDER BY d.merchant_id{", d.product_id" if by_product else ""}
+        SELECT g.merchant_id, g.product_id, g.category, {", ".join(selected)}, {flags}
+        FROM (
+            SELECT d.merchant_id, {product} AS product_id, m.category, {columns}
+            FROM {q(model._meta.db_table)} d JOIN {q(Merchant._meta.db_table)} m ON m.merchant_id = d.merchant_id
+            WHERE m.category IN ({", ".join(["%s"] * len(category_list))}) AND d.day BETWEEN %s AND %s
+            GROUP BY {group}
+        ) g
+        WHERE {" OR ".join(c for c, _ in conditions)}
+        ORDER BY g.merchant_id, g.product_id
     """
-    params += [*category_list, adapt(earliest), adapt(latest), *(p for _, ps in having for p in ps)]
-    found = []
-    with connection.cursor() as cursor:
+    params = [*flag_params, *inner_params, *category_list, adapt(earliest), adapt(latest), *flag_params]
+    found, pairs = [], len(conditions)
+    with transaction.atomic(), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # As for the recompute, for this transaction only: memory for the groups to hash rather than sort
+            # (the planner overestimates the product groups, and varchar sorts spill), and no JIT.
+            cursor.execute("SELECT set_config('jit', 'off', true)")
+            if settings.RISKCASE_RECOMPUTE_WORK_MEM:
+                cursor.execute("SELECT set_config('work_mem', %s, true)", [settings.RISKCASE_RECOMPUTE_WORK_MEM])
         cursor.execute(sql, params)
         for merchant_id, product_id, category, *values in cursor.fetchall():
-            for index in flags:
-                numerator, denominator, fired = values[3 * index:3 * index + 3]
-                if fired:
+            for index in range(pairs):
+                if values[2 * pairs + index]:
+                    numerator, denominator = values[2 * index:2 * index + 2]
                     found.append((index, (merchant_id, product_id, category, numerator, denominator)))
     return found
 
