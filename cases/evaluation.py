@@ -1,4 +1,5 @@
-"""Reconciling what the rules find with the warnings and violations, through the services.
+"""Reconciling what the rules find with the warnings and violations, through the services' batch forms: the
+night's violations in one unit of work, then its warnings, then the resolutions (constant queries in cases).
 
 Runs after every recompute of the metrics (settings.RISKCASE_AFTER_METRICS): the nightly chord's
 callback and `manage.py recompute` both call `rules_evaluate(as_of)`.
@@ -65,7 +66,9 @@ def rules_evaluate(as_of):
       back under warn_at) is resolved by the system. Warnings raised as of a later day than A
       are left alone, so evaluating an old day does not undo a newer judgement.
 
-    Runs in one transaction; returns an EvaluationSummary (counts).
+    Runs in one transaction; returns an EvaluationSummary (counts). Judged exactly as one case after
+    another would be: violations go in rounds of at most one finding per key (each round one batch), so a
+    key's later finding sees what its earlier one recorded.
     """
     if isinstance(as_of, str):
         as_of = date.fromisoformat(as_of)
