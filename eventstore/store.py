@@ -93,6 +93,8 @@ def _upcast(type_name, data):
 
 def _check_json(value, where="data"):
     """Only what every database stores and hashes identically: no floats, no non-string keys."""
+    if type(value) in (str, int, bool, type(None)):
+        return
     if isinstance(value, dict):
         for key, item in value.items():
             if not isinstance(key, str):
