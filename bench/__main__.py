@@ -9,6 +9,8 @@ in the same run as its floor and reported as a ratio to it, so a noisy machine m
   reads each fact table once (bench/floor_query.py) over the same days, in the same process, best of
   --repeat; and the recompute with the product grain against the merchant grain alone;
 - `export_metrics` (a process, start-up included) against the same query;
+- the rule evaluation after the recompute (bench/rules.py): per recorded case and for 1,000 merchants with no
+  case, against absolute targets, with the ratio to every rule's findings query alone;
 - the nightly fan-out over shards on 1 and then 2 Celery worker processes (needs Redis).
 A ratio that misses its target is marked OVER TARGET.
 """
@@ -22,6 +24,7 @@ from datetime import date, timedelta
 
 import psycopg
 
+from bench import rules as rules_bench
 from bench.loadtest import ROOT, recreate_database
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/riskcase_bench"
@@ -73,6 +76,7 @@ def main():
     parser.add_argument("--orders-per-day", type=int, default=20)
     parser.add_argument("--as-of", type=date.fromisoformat, default=date(2026, 6, 30))
     parser.add_argument("--repeat", type=int, default=2, help="timed runs of each in-process step (best kept)")
+    parser.add_argument("--rules-merchants", type=int, default=1000, help="merchants of the no-case rule evaluation")
     parser.add_argument("--workers", default="1,2", help="Celery worker processes to compare ('' to skip)")
     parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL))
     parser.add_argument("--redis-url", default=os.environ.get("BENCH_REDIS_URL", DEFAULT_REDIS))
@@ -135,6 +139,11 @@ def main():
                                  str(data_dir / "export.csv")], env, "export")
     rows.append(("export_metrics", f"{e_secs:.2f} s (a process, start-up included)", f"{t['floor_full']:.2f} s",
                  f"{e_secs / t['floor_full']:5.2f}x (no target)"))
+
+    _, _, out = run_measured(["-m", "bench.rules", "--as-of", opts.as_of.isoformat(), "--merchants",
+                              str(opts.rules_merchants), "--repeat", str(opts.repeat)], env, "rule evaluation")
+    for row in rules_bench.rows_for(json.loads(out.splitlines()[-1])):
+        rows.append(row)
 
     fanout = {}
     if opts.workers:

@@ -1,4 +1,5 @@
-"""Reconciling what the rules find with the warnings and violations, through the services.
+"""Reconciling what the rules find with the warnings and violations, through the services' batch forms: the
+night's violations in one unit of work, then its warnings, then the resolutions (constant queries in cases).
 
 Runs after every recompute of the metrics (settings.RISKCASE_AFTER_METRICS): the nightly chord's
 callback and `manage.py recompute` both call `rules_evaluate(as_of)`.
@@ -65,7 +66,9 @@ def rules_evaluate(as_of):
       back under warn_at) is resolved by the system. Warnings raised as of a later day than A
       are left alone, so evaluating an old day does not undo a newer judgement.
 
-    Runs in one transaction; returns an EvaluationSummary (counts).
+    Runs in one transaction; returns an EvaluationSummary (counts). Judged exactly as one case after
+    another would be: violations go in rounds of at most one finding per key (each round one batch), so a
+    key's later finding sees what its earlier one recorded.
     """
     if isinstance(as_of, str):
         as_of = date.fromisoformat(as_of)
@@ -78,18 +81,30 @@ def rules_evaluate(as_of):
         risk_points = automatic_risk_points()
         judged = _judged_windows(risk_points, findings)
 
-        for finding in sorted((f for f in findings if f.kind == VIOLATION), key=_order):
-            windows = judged.setdefault(finding.key, [])
-            if any(_overlaps(finding.window_start, finding.window_end, s, e) for s, e, _ in windows):
-                summary.violations_overlapping += 1
-                continue
-            try:
-                services.violation_record(**_arguments(finding, as_of), correlation_id=evaluation_id)
-            except ViolationOverlaps:  # recorded meanwhile by another writer: the same judgement
-                summary.violations_overlapping += 1
-                continue
-            windows.append((finding.window_start, finding.window_end, "pending"))
-            summary.violations_recorded += 1
+        # Violations in rounds of at most one finding per key, each round one batch: within a key the findings
+        # are judged one after another, exactly as if recorded one by one (in practice there is one round).
+        pending = sorted((f for f in findings if f.kind == VIOLATION), key=_order)
+        while pending:
+            batch, later, keys = [], [], set()
+            for finding in pending:
+                (later if finding.key in keys else batch).append(finding)
+                keys.add(finding.key)
+            pending = later
+            to_record = []
+            for finding in batch:
+                windows = judged.get(finding.key, ())
+                if any(_overlaps(finding.window_start, finding.window_end, s, e) for s, e, _ in windows):
+                    summary.violations_overlapping += 1
+                else:
+                    to_record.append(finding)
+            recorded = services.violation_record_many([_arguments(f, as_of) for f in to_record],
+                                                      actor=services.SYSTEM, correlation_id=evaluation_id)
+            for finding, result in zip(to_record, recorded, strict=True):
+                if isinstance(result, ViolationOverlaps):  # recorded meanwhile by another writer: the same judgement
+                    summary.violations_overlapping += 1
+                    continue
+                judged.setdefault(finding.key, []).append((finding.window_start, finding.window_end, "pending"))
+                summary.violations_recorded += 1
 
         open_warnings = {}
         for pk, merchant_id, risk_point, product_id, raised_as_of in Warning.objects.filter(
@@ -97,7 +112,7 @@ def rules_evaluate(as_of):
         ).values_list("pk", "merchant_id", "risk_point", "product_id", "as_of"):
             open_warnings.setdefault((merchant_id, risk_point, product_id), []).append((pk, raised_as_of))
 
-        found = set()
+        found, to_raise = set(), []
         for finding in sorted((f for f in findings if f.kind == WARNING), key=_order):
             found.add(finding.key)
             if finding.key in open_warnings:
@@ -108,24 +123,20 @@ def rules_evaluate(as_of):
             ):
                 summary.warnings_covered_by_violation += 1
             else:
-                try:
-                    services.warning_raise(**_arguments(finding, as_of))
-                except WarningAlreadyOpen:  # raised meanwhile by a reviewer or another writer
-                    summary.warnings_still_open += 1
-                    continue
+                to_raise.append(finding)
+        for result in services.warning_raise_many([_arguments(f, as_of) for f in to_raise], actor=services.SYSTEM):
+            if isinstance(result, WarningAlreadyOpen):  # raised meanwhile by a reviewer, or earlier in the batch
+                summary.warnings_still_open += 1
+            else:
                 summary.warnings_raised += 1
 
-        for key, warnings in sorted(open_warnings.items()):
-            if key in found:
-                continue
-            for pk, raised_as_of in warnings:
-                if raised_as_of > as_of:
-                    continue
-                services.warning_resolve(
-                    warning_id=pk, actor=services.SYSTEM,
-                    reason=f"the {key[1]} rule no longer finds it as of {as_of.isoformat()}",
-                )
-                summary.warnings_resolved += 1
+        resolutions = [
+            (pk, f"the {key[1]} rule no longer finds it as of {as_of.isoformat()}")
+            for key, warnings in sorted(open_warnings.items()) if key not in found
+            for pk, raised_as_of in warnings if raised_as_of <= as_of
+        ]
+        services.warning_resolve_many(resolutions, actor=services.SYSTEM)
+        summary.warnings_resolved = len(resolutions)
     return summary
 
 
@@ -162,5 +173,4 @@ def _arguments(finding, as_of):
         "threshold_version_id": finding.threshold_version_id,
         "explanation": finding.explanation(),
         "as_of": as_of,
-        "actor": services.SYSTEM,
     }

@@ -8,6 +8,7 @@ Domain errors (cases.errors) say why a command was refused.
 import hashlib
 import os
 import uuid
+from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.conf import settings
@@ -15,11 +16,12 @@ from django.contrib.auth import get_user_model
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
+from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from eventstore.actors import SYSTEM, Actor
-from eventstore.aggregates import commit, ensure_version
+from eventstore.aggregates import Change, commit, commit_batch, ensure_version
 from eventstore.store import lock_for_append
 
 from . import abilities, evidence
@@ -43,9 +45,9 @@ from .models import (
 
 __all__ = [
     "SYSTEM", "Actor", "appeal_decide", "appeal_submit", "case_assign", "case_open_by_hand",
-    "violation_notice_delivered", "violation_record", "violation_uphold_lapsed", "violation_withdraw",
-    "warning_acknowledge",
-    "warning_dismiss", "warning_raise", "warning_rectify", "warning_resolve",
+    "violation_notice_delivered", "violation_record", "violation_record_many", "violation_uphold_lapsed",
+    "violation_withdraw", "warning_acknowledge", "warning_dismiss", "warning_raise", "warning_raise_many",
+    "warning_rectify", "warning_resolve", "warning_resolve_many",
 ]
 
 HAND_OPENED_RISK_POINTS = (RiskPoint.PUBLIC_OPINION, RiskPoint.OTHER)
@@ -168,24 +170,94 @@ def warning_raise(*, merchant_id, risk_point, product_id="", window_start, windo
     for item in stored[len(files):]:
         item["shareable"] = True
     try:
-        with transaction.atomic():
-            lock_for_append()
-            existing = (Warning.objects.filter(state__in=OPEN_WARNING_STATES, **judgement.key)
-                        .values_list("pk", flat=True).first())
-            if existing is not None:
-                raise WarningAlreadyOpen(warning_id=existing)
-            case = WarningCase()
-            commit(case, ev.WarningRaised(warning_id=warning_id, judgement=judgement,
-                                          evidence_text=(evidence_text or "").strip(), statement=statement or "",
-                                          evidence_files=stored),
-                   actor=actor, correlation_id=_new_correlation(), expected_version=0)
-    except IntegrityError:  # a concurrent raise for the same key won
-        _delete_files(stored)
-        raise WarningAlreadyOpen() from None
+        [raised] = _raise_many([_Raising(judgement, warning_id, (evidence_text or "").strip(), statement or "", stored)],
+                               actor=actor)
     except BaseException:
         _delete_files(stored)
         raise
-    return case.root
+    if isinstance(raised, WarningAlreadyOpen):
+        _delete_files(stored)
+        raise raised
+    return raised
+
+
+def warning_raise_many(cases, *, actor=SYSTEM):
+    """`warning_raise` of many warnings in one unit of work (the rules' evaluation): `cases` are dicts of
+    warning_raise's judgement arguments (merchant_id, risk_point, product_id, window_start, window_end, value,
+    threshold, threshold_version_id, explanation, as_of), without evidence. The same rule, applied in order:
+    a case whose key already has an open warning (or one raised earlier in the batch) is not raised.
+    Returns, in order, each case's Warning or the WarningAlreadyOpen that refused it."""
+    if not isinstance(actor, Actor) or not actor.is_system:
+        raise NotPermitted()  # reviewers raise one at a time, with a statement and evidence
+    raisings = [_Raising(Judgement.make(**case), uuid.uuid4()) for case in cases]
+    return _raise_many(raisings, actor=actor) if raisings else []
+
+
+@dataclass(frozen=True)
+class _Raising:
+    """One warning to raise: its judgement, its id and its evidence (already stored)."""
+
+    judgement: Judgement
+    warning_id: uuid.UUID
+    evidence_text: str = ""
+    statement: str = ""
+    evidence_files: list = field(default_factory=list)
+
+
+def _raise_many(raisings, *, actor):
+    """Raise the warnings in one transaction; [Warning or WarningAlreadyOpen] in order. A unique-key conflict
+    with a concurrent writer (the open-warning constraint) retries the batch one warning at a time."""
+    try:
+        with transaction.atomic():
+            lock_for_append()
+            open_now = {key: pks[0] for key, pks in _open_warnings([r.judgement for r in raisings]).items()}
+            changes, results = [], []
+            for raising in raisings:
+                key = _key(raising.judgement)
+                if key in open_now:
+                    results.append(WarningAlreadyOpen(warning_id=open_now[key]))
+                    continue
+                case = WarningCase()
+                changes.append(Change(case, ev.WarningRaised(
+                    warning_id=raising.warning_id, judgement=raising.judgement, evidence_text=raising.evidence_text,
+                    statement=raising.statement, evidence_files=raising.evidence_files,
+                ), actor=actor, expected_version=0, correlation_id=_new_correlation()))
+                open_now[key] = raising.warning_id
+                results.append(case)
+            commit_batch(changes)
+    except IntegrityError:  # a concurrent raise for the same key won
+        if len(raisings) == 1:
+            return [WarningAlreadyOpen()]
+        return [result for raising in raisings for result in _raise_many([raising], actor=actor)]
+    return [r.root if isinstance(r, WarningCase) else r for r in results]
+
+
+def _key(judgement):
+    return judgement.merchant_id, judgement.risk_point, judgement.product_id
+
+
+def _candidates(model, judgements, **filters):
+    """`model` rows that may share a key with one of the judgements: one query per 1,000 merchants (a
+    superset; the caller matches the keys)."""
+    merchants = sorted({j.merchant_id for j in judgements})
+    risk_points = sorted({j.risk_point for j in judgements})
+    products = sorted({j.product_id for j in judgements})
+    for i in range(0, len(merchants), 1000):
+        yield model.objects.filter(merchant_id__in=merchants[i:i + 1000], risk_point__in=risk_points,
+                                   product_id__in=products, **filters)
+
+
+def _open_warnings(judgements, *, lock=False):
+    """{key: [open (or acknowledged) warning, or its pk when not locking]} of the judgements' keys."""
+    keys = {_key(j) for j in judgements}
+    found = {}
+    for rows in _candidates(Warning, judgements, state__in=OPEN_WARNING_STATES):
+        for warning in (rows.select_for_update() if lock else rows.values_list("pk", "merchant_id", "risk_point",
+                                                                                   "product_id", named=True)):
+            key = (warning.merchant_id, warning.risk_point, warning.product_id)
+            if key in keys:
+                found.setdefault(key, []).append(warning if lock else warning.pk)
+    return found
 
 
 def warning_acknowledge(*, warning_id, actor, expected_version=None):
@@ -243,6 +315,24 @@ def warning_resolve(*, warning_id, actor=SYSTEM, reason, internal_note="", expec
     return warning
 
 
+def warning_resolve_many(resolutions, *, actor=SYSTEM):
+    """`warning_resolve` by the system of many warnings in one unit of work (the rules' evaluation):
+    `resolutions` are (warning_id, reason) pairs. Returns the Warnings, in order."""
+    if not isinstance(actor, Actor) or not actor.is_system:
+        raise NotPermitted()  # reviewers resolve one at a time (abilities.resolve_refusal)
+    resolutions = [(uuid.UUID(str(warning_id)), _text(reason, _("reason"))) for warning_id, reason in resolutions]
+    if not resolutions:
+        return []
+    with transaction.atomic():
+        lock_for_append()
+        warnings = Warning.objects.select_for_update().in_bulk([warning_id for warning_id, _reason in resolutions])
+        if len(warnings) != len({warning_id for warning_id, _reason in resolutions}):
+            raise InvalidCommand(_("No such warning."))
+        commit_batch([Change(WarningCase(warnings[warning_id]), ev.WarningResolved(reason=reason, internal_note=""),
+                             actor=actor, correlation_id=_new_correlation()) for warning_id, reason in resolutions])
+    return [warnings[warning_id] for warning_id, _reason in resolutions]
+
+
 def warning_dismiss(*, warning_id, actor, reason, internal_note="", expected_version=None):
     """A reviewer dismisses a warning raised in error, with a reason."""
     reason = _text(reason, _("reason"))
@@ -281,6 +371,34 @@ def violation_record(*, merchant_id, risk_point, product_id="", window_start, wi
                    files=evidence.get("files") or (), check_overlap=actor.is_system, correlation_id=correlation_id)
 
 
+def violation_record_many(cases, *, actor=SYSTEM, correlation_id=None):
+    """`violation_record` of many violations in one unit of work (the rules' evaluation): `cases` are dicts of
+    violation_record's judgement arguments, without evidence. The same rules, applied in order as if recorded
+    one after another: the system's window must not overlap the last violation of the key (earlier ones in
+    the batch included), and the open warning of the key is escalated by the first violation of its key.
+    One correlation id for all (`correlation_id`, or a new one). Returns, in order, each case's Violation or
+    the ViolationOverlaps that refused it."""
+    if not actor.is_system:
+        _reviewer(actor, "cases.open_case")
+    recordings = [_Recording(Judgement.make(**case), uuid.uuid4()) for case in cases]
+    if not recordings:
+        return []
+    with transaction.atomic():
+        return _record_many(recordings, actor=actor, check_overlap=actor.is_system,
+                            correlation_id=correlation_id or _new_correlation())
+
+
+@dataclass(frozen=True)
+class _Recording:
+    """One violation to record: its judgement, its id and its evidence (already stored)."""
+
+    judgement: Judgement
+    violation_id: uuid.UUID
+    evidence_text: str = ""
+    statement: str = ""
+    evidence_files: list = field(default_factory=list)
+
+
 def _record(judgement, *, actor, evidence_text, files, check_overlap, shared_files=(), statement="",
             correlation_id=None):
     files = list(files or ())
@@ -290,34 +408,55 @@ def _record(judgement, *, actor, evidence_text, files, check_overlap, shared_fil
     stored = _store_files(f"cases/{violation_id}", checked)
     for item in stored[len(files):]:
         item["shareable"] = True
-    key = judgement.key
     try:
         with transaction.atomic():
-            lock_for_append()
-            warning = Warning.objects.select_for_update().filter(state__in=OPEN_WARNING_STATES, **key).first()
-            if check_overlap:
-                last = Violation.objects.filter(**key).order_by("-window_end").values_list("window_end", flat=True).first()
-                if last is not None and last >= judgement.window_start:
-                    raise ViolationOverlaps(last_window_end=last)
-            now = timezone.now()
-            correlation = correlation_id or _new_correlation()
-            case = ViolationCase()
-            recorded = commit(
-                case,
-                ev.ViolationRecorded(
-                    violation_id=violation_id, judgement=judgement,
-                    warning_id=None if warning is None else warning.pk, evidence_text=evidence_text,
-                    evidence_files=stored, statement=statement,
-                ),
-                actor=actor, expected_version=0, correlation_id=correlation, occurred_at=now,
-            )
-            if warning is not None:
-                commit(WarningCase(warning), ev.WarningEscalated(violation_id=violation_id), actor=actor,
-                        correlation_id=correlation, causation_id=recorded.position, occurred_at=now)
+            [recorded] = _record_many([_Recording(judgement, violation_id, evidence_text, statement, stored)],
+                                      actor=actor, check_overlap=check_overlap, correlation_id=correlation_id)
+            if isinstance(recorded, ViolationOverlaps):
+                raise recorded
     except BaseException:
         _delete_files(stored)
         raise
-    return case.root
+    return recorded
+
+
+def _record_many(recordings, *, actor, check_overlap, correlation_id):
+    """Record the violations in the caller's transaction; [Violation or ViolationOverlaps] in order."""
+    lock_for_append()
+    judgements = [r.judgement for r in recordings]
+    open_warnings = {key: warnings[0] for key, warnings in _open_warnings(judgements, lock=True).items()}
+    last_ends = {}
+    if check_overlap:
+        for rows in _candidates(Violation, judgements):
+            for merchant_id, risk_point, product_id, last in (
+                rows.values_list("merchant_id", "risk_point", "product_id").annotate(last=Max("window_end"))
+                .values_list("merchant_id", "risk_point", "product_id", "last")
+            ):
+                last_ends[(merchant_id, risk_point, product_id)] = last
+    now = timezone.now()
+    changes, results = [], []
+    for recording in recordings:
+        judgement, key = recording.judgement, _key(recording.judgement)
+        last = last_ends.get(key)
+        if check_overlap and last is not None and last >= judgement.window_start:
+            results.append(ViolationOverlaps(last_window_end=last))
+            continue
+        last_ends[key] = judgement.window_end if last is None else max(last, judgement.window_end)
+        correlation = correlation_id or _new_correlation()
+        warning = open_warnings.pop(key, None)
+        case = ViolationCase()
+        recorded = Change(case, ev.ViolationRecorded(
+            violation_id=recording.violation_id, judgement=judgement,
+            warning_id=None if warning is None else warning.pk, evidence_text=recording.evidence_text,
+            evidence_files=recording.evidence_files, statement=recording.statement,
+        ), actor=actor, expected_version=0, correlation_id=correlation, occurred_at=now)
+        changes.append(recorded)
+        if warning is not None:
+            changes.append(Change(WarningCase(warning), ev.WarningEscalated(violation_id=recording.violation_id),
+                                  actor=actor, correlation_id=correlation, causation_id=recorded, occurred_at=now))
+        results.append(case)
+    commit_batch(changes)
+    return [r.root if isinstance(r, ViolationCase) else r for r in results]
 
 
 def case_open_by_hand(*, merchant_id, risk_point, actor, evidence_text, files=(), product_id="",

@@ -16,7 +16,12 @@ from typing import ClassVar
 REGISTRY: dict[str, type["DomainEvent"]] = {}
 
 
+_PLAIN = (str, int, bool, type(None))  # stored as they are (the common case: checked first)
+
+
 def _encode(value):
+    if type(value) in _PLAIN:
+        return value
     if isinstance(value, datetime):
         if value.tzinfo is None:
             raise ValueError("event datetimes must be aware")

@@ -84,5 +84,11 @@ class Rule:
     def evaluate(self, as_of):
         raise NotImplementedError
 
+    @classmethod
+    def evaluate_many(cls, rules, as_of):
+        """The findings of several rules of this kind, rule by rule: a kind whose rules share one query (the
+        rates) overrides it to run that query once for all of them."""
+        return [finding for rule in rules for finding in rule.evaluate(as_of)]
+
     def __repr__(self):
         return f"<{type(self).__name__} {self.risk_point}>"
