@@ -189,18 +189,19 @@ def store_daily_metrics(*, as_of, start, end, shard=MerchantRange()):
     """Replace the stored product-day and merchant-day metrics of `shard` for days [start, end] with a
     computation as of A.
 
-    The fact tables are read once, by the cohort statement at the product grain; the merchant-days are
-    then the sums of the product-days just written (every order has one product, so they are equal to
-    the section 3 statement's by construction, and cost a scan of the shard's product rows, not of the
-    facts). A DELETE and an INSERT ... SELECT per table, all in the caller's transaction.
-    Returns the number of merchant-days written.
+    The fact tables are read once, by the cohort statement at the product grain; the merchant-days are the
+    sums of those product-days (every order has one product, so they equal the section 3 statement's by
+    construction). On PostgreSQL this is one statement: the grouped product-days are kept in a CTE that
+    upserts the product-days, upserts their sums as the merchant-days, and deletes the stored rows of the
+    range it did not produce (days whose facts are gone, days after A), so rows that stay are updated in
+    place rather than deleted and inserted again. Elsewhere (SQLite) a DELETE and an INSERT ... SELECT per
+    table. All in the caller's transaction. Returns the number of merchant-days written.
     """
     d = _Dialect(connection.vendor)
     q = connection.ops.quote_name
     adapt = connection.ops.adapt_datefield_value
     products = q(ProductDailyMetric._meta.db_table)
     merchants = q(DailyMetric._meta.db_table)
-    shard_sql, shard_params = shard.sql("merchant_id")
     counts_sql, counts_params = cohort_counts_sql(
         as_of=as_of, start=start, end=end, shard=shard, grain=Grain.PRODUCT
     )
@@ -209,34 +210,53 @@ def store_daily_metrics(*, as_of, start, end, shard=MerchantRange()):
     # Rows after A describe facts A ignores (left by a run as of a later day): a run up to A drops them.
     delete_range = [adapt(start), adapt(date.max if end >= as_of else end)]
     sums = ", ".join(f"SUM({c}) AS {c}" for c in COUNT_COLUMNS)
-    merchant_counts_sql = (
-        f"SELECT merchant_id, day, {sums} FROM {products} "
-        f"WHERE day BETWEEN %s AND %s AND {shard_sql} GROUP BY merchant_id, day"
-    )
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            # For this transaction only (never the web's queries): enough memory for the grouped CTEs to hash
-            # rather than sort (varchar sorts are slow), and no JIT compilation, which the planner's large
-            # estimates for these CTEs would buy at a cost of about a second and never earn back.
-            cursor.execute("SELECT set_config('jit', 'off', true)")
-            # Two runs of one shard at once (a retried task beside its first try) would take the rows' locks
-            # in different orders and deadlock: runs of the same shard wait for each other, a run of every
-            # merchant waits for (and holds off) every shard, runs of different shards go side by side.
-            whole = shard.after is None and shard.through is None
-            cursor.execute(f"SELECT {'pg_advisory_xact_lock' if whole else 'pg_advisory_xact_lock_shared'}(%s)",
-                           [_LOCK_ALL_SHARDS])
-            if not whole:
-                cursor.execute("SELECT pg_advisory_xact_lock(%s, hashtext(%s))",
-                               [_LOCK_ONE_SHARD, f"{shard.after}:{shard.through}"])
-            if settings.RISKCASE_RECOMPUTE_WORK_MEM:
-                cursor.execute("SELECT set_config('work_mem', %s, true)", [settings.RISKCASE_RECOMPUTE_WORK_MEM])
-        for table in (products, merchants):
-            cursor.execute(f"DELETE FROM {table} WHERE day BETWEEN %s AND %s AND {shard_sql}",
-                           [*delete_range, *shard_params])
-        cursor.execute(_upsert_sql(products, Grain.keys(Grain.PRODUCT), counts_sql, d),
-                       [*row_params, *counts_params])
-        cursor.execute(_upsert_sql(merchants, Grain.keys(Grain.MERCHANT), merchant_counts_sql, d),
-                       [*row_params, adapt(start), adapt(min(end, as_of)), *shard_params])
+        if connection.vendor != "postgresql":
+            shard_sql, shard_params = shard.sql("merchant_id")
+            for table in (products, merchants):
+                cursor.execute(f"DELETE FROM {table} WHERE day BETWEEN %s AND %s AND {shard_sql}",
+                               [*delete_range, *shard_params])
+            cursor.execute(_upsert_sql(products, Grain.keys(Grain.PRODUCT), counts_sql, d),
+                           [*row_params, *counts_params])
+            merchant_counts_sql = (f"SELECT merchant_id, day, {sums} FROM {products} "
+                                   f"WHERE day BETWEEN %s AND %s AND {shard_sql} GROUP BY merchant_id, day")
+            cursor.execute(_upsert_sql(merchants, Grain.keys(Grain.MERCHANT), merchant_counts_sql, d),
+                           [*row_params, adapt(start), adapt(min(end, as_of)), *shard_params])
+            return cursor.rowcount
+        # For this transaction only (never the web's queries): enough memory for the grouped CTEs to hash
+        # rather than sort (varchar sorts are slow), and no JIT compilation, which the planner's large
+        # estimates for these CTEs would buy at a cost of about a second and never earn back.
+        cursor.execute("SELECT set_config('jit', 'off', true)")
+        # Two runs of one shard at once (a retried task beside its first try) would take the rows' locks
+        # in different orders and deadlock: runs of the same shard wait for each other, a run of every
+        # merchant waits for (and holds off) every shard, runs of different shards go side by side.
+        whole = shard.after is None and shard.through is None
+        cursor.execute(f"SELECT {'pg_advisory_xact_lock' if whole else 'pg_advisory_xact_lock_shared'}(%s)",
+                       [_LOCK_ALL_SHARDS])
+        if not whole:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, hashtext(%s))",
+                           [_LOCK_ONE_SHARD, f"{shard.after}:{shard.through}"])
+        if settings.RISKCASE_RECOMPUTE_WORK_MEM:
+            cursor.execute("SELECT set_config('work_mem', %s, true)", [settings.RISKCASE_RECOMPUTE_WORK_MEM])
+        # The grouped product-days go to a temporary table first: CREATE TABLE AS may read the facts with
+        # parallel workers, which no statement that writes to a real table may (INSERT, or a CTE holding one).
+        cursor.execute("DROP TABLE IF EXISTS recompute_product_days")
+        cursor.execute(f"CREATE TEMPORARY TABLE recompute_product_days ON COMMIT DROP AS {counts_sql}", counts_params)
+        shard_sql, shard_params = shard.sql("t.merchant_id")
+        gone = "DELETE FROM {table} t WHERE t.day BETWEEN %s AND %s AND {shard} AND NOT EXISTS " \
+               "(SELECT 1 FROM recompute_product_days k WHERE {match} AND k.day = t.day)"
+        cursor.execute(
+            f"""
+            WITH gone_products AS ({gone.format(table=products, shard=shard_sql,
+                                   match="k.merchant_id = t.merchant_id AND k.product_id = t.product_id")}),
+            gone_merchants AS ({gone.format(table=merchants, shard=shard_sql, match="k.merchant_id = t.merchant_id")}),
+            written_products AS ({_upsert_sql(products, Grain.keys(Grain.PRODUCT),
+                                              "SELECT * FROM recompute_product_days", d)})
+            {_upsert_sql(merchants, Grain.keys(Grain.MERCHANT),
+                         f"SELECT merchant_id, day, {sums} FROM recompute_product_days GROUP BY merchant_id, day", d)}
+            """,
+            [*delete_range, *shard_params, *delete_range, *shard_params, *row_params, *row_params],
+        )
         return cursor.rowcount
 
 
