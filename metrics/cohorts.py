@@ -180,6 +180,26 @@ def _upsert_sql(table, keys, source_sql, d):
         """
 
 
+def _merge_sql(table, keys, source, d):
+    """MERGE (PostgreSQL) of the counts in `source` (a table or a parenthesised query) with their rates into
+    `table` for the stored days from `first` to `last`: matching rows are updated, the others inserted. Named
+    params: first, last, stable (the last stable day) and as_of."""
+    values = [*(f"k.{c}" for c in COUNT_COLUMNS), d.ratio("k.complaints", "k.paid_orders"),
+              d.ratio("k.negative_reviews", "k.verified_orders"), d.ratio("k.merchant_refunds", "k.paid_orders"),
+              "(k.day <= %(stable)s)", "%(as_of)s"]
+    columns = [*COUNT_COLUMNS, "complaint_rate", "negative_review_rate", "merchant_refund_rate", "stable", "as_of"]
+    match = " AND ".join(f"t.{k} = k.{k}" for k in (*keys, "day"))
+    return f"""
+        MERGE INTO {table} t USING {source} k
+        ON {match} AND t.day BETWEEN %(first)s AND %(last)s
+        WHEN MATCHED THEN UPDATE SET {", ".join(f"{c} = {v}" for c, v in zip(columns, values, strict=True))}
+        WHEN NOT MATCHED THEN INSERT ({", ".join(keys)}, day, {", ".join(columns)})
+            VALUES ({", ".join(f"k.{k}" for k in keys)}, k.day, {", ".join(values)})
+        """
+
+
+_STAGING = "recompute_product_days"  # the temporary table of one run's product-days (PostgreSQL)
+
 # Advisory lock keys of the metrics recompute (PostgreSQL): one for all merchants, one space for each shard.
 _LOCK_ALL_SHARDS = 0x52434D45  # "RCME"
 _LOCK_ONE_SHARD = 0x52434D53  # "RCMS"
@@ -239,24 +259,27 @@ def store_daily_metrics(*, as_of, start, end, shard=MerchantRange()):
         if settings.RISKCASE_RECOMPUTE_WORK_MEM:
             cursor.execute("SELECT set_config('work_mem', %s, true)", [settings.RISKCASE_RECOMPUTE_WORK_MEM])
         # The grouped product-days go to a temporary table first: CREATE TABLE AS may read the facts with
-        # parallel workers, which no statement that writes to a real table may (INSERT, or a CTE holding one).
-        cursor.execute("DROP TABLE IF EXISTS recompute_product_days")
-        cursor.execute(f"CREATE TEMPORARY TABLE recompute_product_days ON COMMIT DROP AS {counts_sql}", counts_params)
+        # parallel workers, which no statement that writes to a real table may.
+        cursor.execute(f"DROP TABLE IF EXISTS {_STAGING}")
+        cursor.execute(f"CREATE TEMPORARY TABLE {_STAGING} ON COMMIT DROP AS {counts_sql}", counts_params)
+        # Stored rows of the range that the computation no longer produces (their facts are gone, or they are
+        # after A) are deleted; the others are updated in place by MERGE (a join, cheaper than an upsert's
+        # probe and lock per row) and the new ones inserted. The advisory locks above keep two runs of one
+        # shard from merging at once.
         shard_sql, shard_params = shard.sql("t.merchant_id")
-        gone = "DELETE FROM {table} t WHERE t.day BETWEEN %s AND %s AND {shard} AND NOT EXISTS " \
-               "(SELECT 1 FROM recompute_product_days k WHERE {match} AND k.day = t.day)"
+        gone = (f"DELETE FROM {{table}} t WHERE t.day BETWEEN %s AND %s AND {shard_sql} AND NOT EXISTS "
+                f"(SELECT 1 FROM {_STAGING} k WHERE {{match}} AND k.day = t.day)")
         cursor.execute(
-            f"""
-            WITH gone_products AS ({gone.format(table=products, shard=shard_sql,
-                                   match="k.merchant_id = t.merchant_id AND k.product_id = t.product_id")}),
-            gone_merchants AS ({gone.format(table=merchants, shard=shard_sql, match="k.merchant_id = t.merchant_id")}),
-            written_products AS ({_upsert_sql(products, Grain.keys(Grain.PRODUCT),
-                                              "SELECT * FROM recompute_product_days", d)})
-            {_upsert_sql(merchants, Grain.keys(Grain.MERCHANT),
-                         f"SELECT merchant_id, day, {sums} FROM recompute_product_days GROUP BY merchant_id, day", d)}
-            """,
-            [*delete_range, *shard_params, *delete_range, *shard_params, *row_params, *row_params],
+            f"WITH gone_products AS ("
+            f"{gone.format(table=products, match='k.merchant_id = t.merchant_id AND k.product_id = t.product_id')}) "
+            f"{gone.format(table=merchants, match='k.merchant_id = t.merchant_id')}",
+            [*delete_range, *shard_params, *delete_range, *shard_params],
         )
+        merge_params = {"first": adapt(start), "last": adapt(min(end, as_of)), "stable": adapt(stable_until),
+                        "as_of": adapt(as_of)}
+        cursor.execute(_merge_sql(products, Grain.keys(Grain.PRODUCT), _STAGING, d), merge_params)
+        merchant_days = f"(SELECT merchant_id, day, {sums} FROM {_STAGING} GROUP BY merchant_id, day)"
+        cursor.execute(_merge_sql(merchants, Grain.keys(Grain.MERCHANT), merchant_days, d), merge_params)
         return cursor.rowcount
 
 
