@@ -211,10 +211,10 @@ def store_daily_metrics(*, as_of, start, end, shard=MerchantRange()):
 
     The fact tables are read once, by the cohort statement at the product grain; the merchant-days are the
     sums of those product-days (every order has one product, so they equal the section 3 statement's by
-    construction). On PostgreSQL this is one statement: the grouped product-days are kept in a CTE that
-    upserts the product-days, upserts their sums as the merchant-days, and deletes the stored rows of the
-    range it did not produce (days whose facts are gone, days after A), so rows that stay are updated in
-    place rather than deleted and inserted again. Elsewhere (SQLite) a DELETE and an INSERT ... SELECT per
+    construction). On PostgreSQL the product-days are grouped into a temporary table, then MERGEd into the
+    stored product-days and, summed, into the merchant-days, so rows that stay are updated in place rather
+    than deleted and inserted again; stored rows of the range it did not produce (days whose facts are gone,
+    days after A) are deleted. Elsewhere (SQLite) a DELETE and an INSERT ... SELECT per
     table. All in the caller's transaction. Returns the number of merchant-days written.
     """
     d = _Dialect(connection.vendor)
@@ -262,25 +262,34 @@ def store_daily_metrics(*, as_of, start, end, shard=MerchantRange()):
         # parallel workers, which no statement that writes to a real table may.
         cursor.execute(f"DROP TABLE IF EXISTS {_STAGING}")
         cursor.execute(f"CREATE TEMPORARY TABLE {_STAGING} ON COMMIT DROP AS {counts_sql}", counts_params)
-        # Stored rows of the range that the computation no longer produces (their facts are gone, or they are
-        # after A) are deleted; the others are updated in place by MERGE (a join, cheaper than an upsert's
-        # probe and lock per row) and the new ones inserted. The advisory locks above keep two runs of one
-        # shard from merging at once.
-        shard_sql, shard_params = shard.sql("t.merchant_id")
-        gone = (f"DELETE FROM {{table}} t WHERE t.day BETWEEN %s AND %s AND {shard_sql} AND NOT EXISTS "
-                f"(SELECT 1 FROM {_STAGING} k WHERE {{match}} AND k.day = t.day)")
-        cursor.execute(
-            f"WITH gone_products AS ("
-            f"{gone.format(table=products, match='k.merchant_id = t.merchant_id AND k.product_id = t.product_id')}) "
-            f"{gone.format(table=merchants, match='k.merchant_id = t.merchant_id')}",
-            [*delete_range, *shard_params, *delete_range, *shard_params],
-        )
+        product_days = cursor.rowcount
+        # Rows the computation produces are updated in place by MERGE (a join: cheaper than an upsert's probe
+        # and lock per row, and with fillfactor 50 a heap-only update), new ones inserted. The advisory locks
+        # above keep two runs of one shard from merging at once.
         merge_params = {"first": adapt(start), "last": adapt(min(end, as_of)), "stable": adapt(stable_until),
                         "as_of": adapt(as_of)}
         cursor.execute(_merge_sql(products, Grain.keys(Grain.PRODUCT), _STAGING, d), merge_params)
         merchant_days = f"(SELECT merchant_id, day, {sums} FROM {_STAGING} GROUP BY merchant_id, day)"
         cursor.execute(_merge_sql(merchants, Grain.keys(Grain.MERCHANT), merchant_days, d), merge_params)
-        return cursor.rowcount
+        written = cursor.rowcount
+        # Stored rows of the range that the computation no longer produces (their facts are gone, or they are
+        # after A) go. Usually there are none: the range then holds exactly the rows just merged, which a
+        # count tells without the anti-join.
+        shard_sql, shard_params = shard.sql("t.merchant_id")
+        in_range = f"t.day BETWEEN %s AND %s AND {shard_sql}"
+        cursor.execute(f"SELECT (SELECT COUNT(*) FROM {products} t WHERE {in_range}), "
+                       f"(SELECT COUNT(*) FROM {merchants} t WHERE {in_range})",
+                       [*delete_range, *shard_params, *delete_range, *shard_params])
+        if cursor.fetchone() != (product_days, written):
+            gone = (f"DELETE FROM {{table}} t WHERE {in_range} AND NOT EXISTS "
+                    f"(SELECT 1 FROM {_STAGING} k WHERE {{match}} AND k.day = t.day)")
+            cursor.execute(
+                f"WITH gone_products AS ("
+                f"{gone.format(table=products, match='k.merchant_id = t.merchant_id AND k.product_id = t.product_id')}) "
+                f"{gone.format(table=merchants, match='k.merchant_id = t.merchant_id')}",
+                [*delete_range, *shard_params, *delete_range, *shard_params],
+            )
+        return written
 
 
 def exact_rate(numerator, denominator):
