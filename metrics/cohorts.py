@@ -180,6 +180,26 @@ def _upsert_sql(table, keys, source_sql, d):
         """
 
 
+def _merge_sql(table, keys, source, d):
+    """MERGE (PostgreSQL) of the counts in `source` (a table or a parenthesised query) with their rates into
+    `table` for the stored days from `first` to `last`: matching rows are updated, the others inserted. Named
+    params: first, last, stable (the last stable day) and as_of."""
+    values = [*(f"k.{c}" for c in COUNT_COLUMNS), d.ratio("k.complaints", "k.paid_orders"),
+              d.ratio("k.negative_reviews", "k.verified_orders"), d.ratio("k.merchant_refunds", "k.paid_orders"),
+              "(k.day <= %(stable)s)", "%(as_of)s"]
+    columns = [*COUNT_COLUMNS, "complaint_rate", "negative_review_rate", "merchant_refund_rate", "stable", "as_of"]
+    match = " AND ".join(f"t.{k} = k.{k}" for k in (*keys, "day"))
+    return f"""
+        MERGE INTO {table} t USING {source} k
+        ON {match} AND t.day BETWEEN %(first)s AND %(last)s
+        WHEN MATCHED THEN UPDATE SET {", ".join(f"{c} = {v}" for c, v in zip(columns, values, strict=True))}
+        WHEN NOT MATCHED THEN INSERT ({", ".join(keys)}, day, {", ".join(columns)})
+            VALUES ({", ".join(f"k.{k}" for k in keys)}, k.day, {", ".join(values)})
+        """
+
+
+_STAGING = "recompute_product_days"  # the temporary table of one run's product-days (PostgreSQL)
+
 # Advisory lock keys of the metrics recompute (PostgreSQL): one for all merchants, one space for each shard.
 _LOCK_ALL_SHARDS = 0x52434D45  # "RCME"
 _LOCK_ONE_SHARD = 0x52434D53  # "RCMS"
@@ -189,18 +209,19 @@ def store_daily_metrics(*, as_of, start, end, shard=MerchantRange()):
     """Replace the stored product-day and merchant-day metrics of `shard` for days [start, end] with a
     computation as of A.
 
-    The fact tables are read once, by the cohort statement at the product grain; the merchant-days are
-    then the sums of the product-days just written (every order has one product, so they are equal to
-    the section 3 statement's by construction, and cost a scan of the shard's product rows, not of the
-    facts). A DELETE and an INSERT ... SELECT per table, all in the caller's transaction.
-    Returns the number of merchant-days written.
+    The fact tables are read once, by the cohort statement at the product grain; the merchant-days are the
+    sums of those product-days (every order has one product, so they equal the section 3 statement's by
+    construction). On PostgreSQL the product-days are grouped into a temporary table, then MERGEd into the
+    stored product-days and, summed, into the merchant-days, so rows that stay are updated in place rather
+    than deleted and inserted again; stored rows of the range it did not produce (days whose facts are gone,
+    days after A) are deleted. Elsewhere (SQLite) a DELETE and an INSERT ... SELECT per
+    table. All in the caller's transaction. Returns the number of merchant-days written.
     """
     d = _Dialect(connection.vendor)
     q = connection.ops.quote_name
     adapt = connection.ops.adapt_datefield_value
     products = q(ProductDailyMetric._meta.db_table)
     merchants = q(DailyMetric._meta.db_table)
-    shard_sql, shard_params = shard.sql("merchant_id")
     counts_sql, counts_params = cohort_counts_sql(
         as_of=as_of, start=start, end=end, shard=shard, grain=Grain.PRODUCT
     )
@@ -209,35 +230,66 @@ def store_daily_metrics(*, as_of, start, end, shard=MerchantRange()):
     # Rows after A describe facts A ignores (left by a run as of a later day): a run up to A drops them.
     delete_range = [adapt(start), adapt(date.max if end >= as_of else end)]
     sums = ", ".join(f"SUM({c}) AS {c}" for c in COUNT_COLUMNS)
-    merchant_counts_sql = (
-        f"SELECT merchant_id, day, {sums} FROM {products} "
-        f"WHERE day BETWEEN %s AND %s AND {shard_sql} GROUP BY merchant_id, day"
-    )
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            # For this transaction only (never the web's queries): enough memory for the grouped CTEs to hash
-            # rather than sort (varchar sorts are slow), and no JIT compilation, which the planner's large
-            # estimates for these CTEs would buy at a cost of about a second and never earn back.
-            cursor.execute("SELECT set_config('jit', 'off', true)")
-            # Two runs of one shard at once (a retried task beside its first try) would take the rows' locks
-            # in different orders and deadlock: runs of the same shard wait for each other, a run of every
-            # merchant waits for (and holds off) every shard, runs of different shards go side by side.
-            whole = shard.after is None and shard.through is None
-            cursor.execute(f"SELECT {'pg_advisory_xact_lock' if whole else 'pg_advisory_xact_lock_shared'}(%s)",
-                           [_LOCK_ALL_SHARDS])
-            if not whole:
-                cursor.execute("SELECT pg_advisory_xact_lock(%s, hashtext(%s))",
-                               [_LOCK_ONE_SHARD, f"{shard.after}:{shard.through}"])
-            if settings.RISKCASE_RECOMPUTE_WORK_MEM:
-                cursor.execute("SELECT set_config('work_mem', %s, true)", [settings.RISKCASE_RECOMPUTE_WORK_MEM])
-        for table in (products, merchants):
-            cursor.execute(f"DELETE FROM {table} WHERE day BETWEEN %s AND %s AND {shard_sql}",
-                           [*delete_range, *shard_params])
-        cursor.execute(_upsert_sql(products, Grain.keys(Grain.PRODUCT), counts_sql, d),
-                       [*row_params, *counts_params])
-        cursor.execute(_upsert_sql(merchants, Grain.keys(Grain.MERCHANT), merchant_counts_sql, d),
-                       [*row_params, adapt(start), adapt(min(end, as_of)), *shard_params])
-        return cursor.rowcount
+        if connection.vendor != "postgresql":
+            shard_sql, shard_params = shard.sql("merchant_id")
+            for table in (products, merchants):
+                cursor.execute(f"DELETE FROM {table} WHERE day BETWEEN %s AND %s AND {shard_sql}",
+                               [*delete_range, *shard_params])
+            cursor.execute(_upsert_sql(products, Grain.keys(Grain.PRODUCT), counts_sql, d),
+                           [*row_params, *counts_params])
+            merchant_counts_sql = (f"SELECT merchant_id, day, {sums} FROM {products} "
+                                   f"WHERE day BETWEEN %s AND %s AND {shard_sql} GROUP BY merchant_id, day")
+            cursor.execute(_upsert_sql(merchants, Grain.keys(Grain.MERCHANT), merchant_counts_sql, d),
+                           [*row_params, adapt(start), adapt(min(end, as_of)), *shard_params])
+            return cursor.rowcount
+        # For this transaction only (never the web's queries): enough memory for the grouped CTEs to hash
+        # rather than sort (varchar sorts are slow), and no JIT compilation, which the planner's large
+        # estimates for these CTEs would buy at a cost of about a second and never earn back.
+        cursor.execute("SELECT set_config('jit', 'off', true)")
+        # Two runs of one shard at once (a retried task beside its first try) would take the rows' locks
+        # in different orders and deadlock: runs of the same shard wait for each other, a run of every
+        # merchant waits for (and holds off) every shard, runs of different shards go side by side.
+        whole = shard.after is None and shard.through is None
+        cursor.execute(f"SELECT {'pg_advisory_xact_lock' if whole else 'pg_advisory_xact_lock_shared'}(%s)",
+                       [_LOCK_ALL_SHARDS])
+        if not whole:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, hashtext(%s))",
+                           [_LOCK_ONE_SHARD, f"{shard.after}:{shard.through}"])
+        if settings.RISKCASE_RECOMPUTE_WORK_MEM:
+            cursor.execute("SELECT set_config('work_mem', %s, true)", [settings.RISKCASE_RECOMPUTE_WORK_MEM])
+        # The grouped product-days go to a temporary table first: CREATE TABLE AS may read the facts with
+        # parallel workers, which no statement that writes to a real table may.
+        cursor.execute(f"DROP TABLE IF EXISTS {_STAGING}")
+        cursor.execute(f"CREATE TEMPORARY TABLE {_STAGING} ON COMMIT DROP AS {counts_sql}", counts_params)
+        product_days = cursor.rowcount
+        # Rows the computation produces are updated in place by MERGE (a join: cheaper than an upsert's probe
+        # and lock per row, and with fillfactor 50 a heap-only update), new ones inserted. The advisory locks
+        # above keep two runs of one shard from merging at once.
+        merge_params = {"first": adapt(start), "last": adapt(min(end, as_of)), "stable": adapt(stable_until),
+                        "as_of": adapt(as_of)}
+        cursor.execute(_merge_sql(products, Grain.keys(Grain.PRODUCT), _STAGING, d), merge_params)
+        merchant_days = f"(SELECT merchant_id, day, {sums} FROM {_STAGING} GROUP BY merchant_id, day)"
+        cursor.execute(_merge_sql(merchants, Grain.keys(Grain.MERCHANT), merchant_days, d), merge_params)
+        written = cursor.rowcount
+        # Stored rows of the range that the computation no longer produces (their facts are gone, or they are
+        # after A) go. Usually there are none: the range then holds exactly the rows just merged, which a
+        # count tells without the anti-join.
+        shard_sql, shard_params = shard.sql("t.merchant_id")
+        in_range = f"t.day BETWEEN %s AND %s AND {shard_sql}"
+        cursor.execute(f"SELECT (SELECT COUNT(*) FROM {products} t WHERE {in_range}), "
+                       f"(SELECT COUNT(*) FROM {merchants} t WHERE {in_range})",
+                       [*delete_range, *shard_params, *delete_range, *shard_params])
+        if cursor.fetchone() != (product_days, written):
+            gone = (f"DELETE FROM {{table}} t WHERE {in_range} AND NOT EXISTS "
+                    f"(SELECT 1 FROM {_STAGING} k WHERE {{match}} AND k.day = t.day)")
+            cursor.execute(
+                f"WITH gone_products AS ("
+                f"{gone.format(table=products, match='k.merchant_id = t.merchant_id AND k.product_id = t.product_id')}) "
+                f"{gone.format(table=merchants, match='k.merchant_id = t.merchant_id')}",
+                [*delete_range, *shard_params, *delete_range, *shard_params],
+            )
+        return written
 
 
 def exact_rate(numerator, denominator):

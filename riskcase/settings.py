@@ -334,7 +334,7 @@ RISKCASE_CATEGORIES = [
 # How many merchant shards the nightly recompute fans out over.
 RISKCASE_RECOMPUTE_SHARDS = int(os.environ.get("RISKCASE_RECOMPUTE_SHARDS", "8"))
 # PostgreSQL work_mem for each recompute shard's transaction and the rate rules' query (empty: the server's default).
-RISKCASE_RECOMPUTE_WORK_MEM = os.environ.get("RISKCASE_RECOMPUTE_WORK_MEM", "64MB")
+RISKCASE_RECOMPUTE_WORK_MEM = os.environ.get("RISKCASE_RECOMPUTE_WORK_MEM", "256MB")
 RISKCASE_INGEST_BATCH_SIZE = int(os.environ.get("RISKCASE_INGEST_BATCH_SIZE", "10000"))
 # Days of trade facts kept (metrics/partitions.py): older month partitions are dropped nightly; a fact dated
 # before the kept history is rejected by the ingest. 180 covers the related-entity rule's 180-day look-back.
