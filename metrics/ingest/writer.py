@@ -8,7 +8,7 @@ from datetime import date, datetime, timedelta
 
 from django.db import connection, transaction
 
-from metrics.models import Complaint, Merchant, Order, OrderVerification, Refund, Review, StaleDay
+from metrics.models import UNKNOWN_MERCHANT, Complaint, Merchant, Order, OrderVerification, Refund, Review, StaleDay
 from metrics.partitions import DAY_COLUMNS, ensure_partitions
 
 TABLES = {
@@ -18,6 +18,8 @@ TABLES = {
     "complaint_filed": Complaint,
     "refund_completed": Refund,
 }
+# The facts that reach their merchant through their order: each is stored with its order's merchant_id.
+ON_ORDERS = ("order_verified", "review_posted", "complaint_filed", "refund_completed")
 ROWS_PER_STATEMENT = 500
 
 
@@ -37,26 +39,30 @@ def _adapt(value):
     return value
 
 
-def _insert_new(model, facts):
-    """Insert facts whose key is not stored yet; return the set of keys inserted."""
+def _insert_new(model, facts, merchants):
+    """Insert facts whose key is not stored yet; return the set of keys inserted. `merchants` gives the
+    merchant_id of each fact on an order (by fact key), None for orders (whose merchant is in the fact)."""
     columns = [model._meta.pk.column, *facts[0].values.keys()]
+    rows = [(fact.key, *fact.values.values()) for fact in facts]
+    if merchants is not None:
+        columns.append("merchant_id")
+        rows = [(*row, merchants[fact.key]) for row, fact in zip(rows, facts, strict=True)]
     if connection.vendor == "postgresql":
-        return _insert_new_by_copy(model, columns, facts)
-    return _insert_new_by_values(model, columns, facts)
+        return _insert_new_by_copy(model, columns, rows)
+    return _insert_new_by_values(model, columns, rows)
 
 
-def _insert_new_by_values(model, columns, facts):
+def _insert_new_by_values(model, columns, rows):
     q = connection.ops.quote_name
     pk = q(columns[0])
     row_sql = "(" + ", ".join(["%s"] * len(columns)) + ")"
     inserted = set()
     with connection.cursor() as cursor:
-        for start in range(0, len(facts), ROWS_PER_STATEMENT):
-            chunk = facts[start:start + ROWS_PER_STATEMENT]
+        for start in range(0, len(rows), ROWS_PER_STATEMENT):
+            chunk = rows[start:start + ROWS_PER_STATEMENT]
             params = []
-            for fact in chunk:
-                params.append(fact.key)
-                params.extend(_adapt(v) for v in fact.values.values())
+            for row in chunk:
+                params.extend(_adapt(v) for v in row)
             cursor.execute(
                 f"INSERT INTO {q(model._meta.db_table)} ({', '.join(q(c) for c in columns)}) "
                 f"VALUES {', '.join([row_sql] * len(chunk))} "
@@ -67,7 +73,7 @@ def _insert_new_by_values(model, columns, facts):
     return inserted
 
 
-def _insert_new_by_copy(model, columns, facts):
+def _insert_new_by_copy(model, columns, rows):
     """PostgreSQL: COPY into a transaction-scoped staging table, then one INSERT ... SELECT.
 
     COPY skips SQL parsing of thousands of parameters, the bulk of the cost of a VALUES list. The table is
@@ -85,8 +91,8 @@ def _insert_new_by_copy(model, columns, facts):
             f"CREATE TEMP TABLE IF NOT EXISTS {stage} (LIKE {table} INCLUDING DEFAULTS) ON COMMIT DELETE ROWS"
         )
         with cursor.copy(f"COPY {stage} ({column_list}) FROM STDIN") as copy:
-            for fact in facts:
-                copy.write_row((fact.key, *fact.values.values()))
+            for row in rows:
+                copy.write_row(row)
         cursor.execute(
             f"INSERT INTO {table} ({column_list}) SELECT {column_list} FROM {stage} s "
             f"WHERE NOT EXISTS (SELECT 1 FROM {table} t WHERE t.{pk} = s.{pk}) "
@@ -104,10 +110,49 @@ def _stored(model, keys, fields):
     }
 
 
+def _merchants_of_orders(facts):
+    """{fact key: the merchant_id of its order, or UNKNOWN_MERCHANT while the order is not stored}."""
+    order_ids = {fact.values.get("order_id", fact.key) for fact in facts}
+    known = dict(Order.objects.filter(order_id__in=order_ids).values_list("order_id", "merchant_id"))
+    return {fact.key: known.get(fact.values.get("order_id", fact.key), UNKNOWN_MERCHANT) for fact in facts}
+
+
+def _adopt(order_ids):
+    """The facts stored before their order (UNKNOWN_MERCHANT) move to the merchant of the orders just stored.
+
+    PostgreSQL: one DELETE ... RETURNING feeding an INSERT per table, never an UPDATE of merchant_id, which a
+    database distributed by merchant cannot do in place. SQLite: an UPDATE."""
+    if not order_ids:
+        return
+    merchants = dict(Order.objects.filter(order_id__in=order_ids).values_list("order_id", "merchant_id"))
+    ids, owners = list(merchants), list(merchants.values())
+    q = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        for kind in ON_ORDERS:
+            model = TABLES[kind]
+            table = q(model._meta.db_table)
+            if connection.vendor == "postgresql":
+                columns = [f.column for f in model._meta.concrete_fields if f.column != "merchant_id"]
+                column_list = ", ".join(q(c) for c in columns)
+                cursor.execute(
+                    f"WITH moved AS (DELETE FROM {table} WHERE merchant_id = %s AND order_id = ANY(%s) "
+                    f"RETURNING {column_list}) "
+                    f"INSERT INTO {table} ({column_list}, merchant_id) "
+                    f"SELECT {', '.join(f'm.{q(c)}' for c in columns)}, n.merchant_id FROM moved m "
+                    f"JOIN unnest(%s::varchar[], %s::varchar[]) AS n (order_id, merchant_id) ON n.order_id = m.order_id",
+                    [UNKNOWN_MERCHANT, ids, ids, owners])
+            else:
+                cursor.executemany(f"UPDATE {table} SET merchant_id = %s WHERE merchant_id = %s AND order_id = %s",
+                                   [(owner, UNKNOWN_MERCHANT, order_id) for order_id, owner in merchants.items()])
+
+
 def _write_facts(model, entries, outcome):
     """entries: [(line_no, fact)] with distinct keys."""
     facts = [fact for _, fact in entries]
-    inserted = _insert_new(model, facts)
+    on_order = model is not Order
+    inserted = _insert_new(model, facts, _merchants_of_orders(facts) if on_order else None)
+    if not on_order:
+        _adopt(inserted)
     repeats = [(line, fact) for line, fact in entries if fact.key not in inserted]
     stored = _stored(model, [f.key for _, f in repeats], list(facts[0].values.keys())) if repeats else {}
     for line, fact in entries:
@@ -178,9 +223,13 @@ def _record_earliest_day(new_facts):
 
 def _lock_tables(kinds):
     """PostgreSQL: one advisory lock per fact table the batch writes, to the end of its transaction, taken in
-    one order by every ingest (so two never deadlock): racing ingests of one table take turns."""
+    one order by every ingest (so two never deadlock): racing ingests of one table take turns. A batch of
+    orders also writes the facts on them (their merchant_id), so it locks every fact table: a fact stored
+    before its order is either seen by the order's batch or sees the order, never neither."""
     if connection.vendor != "postgresql":
         return
+    if "order_paid" in kinds:
+        kinds = set(TABLES)
     with connection.cursor() as cursor:
         for kind in sorted(kinds):
             cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [f"ingest:{TABLES[kind]._meta.db_table}"])
@@ -195,9 +244,11 @@ def write_batch(entries, outcome):
             new_facts.append(fact)
         outcome(line, fact, result)
 
-    by_kind = {}
+    # Merchants and orders first, so the facts on an order of the same batch find its merchant.
+    by_kind = {"merchant_upserted": [], "order_paid": []}
     for line, fact in entries:
         by_kind.setdefault(fact.kind, []).append((line, fact))
+    by_kind = {kind: kind_entries for kind, kind_entries in by_kind.items() if kind_entries}
     with transaction.atomic():
         _lock_tables(set(by_kind) & set(TABLES))
         for kind, kind_entries in by_kind.items():
