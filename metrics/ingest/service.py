@@ -6,7 +6,7 @@ from django.conf import settings
 from metrics.partitions import DAY_COLUMNS, retained_from
 from riskcase.ops.metrics import record_ingest
 
-from .facts import BadLine, parse_line, platform_zone
+from .facts import COLUMNS, BadLine, parse_line, platform_zone
 from .writer import Outcome, write_batch
 
 
@@ -42,15 +42,35 @@ class IngestReport:
         }
 
 
-def _check_retained(fact, kept_from):
-    day_column = DAY_COLUMNS.get(fact.kind)
-    day = fact.values[day_column] if day_column else None
-    if day is not None and day < kept_from:
-        raise BadLine(
-            f"{day_column.replace('_day', '_at')} falls on {day}, before {kept_from}, the first day of history "
-            f"still kept: older facts were dropped by retention (RISKCASE_FACT_RETENTION_DAYS), so this one "
-            f"can no longer be stored or counted"
-        )
+class _Sink:
+    """What the writer reports back: how many facts were new, and each other line's outcome."""
+
+    def __init__(self, report, reject, raw_by_line):
+        self.report, self.reject, self.raw_by_line = report, reject, raw_by_line
+
+    def new(self, count):
+        self.report.new += count
+
+    def outcome(self, line_no, kind, key, result):
+        if result == Outcome.CONFLICT:
+            self.report.conflicting += 1
+            self.reject(line_no, f"conflict: {kind} {key!r} was already ingested with other content",
+                        _text(self.raw_by_line[line_no]))
+        else:
+            setattr(self.report, result, getattr(self.report, result) + 1)
+
+
+def _text(raw):
+    return (raw.decode("utf-8", "replace") if isinstance(raw, bytes) else raw).rstrip("\r\n")
+
+
+def _retention_error(kind, day, kept_from):
+    column = DAY_COLUMNS[kind]
+    return (
+        f"{column.replace('_day', '_at')} falls on {day}, before {kept_from}, the first day of history "
+        f"still kept: older facts were dropped by retention (RISKCASE_FACT_RETENTION_DAYS), so this one "
+        f"can no longer be stored or counted"
+    )
 
 
 def ingest_lines(lines, *, source="-", report=None, on_reject=None, batch_size=None):
@@ -65,6 +85,7 @@ def ingest_lines(lines, *, source="-", report=None, on_reject=None, batch_size=N
     batch_size = batch_size or settings.RISKCASE_INGEST_BATCH_SIZE
     zone = platform_zone()
     kept_from = retained_from()
+    day_index = {kind: COLUMNS[kind].index(column) for kind, column in DAY_COLUMNS.items()}
 
     def reject(line_no, reason, text):
         record = {"source": source, "line": line_no, "reason": reason, "text": text}
@@ -73,44 +94,40 @@ def ingest_lines(lines, *, source="-", report=None, on_reject=None, batch_size=N
         if on_reject:
             on_reject(record)
 
-    raw_by_line = {}
-
-    def outcome(line_no, fact, result):
-        if result == Outcome.CONFLICT:
-            report.conflicting += 1
-            reject(line_no, f"conflict: {fact.kind} {fact.key!r} was already ingested with other content",
-                   raw_by_line[line_no])
-        else:
-            setattr(report, result, getattr(report, result) + 1)
-
-    batch = []
+    raw_by_line = {}  # the batch's lines, for the text of a conflict
+    sink = _Sink(report, reject, raw_by_line)
+    by_kind = {}
+    pending = 0
     for line_no, raw in enumerate(lines, start=1):
-        if isinstance(raw, bytes):
-            try:
-                raw = raw.decode("utf-8")
-            except UnicodeDecodeError:
-                report.bad += 1
-                reject(line_no, "line is not valid UTF-8", raw.decode("utf-8", "replace").rstrip("\r\n"))
-                continue
-        raw = raw.rstrip("\r\n")
         if not raw.strip():
             continue  # blank lines (a trailing newline) are not facts
         try:
-            fact = parse_line(raw, zone)
-            if kept_from is not None:
-                _check_retained(fact, kept_from)
+            kind, row = parse_line(raw, zone)
+            if kept_from is not None and kind in day_index and row[day_index[kind]] < kept_from:
+                raise BadLine(_retention_error(kind, row[day_index[kind]], kept_from))
         except BadLine as exc:
+            reason = str(exc)
+            if isinstance(raw, bytes):
+                try:
+                    raw.decode("utf-8")
+                except UnicodeDecodeError:
+                    reason = "line is not valid UTF-8"
             report.bad += 1
-            reject(line_no, str(exc), raw)
+            reject(line_no, reason, _text(raw))
             continue
-        batch.append((line_no, fact))
+        entries = by_kind.get(kind)
+        if entries is None:
+            entries = by_kind[kind] = []
+        entries.append((line_no, row))
         raw_by_line[line_no] = raw
-        if len(batch) >= batch_size:
-            write_batch(batch, outcome)
-            batch.clear()
+        pending += 1
+        if pending >= batch_size:
+            write_batch(by_kind, sink)
+            by_kind.clear()
             raw_by_line.clear()
-    if batch:
-        write_batch(batch, outcome)
+            pending = 0
+    if pending:
+        write_batch(by_kind, sink)
     # Conflicts are found when a batch is written, after its bad lines: list them all by line.
     report.errors.sort(key=lambda error: error["line"])
     record_ingest(report, "api" if source == "api" else "command")  # Prometheus' counters (/metrics)
