@@ -14,6 +14,7 @@ Only the repeats come back to Python, one row each. An advisory lock per table, 
 batch, makes ingests of the same table take turns, so the probe and the insert see the same stored ids
 and the database decides. merchant_upserted (rare, and "latest wins") keeps a statement per fact.
 """
+import weakref
 from datetime import date, datetime, timedelta
 
 from django.db import connection, transaction
@@ -67,14 +68,25 @@ def _adapt(value):
     return value
 
 
+# PostgreSQL: the staging tables each database session has created, by its DB-API connection.
+_staged = weakref.WeakKeyDictionary()
+
+
 def _stage(kind, entries):
     """Fill this connection's staging table of `kind` with [(line, row)]; return its quoted name."""
     table = TABLES[kind]._meta.db_table
     stage = _q(f"stage_{table}")
     columns = ", ".join(_q(c) for c in ("line", *COLUMNS[kind]))
     with connection.cursor() as cursor:
-        # Every column of the table, none NOT NULL (a fact on an order has no merchant_id until it is stored).
-        cursor.execute(f"CREATE TEMP TABLE IF NOT EXISTS {stage} AS SELECT 0 AS line, * FROM {_q(table)} WHERE 1 = 0")
+        session = _staged.setdefault(connection.connection, set()) if connection.vendor == "postgresql" else set()
+        if stage not in session:
+            # Every column of the table, none NOT NULL (a fact on an order has no merchant_id until it is
+            # stored). PostgreSQL empties it at each commit; a batch inside a caller's transaction empties it.
+            on_commit = " ON COMMIT DELETE ROWS" if connection.vendor == "postgresql" else ""
+            cursor.execute(f"CREATE TEMP TABLE IF NOT EXISTS {stage}{on_commit} AS "
+                           f"SELECT 0 AS line, * FROM {_q(table)} WHERE 1 = 0")
+            # Remembered once committed: a rolled-back creation is no creation.
+            transaction.on_commit(lambda: session.add(stage))
         if connection.vendor == "postgresql":
             with cursor.copy(f"COPY {stage} ({columns}) FROM STDIN") as copy:
                 write = copy.write_row
@@ -107,33 +119,53 @@ def _take_repeats(kind, stage):
         return repeats
 
 
-def _insert_staged(kind, stage):
-    """Insert every staged fact (all new by now); return (rows written, their earliest day or None)."""
+def _insert_staged(kind, stage, hold_back):
+    """Insert the staged facts (all new by now); return (rows written, their earliest day or None, held back).
+
+    A fact on an order takes its order's merchant_id in the same statement. With `hold_back`, a fact whose
+    order is not stored yet is not written but returned ([(line, row)]), for the next batch to try again:
+    in a file its order usually comes a little later, and a fact stored before its order costs a second
+    write when the order moves it. A fact held back once (staged with a negative line) is written anyway."""
     table = _q(TABLES[kind]._meta.db_table)
     day = _q(DAY_COLUMNS[kind])
     columns = [_q(c) for c in COLUMNS[kind]]
-    if kind in ON_ORDERS:
-        # The order's merchant, looked up by the order id: the one join not on merchant_id, since finding the
-        # merchant is its purpose. An order id is stored once (the ingest probes it), so at most one row joins.
-        select = (f"SELECT {', '.join(f's.{c}' for c in columns)}, COALESCE(o.merchant_id, %s) FROM {stage} s "
-                  f"LEFT JOIN {_q(Order._meta.db_table)} o ON o.order_id = s.order_id")
-        params = [UNKNOWN_MERCHANT]
-        columns.append(_q("merchant_id"))
-    else:
-        select, params = f"SELECT {', '.join(columns)} FROM {stage}", []
-    insert = f"INSERT INTO {table} ({', '.join(columns)}) {select}"
+    if kind not in ON_ORDERS:
+        insert = f"INSERT INTO {table} ({', '.join(columns)}) SELECT {', '.join(columns)} FROM {stage}"
+        with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                cursor.execute(f"WITH written AS ({insert} RETURNING {day}) SELECT COUNT(*), MIN({day}) FROM written")
+                count, earliest = cursor.fetchone()
+            else:
+                cursor.execute(f"SELECT COUNT(*), MIN({day}) FROM {stage}")
+                count, earliest = cursor.fetchone()
+                cursor.execute(insert)
+        return count, _day(earliest), []
+    # The order's merchant, looked up by the order id: the one join not on merchant_id, since finding the
+    # merchant is its purpose. An order id is stored once (the ingest probes it), so at most one row joins.
+    look_up = (f"SELECT s.line, {', '.join(f's.{c}' for c in columns)}, o.merchant_id AS owner FROM {stage} s "
+               f"LEFT JOIN {_q(Order._meta.db_table)} o ON o.order_id = s.order_id")
+    insert = (f"INSERT INTO {table} ({', '.join(columns)}, merchant_id) "
+              f"SELECT {', '.join(columns)}, COALESCE(owner, %s) FROM looked WHERE owner IS NOT NULL OR NOT %s "
+              f"OR line < 0")
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            cursor.execute(f"WITH written AS ({insert} RETURNING {day}) SELECT COUNT(*), MIN({day}) FROM written",
-                           params)
-            count, earliest = cursor.fetchone()
-        else:
-            cursor.execute(f"SELECT COUNT(*), MIN({day}) FROM {stage}")
-            count, earliest = cursor.fetchone()
-            cursor.execute(insert, params)
-    if isinstance(earliest, str):
-        earliest = date.fromisoformat(earliest)
-    return count, earliest
+            cursor.execute(
+                f"WITH looked AS MATERIALIZED ({look_up}), written AS ({insert} RETURNING {day}), "
+                f"summary AS (SELECT COUNT(*) AS n, MIN({day}) AS earliest FROM written) "
+                f"SELECT summary.n, summary.earliest, held.* FROM summary LEFT JOIN ("
+                f"SELECT line, {', '.join(columns)} FROM looked WHERE owner IS NULL AND %s AND line > 0) AS held ON true",
+                [UNKNOWN_MERCHANT, hold_back, hold_back])
+            rows = cursor.fetchall()
+            held = [(row[2], tuple(row[3:])) for row in rows if row[2] is not None]
+            return rows[0][0], _day(rows[0][1]), held
+        cursor.execute(f"SELECT COUNT(*), MIN({day}) FROM {stage}")
+        count, earliest = cursor.fetchone()
+        cursor.execute(f"WITH looked AS ({look_up}) {insert}", [UNKNOWN_MERCHANT, False])
+    return count, _day(earliest), []
+
+
+def _day(value):
+    return date.fromisoformat(value) if isinstance(value, str) else value
 
 
 def _adopt(order_stage):
@@ -170,18 +202,20 @@ def _adopt(order_stage):
             _index_probes(cursor, ("off", "off"))
 
 
-def _write_facts(kind, entries, sink):
+def _write_facts(kind, entries, sink, hold_back):
     """entries: [(line_no, row)] with distinct keys. Returns the earliest day a new fact can change."""
     ensure_partitions(kind, {row[COLUMNS[kind].index(DAY_COLUMNS[kind])] for _, row in entries})
     stage = _stage(kind, entries)
     for line, key, same in _take_repeats(kind, stage):
         sink.outcome(line, kind, key, Outcome.DUPLICATE if same else Outcome.CONFLICT)
-    count, earliest = _insert_staged(kind, stage)
+    count, earliest, held = _insert_staged(kind, stage, hold_back)
     sink.new(count)
+    if held:
+        sink.hold(kind, held)
     if kind == "order_paid" and count:
         _adopt(stage)
-    if connection.vendor == "postgresql":  # emptied for the next batch even inside a caller's transaction
-        with connection.cursor() as cursor:
+    if connection.vendor == "postgresql" and _inside_callers_transaction():
+        with connection.cursor() as cursor:  # no commit will empty it before the next batch
             cursor.execute(f"TRUNCATE {stage}")
     return None if earliest is None else earliest - timedelta(days=AFFECTS[kind])
 
@@ -230,18 +264,26 @@ def _write_merchants(entries, sink):
                 sink.outcome(line, kind, key, Outcome.SUPERSEDED)
 
 
+def _inside_callers_transaction():
+    """Whether the batch's atomic block is a savepoint in a transaction of the caller's (a test's, a view's)."""
+    return bool(connection.savepoint_ids)
+
+
 def _lock_tables(kinds):
     """PostgreSQL: one advisory lock per fact table the batch writes, to the end of its transaction, taken in
     one order by every ingest (so two never deadlock): racing ingests of one table take turns. A batch of
     orders also writes the facts on them (their merchant_id), so it locks every fact table: a fact stored
-    before its order is either seen by the order's batch or sees the order, never neither."""
-    if connection.vendor != "postgresql":
-        return
+    before its order is either seen by the order's batch or sees the order, never neither. The same
+    statement turns the planner to index probes for the batch; returns the switches' previous values."""
     if "order_paid" in kinds:
         kinds = set(TABLES)
+    locks = [f"ingest:{TABLES[kind]._meta.db_table}" for kind in sorted(kinds)]
     with connection.cursor() as cursor:
-        for kind in sorted(kinds):
-            cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [f"ingest:{TABLES[kind]._meta.db_table}"])
+        # The select list is evaluated left to right: the locks are taken in this order.
+        cursor.execute("SELECT " + ", ".join(["pg_advisory_xact_lock(hashtext(%s))"] * len(locks) + [
+            "current_setting(%s), set_config(%s, 'off', true)"] * len(_INDEX_PROBES)),
+            [*locks, *(x for name in _INDEX_PROBES for x in (name, name))])
+        return cursor.fetchone()[len(locks)::2]
 
 
 # PostgreSQL, for the batch's statements only: probe ids and look up orders through the indexes, one row of the
@@ -257,16 +299,17 @@ def _index_probes(cursor, value):
     return cursor.fetchone()[::2]
 
 
-def write_batch(by_kind, sink):
+def write_batch(by_kind, sink, hold_back=False):
     """Write {fact type: [(line_no, row)]} in one transaction. sink.new(n) counts new facts;
-    sink.outcome(line_no, kind, key, Outcome.X) is called for every other line.
+    sink.outcome(line_no, kind, key, Outcome.X) is called for every other line; with `hold_back` (PostgreSQL,
+    a batch that is not the last), sink.hold(kind, [(line_no, row)]) receives the facts on orders not stored
+    yet, for the caller to put in its next batch with their line negated (they are then written whatever).
 
     The first line with a key goes to the database; later ones in the batch compare with it."""
+    hold_back = hold_back and connection.vendor == "postgresql"
     with transaction.atomic():
-        _lock_tables(set(by_kind) & set(TABLES))
         if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                previous = _index_probes(cursor, ("off", "off"))
+            previous = _lock_tables(set(by_kind) & set(TABLES))
         earliest = []
         for kind in WRITE_ORDER:
             entries = by_kind.get(kind)
@@ -282,7 +325,7 @@ def write_batch(by_kind, sink):
                     later.append(entry)
                 else:
                     first[key] = entry
-            day = _write_facts(kind, list(first.values()), sink)
+            day = _write_facts(kind, list(first.values()), sink, hold_back)
             if day is not None:
                 earliest.append(day)
             for line, row in later:
@@ -290,6 +333,6 @@ def write_batch(by_kind, sink):
                 sink.outcome(line, kind, row[0], Outcome.DUPLICATE if same else Outcome.CONFLICT)
         if earliest:
             StaleDay.objects.create(day=min(earliest))
-        if connection.vendor == "postgresql":  # as they were, should the caller's transaction go on
+        if connection.vendor == "postgresql" and _inside_callers_transaction():  # as they were for the caller
             with connection.cursor() as cursor:
                 _index_probes(cursor, previous)
