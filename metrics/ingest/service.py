@@ -146,10 +146,11 @@ def _retention_error(kind, day, kept_from):
 def ingest_lines(lines, *, source="-", report=None, on_reject=None, batch_size=None):
     """Ingest an iterable of JSON lines (str or bytes) and return an IngestReport.
 
-    Memory is bounded by the batch size, not the input. Each batch is one transaction, so a
-    valid fact is either stored or not at all; a crash mid-stream loses no committed batch and
-    a re-run is idempotent. on_reject(record) receives every rejected line as
-    {"source", "line", "reason", "text"}.
+    Memory is bounded by the batch size, not the input (one batch read while the one before is written).
+    Each batch is one transaction, so a valid fact is either stored or not at all; a crash mid-stream
+    loses no committed batch and a re-run is idempotent. A fact whose order is not stored yet is held back
+    to the next batch's transaction once (its order usually follows), then stored whatever. on_reject(record)
+    receives every rejected line as {"source", "line", "reason", "text"}.
     """
     report = report or IngestReport()
     batch_size = batch_size or settings.RISKCASE_INGEST_BATCH_SIZE
