@@ -70,16 +70,15 @@ class _Outcomes:
 
 
 class _Writer:
-    """Writes batches. On PostgreSQL, outside any transaction of the caller's, in a thread of its own (so its
-    own database connection) while the caller's thread reads and validates the next batch: the parsing and
-    the database's work overlap. At most one batch is being written and one read, so memory stays bounded.
+    """Writes batches. On PostgreSQL, outside any transaction of the caller's, from the second batch on, in a
+    thread of its own (so its own database connection) while the caller's thread reads and validates the next
+    batch: the parsing and the database's work overlap. At most one batch is being written and one read, so memory stays bounded.
     Inside a caller's transaction (a test, a view's atomic block) the batches are written inline, in it."""
 
     def __init__(self, apply):
         self.apply = apply
         self.pool = None
-        if connection.vendor == "postgresql" and not connection.in_atomic_block:
-            self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ingest-writer")
+        self.may_thread = connection.vendor == "postgresql" and not connection.in_atomic_block
         self.pending = None
         self.held, self.held_raw = {}, {}
 
@@ -94,6 +93,8 @@ class _Writer:
         if not by_kind:
             return
         outcomes = _Outcomes(raw_by_line)
+        if self.pool is None and self.may_thread and not last:  # an input of one batch (most API calls) is inline
+            self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ingest-writer")
         if self.pool is None:
             write_batch(by_kind, outcomes, hold_back=not last)
             self._done(outcomes)
