@@ -10,7 +10,7 @@ from metrics.partitions import DAY_COLUMNS, retained_from
 from riskcase.ops.metrics import record_ingest
 
 from .facts import COLUMNS, BadLine, parse_line, platform_zone
-from .writer import Outcome, write_batch
+from .writer import Outcome, RecentOrders, write_batch
 
 
 @dataclass
@@ -49,8 +49,9 @@ class _Outcomes:
     """What the writer found in one batch: counts by outcome and the conflicts, applied to the report by the
     thread that reads the lines (so on_reject is only ever called from it)."""
 
-    def __init__(self, raw_by_line):
+    def __init__(self, raw_by_line, recent_orders):
         self.raw_by_line = raw_by_line
+        self.recent_orders = recent_orders  # the writer's, read and extended by the thread that writes
         self.counts = Counter()
         self.conflicts = []
         self.held = {}
@@ -81,6 +82,7 @@ class _Writer:
         self.may_thread = connection.vendor == "postgresql" and not connection.in_atomic_block
         self.pending = None
         self.held, self.held_raw = {}, {}
+        self.recent_orders = RecentOrders()
 
     def submit(self, by_kind, raw_by_line, *, last):
         """Write a batch; the facts the batch before held back (waiting for their order) go first in it."""
@@ -92,7 +94,7 @@ class _Writer:
             raw_by_line.update(self.held_raw)
         if not by_kind:
             return
-        outcomes = _Outcomes(raw_by_line)
+        outcomes = _Outcomes(raw_by_line, self.recent_orders)
         if self.pool is None and self.may_thread and not last:  # an input of one batch (most API calls) is inline
             self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ingest-writer")
         if self.pool is None:

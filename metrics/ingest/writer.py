@@ -72,11 +72,35 @@ def _adapt(value):
 _staged = weakref.WeakKeyDictionary()
 
 
-def _stage(kind, entries):
-    """Fill this connection's staging table of `kind` with [(line, row)]; return its quoted name."""
+class RecentOrders:
+    """The merchants of the orders this ingest stored last (at most about 2 x LIMIT, in two generations), so
+    that a fact on one of them takes its merchant here rather than by a look-up of every month partition
+    of the orders. Facts in a feed follow their orders closely; an order not remembered is looked up."""
+
+    LIMIT = 50_000
+
+    def __init__(self):
+        self.current, self.previous = {}, {}
+
+    def add(self, pairs):
+        self.current.update(pairs)
+        if len(self.current) > self.LIMIT:
+            self.previous, self.current = self.current, {}
+
+    def get(self, order_id):
+        return self.current.get(order_id) or self.previous.get(order_id)
+
+
+def _stage(kind, entries, recent=None):
+    """Fill this connection's staging table of `kind` with [(line, row)]; return its quoted name. A fact on an
+    order remembered in `recent` (PostgreSQL) is staged with its merchant_id."""
     table = TABLES[kind]._meta.db_table
     stage = _q(f"stage_{table}")
-    columns = ", ".join(_q(c) for c in ("line", *COLUMNS[kind]))
+    names = ("line", *COLUMNS[kind])
+    if recent is not None:
+        names += ("merchant_id",)
+        order = COLUMNS[kind].index("order_id")
+    columns = ", ".join(_q(c) for c in names)
     with connection.cursor() as cursor:
         session = _staged.setdefault(connection.connection, set()) if connection.vendor == "postgresql" else set()
         if stage not in session:
@@ -90,8 +114,13 @@ def _stage(kind, entries):
         if connection.vendor == "postgresql":
             with cursor.copy(f"COPY {stage} ({columns}) FROM STDIN") as copy:
                 write = copy.write_row
-                for line, row in entries:
-                    write((line, *row))
+                if recent is None:
+                    for line, row in entries:
+                        write((line, *row))
+                else:
+                    known = recent.get
+                    for line, row in entries:
+                        write((line, *row, known(row[order])))
         else:
             cursor.execute(f"DELETE FROM {stage}")
             marks = "(" + ", ".join(["%s"] * (len(COLUMNS[kind]) + 1)) + ")"
@@ -142,8 +171,14 @@ def _insert_staged(kind, stage, hold_back):
         return count, _day(earliest), []
     # The order's merchant, looked up by the order id: the one join not on merchant_id, since finding the
     # merchant is its purpose. An order id is stored once (the ingest probes it), so at most one row joins.
-    look_up = (f"SELECT s.line, {', '.join(f's.{c}' for c in columns)}, o.merchant_id AS owner FROM {stage} s "
-               f"LEFT JOIN {_q(Order._meta.db_table)} o ON o.order_id = s.order_id")
+    orders = _q(Order._meta.db_table)
+    if connection.vendor == "postgresql":  # only the facts staged without a merchant look their order up
+        look_up = (f"SELECT s.line, {', '.join(f's.{c}' for c in columns)}, COALESCE(s.merchant_id, o.merchant_id) "
+                   f"AS owner FROM {stage} s LEFT JOIN LATERAL (SELECT o.merchant_id FROM {orders} o "
+                   f"WHERE s.merchant_id IS NULL AND o.order_id = s.order_id) o ON true")
+    else:
+        look_up = (f"SELECT s.line, {', '.join(f's.{c}' for c in columns)}, o.merchant_id AS owner FROM {stage} s "
+                   f"LEFT JOIN {orders} o ON o.order_id = s.order_id")
     insert = (f"INSERT INTO {table} ({', '.join(columns)}, merchant_id) "
               f"SELECT {', '.join(columns)}, COALESCE(owner, %s) FROM looked WHERE owner IS NOT NULL OR NOT %s "
               f"OR line < 0")
@@ -205,13 +240,19 @@ def _adopt(order_stage):
 def _write_facts(kind, entries, sink, hold_back):
     """entries: [(line_no, row)] with distinct keys. Returns the earliest day a new fact can change."""
     ensure_partitions(kind, {row[COLUMNS[kind].index(DAY_COLUMNS[kind])] for _, row in entries})
-    stage = _stage(kind, entries)
+    recent = getattr(sink, "recent_orders", None) if connection.vendor == "postgresql" else None
+    stage = _stage(kind, entries, recent if kind in ON_ORDERS else None)
+    conflicts = set()
     for line, key, same in _take_repeats(kind, stage):
         sink.outcome(line, kind, key, Outcome.DUPLICATE if same else Outcome.CONFLICT)
+        if not same:
+            conflicts.add(key)
     count, earliest, held = _insert_staged(kind, stage, hold_back)
     sink.new(count)
     if held:
         sink.hold(kind, held)
+    if kind == "order_paid" and recent is not None:  # stored now with this merchant (a conflict may not be)
+        recent.add((row[0], row[1]) for _, row in entries if row[0] not in conflicts)
     if kind == "order_paid" and count:
         _adopt(stage)
     if connection.vendor == "postgresql" and _inside_callers_transaction():
