@@ -2,7 +2,8 @@
 
 A bare loader for the same file into the same (empty, migrated) tables: parse each line with orjson,
 convert its timestamp to the instant and the platform day, keep the first line of each (type, id) (the
-latest `occurred_at` of a merchant) and stream the rows into the tables with one COPY per table (one
+latest `occurred_at` of a merchant), give a fact on an order its order's merchant_id from a dict of the
+orders read so far ('' when its order came later or never) and stream the rows into the tables with one COPY per table (one
 connection each). No validation beyond what parsing needs, no conflict report, no late-fact record: what is
 left when everything the contract asks of `ingest` beyond storing is taken away. Prints lines/s.
 """
@@ -32,6 +33,7 @@ TABLES = {
 def load(path, database_url, zone="Asia/Shanghai"):
     zone = ZoneInfo(zone)
     seen = {kind: set() for kind in TABLES}
+    merchant_of = {}
     merchants = {}
     lines = 0
     with ExitStack() as stack:
@@ -39,6 +41,8 @@ def load(path, database_url, zone="Asia/Shanghai"):
         for kind, (table, key, fields, stamps) in TABLES.items():
             conn = stack.enter_context(psycopg.connect(database_url))
             columns = [key, *fields, *(c for pair in stamps for c in pair)]
+            if kind != "order_paid":
+                columns.append("merchant_id")
             copies[kind] = stack.enter_context(conn.cursor().copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN"))
         with open(path, "rb") as handle:
             for raw in handle:
@@ -59,6 +63,10 @@ def load(path, database_url, zone="Asia/Shanghai"):
                 for instant, _day in stamps:
                     at = datetime.fromisoformat(obj[instant])
                     row += [at.astimezone(UTC), at.astimezone(zone).date()]
+                if kind == "order_paid":
+                    merchant_of[ident] = obj["merchant_id"]
+                else:
+                    row.append(merchant_of.get(obj["order_id"], ""))
                 copies[kind].write_row(row)
     with psycopg.connect(database_url) as conn, conn.cursor().copy(
         "COPY metrics_merchant (merchant_id, name, category, entity_id, occurred_at) FROM STDIN"

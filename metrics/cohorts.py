@@ -101,12 +101,14 @@ def cohort_counts_sql(*, as_of, start, end, shard=MerchantRange(), grain=Grain.M
         GROUP BY {key}, o.paid_day
     ), verified AS (
         SELECT {key}, v.verified_day AS day, COUNT(*) AS n
-        FROM {t['verifications']} v JOIN {t['orders']} o ON o.order_id = v.order_id
+        FROM {t['verifications']} v
+        JOIN {t['orders']} o ON o.merchant_id = v.merchant_id AND o.order_id = v.order_id
         WHERE v.verified_day BETWEEN %s AND %s AND o.paid_day <= %s AND {shard_sql}
         GROUP BY {key}, v.verified_day
     ), complained AS (
         SELECT {key}, o.paid_day AS day, COUNT(*) AS n
-        FROM {t['complaints']} c JOIN {t['orders']} o ON o.order_id = c.order_id
+        FROM {t['complaints']} c
+        JOIN {t['orders']} o ON o.merchant_id = c.merchant_id AND o.order_id = c.order_id
         WHERE o.paid_day BETWEEN %s AND %s AND {shard_sql}
           AND c.filed_day >= o.paid_day AND c.filed_day <= {d.plus_days('o.paid_day', WINDOW_DAYS - 1)}
           AND c.filed_day <= %s
@@ -114,8 +116,8 @@ def cohort_counts_sql(*, as_of, start, end, shard=MerchantRange(), grain=Grain.M
     ), negative AS (
         SELECT {key}, v.verified_day AS day, COUNT(*) AS n
         FROM {t['reviews']} r
-        JOIN {t['verifications']} v ON v.order_id = r.order_id
-        JOIN {t['orders']} o ON o.order_id = r.order_id
+        JOIN {t['verifications']} v ON v.merchant_id = r.merchant_id AND v.order_id = r.order_id
+        JOIN {t['orders']} o ON o.merchant_id = r.merchant_id AND o.order_id = r.order_id
         WHERE v.verified_day BETWEEN %s AND %s AND o.paid_day <= %s AND {shard_sql}
           AND r.rating <= %s
           AND r.posted_day >= v.verified_day
@@ -124,7 +126,8 @@ def cohort_counts_sql(*, as_of, start, end, shard=MerchantRange(), grain=Grain.M
         GROUP BY {key}, v.verified_day
     ), refunded AS (
         SELECT {key}, o.paid_day AS day, COUNT(DISTINCT o.order_id) AS n
-        FROM {t['refunds']} f JOIN {t['orders']} o ON o.order_id = f.order_id
+        FROM {t['refunds']} f
+        JOIN {t['orders']} o ON o.merchant_id = f.merchant_id AND o.order_id = f.order_id
         WHERE o.paid_day BETWEEN %s AND %s AND {shard_sql}
           AND f.responsibility = %s
           AND f.refunded_day >= o.paid_day

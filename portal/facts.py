@@ -21,8 +21,13 @@ FIELDS = ("kind", "fact_id", "order_id", "product_id", "at", "order_paid_at", "r
 ORDERING = ("f_at", "f_fact_id")
 
 
+def _of_order(model):
+    """The fact's own order (or verification): the same merchant and order id (the key of a sharded join)."""
+    return model.objects.filter(merchant_id=OuterRef("merchant_id"), order_id=OuterRef("order_id"))
+
+
 def _order(field):
-    return Subquery(Order.objects.filter(order_id=OuterRef("order_id")).values(field)[:1])
+    return Subquery(_of_order(Order).values(field)[:1])
 
 
 def _shape(queryset, *, kind, fact_id, at, reason=None, rating=None, responsibility=None, amount=None,
@@ -59,14 +64,13 @@ def rate_facts(merchant_id, *, rate, start, end, as_of, part="numerator", produc
         orders = Order.objects.filter(merchant_id=merchant_id, paid_day__lte=as_of)
         if product:
             orders = orders.filter(product_id=product)
-        verified = OrderVerification.objects.filter(verified_day__range=(start, end),
+        verified = OrderVerification.objects.filter(merchant_id=merchant_id, verified_day__range=(start, end),
                                                     order_id__in=orders.values("order_id"))
         if part == "denominator":
             return _shape(verified, kind="order", fact_id="order_id", at="verified_at")
         # W(D) for each verification day: posted on or after it, within 7 days, not after A.
-        verified_day = Subquery(OrderVerification.objects.filter(order_id=OuterRef("order_id"))
-                                .values("verified_day")[:1])
-        reviews = (Review.objects.filter(order_id__in=verified.values("order_id"),
+        verified_day = Subquery(_of_order(OrderVerification).values("verified_day")[:1])
+        reviews = (Review.objects.filter(merchant_id=merchant_id, order_id__in=verified.values("order_id"),
                                          rating__lte=Review.NEGATIVE_MAX_RATING)
                    .alias(verified_day=verified_day)
                    .filter(_in_cohort_windows("verified_day", "posted_day", start, end, as_of)))
@@ -75,13 +79,13 @@ def rate_facts(merchant_id, *, rate, start, end, as_of, part="numerator", produc
     if part == "denominator":
         return _shape(orders, kind="order", fact_id="order_id", at="paid_at", amount="amount_cents",
                       product=F("product_id"), paid_at=F("paid_at"))
-    paid_day = Subquery(Order.objects.filter(order_id=OuterRef("order_id")).values("paid_day")[:1])
+    paid_day = Subquery(_of_order(Order).values("paid_day")[:1])
     if rate == RiskPoint.COMPLAINT_RATE:
-        facts = (Complaint.objects.filter(order_id__in=orders.values("order_id"))
+        facts = (Complaint.objects.filter(merchant_id=merchant_id, order_id__in=orders.values("order_id"))
                  .alias(paid_day=paid_day).filter(_in_cohort_windows("paid_day", "filed_day", start, end, as_of)))
         return _shape(facts, kind="complaint", fact_id="complaint_id", at="filed_at", reason="reason")
     if rate == RiskPoint.MERCHANT_REFUND_RATE:
-        facts = (Refund.objects.filter(order_id__in=orders.values("order_id"),
+        facts = (Refund.objects.filter(merchant_id=merchant_id, order_id__in=orders.values("order_id"),
                                        responsibility=RefundResponsibility.MERCHANT)
                  .alias(paid_day=paid_day).filter(_in_cohort_windows("paid_day", "refunded_day", start, end, as_of)))
         return _shape(facts, kind="refund", fact_id="refund_id", at="refunded_at", responsibility="responsibility",
@@ -112,7 +116,8 @@ def case_facts(case):
         orders = Order.objects.filter(merchant_id=merchant_id)
         if case.product_id:
             orders = orders.filter(product_id=case.product_id)
-        complaints = Complaint.objects.filter(order_id__in=orders.values("order_id"), filed_day__range=(start, end))
+        complaints = Complaint.objects.filter(merchant_id=merchant_id, order_id__in=orders.values("order_id"),
+                                              filed_day__range=(start, end))
         if case.risk_point == RiskPoint.SERVICE_NOT_PROVIDED:
             complaints = complaints.filter(reason=ComplaintReason.SERVICE_NOT_PROVIDED)
         return _shape(complaints, kind="complaint", fact_id="complaint_id", at="filed_at", reason="reason")

@@ -70,6 +70,7 @@ class _OnOrder(DjangoModelFactory):
         order = factory.SubFactory(OrderFactory)
 
     order_id = factory.LazyAttribute(lambda o: o.order.order_id)
+    merchant_id = factory.LazyAttribute(lambda o: o.order.merchant_id)
 
 
 class OrderVerificationFactory(_OnOrder):

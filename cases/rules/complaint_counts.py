@@ -27,7 +27,7 @@ def complaint_counts(*, end, windows, by_product=False, reason=None):
     sql = f"""
         SELECT o.merchant_id, {product} AS product_id, m.category, COUNT(*) AS n
         FROM {q(Complaint._meta.db_table)} c
-        JOIN {q(Order._meta.db_table)} o ON o.order_id = c.order_id
+        JOIN {q(Order._meta.db_table)} o ON o.merchant_id = c.merchant_id AND o.order_id = c.order_id
         JOIN {q(Merchant._meta.db_table)} m ON m.merchant_id = o.merchant_id
         WHERE m.category IN ({", ".join(["%s"] * len(categories))})
           AND c.filed_day BETWEEN %s AND %s AND c.filed_day >= CASE m.category {when} END

@@ -1,13 +1,16 @@
 """The ingest service: streams lines, validates each, writes valid facts in batches."""
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.db import connection
 
 from metrics.partitions import DAY_COLUMNS, retained_from
 from riskcase.ops.metrics import record_ingest
 
-from .facts import BadLine, parse_line, platform_zone
-from .writer import Outcome, write_batch
+from .facts import COLUMNS, BadLine, parse_line, platform_zone
+from .writer import Outcome, RecentOrders, write_batch
 
 
 @dataclass
@@ -42,29 +45,121 @@ class IngestReport:
         }
 
 
-def _check_retained(fact, kept_from):
-    day_column = DAY_COLUMNS.get(fact.kind)
-    day = fact.values[day_column] if day_column else None
-    if day is not None and day < kept_from:
-        raise BadLine(
-            f"{day_column.replace('_day', '_at')} falls on {day}, before {kept_from}, the first day of history "
-            f"still kept: older facts were dropped by retention (RISKCASE_FACT_RETENTION_DAYS), so this one "
-            f"can no longer be stored or counted"
-        )
+class _Outcomes:
+    """What the writer found in one batch: counts by outcome and the conflicts, applied to the report by the
+    thread that reads the lines (so on_reject is only ever called from it)."""
+
+    def __init__(self, raw_by_line, recent_orders):
+        self.raw_by_line = raw_by_line
+        self.recent_orders = recent_orders  # the writer's, read and extended by the thread that writes
+        self.counts = Counter()
+        self.conflicts = []
+        self.held = {}
+
+    def new(self, count):
+        self.counts[Outcome.NEW] += count
+
+    def hold(self, kind, entries):
+        self.held[kind] = entries
+
+    def outcome(self, line_no, kind, key, result):
+        line_no = abs(line_no)  # a fact held back from the batch before is staged with its line negated
+        self.counts[result] += 1
+        if result == Outcome.CONFLICT:
+            self.conflicts.append((line_no, f"conflict: {kind} {key!r} was already ingested with other content",
+                                   _text(self.raw_by_line[line_no])))
+
+
+class _Writer:
+    """Writes batches. On PostgreSQL, outside any transaction of the caller's, from the second batch on, in a
+    thread of its own (so its own database connection) while the caller's thread reads and validates the next
+    batch: the parsing and the database's work overlap. At most one batch is being written and one read, so memory stays bounded.
+    Inside a caller's transaction (a test, a view's atomic block) the batches are written inline, in it."""
+
+    def __init__(self, apply):
+        self.apply = apply
+        self.pool = None
+        self.may_thread = connection.vendor == "postgresql" and not connection.in_atomic_block
+        self.pending = None
+        self.held, self.held_raw = {}, {}
+        self.recent_orders = RecentOrders()
+
+    def submit(self, by_kind, raw_by_line, *, last):
+        """Write a batch; the facts the batch before held back (waiting for their order) go first in it."""
+        self.wait()
+        if self.held:
+            held, self.held = self.held, {}
+            for kind, entries in held.items():
+                by_kind[kind] = [(-line, row) for line, row in entries] + by_kind.get(kind, [])
+            raw_by_line.update(self.held_raw)
+        if not by_kind:
+            return
+        outcomes = _Outcomes(raw_by_line, self.recent_orders)
+        if self.pool is None and self.may_thread and not last:  # an input of one batch (most API calls) is inline
+            self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ingest-writer")
+        if self.pool is None:
+            write_batch(by_kind, outcomes, hold_back=not last)
+            self._done(outcomes)
+            return
+        self.pending = (self.pool.submit(write_batch, by_kind, outcomes, hold_back=not last), outcomes)
+
+    def _done(self, outcomes):
+        self.apply(outcomes)
+        self.held = outcomes.held
+        self.held_raw = {line: outcomes.raw_by_line[line] for entries in self.held.values() for line, _ in entries}
+
+    def wait(self):
+        if self.pending is not None:
+            future, outcomes = self.pending
+            self.pending = None
+            future.result()  # a failed batch raises here
+            self._done(outcomes)
+
+    def close(self):
+        try:
+            self.wait()
+        finally:
+            if self.pool is not None:
+                self.pool.submit(lambda: connection.close()).result()  # the writer thread's own connection
+                self.pool.shutdown()
+
+
+def _text(raw):
+    return (raw.decode("utf-8", "replace") if isinstance(raw, bytes) else raw).rstrip("\r\n")
+
+
+def _reason(exc, raw):
+    if isinstance(raw, bytes):
+        try:
+            raw.decode("utf-8")
+        except UnicodeDecodeError:
+            return "line is not valid UTF-8"
+    return str(exc)
+
+
+def _retention_error(kind, day, kept_from):
+    column = DAY_COLUMNS[kind]
+    return (
+        f"{column.replace('_day', '_at')} falls on {day}, before {kept_from}, the first day of history "
+        f"still kept: older facts were dropped by retention (RISKCASE_FACT_RETENTION_DAYS), so this one "
+        f"can no longer be stored or counted"
+    )
 
 
 def ingest_lines(lines, *, source="-", report=None, on_reject=None, batch_size=None):
     """Ingest an iterable of JSON lines (str or bytes) and return an IngestReport.
 
-    Memory is bounded by the batch size, not the input. Each batch is one transaction, so a
-    valid fact is either stored or not at all; a crash mid-stream loses no committed batch and
-    a re-run is idempotent. on_reject(record) receives every rejected line as
-    {"source", "line", "reason", "text"}.
+    Memory is bounded by the batch size, not the input (one batch read while the one before is written).
+    Each batch is one transaction, so a valid fact is either stored or not at all; a crash mid-stream
+    loses no committed batch and a re-run is idempotent. A fact whose order is not stored yet is held back
+    to the next batch's transaction once (its order usually follows), then stored whatever. on_reject(record)
+    receives every rejected line as {"source", "line", "reason", "text"}.
     """
     report = report or IngestReport()
     batch_size = batch_size or settings.RISKCASE_INGEST_BATCH_SIZE
     zone = platform_zone()
     kept_from = retained_from()
+    day_index = {kind: COLUMNS[kind].index(column) for kind, column in DAY_COLUMNS.items()}
 
     def reject(line_no, reason, text):
         record = {"source": source, "line": line_no, "reason": reason, "text": text}
@@ -73,44 +168,41 @@ def ingest_lines(lines, *, source="-", report=None, on_reject=None, batch_size=N
         if on_reject:
             on_reject(record)
 
-    raw_by_line = {}
+    def apply(outcomes):
+        for result, count in outcomes.counts.items():
+            setattr(report, result, getattr(report, result) + count)
+        for line_no, reason, text in outcomes.conflicts:
+            reject(line_no, reason, text)
 
-    def outcome(line_no, fact, result):
-        if result == Outcome.CONFLICT:
-            report.conflicting += 1
-            reject(line_no, f"conflict: {fact.kind} {fact.key!r} was already ingested with other content",
-                   raw_by_line[line_no])
-        else:
-            setattr(report, result, getattr(report, result) + 1)
-
-    batch = []
-    for line_no, raw in enumerate(lines, start=1):
-        if isinstance(raw, bytes):
+    writer = _Writer(apply)
+    raw_by_line = {}  # the batch's lines, for the text of a conflict
+    by_kind = {}
+    pending = 0
+    try:
+        for line_no, raw in enumerate(lines, start=1):
+            if not raw.strip():
+                continue  # blank lines (a trailing newline) are not facts
             try:
-                raw = raw.decode("utf-8")
-            except UnicodeDecodeError:
+                kind, row = parse_line(raw, zone)
+                if kept_from is not None and kind in day_index and row[day_index[kind]] < kept_from:
+                    raise BadLine(_retention_error(kind, row[day_index[kind]], kept_from))
+            except BadLine as exc:
                 report.bad += 1
-                reject(line_no, "line is not valid UTF-8", raw.decode("utf-8", "replace").rstrip("\r\n"))
+                reject(line_no, _reason(exc, raw), _text(raw))
                 continue
-        raw = raw.rstrip("\r\n")
-        if not raw.strip():
-            continue  # blank lines (a trailing newline) are not facts
-        try:
-            fact = parse_line(raw, zone)
-            if kept_from is not None:
-                _check_retained(fact, kept_from)
-        except BadLine as exc:
-            report.bad += 1
-            reject(line_no, str(exc), raw)
-            continue
-        batch.append((line_no, fact))
-        raw_by_line[line_no] = raw
-        if len(batch) >= batch_size:
-            write_batch(batch, outcome)
-            batch.clear()
-            raw_by_line.clear()
-    if batch:
-        write_batch(batch, outcome)
+            entries = by_kind.get(kind)
+            if entries is None:
+                entries = by_kind[kind] = []
+            entries.append((line_no, row))
+            raw_by_line[line_no] = raw
+            pending += 1
+            if pending >= batch_size:
+                writer.submit(by_kind, raw_by_line, last=False)
+                by_kind, raw_by_line, pending = {}, {}, 0
+        writer.submit(by_kind, raw_by_line, last=True)  # the rest, and what the batch before held back
+        writer.wait()
+    finally:
+        writer.close()
     # Conflicts are found when a batch is written, after its bad lines: list them all by line.
     report.errors.sort(key=lambda error: error["line"])
     record_ingest(report, "api" if source == "api" else "command")  # Prometheus' counters (/metrics)

@@ -1,15 +1,28 @@
-"""Writes a batch of validated facts: new ones inserted, repeats classified as duplicate or conflict.
+"""Writes a batch of validated facts, set-based: new ones inserted, repeats classified as duplicate or conflict.
 
-One multi-row `INSERT ... ON CONFLICT DO NOTHING RETURNING` per table and chunk (PostgreSQL and
-SQLite alike) says which facts are new; the rest are compared with what is stored. The database
-decides, so two ingests racing on the same id still classify correctly.
+Per fact table and batch, the rows go into a temporary staging table (COPY on PostgreSQL) and three
+statements do the rest, whatever the batch's size:
+
+1. one probe of the stored ids (`DELETE FROM stage USING table ... RETURNING`): the repeats leave the stage
+   with their line and whether their content equals the stored one (duplicate) or not (conflict);
+2. one `INSERT ... SELECT` of what is left, which is new; a fact on an order takes its order's merchant_id
+   in the same statement (UNKNOWN_MERCHANT while the order is not stored); it reports how many rows it
+   wrote and the earliest day, for the recompute (StaleDay);
+3. for orders, the facts stored before them move to their merchant (only when some are waiting).
+
+Only the repeats come back to Python, one row each. An advisory lock per table, held to the end of the
+batch, makes ingests of the same table take turns, so the probe and the insert see the same stored ids
+and the database decides. merchant_upserted (rare, and "latest wins") keeps a statement per fact.
 """
+import weakref
 from datetime import date, datetime, timedelta
 
 from django.db import connection, transaction
 
-from metrics.models import Complaint, Merchant, Order, OrderVerification, Refund, Review, StaleDay
+from metrics.models import UNKNOWN_MERCHANT, Complaint, Merchant, Order, OrderVerification, Refund, Review, StaleDay
 from metrics.partitions import DAY_COLUMNS, ensure_partitions
+
+from .facts import COLUMNS
 
 TABLES = {
     "order_paid": Order,
@@ -18,7 +31,21 @@ TABLES = {
     "complaint_filed": Complaint,
     "refund_completed": Refund,
 }
-ROWS_PER_STATEMENT = 500
+# The facts that reach their merchant through their order: each is stored with its order's merchant_id.
+ON_ORDERS = ("order_verified", "review_posted", "complaint_filed", "refund_completed")
+# Merchants and orders first, so the facts on an order of the same batch find its merchant.
+WRITE_ORDER = ("merchant_upserted", "order_paid", *ON_ORDERS)
+ROWS_PER_STATEMENT = 500  # SQLite: rows per INSERT of the staging table
+
+# The fact's own day, and how many days before it a metric day it changes can lie:
+# a complaint, review or refund changes the cohort of an order paid or verified up to 6 days earlier.
+AFFECTS = {
+    "order_paid": 0,
+    "order_verified": 0,
+    "review_posted": 6,
+    "complaint_filed": 6,
+    "refund_completed": 6,
+}
 
 
 class Outcome:
@@ -26,6 +53,10 @@ class Outcome:
     DUPLICATE = "duplicate"
     CONFLICT = "conflicting"
     SUPERSEDED = "superseded"
+
+
+def _q(name):
+    return connection.ops.quote_name(name)
 
 
 def _adapt(value):
@@ -37,88 +68,200 @@ def _adapt(value):
     return value
 
 
-def _insert_new(model, facts):
-    """Insert facts whose key is not stored yet; return the set of keys inserted."""
-    columns = [model._meta.pk.column, *facts[0].values.keys()]
-    if connection.vendor == "postgresql":
-        return _insert_new_by_copy(model, columns, facts)
-    return _insert_new_by_values(model, columns, facts)
+# PostgreSQL: the staging tables each database session has created, by its DB-API connection.
+_staged = weakref.WeakKeyDictionary()
 
 
-def _insert_new_by_values(model, columns, facts):
-    q = connection.ops.quote_name
-    pk = q(columns[0])
-    row_sql = "(" + ", ".join(["%s"] * len(columns)) + ")"
-    inserted = set()
+class RecentOrders:
+    """The merchants of the orders this ingest stored last (at most about 2 x LIMIT, in two generations), so
+    that a fact on one of them takes its merchant here rather than by a look-up of every month partition
+    of the orders. Facts in a feed follow their orders closely; an order not remembered is looked up."""
+
+    LIMIT = 50_000
+
+    def __init__(self):
+        self.current, self.previous = {}, {}
+
+    def add(self, pairs):
+        self.current.update(pairs)
+        if len(self.current) > self.LIMIT:
+            self.previous, self.current = self.current, {}
+
+    def get(self, order_id):
+        return self.current.get(order_id) or self.previous.get(order_id)
+
+
+def _stage(kind, entries, recent=None):
+    """Fill this connection's staging table of `kind` with [(line, row)]; return its quoted name. A fact on an
+    order remembered in `recent` (PostgreSQL) is staged with its merchant_id."""
+    table = TABLES[kind]._meta.db_table
+    stage = _q(f"stage_{table}")
+    names = ("line", *COLUMNS[kind])
+    if recent is not None:
+        names += ("merchant_id",)
+        order = COLUMNS[kind].index("order_id")
+    columns = ", ".join(_q(c) for c in names)
     with connection.cursor() as cursor:
-        for start in range(0, len(facts), ROWS_PER_STATEMENT):
-            chunk = facts[start:start + ROWS_PER_STATEMENT]
-            params = []
-            for fact in chunk:
-                params.append(fact.key)
-                params.extend(_adapt(v) for v in fact.values.values())
-            cursor.execute(
-                f"INSERT INTO {q(model._meta.db_table)} ({', '.join(q(c) for c in columns)}) "
-                f"VALUES {', '.join([row_sql] * len(chunk))} "
-                f"ON CONFLICT ({pk}) DO NOTHING RETURNING {pk}",
-                params,
-            )
-            inserted.update(row[0] for row in cursor.fetchall())
-    return inserted
-
-
-def _insert_new_by_copy(model, columns, facts):
-    """PostgreSQL: COPY into a transaction-scoped staging table, then one INSERT ... SELECT.
-
-    COPY skips SQL parsing of thousands of parameters, the bulk of the cost of a VALUES list. The table is
-    partitioned by day (metrics/partitions.py), so its unique key is (id, day): an id stored under another
-    day is found by the NOT EXISTS probe of every partition, and an advisory lock per table, held to the end
-    of the batch, makes two ingests racing on the same id take turns, so the database still decides.
-    """
-    q = connection.ops.quote_name
-    table = q(model._meta.db_table)
-    stage = q(f"stage_{model._meta.db_table}")
-    column_list = ", ".join(q(c) for c in columns)
-    pk = q(columns[0])
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"CREATE TEMP TABLE IF NOT EXISTS {stage} (LIKE {table} INCLUDING DEFAULTS) ON COMMIT DELETE ROWS"
-        )
-        with cursor.copy(f"COPY {stage} ({column_list}) FROM STDIN") as copy:
-            for fact in facts:
-                copy.write_row((fact.key, *fact.values.values()))
-        cursor.execute(
-            f"INSERT INTO {table} ({column_list}) SELECT {column_list} FROM {stage} s "
-            f"WHERE NOT EXISTS (SELECT 1 FROM {table} t WHERE t.{pk} = s.{pk}) "
-            f"ON CONFLICT DO NOTHING RETURNING {pk}"
-        )
-        inserted = {row[0] for row in cursor.fetchall()}
-        cursor.execute(f"TRUNCATE {stage}")
-    return inserted
-
-
-def _stored(model, keys, fields):
-    return {
-        row[0]: dict(zip(fields, row[1:], strict=False))
-        for row in model.objects.filter(pk__in=keys).values_list("pk", *fields)
-    }
-
-
-def _write_facts(model, entries, outcome):
-    """entries: [(line_no, fact)] with distinct keys."""
-    facts = [fact for _, fact in entries]
-    inserted = _insert_new(model, facts)
-    repeats = [(line, fact) for line, fact in entries if fact.key not in inserted]
-    stored = _stored(model, [f.key for _, f in repeats], list(facts[0].values.keys())) if repeats else {}
-    for line, fact in entries:
-        if fact.key in inserted:
-            outcome(line, fact, Outcome.NEW)
-        elif stored.get(fact.key) == fact.values:
-            outcome(line, fact, Outcome.DUPLICATE)
+        session = _staged.setdefault(connection.connection, set()) if connection.vendor == "postgresql" else set()
+        if stage not in session:
+            # Every column of the table, none NOT NULL (a fact on an order has no merchant_id until it is
+            # stored). PostgreSQL empties it at each commit; a batch inside a caller's transaction empties it.
+            on_commit = " ON COMMIT DELETE ROWS" if connection.vendor == "postgresql" else ""
+            cursor.execute(f"CREATE TEMP TABLE IF NOT EXISTS {stage}{on_commit} AS "
+                           f"SELECT 0 AS line, * FROM {_q(table)} WHERE 1 = 0")
+            # Remembered once committed: a rolled-back creation is no creation.
+            transaction.on_commit(lambda: session.add(stage))
+        if connection.vendor == "postgresql":
+            with cursor.copy(f"COPY {stage} ({columns}) FROM STDIN") as copy:
+                write = copy.write_row
+                if recent is None:
+                    for line, row in entries:
+                        write((line, *row))
+                else:
+                    known = recent.get
+                    for line, row in entries:
+                        write((line, *row, known(row[order])))
         else:
-            outcome(line, fact, Outcome.CONFLICT)
+            cursor.execute(f"DELETE FROM {stage}")
+            marks = "(" + ", ".join(["%s"] * (len(COLUMNS[kind]) + 1)) + ")"
+            for start in range(0, len(entries), ROWS_PER_STATEMENT):
+                chunk = entries[start:start + ROWS_PER_STATEMENT]
+                cursor.execute(f"INSERT INTO {stage} ({columns}) VALUES {', '.join([marks] * len(chunk))}",
+                               [_adapt(v) for line, row in chunk for v in (line, *row)])
+    return stage
 
 
+def _take_repeats(kind, stage):
+    """Remove the staged facts whose id is stored already; [(line, key, same content)] of them."""
+    key, *content = COLUMNS[kind]
+    table = _q(TABLES[kind]._meta.db_table)
+    same = " AND ".join(f"s.{_q(c)} = t.{_q(c)}" for c in content)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(f"DELETE FROM {stage} s USING {table} t WHERE t.{_q(key)} = s.{_q(key)} "
+                           f"RETURNING s.line, s.{_q(key)}, {same}")
+            return cursor.fetchall()
+        cursor.execute(f"SELECT s.line, s.{_q(key)}, {same} FROM {stage} s JOIN {table} t ON t.{_q(key)} = s.{_q(key)}")
+        repeats = cursor.fetchall()
+        if repeats:
+            cursor.execute(f"DELETE FROM {stage} WHERE {_q(key)} IN (SELECT {_q(key)} FROM {table})")
+        return repeats
+
+
+def _insert_staged(kind, stage, hold_back):
+    """Insert the staged facts (all new by now); return (rows written, their earliest day or None, held back).
+
+    A fact on an order takes its order's merchant_id in the same statement. With `hold_back`, a fact whose
+    order is not stored yet is not written but returned ([(line, row)]), for the next batch to try again:
+    in a file its order usually comes a little later, and a fact stored before its order costs a second
+    write when the order moves it. A fact held back once (staged with a negative line) is written anyway."""
+    table = _q(TABLES[kind]._meta.db_table)
+    day = _q(DAY_COLUMNS[kind])
+    columns = [_q(c) for c in COLUMNS[kind]]
+    if kind not in ON_ORDERS:
+        insert = f"INSERT INTO {table} ({', '.join(columns)}) SELECT {', '.join(columns)} FROM {stage}"
+        with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                cursor.execute(f"WITH written AS ({insert} RETURNING {day}) SELECT COUNT(*), MIN({day}) FROM written")
+                count, earliest = cursor.fetchone()
+            else:
+                cursor.execute(f"SELECT COUNT(*), MIN({day}) FROM {stage}")
+                count, earliest = cursor.fetchone()
+                cursor.execute(insert)
+        return count, _day(earliest), []
+    # The order's merchant, looked up by the order id: the one join not on merchant_id, since finding the
+    # merchant is its purpose. An order id is stored once (the ingest probes it), so at most one row joins.
+    orders = _q(Order._meta.db_table)
+    if connection.vendor == "postgresql":  # only the facts staged without a merchant look their order up
+        look_up = (f"SELECT s.line, {', '.join(f's.{c}' for c in columns)}, COALESCE(s.merchant_id, o.merchant_id) "
+                   f"AS owner FROM {stage} s LEFT JOIN LATERAL (SELECT o.merchant_id FROM {orders} o "
+                   f"WHERE s.merchant_id IS NULL AND o.order_id = s.order_id) o ON true")
+    else:
+        look_up = (f"SELECT s.line, {', '.join(f's.{c}' for c in columns)}, o.merchant_id AS owner FROM {stage} s "
+                   f"LEFT JOIN {orders} o ON o.order_id = s.order_id")
+    insert = (f"INSERT INTO {table} ({', '.join(columns)}, merchant_id) "
+              f"SELECT {', '.join(columns)}, COALESCE(owner, %s) FROM looked WHERE owner IS NOT NULL OR NOT %s "
+              f"OR line < 0")
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                f"WITH looked AS MATERIALIZED ({look_up}), written AS ({insert} RETURNING {day}), "
+                f"summary AS (SELECT COUNT(*) AS n, MIN({day}) AS earliest FROM written) "
+                f"SELECT summary.n, summary.earliest, held.* FROM summary LEFT JOIN ("
+                f"SELECT line, {', '.join(columns)} FROM looked WHERE owner IS NULL AND %s AND line > 0) AS held ON true",
+                [UNKNOWN_MERCHANT, hold_back, hold_back])
+            rows = cursor.fetchall()
+            held = [(row[2], tuple(row[3:])) for row in rows if row[2] is not None]
+            return rows[0][0], _day(rows[0][1]), held
+        cursor.execute(f"SELECT COUNT(*), MIN({day}) FROM {stage}")
+        count, earliest = cursor.fetchone()
+        cursor.execute(f"WITH looked AS ({look_up}) {insert}", [UNKNOWN_MERCHANT, False])
+    return count, _day(earliest), []
+
+
+def _day(value):
+    return date.fromisoformat(value) if isinstance(value, str) else value
+
+
+def _adopt(order_stage):
+    """The facts stored before their order (UNKNOWN_MERCHANT) move to the merchant of the orders just
+    written (the rows left in the orders' stage). A first statement asks whether any fact waits at all,
+    through the partial indexes. PostgreSQL: one DELETE ... RETURNING feeding an INSERT per table, never an
+    UPDATE of merchant_id, which a database distributed by merchant cannot do in place. SQLite: an UPDATE."""
+    waiting = [TABLES[kind]._meta.db_table for kind in ON_ORDERS]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT " + ", ".join(
+            f"EXISTS (SELECT 1 FROM {_q(t)} WHERE merchant_id = %s)" for t in waiting), [UNKNOWN_MERCHANT] * 4)
+        flags = cursor.fetchone()
+        if connection.vendor == "postgresql" and any(flags):
+            # The waiting facts (few, through the partial index) meet the staged orders best in a hash join.
+            _index_probes(cursor, ("on", "off"))
+        for table, waits in zip(waiting, flags, strict=True):
+            if not waits:
+                continue
+            if connection.vendor == "postgresql":
+                model = next(m for m in TABLES.values() if m._meta.db_table == table)
+                columns = [_q(f.column) for f in model._meta.concrete_fields if f.column != "merchant_id"]
+                cursor.execute(
+                    f"WITH moved AS (DELETE FROM {_q(table)} f USING {order_stage} s "
+                    f"WHERE f.merchant_id = %s AND f.order_id = s.order_id "
+                    f"RETURNING {', '.join(f'f.{c}' for c in columns)}, s.merchant_id AS owner) "
+                    f"INSERT INTO {_q(table)} ({', '.join(columns)}, merchant_id) "
+                    f"SELECT {', '.join(columns)}, owner FROM moved", [UNKNOWN_MERCHANT])
+            else:
+                cursor.execute(
+                    f"UPDATE {_q(table)} SET merchant_id = (SELECT s.merchant_id FROM {order_stage} s "
+                    f"WHERE s.order_id = {_q(table)}.order_id) "
+                    f"WHERE merchant_id = %s AND order_id IN (SELECT order_id FROM {order_stage})", [UNKNOWN_MERCHANT])
+        if connection.vendor == "postgresql" and any(flags):
+            _index_probes(cursor, ("off", "off"))
+
+
+def _write_facts(kind, entries, sink, hold_back):
+    """entries: [(line_no, row)] with distinct keys. Returns the earliest day a new fact can change."""
+    ensure_partitions(kind, {row[COLUMNS[kind].index(DAY_COLUMNS[kind])] for _, row in entries})
+    recent = getattr(sink, "recent_orders", None) if connection.vendor == "postgresql" else None
+    stage = _stage(kind, entries, recent if kind in ON_ORDERS else None)
+    conflicts = set()
+    for line, key, same in _take_repeats(kind, stage):
+        sink.outcome(line, kind, key, Outcome.DUPLICATE if same else Outcome.CONFLICT)
+        if not same:
+            conflicts.add(key)
+    count, earliest, held = _insert_staged(kind, stage, hold_back)
+    sink.new(count)
+    if held:
+        sink.hold(kind, held)
+    if kind == "order_paid" and recent is not None:  # stored now with this merchant (a conflict may not be)
+        recent.add((row[0], row[1]) for _, row in entries if row[0] not in conflicts)
+    if kind == "order_paid" and count:
+        _adopt(stage)
+    if connection.vendor == "postgresql" and _inside_callers_transaction():
+        with connection.cursor() as cursor:  # no commit will empty it before the next batch
+            cursor.execute(f"TRUNCATE {stage}")
+    return None if earliest is None else earliest - timedelta(days=AFFECTS[kind])
+
+
+_MERCHANT_FIELDS = COLUMNS["merchant_upserted"][1:]
 _MERCHANT_UPSERT = """
 INSERT INTO {table} (merchant_id, name, category, entity_id, occurred_at)
 VALUES (%s, %s, %s, %s, %s)
@@ -130,90 +273,107 @@ RETURNING merchant_id
 """
 
 
-def _write_merchants(entries, outcome):
+def _stored_merchants(keys):
+    return {row[0]: row[1:] for row in Merchant.objects.filter(pk__in=keys).values_list("pk", *_MERCHANT_FIELDS)}
+
+
+def _write_merchants(entries, sink):
     """merchant_upserted: the latest occurred_at wins; an equal one with other content conflicts."""
-    fields = ["name", "category", "entity_id", "occurred_at"]
-    stored = _stored(Merchant, [f.key for _, f in entries], fields)
-    sql = _MERCHANT_UPSERT.format(table=connection.ops.quote_name(Merchant._meta.db_table))
+    kind = "merchant_upserted"
+    stored = _stored_merchants([row[0] for _, row in entries])
+    sql = _MERCHANT_UPSERT.format(table=_q(Merchant._meta.db_table))
     with connection.cursor() as cursor:
-        for line, fact in entries:
-            current = stored.get(fact.key)
-            if current is not None and fact.values["occurred_at"] == current["occurred_at"]:
-                same = current == fact.values
-                outcome(line, fact, Outcome.DUPLICATE if same else Outcome.CONFLICT)
+        for line, row in entries:
+            key, values = row[0], row[1:]
+            current = stored.get(key)
+            if current is not None and values[-1] == current[-1]:
+                sink.outcome(line, kind, key, Outcome.DUPLICATE if current == values else Outcome.CONFLICT)
                 continue
-            cursor.execute(sql, [fact.key, *(_adapt(fact.values[f]) for f in fields)])
+            cursor.execute(sql, [key, *(_adapt(v) for v in values)])
             if cursor.fetchall():
-                stored[fact.key] = fact.values
-                outcome(line, fact, Outcome.NEW)
+                stored[key] = values
+                sink.new(1)
                 continue
             # Not written: judge against the row as it is now, not the snapshot read before. Another
             # ingest may have committed this merchant meanwhile (the upsert waited for it), and its
             # record with the same occurred_at is a duplicate or a conflict, never "superseded".
-            current = _stored(Merchant, [fact.key], fields).get(fact.key)
-            stored[fact.key] = current
-            if current is not None and current["occurred_at"] == fact.values["occurred_at"]:
-                outcome(line, fact, Outcome.DUPLICATE if current == fact.values else Outcome.CONFLICT)
+            current = _stored_merchants([key]).get(key)
+            stored[key] = current
+            if current is not None and current[-1] == values[-1]:
+                sink.outcome(line, kind, key, Outcome.DUPLICATE if current == values else Outcome.CONFLICT)
             else:
-                outcome(line, fact, Outcome.SUPERSEDED)
+                sink.outcome(line, kind, key, Outcome.SUPERSEDED)
 
 
-# The fact's own day, and how many days before it a metric day it changes can lie:
-# a complaint, review or refund changes the cohort of an order paid or verified up to 6 days earlier.
-AFFECTS = {
-    "order_paid": ("paid_day", 0),
-    "order_verified": ("verified_day", 0),
-    "review_posted": ("posted_day", 6),
-    "complaint_filed": ("filed_day", 6),
-    "refund_completed": ("refunded_day", 6),
-}
-
-
-def _record_earliest_day(new_facts):
-    days = [f.values[AFFECTS[f.kind][0]] - timedelta(days=AFFECTS[f.kind][1])
-            for f in new_facts if f.kind in AFFECTS]
-    if days:
-        StaleDay.objects.create(day=min(days))
+def _inside_callers_transaction():
+    """Whether the batch's atomic block is a savepoint in a transaction of the caller's (a test's, a view's)."""
+    return bool(connection.savepoint_ids)
 
 
 def _lock_tables(kinds):
     """PostgreSQL: one advisory lock per fact table the batch writes, to the end of its transaction, taken in
-    one order by every ingest (so two never deadlock): racing ingests of one table take turns."""
-    if connection.vendor != "postgresql":
-        return
+    one order by every ingest (so two never deadlock): racing ingests of one table take turns. A batch of
+    orders also writes the facts on them (their merchant_id), so it locks every fact table: a fact stored
+    before its order is either seen by the order's batch or sees the order, never neither. The same
+    statement turns the planner to index probes for the batch; returns the switches' previous values."""
+    if "order_paid" in kinds:
+        kinds = set(TABLES)
+    locks = [f"ingest:{TABLES[kind]._meta.db_table}" for kind in sorted(kinds)]
     with connection.cursor() as cursor:
-        for kind in sorted(kinds):
-            cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [f"ingest:{TABLES[kind]._meta.db_table}"])
+        # The select list is evaluated left to right: the locks are taken in this order.
+        cursor.execute("SELECT " + ", ".join(["pg_advisory_xact_lock(hashtext(%s))"] * len(locks) + [
+            "current_setting(%s), set_config(%s, 'off', true)"] * len(_INDEX_PROBES)),
+            [*locks, *(x for name in _INDEX_PROBES for x in (name, name))])
+        return cursor.fetchone()[len(locks)::2]
 
 
-def write_batch(entries, outcome):
-    """Write [(line_no, Fact)] in one transaction, calling outcome(line_no, fact, Outcome.X) for each."""
-    new_facts = []
+# PostgreSQL, for the batch's statements only: probe ids and look up orders through the indexes, one row of the
+# stage at a time. The stage is a temporary table without statistics, and the planner would otherwise often
+# sort or hash every partition of a fact table to meet a few thousand staged rows.
+_INDEX_PROBES = ("enable_hashjoin", "enable_mergejoin")
 
-    def tracked(line, fact, result):
-        if result == Outcome.NEW:
-            new_facts.append(fact)
-        outcome(line, fact, result)
 
-    by_kind = {}
-    for line, fact in entries:
-        by_kind.setdefault(fact.kind, []).append((line, fact))
+def _index_probes(cursor, value):
+    """Set the planner switches (transaction-local) and return their previous values."""
+    cursor.execute("SELECT " + ", ".join("current_setting(%s), set_config(%s, %s, true)" for _ in _INDEX_PROBES),
+                   [x for name, v in zip(_INDEX_PROBES, value, strict=True) for x in (name, name, v)])
+    return cursor.fetchone()[::2]
+
+
+def write_batch(by_kind, sink, hold_back=False):
+    """Write {fact type: [(line_no, row)]} in one transaction. sink.new(n) counts new facts;
+    sink.outcome(line_no, kind, key, Outcome.X) is called for every other line; with `hold_back` (PostgreSQL,
+    a batch that is not the last), sink.hold(kind, [(line_no, row)]) receives the facts on orders not stored
+    yet, for the caller to put in its next batch with their line negated (they are then written whatever).
+
+    The first line with a key goes to the database; later ones in the batch compare with it."""
+    hold_back = hold_back and connection.vendor == "postgresql"
     with transaction.atomic():
-        _lock_tables(set(by_kind) & set(TABLES))
-        for kind, kind_entries in by_kind.items():
-            if kind == "merchant_upserted":
-                _write_merchants(kind_entries, tracked)
+        if connection.vendor == "postgresql":
+            previous = _lock_tables(set(by_kind) & set(TABLES))
+        earliest = []
+        for kind in WRITE_ORDER:
+            entries = by_kind.get(kind)
+            if not entries:
                 continue
-            # The first line with a key goes to the database; later ones in the batch compare with it.
+            if kind == "merchant_upserted":
+                _write_merchants(entries, sink)  # in line order: the latest occurred_at wins
+                continue
             first, later = {}, []
-            for line, fact in kind_entries:
-                if fact.key in first:
-                    later.append((line, fact))
+            for entry in entries:
+                key = entry[1][0]
+                if key in first:
+                    later.append(entry)
                 else:
-                    first[fact.key] = (line, fact)
-            ensure_partitions(kind, {fact.values[DAY_COLUMNS[kind]] for _, fact in first.values()})
-            _write_facts(TABLES[kind], list(first.values()), tracked)
-            for line, fact in later:
-                same = first[fact.key][1].values == fact.values
-                tracked(line, fact, Outcome.DUPLICATE if same else Outcome.CONFLICT)
-        _record_earliest_day(new_facts)
+                    first[key] = entry
+            day = _write_facts(kind, list(first.values()), sink, hold_back)
+            if day is not None:
+                earliest.append(day)
+            for line, row in later:
+                same = first[row[0]][1] == row
+                sink.outcome(line, kind, row[0], Outcome.DUPLICATE if same else Outcome.CONFLICT)
+        if earliest:
+            StaleDay.objects.create(day=min(earliest))
+        if connection.vendor == "postgresql" and _inside_callers_transaction():  # as they were for the caller
+            with connection.cursor() as cursor:
+                _index_probes(cursor, previous)

@@ -1,10 +1,13 @@
 """Facts may arrive in any order (contract section 1): nothing is rejected for naming an order not yet
 seen, and the numbers are the same as when everything arrives in order."""
+import orjson
+import pytest
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
-from metrics.models import Complaint, Order, OrderVerification, Refund, Review, StaleDay
+from metrics.ingest import ingest_lines
+from metrics.models import UNKNOWN_MERCHANT, Complaint, Order, OrderVerification, Refund, Review, StaleDay
 from tests.factories import (
     ComplaintFiledLine,
     OrderPaidLine,
@@ -93,3 +96,27 @@ def test_any_arrival_order_and_batching_gives_the_same_export(ingest, export_csv
 
     assert (report.new, report.bad, report.conflicting) == (len(facts), 0, 0)
     assert export_csv(as_of=AS_OF, start="2026-06-01", end="2026-06-30").splitlines()[1:] == MONTH_EXPORT
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.parametrize("batch_size", [1, 3, 2000])
+def test_outside_a_transaction_facts_before_their_order_across_batches_are_counted(settings, export_csv,
+                                                                                 batch_size):
+    """The command's path: batches written by the writer thread, a fact whose order comes a batch or more later
+    held back once and then stored under no merchant until its order moves it."""
+    from django.db import connection
+
+    assert not connection.in_atomic_block  # so the ingest writes in its own thread and transactions
+    settings.RISKCASE_INGEST_BATCH_SIZE = batch_size
+    facts = _month()
+    facts = [f for f in facts if f["type"] != "order_paid"] + [f for f in facts if f["type"] == "order_paid"]
+
+    report = ingest_lines([orjson.dumps(f) for f in facts])
+
+    assert (report.new, report.bad, report.conflicting) == (len(facts), 0, 0)
+    assert export_csv(as_of=AS_OF, start="2026-06-01", end="2026-06-30").splitlines()[1:] == MONTH_EXPORT
+    for model in (OrderVerification, Review, Complaint, Refund):
+        assert not model.objects.filter(merchant_id=UNKNOWN_MERCHANT).exists()
+    again = ingest_lines([orjson.dumps(f) for f in facts])
+    assert (again.new, again.duplicate, again.conflicting) == (0, len(facts), 0)

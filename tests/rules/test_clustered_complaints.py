@@ -53,7 +53,8 @@ def test_several_complaints_on_one_order_each_count(make_merchant, make_complain
     make_merchant("m1")
     first = make_complaint("m1", filed=as_of)
     for n in range(4):
-        Complaint.objects.create(complaint_id=f"again-{n}", order_id=first.order_id, reason="quality",
+        Complaint.objects.create(complaint_id=f"again-{n}", order_id=first.order_id, merchant_id=first.merchant_id,
+                                 reason="quality",
                                  filed_at=first.filed_at, filed_day=first.filed_day)
     assert kinds(ClusteredComplaintsRule().evaluate(as_of)) == [WARNING]
 

@@ -20,7 +20,7 @@ def set_fillfactor(factor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('metrics', '0007_service_token_scopes'),
+        ('metrics', '0008_fact_merchant_id'),
     ]
 
     operations = [
