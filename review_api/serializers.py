@@ -13,6 +13,7 @@ from cases.services import HAND_OPENED_RISK_POINTS
 from cases.thresholds import NOTE_LENGTH
 from enforcement.models import Penalty, PenaltyKind, PolicyVersion
 from enforcement.policy import PRODUCT_KINDS
+from riskcase.api.fields import StrictCharField
 
 CASE_FIELDS = ["id", "merchant_id", "product_id", "risk_point", "state", "window_start", "window_end", "value",
                "threshold", "threshold_version_id", "explanation", "as_of", "opened_at", "assignee_id",
@@ -88,18 +89,18 @@ class VersionedSerializer(serializers.Serializer):
 
 def internal_note_field():
     """The note admin's forms take beside a statement of reasons: for reviewers and auditors only."""
-    return serializers.CharField(max_length=4000, required=False, default="", allow_blank=True,
+    return StrictCharField(max_length=4000, required=False, default="", allow_blank=True,
                                  help_text="For reviewers and auditors only (kept in the event log with your name); "
                                            "never shown to the merchant.")
 
 
 class ReasonSerializer(VersionedSerializer):
-    reason = serializers.CharField(max_length=4000, help_text="Recorded with your name; the merchant sees it.")
+    reason = StrictCharField(max_length=4000, help_text="Recorded with your name; the merchant sees it.")
     internal_note = internal_note_field()
 
 
 class AppealDecisionSerializer(VersionedSerializer):
-    reasons = serializers.CharField(max_length=4000, help_text="The statement of reasons the merchant sees.")
+    reasons = StrictCharField(max_length=4000, help_text="The statement of reasons the merchant sees.")
     internal_note = internal_note_field()
 
 
@@ -110,7 +111,7 @@ class ProposePenaltySerializer(serializers.Serializer):
     step = serializers.IntegerField(min_value=1, max_value=2_147_483_647,
                                     help_text="The step of the penalty ladder in force (1 = public warning, ...); "
                                               "a step the ladder does not have is a 400 `invalid_command`.")
-    statement = serializers.CharField(max_length=4000, help_text="The statement of reasons the merchant sees.")
+    statement = StrictCharField(max_length=4000, help_text="The statement of reasons the merchant sees.")
     internal_note = internal_note_field()
     expected_version = serializers.IntegerField(
         required=False, min_value=0, max_value=2_147_483_647,
@@ -182,7 +183,7 @@ class ThresholdVersionSerializer(serializers.Serializer):
     window_days = serializers.IntegerField(min_value=1, max_value=366, default=30)
     min_orders = serializers.IntegerField(min_value=1, max_value=32767, default=30)
     effective_from = serializers.DateField()
-    note = serializers.CharField(max_length=NOTE_LENGTH, required=False, default="", allow_blank=True)
+    note = StrictCharField(max_length=NOTE_LENGTH, required=False, default="", allow_blank=True)
 
     def validate(self, attrs):
         if attrs.get("warn_at") is not None and attrs["warn_at"] > attrs["limit"]:
@@ -198,10 +199,10 @@ class ThresholdVersionOutSerializer(serializers.ModelSerializer):
                   "note", "created_by_id"]
 
 
-def _parameter_field(name):
+def _parameter_field(name, rule=""):
     field = RuleParameterVersion._meta.get_field(name)
     return serializers.IntegerField(min_value=1, max_value=32767, default=field.default,
-                                    help_text=f"{field.verbose_name}; default {field.default}.")
+                                    help_text=f"{field.verbose_name}; default {field.default}.{rule}")
 
 
 class RuleParametersVersionSerializer(serializers.Serializer):
@@ -210,14 +211,15 @@ class RuleParametersVersionSerializer(serializers.Serializer):
 
     category = serializers.ChoiceField(choices=[(c, c) for c in settings.RISKCASE_CATEGORIES])
     clustered_window_days = _parameter_field("clustered_window_days")
-    clustered_warn_at = _parameter_field("clustered_warn_at")
+    clustered_warn_at = _parameter_field("clustered_warn_at", " At most `clustered_limit` (a larger one is a 400 "
+                                                              "`invalid_range`).")
     clustered_limit = _parameter_field("clustered_limit")
     unserved_window_days = _parameter_field("unserved_window_days")
     unserved_limit = _parameter_field("unserved_limit")
     related_lookback_days = _parameter_field("related_lookback_days")
     product_min_orders = _parameter_field("product_min_orders")
     effective_from = serializers.DateField()
-    note = serializers.CharField(max_length=NOTE_LENGTH, required=False, default="", allow_blank=True)
+    note = StrictCharField(max_length=NOTE_LENGTH, required=False, default="", allow_blank=True)
 
     def validate(self, attrs):
         if attrs["clustered_warn_at"] > attrs["clustered_limit"]:
@@ -280,14 +282,16 @@ class PolicyVersionSerializer(serializers.Serializer):
     their place in the list (1, 2, 3, ...)."""
 
     effective_from = serializers.DateField()
-    steps = PolicyStepSerializer(many=True, allow_empty=False, max_length=100)
-    product_steps = ProductStepSerializer(many=True, allow_empty=False, max_length=100, required=False,
-                                          help_text="Default: the shipped product ladder (restriction, then ban).")
+    steps = serializers.ListField(child=PolicyStepSerializer(), min_length=1, max_length=100,
+                                  help_text="The store ladder, step 1 first.")
+    product_steps = serializers.ListField(child=ProductStepSerializer(), min_length=1, max_length=100, required=False,
+                                          help_text="The per-product ladder, step 1 first. Default: the shipped one "
+                                                    "(restriction, then ban).")
     window_days = serializers.IntegerField(min_value=1, max_value=2_147_483_647, default=90,
                                            help_text="The rolling window in which violations stand.")
     clustered_ban_at = serializers.IntegerField(min_value=1, max_value=2_147_483_647, default=10,
                                                 help_text="Clustered complaints on a product that ban it at once.")
-    note = serializers.CharField(max_length=NOTE_LENGTH, required=False, default="", allow_blank=True)
+    note = StrictCharField(max_length=NOTE_LENGTH, required=False, default="", allow_blank=True)
 
     def validate(self, attrs):
         def numbered(steps):

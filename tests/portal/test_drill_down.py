@@ -96,6 +96,14 @@ def test_a_bad_rate_is_a_400_with_the_field(api):
     assert_error(api.get(FACTS, {"rate": "mood"}), 400)
 
 
+@pytest.mark.parametrize("query", ["rate=complaint_rate&part=", "rate=complaint_rate&product=",
+                                   "rate=complaint_rate&product=%20%20", "rate=complaint_rate&rate=complaint_rate"])
+def test_an_empty_blank_or_repeated_parameter_is_a_400_as_the_schema_says(api, query):
+    """The schema declares `part` and `product` non-empty (a product not only white space) and each parameter once."""
+    error = assert_error(api.get(f"{FACTS}?{query}"), 400)
+    assert set(error["fields"]) <= {"part", "product", "rate"} and error["fields"]
+
+
 def test_a_page_of_facts_takes_the_same_queries_for_1_or_60_rows(api, merchant, django_assert_max_num_queries):
     OrderFactory(merchant=merchant)
     with django_assert_max_num_queries(6) as few:
