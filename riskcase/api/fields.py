@@ -24,7 +24,7 @@ class StrictCharField(serializers.CharField):
 class StrictCharFieldSchema(OpenApiSerializerFieldExtension):
     target_class = StrictCharField
 
-    def map_serializer_field(self, auto_schema, direction):
+    def map_serializer_field(self, auto_schema, _direction):
         schema = build_basic_type(OpenApiTypes.STR)
         field = self.target
         if field.max_length is not None:
