@@ -104,6 +104,15 @@ def test_an_empty_blank_or_repeated_parameter_is_a_400_as_the_schema_says(api, q
     assert set(error["fields"]) <= {"part", "product", "rate"} and error["fields"]
 
 
+@pytest.mark.parametrize("day", ["0001-01-01", "9999-12-31"])
+@pytest.mark.parametrize("rate", [p.value for p in RATE_RISK_POINTS])
+@pytest.mark.parametrize("part", ["numerator", "denominator"])
+def test_the_first_and_last_days_of_the_calendar_are_an_empty_page_not_a_crash(api, day, rate, part):
+    """Any YYYY-MM-DD the schema allows: no window arithmetic steps past the calendar's last day."""
+    response = api.get(f"/api/v1/metrics/{day}/facts/", {"rate": rate, "part": part})
+    assert response.status_code == 200 and response.json()["results"] == []
+
+
 def test_a_page_of_facts_takes_the_same_queries_for_1_or_60_rows(api, merchant, django_assert_max_num_queries):
     OrderFactory(merchant=merchant)
     with django_assert_max_num_queries(6) as few:
