@@ -252,10 +252,12 @@ def penalty_confirm(*, penalty_id, reviewer, expected_version=None, internal_not
         return penalty
 
 
-def penalty_propose_discretionary(*, violation_id, reviewer, step, statement, internal_note="", now=None):
+def penalty_propose_discretionary(*, violation_id, reviewer, step, statement, internal_note="", expected_version=None,
+                                  now=None):
     """A reviewer proposes any step of the ladder for a serious case (视具体情况), with a statement of reasons
     the merchant sees. The same confirmation rules apply (a product ban by another reviewer, a store removal
-    by two seniors); lower steps take effect at once."""
+    by two seniors); lower steps take effect at once. `expected_version` is the violation's version the
+    reviewer read (a stale one is a ConcurrencyError)."""
     now = now or timezone.now()
     statement = (statement or "").strip()
     if not statement:
@@ -265,6 +267,7 @@ def penalty_propose_discretionary(*, violation_id, reviewer, step, statement, in
         violation = Violation.objects.select_for_update().filter(pk=violation_id).first()
         if violation is None:
             raise InvalidCommand(_("No such violation."))
+        ensure_version(violation.version, expected_version)
         refusal = discretion_refusal(violation, reviewer)
         if refusal is not None:
             raise refusal

@@ -11,6 +11,7 @@ from metrics.models import DailyMetric
 from portal.dates import RangeError, checked_range, platform_today
 from portal.explanations import merchant_explanation
 from portal.timeline import decision, merchant_timeline
+from riskcase.api.fields import StrictCharField
 
 
 class MetricsRangeSerializer(serializers.Serializer):
@@ -20,7 +21,7 @@ class MetricsRangeSerializer(serializers.Serializer):
         required=False, help_text="First day (YYYY-MM-DD). Default: 29 days before `end`.")
     end = serializers.DateField(
         required=False, help_text="Last day (YYYY-MM-DD). Default: yesterday in the platform time zone.")
-    product = serializers.CharField(
+    product = StrictCharField(
         required=False, max_length=64, help_text="One of your products: its own days instead of the store's "
                                                  "(an unknown product, or another merchant's, is a 404).")
 
@@ -446,8 +447,8 @@ class FactsParamsSerializer(serializers.Serializer):
                                    help_text="Which rate of the day: its complaints, negative reviews or refunds.")
     part = serializers.ChoiceField(choices=["numerator", "denominator"], default="numerator", required=False,
                                    help_text="numerator: the facts counted (default); denominator: the orders.")
-    product = serializers.CharField(required=False, max_length=64,
-                                    help_text="One of your products: the facts of its own rate that day.")
+    product = StrictCharField(required=False, max_length=64,
+                              help_text="One of your products: the facts of its own rate that day.")
 
 
 class FactSerializer(serializers.Serializer):

@@ -341,7 +341,8 @@ class MetricsFactsView(FactsMixin, MerchantScopedMixin, generics.GenericAPIView)
                    responses={200: FactSerializer(many=True), **error_responses(400, 401, 403, 404, 429)},
                    operation_id="metrics_day_facts", tags=["metrics"])
     def get(self, request, day):
-        params = FactsParamsSerializer(data=request.query_params)
+        refuse_repeated(request, ["rate", "part", "product"])
+        params = FactsParamsSerializer(data=request.query_params.dict())  # a plain dict: `?part=` is not absent
         params.is_valid(raise_exception=True)
         product = params.validated_data.get("product") or None
         if product and not product_known(self.merchant_id, product):

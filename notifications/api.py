@@ -1,12 +1,13 @@
 """`/api/v1/notifications/`: the caller's inbox (a staff user of a merchant, knox token). Another user's
 notification, the same merchant's colleague's or another merchant's, is a 404."""
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import extend_schema, extend_schema_field, inline_serializer
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 
 from accounts.scoping import MerchantScopedMixin
+from riskcase.api.fields import StrictCharField
 from riskcase.api.schema import error_responses
 
 from . import messages, selectors, services
@@ -35,19 +36,35 @@ class NotificationSerializer(serializers.ModelSerializer):
         return self._text(obj)[1]
 
 
-class PreferenceSerializer(serializers.ModelSerializer):
-    channels = serializers.DictField(child=serializers.ListField(child=serializers.ChoiceField(USER_CHANNELS)),
-                                     required=False)
+@extend_schema_field({
+    "type": "object", "additionalProperties": False,
+    "properties": {kind: {"type": "array", "items": {"type": "string", "enum": list(USER_CHANNELS)}}
+                   for kind in Kind.values},
+    "description": "Per kind of notice, the channels it goes on (a kind not listed goes on every channel you have "
+                   "an address for; violation, penalty and expiry notices go everywhere whatever you choose).",
+})
+class ChannelsField(serializers.DictField):
+    """{kind: [channel, ...]}: only the known kinds, each with the user's channels (the schema says the same)."""
 
-    class Meta:
-        model = Preference
-        fields = ["language", "phone", "push_token", "channels"]
+    def __init__(self, **kwargs):
+        super().__init__(child=serializers.ListField(child=serializers.ChoiceField(USER_CHANNELS)), **kwargs)
 
-    def validate_channels(self, value):
+    def to_internal_value(self, data):
+        value = super().to_internal_value(data)
         unknown = sorted(set(value) - set(Kind.values))
         if unknown:
             raise serializers.ValidationError(f"unknown kinds: {', '.join(unknown)}")
         return {kind: sorted(set(channels)) for kind, channels in value.items()}
+
+
+class PreferenceSerializer(serializers.ModelSerializer):
+    phone = StrictCharField(max_length=32, allow_blank=True, required=False)
+    push_token = StrictCharField(max_length=255, allow_blank=True, required=False)
+    channels = ChannelsField(required=False)
+
+    class Meta:
+        model = Preference
+        fields = ["language", "phone", "push_token", "channels"]
 
 
 class NotificationViewSet(MerchantScopedMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,

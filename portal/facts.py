@@ -53,7 +53,9 @@ def _orders_paid(merchant_id, start, end, product=None):
 
 
 def _window_end(day, as_of):
-    return min(day + timedelta(days=WINDOW_DAYS - 1), as_of)
+    """min(D + 6, A), without stepping past the calendar's last day (9999-12-31 is a valid day to ask for)."""
+    last = timedelta(days=WINDOW_DAYS - 1)
+    return as_of if as_of - day < last else day + last
 
 
 def rate_facts(merchant_id, *, rate, start, end, as_of, part="numerator", product=None):
@@ -97,10 +99,9 @@ def _in_cohort_windows(cohort_day, fact_day, start, end, as_of):
     """The fact counts toward its cohort day D in [start, end] when its own day is in W(D) = [D, D+6] and
     not after A: one OR'ed term per day (a window is at most a few dozen days), portable SQL."""
     condition = Q(pk__in=[])
-    day = start
-    while day <= end:
+    for offset in range((end - start).days + 1):
+        day = start + timedelta(days=offset)
         condition |= Q(**{cohort_day: day, f"{fact_day}__range": (day, _window_end(day, as_of))})
-        day += timedelta(days=1)
     return condition
 
 

@@ -11,22 +11,24 @@ from dataclasses import dataclass
 
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import generics, serializers, status
 from rest_framework.exceptions import NotFound
-from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from cases import services as case_services
 from cases.abilities import CaseAbilities
-from cases.models import ThresholdVersion, Violation, Warning
+from cases.models import RuleParameterVersion, ThresholdVersion, Violation, Warning
 from cases.selectors import appeal_queue, case_timeline, violation_queue, warning_queue
-from cases.thresholds import threshold_version_add
+from cases.thresholds import rule_parameters_version_add, threshold_version_add
 from enforcement import services as penalty_services
 from enforcement.abilities import ReviewerAbilities
-from enforcement.models import Penalty
+from enforcement.models import Penalty, PolicyVersion
+from enforcement.policy import policy_version_add
 from metrics.models import Merchant
 from riskcase.api import idempotency
 from riskcase.api.exceptions import Conflict
@@ -224,9 +226,14 @@ PENALTY_COMMANDS = [
     PenaltyCommand("approve", s.VersionedSerializer,
                    lambda pk, actor, user, d: penalty_services.penalty_approve(penalty_id=pk, reviewer=user, **d),
                    "Approve (confirm) a proposed penalty; imposed once enough different reviewers approved."),
+    PenaltyCommand("confirm", s.VersionedSerializer,
+                   lambda pk, actor, user, d: penalty_services.penalty_confirm(penalty_id=pk, reviewer=user, **d),
+                   "Confirm a protective product ban (imposed at once by the severity rule) within its review SLA: "
+                   "it then stays until its term ends. Lifting it instead is `lift/`."),
     PenaltyCommand("lift", s.ReasonSerializer,
                    lambda pk, actor, user, d: penalty_services.penalty_lift(penalty_id=pk, actor=actor, **d),
-                   "Lift a proposed or active penalty with a reason (a store removal needs two seniors)."),
+                   "Lift a proposed or active penalty with a reason and an optional internal note (a store removal "
+                   "needs two seniors; a product ban in force, or a confirmed protective ban, a senior)."),
 ]
 
 
@@ -296,6 +303,7 @@ def penalty_body(request, penalty_id):
     if is_reviewer(request.user):
         abilities = ReviewerAbilities(request.user)
         commands = [name for name, ok in (("approve", abilities.may_approve(penalty)),
+                                          ("confirm", abilities.may_confirm(penalty)),
                                           ("lift", abilities.may_lift(penalty))) if ok]
     return {"penalty": s.ReviewPenaltySerializer(penalty).data, "commands": commands}
 
@@ -315,30 +323,103 @@ CASE_COMMAND_VIEWS = {c.name: _case_command_view(c) for c in CASE_COMMANDS}
 PENALTY_COMMAND_VIEWS = {c.name: _penalty_command_view(c) for c in PENALTY_COMMANDS}
 
 
-
-class ThresholdVersionView(ReviewView):
-    """POST: add a threshold version (senior reviewers: cases.add_thresholdversion, checked by the service)."""
+class ProposePenaltyView(ReviewView):
+    """POST: a discretionary penalty on a serious case opened by hand (enforcement.abilities.discretion_refusal)."""
 
     permission_classes = [IsReviewer]
 
     @extend_schema(
-        operation_id="review_thresholds_add", tags=["review"], request=s.ThresholdVersionSerializer,
+        operation_id="review_penalties_propose", tags=["review"], request=s.ProposePenaltySerializer,
         parameters=[IDEMPOTENCY],
-        responses={201: s.ThresholdVersionOutSerializer, **IDEMPOTENCY_REUSED,
-                   **error_responses(400, 401, 403, 409, 415, 429)},
-        description="Add a threshold version in force from `effective_from` (one per category, rate and day: "
-                    "another on the same day is a 409).\n\n" + scopes_doc())
+        responses={201: PenaltyDetailSerializer, **IDEMPOTENCY_REUSED,
+                   **error_responses(400, 401, 403, 404, 409, 415, 429)},
+        description="Propose a discretionary penalty (any step of the ladder in force) for a standing violation "
+                    "opened by hand, with a statement of reasons the merchant sees and an optional internal note. "
+                    "The ladder's confirmation rules apply: a product ban needs another reviewer's approval, a "
+                    "store removal two seniors; lower steps take effect at once. Reviewers who may open cases and "
+                    "approve penalties only.\n\n" + scopes_doc())
     def post(self, request):
-        body = s.ThresholdVersionSerializer(data=request.data)
+        body = s.ProposePenaltySerializer(data=request.data)
         body.is_valid(raise_exception=True)
         data = dict(body.validated_data)
+        get_object_or_404(Violation, pk=data["violation_id"])
 
         def run():
-            if ThresholdVersion.objects.filter(category=data["category"], risk_point=data["risk_point"],
-                                               effective_from=data["effective_from"]).exists():
-                raise Conflict(_("This category and rate already have a version from that day."),
-                               code="threshold_version_exists")
-            version = threshold_version_add(actor=actor_for(request), **data)
-            return status.HTTP_201_CREATED, s.ThresholdVersionOutSerializer(version).data
+            penalty = penalty_services.penalty_propose_discretionary(reviewer=request.user, **data)
+            return status.HTTP_201_CREATED, penalty_body(request, penalty.pk)
 
         return _run_idempotent(request, fingerprint_parts=[data], command=_json_safe(run))
+
+
+# --- reference data: a new version, never an edit ---------------------------------------------------
+
+@dataclass(frozen=True)
+class VersionAdd:
+    """Adding a version of reference data through its service (which checks the add permission: senior
+    reviewers). `same_day(data)` finds a version from the same day (a 409 before the service is asked)."""
+
+    name: str
+    serializer: type
+    out: type
+    same_day: Callable
+    conflict: str
+    conflict_code: str
+    call: Callable
+    summary: str
+    json_only: bool = False  # nested lists: a form cannot carry them
+
+
+VERSION_ADDS = [
+    VersionAdd("thresholds", s.ThresholdVersionSerializer, s.ThresholdVersionOutSerializer,
+               lambda d: ThresholdVersion.objects.filter(category=d["category"], risk_point=d["risk_point"],
+                                                         effective_from=d["effective_from"]),
+               gettext_lazy("This category and rate already have a version from that day."), "threshold_version_exists",
+               lambda actor, d: threshold_version_add(actor=actor, **d),
+               "Add a threshold version in force from `effective_from` (one per category, rate and day: "
+               "another on the same day is a 409)."),
+    VersionAdd("rule_parameters", s.RuleParametersVersionSerializer, s.RuleParametersVersionOutSerializer,
+               lambda d: RuleParameterVersion.objects.filter(category=d["category"], effective_from=d["effective_from"]),
+               gettext_lazy("This category already has rule parameters from that day."), "rule_parameters_version_exists",
+               lambda actor, d: rule_parameters_version_add(actor=actor, **d),
+               "Add a version of one category's count-rule parameters (clustered complaints, orders not served, "
+               "related entity, product minimum orders) in force from `effective_from` (one per category and day: "
+               "another on the same day is a 409)."),
+    VersionAdd("policy", s.PolicyVersionSerializer, s.PolicyVersionOutSerializer,
+               lambda d: PolicyVersion.objects.filter(effective_from=d["effective_from"]),
+               gettext_lazy("A penalty policy version from that day exists already."), "policy_version_exists",
+               lambda actor, d: policy_version_add(actor=actor, **d),
+               "Add a version of the penalty ladder (store steps and product steps) in force from "
+               "`effective_from` (one per day: another on the same day is a 409).", json_only=True),
+]
+
+
+def _version_add_view(add):
+    class View(ReviewView):
+        permission_classes = [IsReviewer]
+        if add.json_only:
+            parser_classes = [JSONParser]
+
+        def post(self, request):
+            body = add.serializer(data=request.data)
+            body.is_valid(raise_exception=True)
+            data = dict(body.validated_data)
+
+            def run():
+                if add.same_day(data).exists():
+                    raise Conflict(str(add.conflict), code=add.conflict_code)
+                version = add.call(actor_for(request), data)
+                return status.HTTP_201_CREATED, add.out(version).data
+
+            return _run_idempotent(request, fingerprint_parts=[data], command=_json_safe(run))
+
+    View.__name__ = View.__qualname__ = f"{add.name.title().replace('_', '')}VersionView"
+    View.__doc__ = f"POST: {add.summary}"
+    View.post = extend_schema(
+        operation_id=f"review_{add.name}_add", tags=["review"], request=add.serializer, parameters=[IDEMPOTENCY],
+        responses={201: add.out, **IDEMPOTENCY_REUSED, **error_responses(400, 401, 403, 409, 415, 429)},
+        description=f"{add.summary}\n\nSenior reviewers only (the add permission, checked by the service).\n\n"
+                    f"{scopes_doc()}")(View.post)
+    return View
+
+
+VERSION_ADD_VIEWS = {a.name: _version_add_view(a) for a in VERSION_ADDS}

@@ -95,3 +95,22 @@ def test_the_settings_page_saves_channels_but_cannot_switch_off_violation_notice
     assert preference.wants("warning_raised", "sms") and not preference.wants("warning_raised", "email")
     assert preference.wants("violation_recorded", "email")
     assert client.post("/merchant/notifications/settings/", {"language": "fr"}).status_code == 400
+
+
+def test_preferences_take_exactly_what_the_schema_declares(staff, db):
+    """The schema lists each kind with its channels and no other key, and text as text: the PUT refuses the
+    same documents (a number for a phone, an unknown kind) and stores nothing."""
+    from rest_framework.test import APIClient
+
+    schema = APIClient().get("/api/schema/?format=json").json()
+    declared = schema["components"]["schemas"]["PreferenceRequest"]["properties"]["channels"]
+    assert declared["additionalProperties"] is False
+    assert set(declared["properties"]) == {"warning_raised", "violation_recorded", "appeal_received",
+                                           "appeal_decided", "penalty_imposed", "penalty_lifted", "penalty_expiring"}
+    api = client_for(staff)
+    for body, field in (({"push_token": 0}, "push_token"), ({"phone": 13800138000}, "phone"),
+                        ({"channels": {"warning_raised": "sms"}}, "channels"),
+                        ({"channels": {"warning_raised": None}}, "channels")):
+        refused = api.put(API + "preferences/", body, format="json")
+        assert refused.status_code == 400 and set(refused.json()["error"]["fields"]) == {field}, (body, refused.content)
+    assert not Preference.objects.filter(user=staff).exists()

@@ -96,6 +96,23 @@ def test_a_bad_rate_is_a_400_with_the_field(api):
     assert_error(api.get(FACTS, {"rate": "mood"}), 400)
 
 
+@pytest.mark.parametrize("query", ["rate=complaint_rate&part=", "rate=complaint_rate&product=",
+                                   "rate=complaint_rate&product=%20%20", "rate=complaint_rate&rate=complaint_rate"])
+def test_an_empty_blank_or_repeated_parameter_is_a_400_as_the_schema_says(api, query):
+    """The schema declares `part` and `product` non-empty (a product not only white space) and each parameter once."""
+    error = assert_error(api.get(f"{FACTS}?{query}"), 400)
+    assert set(error["fields"]) <= {"part", "product", "rate"} and error["fields"]
+
+
+@pytest.mark.parametrize("day", ["0001-01-01", "9999-12-31"])
+@pytest.mark.parametrize("rate", [p.value for p in RATE_RISK_POINTS])
+@pytest.mark.parametrize("part", ["numerator", "denominator"])
+def test_the_first_and_last_days_of_the_calendar_are_an_empty_page_not_a_crash(api, day, rate, part):
+    """Any YYYY-MM-DD the schema allows: no window arithmetic steps past the calendar's last day."""
+    response = api.get(f"/api/v1/metrics/{day}/facts/", {"rate": rate, "part": part})
+    assert response.status_code == 200 and response.json()["results"] == []
+
+
 def test_a_page_of_facts_takes_the_same_queries_for_1_or_60_rows(api, merchant, django_assert_max_num_queries):
     OrderFactory(merchant=merchant)
     with django_assert_max_num_queries(6) as few:

@@ -194,3 +194,120 @@ def test_only_a_senior_adds_a_threshold_version_and_a_second_one_that_day_is_a_4
     assert added.json()["warn_at"] == "0.040000" and added.json()["created_by_id"] == senior.pk
     assert again.status_code == 409
     assert ThresholdVersion.objects.filter(effective_from="2026-07-01").count() == 1
+
+
+def _serious_case(merchant):
+    from cases import services
+    from eventstore.actors import Actor
+
+    return services.case_open_by_hand(merchant_id=merchant.merchant_id, risk_point="public_opinion",
+                                      actor=Actor.service("opinion-monitor"), evidence_text="viral video")
+
+
+def test_a_discretionary_penalty_on_a_stale_violation_is_a_409_and_proposes_nothing(reviewer, merchant):
+    from enforcement.models import Penalty
+
+    case = _serious_case(merchant)
+    client = knox_client(reviewer)
+    body = {"violation_id": str(case.pk), "step": 1, "statement": "Serious harm.", "internal_note": "seen it"}
+
+    stale = client.post("/api/v1/review/penalties/propose/", {**body, "expected_version": case.version + 1},
+                        format="json")
+    assert stale.status_code == 409 and stale.json()["error"]["code"] == "concurrency_error"
+    assert not Penalty.objects.exists()
+    first = client.post("/api/v1/review/penalties/propose/", {**body, "expected_version": case.version},
+                        format="json", HTTP_IDEMPOTENCY_KEY="p-1")
+    again = client.post("/api/v1/review/penalties/propose/", {**body, "expected_version": case.version},
+                        format="json", HTTP_IDEMPOTENCY_KEY="p-1")
+    assert first.status_code == again.status_code == 201, first.content
+    assert again["Idempotent-Replayed"] == "true" and Penalty.objects.count() == 1
+    penalty = Penalty.objects.get()
+    assert (penalty.kind, penalty.discretionary, penalty.closed_reason) == ("public_warning", True, "")
+    assert first.json()["penalty"]["id"] == str(penalty.pk)
+    missing = client.post("/api/v1/review/penalties/propose/",
+                          {**body, "violation_id": "00000000-0000-0000-0000-000000000000"}, format="json")
+    assert missing.status_code == 404
+
+
+def test_a_rule_case_takes_no_discretionary_penalty(reviewer, record_violation):
+    violation = record_violation()
+    response = knox_client(reviewer).post("/api/v1/review/penalties/propose/", {
+        "violation_id": str(violation.pk), "step": 1, "statement": "x"}, format="json")
+    assert response.status_code == 403
+
+
+def test_only_a_senior_adds_rule_parameters_and_policy_versions_a_second_that_day_is_a_409(reviewer, senior):
+    from cases.models import RuleParameterVersion
+    from enforcement.models import PolicyVersion
+
+    parameters = {"category": "retail", "clustered_warn_at": 6, "clustered_limit": 12, "effective_from": "2026-07-01"}
+    policy = {"effective_from": "2026-07-01", "steps": [{"kind": "public_warning", "duration_days": 7},
+                                                        {"kind": "product_ban", "duration_days": 60,
+                                                         "traffic_weight": "0.5", "fallback_kind": "throttling"},
+                                                        {"kind": "store_removal"}],
+              "product_steps": [{"kind": "product_ban", "duration_days": 30}]}
+    for path, body, rows in (("rule-parameters/", parameters, RuleParameterVersion.objects),
+                             ("policy/", policy, PolicyVersion.objects)):
+        refused = knox_client(reviewer).post(f"/api/v1/review/{path}", body, format="json")
+        added = knox_client(senior).post(f"/api/v1/review/{path}", body, format="json")
+        again = knox_client(senior).post(f"/api/v1/review/{path}", body, format="json")
+        assert refused.status_code == 403
+        assert added.status_code == 201, added.content
+        assert again.status_code == 409
+        assert rows.filter(effective_from="2026-07-01").count() == 1
+
+    version = RuleParameterVersion.objects.get(effective_from="2026-07-01")
+    assert (version.clustered_limit, version.unserved_limit, version.created_by_id) == (12, 3, senior.pk)
+    ladder = PolicyVersion.objects.get(effective_from="2026-07-01")
+    assert list(ladder.steps.values_list("number", "kind", "duration_days", "fallback_kind")) == [
+        (1, "public_warning", 7, ""), (2, "product_ban", 60, "throttling"), (3, "store_removal", None, "")]
+    assert ladder.product_steps == [{"number": 1, "kind": "product_ban", "duration_days": 30, "traffic_weight": "1.00"}]
+
+
+def test_reference_data_input_the_schema_refuses_is_a_400_with_fields(senior):
+    client = knox_client(senior)
+    cases = [
+        ("rule-parameters/", {"category": "retail", "clustered_warn_at": 13, "effective_from": "2026-07-01"},
+         "clustered_warn_at", "invalid_range"),
+        ("rule-parameters/", {"category": "retail", "effective_from": "2026-07-01", "note": 5}, "note", "not_a_string"),
+        ("policy/", {"effective_from": "2026-07-01", "steps": []}, "steps", None),
+        ("policy/", {"effective_from": "2026-07-01", "steps": [{"kind": "product_restriction"}]}, "steps", None),
+        ("policy/", {"effective_from": "2026-07-01", "steps": [{"kind": "throttling", "traffic_weight": 0.5}]},
+         "steps", None),
+    ]
+    for path, body, field, code in cases:
+        response = client.post(f"/api/v1/review/{path}", body, format="json")
+        assert response.status_code == 400 and field in response.json()["error"]["fields"], (body, response.content)
+        if code:
+            assert response.json()["error"]["code"] == code
+    form = client.post("/api/v1/review/policy/", {"effective_from": "2026-07-01"})  # multipart: JSON only
+    assert form.status_code == 415
+
+
+def test_a_reviewer_confirms_a_protective_ban_and_the_penalty_lists_the_command(reviewer, auditor, merchant):
+    from decimal import Decimal
+
+    from django.test import TestCase
+
+    from cases import services
+    from enforcement import consumers
+    from enforcement.models import Penalty
+    from eventstore.consumers import drain
+    from tests.cases.conftest import judgement
+
+    services.violation_record(**judgement(risk_point="clustered_complaints", product_id="p-1", value=Decimal("10"),
+                                          threshold=Decimal("10")))
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        drain([consumers.VIOLATIONS])
+    ban = Penalty.objects.get(protective=True)
+    client = knox_client(reviewer)
+    assert client.get(f"/api/v1/review/penalties/{ban.pk}/").json()["commands"] == ["confirm", "lift"]
+    assert knox_client(auditor).post(f"/api/v1/review/penalties/{ban.pk}/confirm/", {}).status_code == 403
+    stale = client.post(f"/api/v1/review/penalties/{ban.pk}/confirm/", {"expected_version": ban.version + 1},
+                        format="json")
+    assert stale.status_code == 409
+    confirmed = client.post(f"/api/v1/review/penalties/{ban.pk}/confirm/", {"expected_version": ban.version},
+                            format="json")
+    assert confirmed.status_code == 200, confirmed.content
+    assert Penalty.objects.get(pk=ban.pk).confirmed_by == reviewer.pk
+    assert confirmed.json()["commands"] == []  # confirmed: lifting it now takes a senior
