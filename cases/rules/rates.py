@@ -12,7 +12,7 @@ from metrics.cohorts import STABLE_AFTER_DAYS, exact_rate
 from metrics.models import DailyMetric, ProductDailyMetric
 
 from ..models import RuleParameterVersion
-from ..thresholds import rule_parameters_in_force, thresholds_in_force
+from ..thresholds import thresholds_in_force
 from .base import VIOLATION, WARNING, Finding, Rule
 
 MICRO = 10**6  # thresholds have six decimal places: compare numerator x 10^6 >= micro-threshold x denominator
@@ -53,11 +53,16 @@ class RateRule(Rule):
     denominator: str
 
     def evaluate(self, as_of):
-        versions = {c: v for (c, _), v in thresholds_in_force(as_of, self.risk_point).items()}
+        if self.thresholds is not None:
+            versions = {c: v for c, v in self.thresholds.items() if v.risk_point == self.risk_point}
+        else:
+            versions = {c: v for (c, _), v in thresholds_in_force(as_of, self.risk_point).items()}
+            if self.parameters is not None:
+                versions = {c: v for c, v in versions.items() if c in self.parameters}
         if not versions:
             return []
         default_product_min = RuleParameterVersion._meta.get_field("product_min_orders").default
-        parameters = rule_parameters_in_force(as_of)
+        parameters = self.rule_parameters(as_of)
         product_min_orders = {
             c: (parameters[c].product_min_orders if c in parameters else default_product_min) for c in versions
         }
