@@ -7,9 +7,12 @@ merchants the new version would warn (a warning and no violation), put in violat
 (in violation under the new version but not under the one replaced), with their ids, at most
 IMPACT_LIST_CAP of each (the counts are exact).
 """
+import hashlib
+import json
 from datetime import timedelta
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from metrics.models import RecomputeRun
 
@@ -61,3 +64,27 @@ def rule_parameters_impact(version, previous, *, as_of=None):
     as_of = as_of or last_night()
     return _impact([rule(parameters={version.category: version}) for rule in RULES],
                    [rule(parameters={previous.category: previous}) for rule in RULES] if previous else [], as_of)
+
+
+def preview_fingerprint(arguments):
+    """A short digest of a version's arguments: the admin's preview step shows the impact once per set of values."""
+    text = json.dumps(arguments, sort_keys=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def preview_lines(changes, impact):
+    """What the reviewer reads before recording a version: its changes (stricter or not) and its impact."""
+    lines = [_("Preview, not recorded yet. Impact from the metrics as of %(as_of)s: %(warn)d merchant(s) warned, "
+               "%(violation)d in violation, %(ladder_up)d moving up the ladder.") % impact]
+    labels = {"warn": _("Warned"), "violation": _("In violation"), "ladder_up": _("Moving up the ladder")}
+    for group in GROUPS:
+        if impact["merchants"][group]:
+            more = _(" (and more)") if len(impact["merchants"][group]) < impact[group] else ""
+            lines.append(f"{labels[group]}: {', '.join(impact['merchants'][group])}{more}")
+    if changes:
+        lines.append(_("Changes: %(changes)s.") % {"changes": "; ".join(
+            f"{c['field']} {c['old']} → {c['new']}" + (_(" (stricter)") if c["stricter"] else "") for c in changes)})
+    else:
+        lines.append(_("No change from the version it replaces."))
+    lines.append(_("Check the numbers and save again to record this version."))
+    return lines

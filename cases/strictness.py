@@ -44,9 +44,9 @@ POLICY_FIELDS = {"window_days": HIGHER, "clustered_ban_at": LOWER, "protective_r
                  "severity_order": ANY}
 RUNG_FIELDS = {"kind": HARSHER, "duration_days": HIGHER, "traffic_weight": LOWER, "fallback_kind": HARSHER}
 
-# How harsh each penalty is (the store ladder's order; a product ban's fallback "" is throttling).
+# How harsh each penalty is (the store ladder's order).
 PENALTY_HARSHNESS = {"public_warning": 1, "restricted_promotion": 2, "throttling": 3, "product_restriction": 3,
-                     "product_ban": 4, "store_removal": 5, "": 3}
+                     "product_ban": 4, "store_removal": 5}
 
 
 class StricterTooSoon(DomainError):
@@ -108,7 +108,8 @@ def compare(old, new, directions):
 
 def _rungs(steps, count):
     """The ladder's rungs 1..count as {field: value}: beyond the last step, the last step applies."""
-    ordered = sorted(steps, key=lambda s: s["number"])
+    ordered = [{**s, **({"fallback_kind": s["fallback_kind"] or "throttling"} if "fallback_kind" in s else {})}
+               for s in sorted(steps, key=lambda s: s["number"])]  # no fallback means throttling (enforcement.ladder)
     return [next((s for s in ordered if s["number"] == n), ordered[-1]) for n in range(1, count + 1)]
 
 

@@ -3,9 +3,10 @@
 A violation *stands* while it is not overturned (appeal won, withdrawn) and was recorded within the
 policy's rolling window. The standing violations are ordered by recording time; violations recorded by
 one evaluation (one nightly run: their events share its correlation id) are ordered among themselves by
-the policy version's severity order, the least severe first, so the most severe carries the highest rung. The n-th standing violation carries
-step n of the policy (the last step beyond it). `rungs()` says which penalty each standing violation
-should carry; enforcement.services.merchant_restep makes the live penalties equal to it.
+the policy version's severity order (`PolicyVersion.severity_order`), the least severe first, so the most
+severe carries the highest rung. The n-th standing violation carries step n of the policy (the last step
+beyond it). `rungs()` says which penalty each standing violation should carry;
+enforcement.services.merchant_restep makes the live penalties equal to it.
 
 Product violations (a rate rule's judgement of one product, contract section 7) do not climb the store
 ladder: each product has its own, `product_rungs()`, where the n-th standing product violation of that
