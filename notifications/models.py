@@ -19,6 +19,7 @@ class Kind(models.TextChoices):
     PENALTY_IMPOSED = "penalty_imposed", _("penalty imposed")
     PENALTY_LIFTED = "penalty_lifted", _("penalty lifted")
     PENALTY_EXPIRING = "penalty_expiring", _("penalty expiring soon")
+    RULE_CHANGED = "rule_changed", _("rule change announced")
 
 
 #: Kinds a staff user cannot switch off (the statement of reasons must reach the merchant).
