@@ -84,3 +84,20 @@ def test_a_longer_review_sla_or_another_severity_order_is_stricter_and_needs_not
     shorter = policy_version_add(effective_from=today, steps=_shipped_steps(), actor=SYSTEM,
                                  protective_review_hours=12)  # a quicker review only helps merchants: at once
     assert shorter.changes == [{"field": "protective_review_hours", "old": 24, "new": 12, "stricter": False}]
+
+
+def test_the_impact_of_a_policy_version_names_the_merchants_it_moves_up_the_ladder(record):
+    from tests.factories import MerchantFactory
+
+    MerchantFactory(merchant_id="m2")
+    record()
+    record()  # m1: two standing violations, steps 1 and 2
+    record(merchant_id="m2")  # m2: one, step 1
+    steps = _shipped_steps()
+    steps[1] = {**steps[1], "kind": "throttling", "traffic_weight": "0.5"}  # the second rung gets harsher
+    today = timezone.localdate()
+    version = policy_version_add(effective_from=today + timedelta(days=7), steps=steps, actor=SYSTEM)
+    assert version.impact["merchants"] == {"warn": [], "violation": ["m1", "m2"], "ladder_up": ["m1"]}
+    assert (version.impact["violation"], version.impact["ladder_up"]) == (2, 1)
+    assert [c["field"] for c in version.changes] == ["steps[2].kind", "steps[2].traffic_weight"]
+    assert read("policy-ladder")[-1].data["impact"] == version.impact
