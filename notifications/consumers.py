@@ -14,7 +14,7 @@ from cases.events import (
 )
 from cases.models import Violation
 from enforcement.events import PenaltyImposed, PenaltyLifted, PolicyVersionAdded
-from enforcement.models import Penalty
+from enforcement.models import LiftCause, Penalty
 from enforcement.rule_changes import POLICY, RULE_PARAMETERS, THRESHOLD
 from eventstore.consumers import process_new_events, register_consumer
 from eventstore.streams import parse_stream
@@ -59,8 +59,10 @@ def describe(recorded):
             return Kind.PENALTY_IMPOSED, penalty.merchant_id, str(penalty.pk), {
                 **context, "starts_at": event.starts_at.isoformat(),
                 "ends_at": event.ends_at.isoformat() if event.ends_at else None}
-        return Kind.PENALTY_LIFTED, penalty.merchant_id, str(penalty.pk), {
-            **context, "cause": event.cause, "reason": event.reason}
+        # A re-step (the merchant's standing violations changed) lifts one rung to impose another: its own notice.
+        kind = Kind.PENALTY_RE_STEPPED if event.cause == LiftCause.RE_STEPPED else Kind.PENALTY_LIFTED
+        return kind, penalty.merchant_id, str(penalty.pk), {
+            **context, "cause": event.cause, "reason": event.reason, "step": penalty.step}
     return None
 
 
