@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import pytest
 import time_machine
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from cases.strictness import StricterTooSoon
 from cases.thresholds import threshold_in_force, threshold_version_add
@@ -36,11 +36,15 @@ def _stricter(effective_from, category="food"):
 def test_a_stricter_version_dated_sooner_than_seven_days_is_refused_with_a_clear_message():
     today = timezone.localdate()
     for day in (today - timedelta(days=30), today, today + timedelta(days=6)):
-        with pytest.raises(StricterTooSoon) as refused:
+        with pytest.raises(StricterTooSoon) as refused, translation.override("en"):
             _stricter(day)
         message = str(refused.value)
         assert "stricter (limit, warn_at)" in message and "at least 7 days" in message
         assert (today + timedelta(days=7)).isoformat() in message
+    with pytest.raises(StricterTooSoon) as refused:  # the platform's language by default
+        _stricter(today)
+    assert str(refused.value) == (f"此版本使规则更严格（limit, warn_at），必须在生效前至少 7 天告知商家：请选择 "
+                                  f"{(today + timedelta(days=7)).isoformat()} 或之后的生效日期。")
     assert threshold_in_force("food", "complaint_rate", today + timedelta(days=365)).limit == Decimal("0.05")
     assert _stricter(today + timedelta(days=7)).limit == Decimal("0.03")
 
