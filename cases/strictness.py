@@ -53,8 +53,7 @@ class StricterTooSoon(DomainError):
     """A stricter version dated sooner than NOTICE_DAYS after the day it is recorded."""
 
     message = _("This version makes the rules stricter and must be announced at least 7 days before it applies.")
-    status = 400
-    code = "notice_too_short"
+    status = 400  # the API's code is the class's name: stricter_too_soon
 
 
 @dataclass(frozen=True)

@@ -327,7 +327,9 @@ class ThresholdVersionView(ReviewView):
         responses={201: s.ThresholdVersionOutSerializer, **IDEMPOTENCY_REUSED,
                    **error_responses(400, 401, 403, 409, 415, 429)},
         description="Add a threshold version in force from `effective_from` (one per category, rate and day: "
-                    "another on the same day is a 409).\n\n" + scopes_doc())
+                    "another on the same day is a 409). A version stricter than the one it replaces (a lower limit, "
+                    "warn_at or min_orders, another window) must apply at least 7 days after today: sooner is a 400 "
+                    "`stricter_too_soon`.\n\n" + scopes_doc())
     def post(self, request):
         body = s.ThresholdVersionSerializer(data=request.data)
         body.is_valid(raise_exception=True)
