@@ -41,7 +41,7 @@ def test_a_stricter_version_dated_sooner_than_seven_days_is_refused_with_a_clear
         message = str(refused.value)
         assert "stricter (limit, warn_at)" in message and "at least 7 days" in message
         assert (today + timedelta(days=7)).isoformat() in message
-    with pytest.raises(StricterTooSoon) as refused:  # the platform's language by default
+    with pytest.raises(StricterTooSoon) as refused, translation.override("zh-hans"):  # the platform's language
         _stricter(today)
     assert str(refused.value) == (f"此版本使规则更严格（limit, warn_at），必须在生效前至少 7 天告知商家：请选择 "
                                   f"{(today + timedelta(days=7)).isoformat()} 或之后的生效日期。")
