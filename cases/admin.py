@@ -26,6 +26,7 @@ from . import evidence, services
 from .abilities import VIOLATION_COMMANDS, WARNING_COMMANDS, CaseAbilities
 from .charts import rate_chart
 from .errors import ConcurrencyError, DomainError, NotPermitted
+from .impact import preview_fingerprint, preview_lines
 from .models import (
     RATE_RISK_POINTS,
     Appeal,
@@ -460,6 +461,9 @@ class ReferenceVersionForm(forms.ModelForm):
     at once, so its field errors show on the form; the admin's save_model runs it for real."""
 
     category = forms.ChoiceField(label=gettext_lazy("category"), choices=())
+    # The preview step: the first valid submission shows the impact (cases.impact) and records nothing; saving
+    # the same values again records the version.
+    preview = forms.CharField(required=False, widget=forms.HiddenInput)
     actor = None
     arguments = ()
 
@@ -481,12 +485,19 @@ class ReferenceVersionForm(forms.ModelForm):
             return data
         try:
             with transaction.atomic():
-                self.add(actor=self.actor, **self.service_arguments(data))
+                version = self.add(actor=self.actor, **self.service_arguments(data))
                 raise _DryRun
         except _DryRun:
             pass
         except InvalidReferenceData as exc:
             raise ValidationError(exc.message_dict if hasattr(exc, "error_dict") else exc.messages) from None
+        except DomainError as exc:  # a stricter version without its 7 days' notice (cases.strictness)
+            raise ValidationError(str(exc)) from None
+        fingerprint = preview_fingerprint(self.service_arguments(data))
+        if data.get("preview") != fingerprint:
+            self.data = self.data.copy()
+            self.data[self.add_prefix("preview")] = fingerprint
+            raise ValidationError(preview_lines(version.changes, version.impact))
         return data
 
     def service_arguments(self, data):

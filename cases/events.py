@@ -145,6 +145,11 @@ class ThresholdVersionAdded(DomainEvent):
     min_orders: int
     effective_from: date
     note: str = ""
+    # Added with the announcement of rule changes: the fields that differ from the version replaced
+    # ({field, old, new, stricter}, cases.strictness) and the impact previewed (cases.impact); None in
+    # events stored before (and in the shipped defaults' events), which are not announced.
+    changes: list[dict] | None = None
+    impact: dict | None = None
 
 
 # The count rules' parameters of one category: stream "rule_parameters-<category>".
@@ -163,3 +168,5 @@ class RuleParametersVersionAdded(DomainEvent):
     effective_from: date
     note: str = ""
     product_min_orders: int = 20  # added with the product rules: events stored before it decode to the default
+    changes: list[dict] | None = None  # as in ThresholdVersionAdded
+    impact: dict | None = None

@@ -11,6 +11,7 @@ from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
 from django.conf import settings
 from django.db import transaction
 from django.db.models import OuterRef, Subquery
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from eventstore.aggregates import commit
@@ -20,6 +21,7 @@ from eventstore.store import lock_for_append
 from .aggregates import RuleParameterVersions, ThresholdVersions
 from .events import RuleParametersVersionAdded, ThresholdVersionAdded
 from .models import RATE_RISK_POINTS, RuleParameterVersion, ThresholdVersion
+from .strictness import RULE_PARAMETER_FIELDS, THRESHOLD_FIELDS, compare, require_notice
 
 DEFAULT_WARN_FACTOR = Decimal("0.8")  # warn_at defaults to exactly 0.8 x limit
 PLACES = 6  # ThresholdVersion stores six decimal places
@@ -87,8 +89,13 @@ def _validate(*, category, risk_point, limit, warn_at, window_days, min_orders, 
 
 
 def threshold_version_add(*, category, risk_point, limit, warn_at=None, window_days=30, min_orders=30,
-                          effective_from, actor, note=""):
+                          effective_from, actor, note="", impact_as_of=None):
     """Add a threshold version in force from `effective_from`, recorded as a ThresholdVersionAdded event.
+
+    A version stricter than the one it replaces (cases.strictness) must apply at least 7 days after today
+    (StricterTooSoon otherwise); one that only relaxes may apply at once. The event keeps its changes and its
+    impact (cases.impact, from the metrics as of the last night, or `impact_as_of`); the returned version
+    carries them too (`.changes`, `.impact`).
 
     `warn_at` defaults to exactly 0.8 x limit (a Decimal, never a float product). `actor` is the
     system or a reviewer holding cases.add_thresholdversion (who becomes `created_by`). The
@@ -103,20 +110,51 @@ def threshold_version_add(*, category, risk_point, limit, warn_at=None, window_d
     warn_at = _decimal("warn_at", warn_at)
     _validate(category=category, risk_point=risk_point, limit=limit, warn_at=warn_at,
               window_days=window_days, min_orders=min_orders, effective_from=effective_from)
+    proposed = ThresholdVersion(category=category, risk_point=risk_point, limit=limit, warn_at=warn_at,
+                                window_days=window_days, min_orders=min_orders, effective_from=effective_from)
+    impact = threshold_impact(proposed, _replaced(ThresholdVersion, proposed, risk_point=risk_point), as_of=impact_as_of)
     with transaction.atomic():
         lock_for_append()
         if ThresholdVersion.objects.filter(category=category, risk_point=risk_point,
                                            effective_from=effective_from).exists():
             raise InvalidThreshold(
                 {"effective_from": f"{category} {risk_point} already has a version from {effective_from}"})
+        changes = threshold_changes(proposed)
+        require_notice(changes, effective_from=effective_from, today=timezone.localdate())
         event = ThresholdVersionAdded(
             threshold_version_id=next_id(ThresholdVersion), category=category, risk_point=risk_point, limit=limit,
             warn_at=warn_at, window_days=window_days, min_orders=min_orders, effective_from=effective_from,
-            note=note,
+            note=note, changes=[c.as_data() for c in changes], impact=impact,
         )
         aggregate = ThresholdVersions.load(ThresholdVersions.key_of(event))
         commit(aggregate, event, actor=actor, expected_version=aggregate.version)
-    return ThresholdVersion.objects.get(pk=event.threshold_version_id)
+    version = ThresholdVersion.objects.get(pk=event.threshold_version_id)
+    version.changes, version.impact = event.changes, impact
+    return version
+
+
+def _replaced(model, proposed, **same):
+    """The version `proposed` replaces: the one in force the day before it applies (None: it is the first)."""
+    return (model.objects.filter(category=proposed.category, effective_from__lt=proposed.effective_from, **same)
+            .order_by("-effective_from").first())
+
+
+def _snapshot(version, fields):
+    return {name: getattr(version, name) for name in fields}
+
+
+def threshold_changes(proposed):
+    """[strictness.Change] of a threshold version (saved or not) against the version it replaces."""
+    previous = _replaced(ThresholdVersion, proposed, risk_point=proposed.risk_point)
+    return compare(previous and _snapshot(previous, THRESHOLD_FIELDS), _snapshot(proposed, THRESHOLD_FIELDS),
+                   THRESHOLD_FIELDS)
+
+
+def rule_parameters_changes(proposed):
+    """[strictness.Change] of a rule parameters version (saved or not) against the version it replaces."""
+    previous = _replaced(RuleParameterVersion, proposed)
+    return compare(previous and _snapshot(previous, RULE_PARAMETER_FIELDS),
+                   _snapshot(proposed, RULE_PARAMETER_FIELDS), RULE_PARAMETER_FIELDS)
 
 
 def in_force(as_of):
@@ -129,6 +167,18 @@ def in_force(as_of):
         .values("pk")[:1]
     )
     return ThresholdVersion.objects.filter(effective_from__lte=as_of, pk=Subquery(latest))
+
+
+def threshold_impact(proposed, previous, *, as_of=None):
+    from .impact import threshold_impact as impact  # the rules import this module
+
+    return impact(proposed, previous, as_of=as_of)
+
+
+def rule_parameters_impact(proposed, previous, *, as_of=None):
+    from .impact import rule_parameters_impact as impact
+
+    return impact(proposed, previous, as_of=as_of)
 
 
 def thresholds_in_force(as_of, risk_point=None):
@@ -150,9 +200,10 @@ def threshold_in_force(category, risk_point, as_of):
 
 # --- The count rules' parameters (clustered complaints, orders not served, related entity) -------
 
-def rule_parameters_version_add(*, category, effective_from, actor, note="", **parameters):
+def rule_parameters_version_add(*, category, effective_from, actor, note="", impact_as_of=None, **parameters):
     """Add a version of one category's count-rule parameters, in force from `effective_from`, recorded
-    as a RuleParametersVersionAdded event.
+    as a RuleParametersVersionAdded event. Stricter versions need 7 days' notice, and the event keeps the
+    changes and the impact, as for thresholds (threshold_version_add).
 
     `parameters` are RuleParameterVersion.PARAMETERS (whole numbers, at least 1; the clustered
     complaints' warn_at at most its limit); one left out keeps the shipped default. `actor` is the
@@ -180,18 +231,24 @@ def rule_parameters_version_add(*, category, effective_from, actor, note="", **p
         errors["effective_from"] = "effective_from must be a date"
     if errors:
         raise InvalidRuleParameters(errors)
+    proposed = RuleParameterVersion(category=category, effective_from=effective_from, **values)
+    impact = rule_parameters_impact(proposed, _replaced(RuleParameterVersion, proposed), as_of=impact_as_of)
     with transaction.atomic():
         lock_for_append()
         if RuleParameterVersion.objects.filter(category=category, effective_from=effective_from).exists():
             raise InvalidRuleParameters(
                 {"effective_from": f"{category} already has rule parameters from {effective_from}"})
+        changes = rule_parameters_changes(proposed)
+        require_notice(changes, effective_from=effective_from, today=timezone.localdate())
         event = RuleParametersVersionAdded(
             rule_parameters_version_id=next_id(RuleParameterVersion), category=category,
-            effective_from=effective_from, note=note, **values,
+            effective_from=effective_from, note=note, changes=[c.as_data() for c in changes], impact=impact, **values,
         )
         aggregate = RuleParameterVersions.load(category)
         commit(aggregate, event, actor=actor, expected_version=aggregate.version)
-    return RuleParameterVersion.objects.get(pk=event.rule_parameters_version_id)
+    version = RuleParameterVersion.objects.get(pk=event.rule_parameters_version_id)
+    version.changes, version.impact = event.changes, impact
+    return version
 
 
 def rule_parameters_in_force(as_of):

@@ -13,6 +13,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from cases.errors import ConcurrencyError, DomainError
+from cases.impact import preview_fingerprint, preview_lines
 from cases.models import Violation
 from eventstore.actors import Actor
 from eventstore.store import read
@@ -53,7 +54,8 @@ class PolicyStepFormSet(forms.BaseInlineFormSet):
     def version_arguments(self):
         version = self.instance
         return {"effective_from": version.effective_from, "window_days": version.window_days,
-                "clustered_ban_at": version.clustered_ban_at, "note": version.note or "", "steps": self.steps()}
+                "clustered_ban_at": version.clustered_ban_at, "note": version.note or "", "steps": self.steps(),
+                "protective_review_hours": version.protective_review_hours, "severity_order": version.severity_order}
 
     def clean(self):
         super().clean()
@@ -61,10 +63,12 @@ class PolicyStepFormSet(forms.BaseInlineFormSet):
             return  # the version's own form reports what is missing there
         try:
             with transaction.atomic():
-                policy_version_add(actor=self.actor, **self.version_arguments())
+                version = policy_version_add(actor=self.actor, **self.version_arguments())
                 raise _DryRun
         except _DryRun:
             pass
+        except DomainError as exc:  # a stricter version without its 7 days' notice (cases.strictness)
+            raise ValidationError(str(exc)) from None
         except InvalidPolicy as exc:
             forms_ = [form for form in self.forms if form.cleaned_data and not form.cleaned_data.get("DELETE")]
             general = []
@@ -76,6 +80,14 @@ class PolicyStepFormSet(forms.BaseInlineFormSet):
                     general.extend(f"{key}: {message}" for message in messages_)
             if general:
                 raise ValidationError(general) from None
+            return
+        # The preview step: the first valid submission shows the impact and records nothing; the same values
+        # saved again record the version. The digest rides in the version form's hidden `preview` field
+        # (PolicyVersionAdmin.render_change_form puts it there).
+        fingerprint = preview_fingerprint(self.version_arguments())
+        if self.data.get("preview") != fingerprint:
+            self.preview_digest = fingerprint
+            raise ValidationError(preview_lines(version.changes, version.impact))
 
 
 class PolicyStepInline(admin.TabularInline):
@@ -100,13 +112,25 @@ class PolicyStepInline(admin.TabularInline):
         return type(formset.__name__, (formset,), {"actor": Actor.reviewer(request.user)})
 
 
+class PolicyVersionForm(forms.ModelForm):
+    preview = forms.CharField(required=False, widget=forms.HiddenInput)  # see PolicyStepFormSet.clean
+
+    class Meta:
+        model = PolicyVersion
+        fields = ["effective_from", "window_days", "clustered_ban_at", "protective_review_hours", "severity_order",
+                  "note"]
+
+
 @admin.register(PolicyVersion)
 class PolicyVersionAdmin(admin.ModelAdmin):
     """Senior reviewers add a version with its steps (policy_version_add records it as an event);
     nobody edits or deletes one: penalties cite the version they were decided under."""
 
-    list_display = ["effective_from", "window_days", "clustered_ban_at", "note", "created_at"]
-    fields = ["effective_from", "window_days", "clustered_ban_at", "note"]
+    list_display = ["effective_from", "window_days", "clustered_ban_at", "protective_review_hours", "note",
+                    "created_at"]
+    fields = ["effective_from", "window_days", "clustered_ban_at", "protective_review_hours", "severity_order", "note",
+              "preview"]
+    form = PolicyVersionForm
     inlines = [PolicyStepInline]
 
     def has_add_permission(self, request):
@@ -120,6 +144,16 @@ class PolicyVersionAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         pass  # the version and its steps are written together by policy_version_add, in save_related
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        digest = next((getattr(inline.formset, "preview_digest", None) for inline in
+                       context.get("inline_admin_formsets", ()) if getattr(inline.formset, "preview_digest", None)),
+                      None)
+        if digest:
+            form = context["adminform"].form
+            form.data = form.data.copy()
+            form.data["preview"] = digest
+        return super().render_change_form(request, context, add=add, change=change, form_url=form_url, obj=obj)
 
     def save_related(self, request, form, formsets, change):
         (steps,) = formsets

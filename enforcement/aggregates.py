@@ -17,7 +17,15 @@ from .events import (
     PenaltyProposed,
     PolicyVersionAdded,
 )
-from .models import Penalty, PenaltyState, PolicyStep, PolicyVersion, default_product_steps
+from .models import (
+    DEFAULT_PROTECTIVE_REVIEW_HOURS,
+    Penalty,
+    PenaltyState,
+    PolicyStep,
+    PolicyVersion,
+    default_product_steps,
+    default_severity_order,
+)
 
 
 class PolicyVersions(ReferenceStream):
@@ -34,8 +42,12 @@ class PolicyVersions(ReferenceStream):
     @handles(PolicyVersionAdded)
     def _added(self, e, ctx):
         product_steps = e.product_steps if e.product_steps is not None else default_product_steps()
-        version = PolicyVersion(id=e.policy_version_id, effective_from=e.effective_from, window_days=e.window_days,
-                                clustered_ban_at=e.clustered_ban_at, note=e.note, product_steps=product_steps)
+        version = PolicyVersion(
+            id=e.policy_version_id, effective_from=e.effective_from, window_days=e.window_days,
+            clustered_ban_at=e.clustered_ban_at, note=e.note, product_steps=product_steps,
+            protective_review_hours=(e.protective_review_hours if e.protective_review_hours is not None
+                                     else DEFAULT_PROTECTIVE_REVIEW_HOURS),
+            severity_order=e.severity_order if e.severity_order is not None else default_severity_order())
         return [version, *(
             PolicyStep(id=s["id"], policy_id=version.pk, number=s["number"], kind=s["kind"],
                        duration_days=s["duration_days"], traffic_weight=Decimal(s["traffic_weight"]),

@@ -96,3 +96,10 @@ class PolicyVersionAdded(DomainEvent):
     # The product ladder's steps {number, kind, duration_days, traffic_weight (text)}; None in events stored
     # before it existed, which mean the shipped default (enforcement.policy.DEFAULT_PRODUCT_STEPS).
     product_steps: list[dict] | None = None
+    # Issue 12 "configurable per policy version": None in events stored before, which mean the shipped values
+    # (enforcement.models.DEFAULT_PROTECTIVE_REVIEW_HOURS, DEFAULT_SEVERITY_ORDER).
+    protective_review_hours: int | None = None
+    severity_order: list[str] | None = None
+    # As in cases.events.ThresholdVersionAdded: the changes against the version replaced and the impact.
+    changes: list[dict] | None = None
+    impact: dict | None = None

@@ -3,9 +3,10 @@
 A violation *stands* while it is not overturned (appeal won, withdrawn) and was recorded within the
 policy's rolling window. The standing violations are ordered by recording time; violations recorded by
 one evaluation (one nightly run: their events share its correlation id) are ordered among themselves by
-severity, the least severe first, so the most severe carries the highest rung. The n-th standing violation carries
-step n of the policy (the last step beyond it). `rungs()` says which penalty each standing violation
-should carry; enforcement.services.merchant_restep makes the live penalties equal to it.
+the policy version's severity order (`PolicyVersion.severity_order`), the least severe first, so the most
+severe carries the highest rung. The n-th standing violation carries step n of the policy (the last step
+beyond it). `rungs()` says which penalty each standing violation should carry;
+enforcement.services.merchant_restep makes the live penalties equal to it.
 
 Product violations (a rate rule's judgement of one product, contract section 7) do not climb the store
 ladder: each product has its own, `product_rungs()`, where the n-th standing product violation of that
@@ -16,21 +17,7 @@ from decimal import Decimal
 
 from eventstore.store import openings
 
-from .models import PenaltyKind
-
-# Most severe first: clustered complaints on one product hurt many consumers at once; orders not served
-# and merchant-responsibility refunds are harm already done; complaint and negative-review rates are
-# dissatisfaction; a related entity's record and public opinion are risks, "other" is a reviewer's call.
-SEVERITY = (
-    "clustered_complaints",
-    "service_not_provided",
-    "merchant_refund_rate",
-    "complaint_rate",
-    "negative_review_rate",
-    "public_opinion",
-    "related_entity",
-    "other",
-)
+from .models import DEFAULT_SEVERITY_ORDER, PenaltyKind
 
 
 @dataclass(frozen=True)
@@ -43,25 +30,27 @@ class Rung:
     product_id: str
 
 
-def _severity(risk_point):
-    return SEVERITY.index(risk_point) if risk_point in SEVERITY else len(SEVERITY)
+def _severity(risk_point, severity):
+    return severity.index(risk_point) if risk_point in severity else len(severity)
 
 
-def order(violations, opened):
+def order(violations, opened, severity=DEFAULT_SEVERITY_ORDER):
     """The standing violations in ladder order. `opened` maps a violation's stream to (position of its
-    recording, correlation id of the unit of work that recorded it)."""
+    recording, correlation id of the unit of work that recorded it); `severity` is the policy version's
+    order of risk points, most severe first (the shipped DEFAULT_SEVERITY_ORDER without one)."""
+    severity = list(severity)
     group_start = {}
     for v in violations:
         position, group = opened[v.stream]
         group_start[group] = min(group_start.get(group, position), position)
-    return sorted(violations, key=lambda v: (group_start[opened[v.stream][1]], -_severity(v.risk_point),
+    return sorted(violations, key=lambda v: (group_start[opened[v.stream][1]], -_severity(v.risk_point, severity),
                                              opened[v.stream][0]))
 
 
-def ordered_standing(violations):
+def ordered_standing(violations, severity=DEFAULT_SEVERITY_ORDER):
     """`order()` with the openings read from the store (one query)."""
     violations = list(violations)
-    return order(violations, openings(v.stream for v in violations))
+    return order(violations, openings(v.stream for v in violations), severity)
 
 
 def rungs(ordered, steps):

@@ -30,6 +30,27 @@ def default_product_steps():
     return [dict(step) for step in DEFAULT_PRODUCT_STEPS]
 
 
+# The shipped severity order of risk points, most severe first (enforcement.ladder orders the violations of one
+# evaluation by it): clustered complaints on one product hurt many consumers at once; orders not served and
+# merchant-responsibility refunds are harm already done; complaint and negative-review rates are
+# dissatisfaction; public opinion and a related entity's record are risks, "other" is a reviewer's call.
+DEFAULT_SEVERITY_ORDER = (
+    "clustered_complaints",
+    "service_not_provided",
+    "merchant_refund_rate",
+    "complaint_rate",
+    "negative_review_rate",
+    "public_opinion",
+    "related_entity",
+    "other",
+)
+DEFAULT_PROTECTIVE_REVIEW_HOURS = 24  # a protective severity ban is confirmed or lifted within this (shipped)
+
+
+def default_severity_order():
+    return list(DEFAULT_SEVERITY_ORDER)
+
+
 class PenaltyState(models.TextChoices):
     PROPOSED = "proposed", _("awaiting approval")
     ACTIVE = "active", _("in force")
@@ -61,6 +82,11 @@ class PolicyVersion(models.Model):
     # The per-product ladder of the product rate violations (contract section 7), as
     # [{number, kind, duration_days, traffic_weight (text)}]; versions added before it hold the shipped default.
     product_steps = models.JSONField(_("product ladder steps"), default=default_product_steps)
+    # Per version since issue 12's "configurable per policy version" (versions before hold the shipped values).
+    protective_review_hours = models.PositiveIntegerField(
+        _("protective ban review SLA (hours)"), default=DEFAULT_PROTECTIVE_REVIEW_HOURS)
+    severity_order = models.JSONField(_("severity order of risk points (most severe first)"),
+                                      default=default_severity_order)
     note = models.TextField(_("note"), blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 

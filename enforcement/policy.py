@@ -9,19 +9,28 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cases.models import RATE_RISK_POINTS, Violation
+from cases.impact import last_night, summarize
+from cases.models import RATE_RISK_POINTS, RiskPoint, Violation
 from cases.models.workflows import ViolationState
+from cases.strictness import RUNG_FIELDS, compare, compare_policy, require_notice
 from eventstore.aggregates import commit
 from eventstore.reference import InvalidReferenceData, author_id, next_id, next_ids
 from eventstore.store import lock_for_append
 
 from .aggregates import PolicyVersions
 from .events import PolicyVersionAdded
-from .models import PenaltyKind, PolicyStep, PolicyVersion, default_product_steps
+from .models import (
+    DEFAULT_PROTECTIVE_REVIEW_HOURS,
+    DEFAULT_SEVERITY_ORDER,
+    PenaltyKind,
+    PolicyStep,
+    PolicyVersion,
+    default_product_steps,
+)
 
 OVERTURNED = (ViolationState.APPEAL_SUCCEEDED, ViolationState.WITHDRAWN)
 
@@ -62,6 +71,16 @@ def product_steps_of(policy):
     steps = policy.product_steps if policy is not None and policy.product_steps else default_product_steps()
     return [(s["number"], s["kind"], s["duration_days"], Decimal(s["traffic_weight"]), "")
             for s in sorted(steps, key=lambda s: s["number"])]
+
+
+def severity_of(policy):
+    """The policy version's severity order of risk points, most severe first (the shipped one without one)."""
+    return tuple(policy.severity_order) if policy is not None and policy.severity_order else DEFAULT_SEVERITY_ORDER
+
+
+def protective_review_hours_of(policy):
+    """Within how many hours a reviewer confirms or lifts a protective severity ban, by the policy version."""
+    return policy.protective_review_hours if policy is not None else DEFAULT_PROTECTIVE_REVIEW_HOURS
 
 
 # A product violation: a rate rule's judgement of one product (contract section 7). It climbs that product's
@@ -205,15 +224,20 @@ def _product_step_errors(index, step, errors):
 
 
 def policy_version_add(*, effective_from, steps, actor, window_days=90, clustered_ban_at=10, note="",
-                       product_steps=None):
+                       product_steps=None, protective_review_hours=DEFAULT_PROTECTIVE_REVIEW_HOURS,
+                       severity_order=None, impact_as_of=None):
     """Add a version of the penalty ladder in force from `effective_from`, recorded as a PolicyVersionAdded
     event with its steps (dicts of number, kind, duration_days (None: no end), traffic_weight,
     fallback_kind); step n applies to a merchant's n-th standing violation, numbered 1, 2, ...
     `product_steps` (default DEFAULT_PRODUCT_STEPS: restriction, then ban) are the per-product ladder of the
     product rate violations, dicts of number, kind (product_restriction or product_ban), duration_days,
     traffic_weight; product step n applies to a product's n-th standing product violation. `actor` is
-    the system or a reviewer holding enforcement.add_policyversion. Raises InvalidPolicy (field errors)
-    or NotPermitted. Returns the PolicyVersion."""
+    the system or a reviewer holding enforcement.add_policyversion. `protective_review_hours` is the SLA of a
+    protective severity ban's review (shipped 24), `severity_order` the risk points most severe first, every one
+    exactly once (shipped DEFAULT_SEVERITY_ORDER), which orders the violations of one evaluation on the ladder.
+    A version stricter than the one it replaces (cases.strictness) must apply at least 7 days after today
+    (StricterTooSoon); the event keeps the changes and the impact (policy_impact). Raises InvalidPolicy (field
+    errors) or NotPermitted. Returns the PolicyVersion, with `.changes` and `.impact`."""
     author_id(actor, ADD_PERMISSION, _("Only a reviewer allowed to change the penalty policy can add a version."))
     errors = {}
     if not isinstance(effective_from, date) or isinstance(effective_from, datetime):
@@ -237,22 +261,110 @@ def policy_version_add(*, effective_from, steps, actor, window_days=90, clustere
     if "product_steps" not in errors and all(product_cleaned) and (
             [s["number"] for s in product_cleaned] != list(range(1, len(product_cleaned) + 1))):
         errors["product_steps"] = "product steps must be numbered 1, 2, 3, ... in order"
+    if not _whole(protective_review_hours):
+        errors["protective_review_hours"] = "protective_review_hours must be a whole number of hours, at least 1"
+    if severity_order is None:
+        severity_order = list(DEFAULT_SEVERITY_ORDER)
+    if (not isinstance(severity_order, (list, tuple)) or len(severity_order) != len(RiskPoint.values)
+            or set(severity_order) != set(RiskPoint.values)):
+        errors["severity_order"] = f"severity_order must name every risk point once: {', '.join(RiskPoint.values)}"
     if errors:
         raise InvalidPolicy(errors)
+    steps = [{**step, "traffic_weight": str(step["traffic_weight"].quantize(WEIGHT_PLACES))} for step in cleaned]
+    proposed = {"effective_from": effective_from, "window_days": window_days, "clustered_ban_at": clustered_ban_at,
+                "protective_review_hours": protective_review_hours, "severity_order": list(severity_order),
+                "steps": steps, "product_steps": product_cleaned}
+    impact = policy_impact(proposed, as_of=impact_as_of)
     with transaction.atomic():
         lock_for_append()
         if PolicyVersion.objects.filter(effective_from=effective_from).exists():
             raise InvalidPolicy({"effective_from": f"a policy version from {effective_from} exists already"})
+        changes = policy_changes(proposed)
+        require_notice(changes, effective_from=effective_from, today=timezone.localdate())
         step_ids = next_ids(PolicyStep, len(cleaned))
         event = PolicyVersionAdded(
             policy_version_id=next_id(PolicyVersion), effective_from=effective_from, window_days=window_days,
             clustered_ban_at=clustered_ban_at, note=note, product_steps=product_cleaned,
-            steps=[{**step, "id": pk, "traffic_weight": str(step["traffic_weight"].quantize(WEIGHT_PLACES))}
-                   for pk, step in zip(step_ids, cleaned, strict=False)],
+            steps=[{**step, "id": pk} for pk, step in zip(step_ids, steps, strict=False)],
+            protective_review_hours=protective_review_hours, severity_order=list(severity_order),
+            changes=[c.as_data() for c in changes], impact=impact,
         )
         aggregate = PolicyVersions.load(PolicyVersions.KEY)
         commit(aggregate, event, actor=actor, expected_version=aggregate.version)
-    return PolicyVersion.objects.get(pk=event.policy_version_id)
+    version = PolicyVersion.objects.get(pk=event.policy_version_id)
+    version.changes, version.impact = event.changes, impact
+    return version
+
+
+def policy_snapshot(version):
+    """A PolicyVersion (with its steps) as cases.strictness compares it."""
+    return {"window_days": version.window_days, "clustered_ban_at": version.clustered_ban_at,
+            "protective_review_hours": version.protective_review_hours, "severity_order": list(severity_of(version)),
+            "steps": [{"number": n, "kind": k, "duration_days": d, "traffic_weight": str(w), "fallback_kind": f}
+                      for n, k, d, w, f in steps_of(version)],
+            "product_steps": [{"number": n, "kind": k, "duration_days": d, "traffic_weight": str(w)}
+                              for n, k, d, w, _f in product_steps_of(version)]}
+
+
+def _replaced(effective_from):
+    return PolicyVersion.objects.filter(effective_from__lt=effective_from).order_by("-effective_from").first()
+
+
+def policy_changes(proposed):
+    """[strictness.Change] of a proposed policy snapshot (with its effective_from) against the version it
+    replaces; `proposed` may also be a saved PolicyVersion."""
+    if isinstance(proposed, PolicyVersion):
+        proposed = {**policy_snapshot(proposed), "effective_from": proposed.effective_from}
+    previous = _replaced(proposed["effective_from"])
+    return compare_policy(previous and policy_snapshot(previous), proposed)
+
+
+def _top_rung(steps, count):
+    step = next((s for s in steps if s["number"] == count), steps[-1])
+    return {f: step.get(f, "") for f in RUNG_FIELDS}
+
+
+def policy_impact(proposed, *, as_of=None, now=None):
+    """The impact of a proposed policy snapshot: the merchants with a standing violation under its window
+    (`violation`), and those whose highest rung (store ladder, or a product's) would be stricter than under the
+    version it replaces, or whose standing clustered complaints would now ban a product (`ladder_up`). One
+    grouped query over the violations of the longer window; nobody is warned by a policy (`warn` is 0)."""
+    as_of = as_of or last_night()
+    now = now or timezone.now()
+    previous = _replaced(proposed["effective_from"])
+    old = policy_snapshot(previous) if previous else None
+    windows = {"new": proposed["window_days"], "old": old["window_days"] if old else 0}
+    product = PRODUCT_VIOLATION
+    rows = (Violation.objects.exclude(state__in=OVERTURNED)
+            .filter(opened_at__gt=now - timedelta(days=max(windows.values())))
+            .values("merchant_id", "product_id", "risk_point")
+            .annotate(**{f"{name}_{ladder}": Count("pk", filter=Q(opened_at__gt=now - timedelta(days=days)) & (
+                          product if ladder == "product" else ~product))
+                         for name, days in windows.items() for ladder in ("store", "product")},
+                      old_banned=Count("pk", filter=Q(risk_point=RiskPoint.CLUSTERED_COMPLAINTS,
+                                                      value__gte=old["clustered_ban_at"] if old else 10**9)),
+                      new_banned=Count("pk", filter=Q(risk_point=RiskPoint.CLUSTERED_COMPLAINTS,
+                                                      value__gte=proposed["clustered_ban_at"]))))
+    counts = {}  # (merchant, ladder key) -> {"new": n, "old": n}
+    violating, moved = set(), set()
+    for row in rows:
+        merchant = row["merchant_id"]
+        for ladder in ("store", "product"):
+            key = (merchant, "" if ladder == "store" else row["product_id"], ladder)
+            entry = counts.setdefault(key, {"new": 0, "old": 0})
+            entry["new"] += row[f"new_{ladder}"]
+            entry["old"] += row[f"old_{ladder}"]
+        if row["new_banned"] > row["old_banned"]:
+            moved.add(merchant)
+    for (merchant, _product, ladder), n in counts.items():
+        if not n["new"]:
+            continue
+        violating.add(merchant)
+        steps = "steps" if ladder == "store" else "product_steps"
+        after = _top_rung(proposed[steps], n["new"])
+        if not n["old"] or any(c.stricter for c in compare(_top_rung(old[steps], n["old"]), after, RUNG_FIELDS)):
+            moved.add(merchant)
+    return summarize(as_of, {"warn": set(), "violation": violating, "ladder_up": moved})
 
 
 def policy_version_added(version, steps):
@@ -262,6 +374,8 @@ def policy_version_added(version, steps):
         policy_version_id=version.pk, effective_from=version.effective_from, window_days=version.window_days,
         clustered_ban_at=version.clustered_ban_at, note=version.note,
         product_steps=getattr(version, "product_steps", None) or None,
+        protective_review_hours=getattr(version, "protective_review_hours", None),
+        severity_order=getattr(version, "severity_order", None) or None,
         steps=[{"id": s.pk, "number": s.number, "kind": s.kind, "duration_days": s.duration_days,
                 "traffic_weight": str(Decimal(s.traffic_weight).quantize(WEIGHT_PLACES)), "fallback_kind": s.fallback_kind}
                for s in sorted(steps, key=lambda s: s.number)],

@@ -34,7 +34,15 @@ from .events import (
     PenaltyProposed,
 )
 from .models import LiftCause, Penalty, PenaltyKind, PenaltyState, WebhookEndpoint
-from .policy import APPROVALS, policy_in_force, product_steps_of, standing_violations, steps_of
+from .policy import (
+    APPROVALS,
+    policy_in_force,
+    product_steps_of,
+    protective_review_hours_of,
+    severity_of,
+    standing_violations,
+    steps_of,
+)
 
 OPEN_STATES = (PenaltyState.PROPOSED, PenaltyState.ACTIVE)
 OVERTURN_CAUSES = {ViolationState.APPEAL_SUCCEEDED: LiftCause.APPEAL_WON,
@@ -123,11 +131,12 @@ def merchant_restep(*, merchant_id, reason="", now=None):
         lock_for_append()
         policy = policy_in_force(timezone.localdate(now))
         window = policy.window_days if policy else 90
-        standing = ladder.ordered_standing(standing_violations(merchant_id, now=now, window_days=window))
+        severity = severity_of(policy)
+        standing = ladder.ordered_standing(standing_violations(merchant_id, now=now, window_days=window), severity)
         target = ladder.rungs(standing, steps_of(policy)) if standing else []
         # Each product's own ladder (its product rate violations), beside the store's.
         product_standing = ladder.ordered_standing(
-            standing_violations(merchant_id, now=now, window_days=window, products=True))
+            standing_violations(merchant_id, now=now, window_days=window, products=True), severity)
         target += ladder.product_rungs(product_standing, product_steps_of(policy))
         standing += product_standing
         penalties = list(Penalty.objects.select_for_update().filter(merchant_id=merchant_id).order_by("proposed_at"))
@@ -193,7 +202,7 @@ def penalties_for_new_violation(*, violation_id, now=None):
             "violation_ids", flat=True)
         if severe and not any(str(violation_id) in ids for ids in taken):
             ban = next((s for s in steps_of(policy) if s[1] == PenaltyKind.PRODUCT_BAN), None)
-            sla = timedelta(hours=getattr(settings, "RISKCASE_PROTECTIVE_BAN_REVIEW_HOURS", 24))
+            sla = timedelta(hours=protective_review_hours_of(policy))
             _propose(merchant_id=violation.merchant_id, violation_ids=[violation.pk], step=ban[0] if ban else 4,
                      kind=PenaltyKind.PRODUCT_BAN, product_id=violation.product_id,
                      duration_days=ban[2] if ban else 60, traffic_weight=1, policy_id=policy.pk if policy else None,

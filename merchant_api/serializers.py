@@ -418,6 +418,24 @@ class ProductAtRiskSerializer(serializers.Serializer):
                                                         "lines (minimum orders: the product minimum).")
 
 
+class RuleFieldChangeSerializer(serializers.Serializer):
+    field = serializers.CharField(help_text="The field's name, e.g. limit, warn_at, steps[2].kind.")
+    label = serializers.CharField(help_text="In the language of Accept-Language.")
+    old = serializers.CharField(allow_null=True, help_text="The value until the change applies (null: no rule before).")
+    new = serializers.CharField(help_text="The value from effective_from.")
+    stricter = serializers.BooleanField(help_text="True when this change can only harm a merchant.")
+
+
+class RuleChangeSerializer(serializers.Serializer):
+    rule = serializers.ChoiceField(choices=["threshold", "rule_parameters", "policy"])
+    rule_label = serializers.CharField()
+    risk_point = serializers.CharField(help_text="The rate of a threshold; empty otherwise.")
+    version_id = serializers.IntegerField()
+    effective_from = serializers.DateField(help_text="The change applies from this day (从此日起).")
+    stricter = serializers.BooleanField(help_text="A stricter change is announced at least 7 days before it applies.")
+    changes = RuleFieldChangeSerializer(many=True)
+
+
 class DiagnosisSerializer(serializers.Serializer):
     merchant_id = serializers.CharField()
     name = serializers.CharField()
@@ -438,6 +456,9 @@ class DiagnosisSerializer(serializers.Serializer):
     products_at_risk = ProductAtRiskSerializer(
         many=True, help_text="Your products with an open product warning or a standing product violation, each "
                              "with its own pooled rates (metrics/?product= gives its days).")
+    rule_changes = RuleChangeSerializer(
+        many=True, help_text="Rule changes announced for your category (thresholds, rule parameters, the penalty "
+                             "policy) that apply after today, with the old and new values, in the order they apply.")
 
 
 # --- drill-down: the facts behind a figure -----------------------------------------------------------

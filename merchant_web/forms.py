@@ -33,16 +33,9 @@ class RangeForm(forms.Form):
         return {"start": start, "end": end}
 
 
-class AppealForm(forms.Form):
-    """An appeal (申诉): a statement and up to 5 evidence files (PDF, JPEG or PNG, 10 MB each).
-
-    The files are checked by portal.uploads.checked_evidence, before anything is stored."""
-
-    statement = forms.CharField(label=_("Statement"), widget=forms.Textarea(attrs={"rows": 6}), max_length=5000)
-    files = MultipleFileField(
-        label=_("Evidence files"), required=False, accept=ACCEPT,
-        help_text=_("Up to 5 files: PDF, JPEG or PNG, at most 10 MB each."))
-    expected_version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
+class _EvidenceFilesMixin:
+    """The files of an appeal or a rectification: checked by portal.uploads.checked_evidence before anything is
+    stored; files the upload handler cut short are refused first."""
 
     def __init__(self, *args, streamed_refusal=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -57,3 +50,27 @@ class AppealForm(forms.Form):
             return [upload for upload, _digest in checked_evidence(files)]
         except EvidenceRejected as error:
             raise forms.ValidationError(str(error), code=error.context.get("code", "invalid")) from None
+
+
+class RectificationForm(_EvidenceFilesMixin, forms.Form):
+    """The merchant's answer to a warning (整改说明): a note and up to 5 files, once per warning
+    (cases.services.warning_rectify, as the API's warnings/{id}/rectify/)."""
+
+    note = forms.CharField(label=_("Rectification note"), widget=forms.Textarea(attrs={"rows": 6}), max_length=5000,
+                           help_text=_("What you found and what you changed; the reviewers read it with the warning."))
+    files = MultipleFileField(
+        label=_("Files"), required=False, accept=ACCEPT,
+        help_text=_("Up to 5 files: PDF, JPEG or PNG, at most 10 MB each."))
+    expected_version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
+
+
+class AppealForm(_EvidenceFilesMixin, forms.Form):
+    """An appeal (申诉): a statement and up to 5 evidence files (PDF, JPEG or PNG, 10 MB each).
+
+    The files are checked by portal.uploads.checked_evidence, before anything is stored."""
+
+    statement = forms.CharField(label=_("Statement"), widget=forms.Textarea(attrs={"rows": 6}), max_length=5000)
+    files = MultipleFileField(
+        label=_("Evidence files"), required=False, accept=ACCEPT,
+        help_text=_("Up to 5 files: PDF, JPEG or PNG, at most 10 MB each."))
+    expected_version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)

@@ -22,6 +22,7 @@ urlpatterns = [
     path("merchant/warnings/", views.warning_list, name="warnings"),
     path("merchant/warnings/<uuid:pk>/", views.warning_detail, name="warning"),
     path("merchant/warnings/<uuid:pk>/acknowledge/", views.warning_acknowledge_view, name="warning-acknowledge"),
+    path("merchant/warnings/<uuid:pk>/rectify/", views.warning_rectify_view, name="warning-rectify"),
     path("merchant/violations/", views.violation_list, name="violations"),
     path("merchant/violations/<uuid:pk>/", views.violation_detail, name="violation"),
     path("merchant/violations/<uuid:pk>/appeal/", views.violation_appeal, name="violation-appeal"),

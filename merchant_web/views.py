@@ -15,9 +15,9 @@ from accounts.pages import MerchantLoginForm, merchant_required
 from accounts.selectors import SESSION_KEY, page_merchant_choice
 from cases.abilities import can_appeal
 from cases.charts import case_chart
-from cases.models import RATE_RISK_POINTS, RiskPoint, WarningState
+from cases.models import OPEN_WARNING_STATES, RATE_RISK_POINTS, RiskPoint, WarningState
 from cases.selectors import MERCHANT_TABS, case_timeline, merchant_violations, shared_evidence, violation_grounds
-from cases.services import appeal_submit, warning_acknowledge
+from cases.services import appeal_submit, warning_acknowledge, warning_rectify
 from eventstore.actors import Actor
 from portal import selectors
 from portal.charts import rate_charts
@@ -33,7 +33,7 @@ from portal.tabs import tab_labels
 from portal.timeline import decision, merchant_timeline
 from portal.uploads import guard_upload_size
 
-from .forms import AppealForm, RangeForm
+from .forms import AppealForm, RangeForm, RectificationForm
 
 PAGE_SIZE = 50
 FACTS_PAGE_SIZE = 50
@@ -103,12 +103,45 @@ def warning_list(request):
     return render(request, "merchant_web/warning_list.html", context)
 
 
+def _warning_page(request, warning, form=None, status=200):
+    can_rectify = warning.state in OPEN_WARNING_STATES and warning.rectified_at is None
+    context = {"warning": warning, "explanation": merchant_explanation(warning), "nav": "warnings",
+               "chart": case_chart(warning, compact=True),
+               "rectification_form": (form or RectificationForm(initial={"expected_version": warning.version}))
+               if can_rectify else None}
+    return render(request, "merchant_web/warning_detail.html", context, status=status)
+
+
 @merchant_required
 def warning_detail(request, pk):
-    warning = selectors.warning(request.merchant_id, pk)
-    context = {"warning": warning, "explanation": merchant_explanation(warning), "nav": "warnings",
-               "chart": case_chart(warning, compact=True)}
-    return render(request, "merchant_web/warning_detail.html", context)
+    return _warning_page(request, selectors.warning(request.merchant_id, pk))
+
+
+@csrf_exempt  # the CSRF check runs below, after the size guard is installed (it must precede parsing)
+@require_POST
+@merchant_required
+def warning_rectify_view(request, pk):
+    warning = selectors.warning(request.merchant_id, pk)  # another merchant's warning: 404, nothing done
+    guard = guard_upload_size(request)
+    return _rectify(request, warning, guard)
+
+
+@csrf_protect
+def _rectify(request, warning, guard):
+    form = RectificationForm(request.POST, request.FILES, streamed_refusal=guard.refusal())
+    if not form.is_valid():
+        return _warning_page(request, warning, form, status=400)
+    try:
+        warning_rectify(warning_id=warning.pk, actor=Actor.merchant(request.merchant_id),
+                        note=form.cleaned_data["note"], files=form.cleaned_data["files"],
+                        expected_version=form.cleaned_data.get("expected_version"))
+    except REFUSED_ACKNOWLEDGE as error:  # as the acknowledgement: said on the page it returns to
+        code, message = acknowledge_refusal(error)
+        messages.error(request, message if code != "transition_not_allowed" else
+                       _("This warning is closed or was already answered."))
+        return redirect("merchant_web:warning", pk=warning.pk)
+    messages.success(request, _("Your rectification note was sent."))
+    return redirect("merchant_web:warning", pk=warning.pk)
 
 
 @require_POST

@@ -1,13 +1,24 @@
 """The notifications consumer: each event a merchant must hear of becomes one notification per recipient and
 one delivery per channel, in the consumer's checkpointed transaction (so neither lost nor repeated); the
 deliveries are sent after commit (notifications.tasks.send_notifications), never inside it."""
+from django.db.models import Q
+
 from accounts.models import MerchantMembership
-from cases.events import AppealDecided, AppealSubmitted, ViolationRecorded, WarningRaised
+from cases.events import (
+    AppealDecided,
+    AppealSubmitted,
+    RuleParametersVersionAdded,
+    ThresholdVersionAdded,
+    ViolationRecorded,
+    WarningRaised,
+)
 from cases.models import Violation
-from enforcement.events import PenaltyImposed, PenaltyLifted
-from enforcement.models import Penalty
+from enforcement.events import PenaltyImposed, PenaltyLifted, PolicyVersionAdded
+from enforcement.models import LiftCause, Penalty
+from enforcement.rule_changes import POLICY, RULE_PARAMETERS, THRESHOLD
 from eventstore.consumers import process_new_events, register_consumer
 from eventstore.streams import parse_stream
+from metrics.models import Merchant
 from riskcase.ops.enqueue import on_commit_once
 
 from . import backends
@@ -48,8 +59,10 @@ def describe(recorded):
             return Kind.PENALTY_IMPOSED, penalty.merchant_id, str(penalty.pk), {
                 **context, "starts_at": event.starts_at.isoformat(),
                 "ends_at": event.ends_at.isoformat() if event.ends_at else None}
-        return Kind.PENALTY_LIFTED, penalty.merchant_id, str(penalty.pk), {
-            **context, "cause": event.cause, "reason": event.reason}
+        # A re-step (the merchant's standing violations changed) lifts one rung to impose another: its own notice.
+        kind = Kind.PENALTY_RE_STEPPED if event.cause == LiftCause.RE_STEPPED else Kind.PENALTY_LIFTED
+        return kind, penalty.merchant_id, str(penalty.pk), {
+            **context, "cause": event.cause, "reason": event.reason, "step": penalty.step}
     return None
 
 
@@ -81,7 +94,39 @@ def notify_merchant(*, key, kind, merchant_id, subject_id, context, position=Non
     return created
 
 
+def _rule_change(event):
+    """(rule, category or None for every category, risk point, version id) of a reference-data version."""
+    if isinstance(event, ThresholdVersionAdded):
+        return THRESHOLD, event.category, event.risk_point, event.threshold_version_id
+    if isinstance(event, RuleParametersVersionAdded):
+        return RULE_PARAMETERS, event.category, "", event.rule_parameters_version_id
+    return POLICY, None, "", event.policy_version_id
+
+
+def announce_rule_change(recorded):
+    """A version recorded with changes (cases.strictness) is announced to every merchant of its category (the
+    penalty policy: every merchant) that has staff or a webhook: one notification per recipient, whatever the
+    number of its merchants. Versions without changes (the shipped defaults, events stored before) are not."""
+    event = recorded.event
+    if not event.changes:
+        return
+    rule, category, risk_point, version_id = _rule_change(event)
+    context = {"rule": rule, "category": category or "", "risk_point": risk_point,
+               "effective_from": event.effective_from.isoformat(), "changes": event.changes,
+               "stricter": any(c["stricter"] for c in event.changes)}
+    merchants = Merchant.objects.filter(Q(staff_memberships__user__is_active=True)
+                                        | Q(notification_webhooks__active=True))
+    if category is not None:
+        merchants = merchants.filter(category=category)
+    for merchant_id in merchants.order_by("merchant_id").values_list("merchant_id", flat=True).distinct():
+        notify_merchant(key=f"event-{recorded.position}", kind=Kind.RULE_CHANGED, merchant_id=merchant_id,
+                        subject_id=str(version_id), context=context, position=recorded.position)
+
+
 def handle(recorded):
+    if isinstance(recorded.event, ThresholdVersionAdded | RuleParametersVersionAdded | PolicyVersionAdded):
+        announce_rule_change(recorded)
+        return
     described = describe(recorded)
     if described is None:
         return
@@ -92,7 +137,8 @@ def handle(recorded):
 
 def register():
     register_consumer(NAME, handle, types=[WarningRaised, ViolationRecorded, AppealSubmitted, AppealDecided,
-                                           PenaltyImposed, PenaltyLifted])
+                                           PenaltyImposed, PenaltyLifted, ThresholdVersionAdded,
+                                           RuleParametersVersionAdded, PolicyVersionAdded])
 
 
 def run(batch_size=100):

@@ -11,6 +11,7 @@ from django.utils import timezone, translation
 from cases.models import RiskPoint, Violation
 from cases.services import appeal_window
 from enforcement.models import PenaltyKind
+from enforcement.rule_changes import describe_changes, rule_label
 
 from .models import Kind, Language
 
@@ -38,6 +39,10 @@ def message_context(notification, now=None):
         context["link"] = f"{site_url()}/merchant/warnings/{notification.subject_id}/"
     else:
         context["link"] = f"{site_url()}/merchant/"
+    if notification.kind == Kind.RULE_CHANGED:
+        context["rule_label"] = rule_label(data["rule"], data.get("risk_point", ""))
+        context["changes"] = describe_changes(data["rule"], data["changes"])
+        context["effective_from"] = data["effective_from"]
     if notification.kind == Kind.VIOLATION_RECORDED:
         violation = Violation.objects.filter(pk=notification.subject_id).only("appeal_deadline").first()
         deadline = violation.appeal_deadline if violation and violation.appeal_deadline else None

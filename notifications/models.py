@@ -19,11 +19,13 @@ class Kind(models.TextChoices):
     PENALTY_IMPOSED = "penalty_imposed", _("penalty imposed")
     PENALTY_LIFTED = "penalty_lifted", _("penalty lifted")
     PENALTY_EXPIRING = "penalty_expiring", _("penalty expiring soon")
+    PENALTY_RE_STEPPED = "penalty_re_stepped", _("penalty re-stepped")
+    RULE_CHANGED = "rule_changed", _("rule change announced")
 
 
 #: Kinds a staff user cannot switch off (the statement of reasons must reach the merchant).
 MANDATORY_KINDS = frozenset({Kind.VIOLATION_RECORDED, Kind.PENALTY_IMPOSED, Kind.PENALTY_LIFTED,
-                             Kind.PENALTY_EXPIRING})
+                             Kind.PENALTY_EXPIRING, Kind.PENALTY_RE_STEPPED})
 
 
 class Channel(models.TextChoices):

@@ -27,6 +27,7 @@ from cases.models import (
 )
 from cases.selectors import merchant_tab_counts
 from cases.thresholds import in_force, rule_parameters_in_force
+from enforcement.rule_changes import upcoming_rule_changes
 from metrics.cohorts import STABLE_AFTER_DAYS
 from riskcase.lib.charts import pooled
 
@@ -198,4 +199,6 @@ def merchant_diagnosis(merchant, *, today, now):
         "products_at_risk": products_at_risk(merchant.merchant_id, merchant.category, as_of, versions=versions),
         "penalties": active,
         "attention": needs_attention(merchant.merchant_id, now=now, active_penalties=active),
+        # Rule changes announced for the merchant's category, shown "from <date>" until they apply.
+        "rule_changes": upcoming_rule_changes(merchant.category, today),
     }

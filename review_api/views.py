@@ -376,20 +376,25 @@ VERSION_ADDS = [
                gettext_lazy("This category and rate already have a version from that day."), "threshold_version_exists",
                lambda actor, d: threshold_version_add(actor=actor, **d),
                "Add a threshold version in force from `effective_from` (one per category, rate and day: "
-               "another on the same day is a 409)."),
+               "another on the same day is a 409). A version stricter than the one it replaces (a lower limit, "
+               "warn_at or min_orders, another window) must apply at least 7 days after today: sooner is a 400 "
+               "`stricter_too_soon`."),
     VersionAdd("rule_parameters", s.RuleParametersVersionSerializer, s.RuleParametersVersionOutSerializer,
                lambda d: RuleParameterVersion.objects.filter(category=d["category"], effective_from=d["effective_from"]),
                gettext_lazy("This category already has rule parameters from that day."), "rule_parameters_version_exists",
                lambda actor, d: rule_parameters_version_add(actor=actor, **d),
                "Add a version of one category's count-rule parameters (clustered complaints, orders not served, "
                "related entity, product minimum orders) in force from `effective_from` (one per category and day: "
-               "another on the same day is a 409)."),
+               "another on the same day is a 409). A stricter version (a lower count, a longer window or look-back) "
+               "must apply at least 7 days after today: sooner is a 400 `stricter_too_soon`."),
     VersionAdd("policy", s.PolicyVersionSerializer, s.PolicyVersionOutSerializer,
                lambda d: PolicyVersion.objects.filter(effective_from=d["effective_from"]),
                gettext_lazy("A penalty policy version from that day exists already."), "policy_version_exists",
                lambda actor, d: policy_version_add(actor=actor, **d),
                "Add a version of the penalty ladder (store steps and product steps) in force from "
-               "`effective_from` (one per day: another on the same day is a 409).", json_only=True),
+               "`effective_from` (one per day: another on the same day is a 409). A stricter version (a harsher or "
+               "longer rung, a longer window, another severity order) must apply at least 7 days after today: "
+               "sooner is a 400 `stricter_too_soon`.", json_only=True),
 ]
 
 

@@ -68,11 +68,25 @@ class Rule:
     risk_point: ClassVar[str]
     parameter_fields: ClassVar[dict[str, str]] = {}
 
+    def __init__(self, *, thresholds=None, parameters=None):
+        """`thresholds` ({category: ThresholdVersion}) or `parameters` ({category: RuleParameterVersion}),
+        unsaved ones included, judge those categories only, with those versions instead of the ones in force
+        (the impact preview of a version not yet recorded, cases.impact)."""
+        self.thresholds = thresholds
+        self.parameters = parameters
+
+    def rule_parameters(self, as_of):
+        """{category: RuleParameterVersion}: the override, else the versions in force on `as_of` (one query)."""
+        if self.parameters is not None:
+            return self.parameters
+        parameters = rule_parameters_in_force(as_of)
+        return parameters if self.thresholds is None else {c: v for c, v in parameters.items() if c in self.thresholds}
+
     def parameters_in_force(self, as_of):
         """{category: (RuleParameterVersion, {parameter: value})} in force on `as_of`: one query."""
         return {
             category: (version, {name: getattr(version, f) for name, f in self.parameter_fields.items()})
-            for category, version in rule_parameters_in_force(as_of).items()
+            for category, version in self.rule_parameters(as_of).items()
         }
 
     @staticmethod

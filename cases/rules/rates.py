@@ -13,7 +13,7 @@ from metrics.cohorts import STABLE_AFTER_DAYS, exact_rate
 from metrics.models import DailyMetric, Merchant, ProductDailyMetric
 
 from ..models import RuleParameterVersion
-from ..thresholds import rule_parameters_in_force, thresholds_in_force
+from ..thresholds import thresholds_in_force
 from .base import VIOLATION, WARNING, Finding, Rule
 
 MICRO = 10**6  # thresholds have six decimal places: compare numerator x 10^6 >= micro-threshold x denominator
@@ -59,13 +59,11 @@ class RateRule(Rule):
     def evaluate_many(cls, rules, as_of):
         """The findings of these rate rules as of A, rule by rule, each as `evaluate` gives them."""
         judged = []  # (rule, kind, end, versions, product_min_orders)
-        parameters = None
         for rule in rules:
-            versions = {c: v for (c, _), v in thresholds_in_force(as_of, rule.risk_point).items()}
+            versions = rule.threshold_versions(as_of)
             if not versions:
                 continue
-            if parameters is None:
-                parameters = rule_parameters_in_force(as_of)
+            parameters = rule.rule_parameters(as_of)
             default_product_min = RuleParameterVersion._meta.get_field("product_min_orders").default
             product_min_orders = {
                 c: (parameters[c].product_min_orders if c in parameters else default_product_min) for c in versions
@@ -84,6 +82,16 @@ class RateRule(Rule):
                     for row in found.get((index, by_product), ())
                 ]
         return [f for rule in rules for f in findings[rule]]
+
+    def threshold_versions(self, as_of):
+        """{category: ThresholdVersion} this rule judges with: the override (an impact preview), else the
+        versions in force on `as_of` (of the overridden parameters' categories only, when they are given)."""
+        if self.thresholds is not None:
+            return {c: v for c, v in self.thresholds.items() if v.risk_point == self.risk_point}
+        versions = {c: v for (c, _), v in thresholds_in_force(as_of, self.risk_point).items()}
+        if self.parameters is not None:
+            versions = {c: v for c, v in versions.items() if c in self.parameters}
+        return versions
 
     def evaluate(self, as_of):
         return self.evaluate_many([self], as_of)

@@ -48,8 +48,9 @@ VIOLATION_LIST_QUERIES = 4
 # thresholds in force on A, the pooled sums of both figures, warning counts, tab counts, the penalties in
 # force, the violations behind them, and what needs attention (appealable violations, open warnings); the
 # products at risk: their open warnings and standing violations, then (when there are any) the category's
-# rule parameters and the products' pooled sums, one grouped query whatever their number.
-DIAGNOSIS_QUERIES = 17
+# rule parameters and the products' pooled sums, one grouped query whatever their number; the rule changes
+# announced for the category (its future threshold and rule-parameter versions, the policy's), one query each.
+DIAGNOSIS_QUERIES = 20
 
 
 def _many_cases(merchant, n, first=0):

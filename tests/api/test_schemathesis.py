@@ -34,8 +34,10 @@ SCHEMA_URL = "/api/schema/?format=json"
 # cannot state (each is in the field's description): a range that ends before it starts (or a warning line
 # above its limit), one in the future, one reaching further back than the history kept. Every other 400 to a
 # valid request fails.
-# Likewise a rule about earlier requests: an Idempotency-Key already used for another request (422).
-RANGE_RULES = {"invalid_range", "range_in_future", "range_too_old", "idempotency_key_reused"}
+# Likewise a rule about earlier requests: an Idempotency-Key already used for another request (422), and one
+# about the version in force: a stricter version dated sooner than 7 days after today (the review API's
+# descriptions of the version adds say so; cases.strictness).
+RANGE_RULES = {"invalid_range", "range_in_future", "range_too_old", "idempotency_key_reused", "stricter_too_soon"}
 
 
 # Ingest is a batch: its 400 is a partial success (every valid line stored, the rejected ones listed by line

@@ -180,25 +180,36 @@ def test_evidence_files_download_for_reviewers(client, reviewer, appealed, outsi
     assert client.get(_url("violation", "evidence", appealed.pk, evidence.pk)).status_code == 403
 
 
+def _previewed(client, url, form):
+    """The admin's preview step: the first submission shows the impact and records nothing; the same values
+    posted again with the preview's digest record the version."""
+    preview = client.post(url, form)
+    assert preview.status_code == 200 and "Preview, not recorded yet." in preview.content.decode()
+    return client.post(url, {**form, "preview": preview.context["adminform"].form["preview"].value()})
+
+
 def test_only_a_senior_reviewer_adds_a_threshold_version_and_it_is_recorded(client, senior, reviewer):
+    url = reverse("admin:cases_thresholdversion_add")
+    soon, later = timezone.localdate() + timedelta(days=6), timezone.localdate() + timedelta(days=7)
     form = {"category": "food", "risk_point": "complaint_rate", "limit": "0.045000", "warn_at": "",
-            "window_days": "30", "min_orders": "30", "effective_from": "2026-07-01", "note": "tighter"}
+            "window_days": "30", "min_orders": "30", "effective_from": later.isoformat(), "note": "tighter"}
     shipped = Event.objects.filter(type="threshold.version_added").count()
     client.force_login(reviewer)
-    assert client.get(reverse("admin:cases_thresholdversion_add")).status_code == 403
-    assert client.post(reverse("admin:cases_thresholdversion_add"), form).status_code == 403
+    assert client.get(url).status_code == 403
+    assert client.post(url, form).status_code == 403
     assert client.get(reverse("admin:cases_thresholdversion_changelist")).status_code == 200
     client.force_login(senior)
-    response = client.post(reverse("admin:cases_thresholdversion_add"), form)
+    too_soon = client.post(url, {**form, "effective_from": soon.isoformat()})
+    assert too_soon.status_code == 200 and "at least 7 days before it applies" in too_soon.content.decode()
+    response = _previewed(client, url, form)
     assert response.status_code == 302, response.content.decode()[:2000]
-    version = ThresholdVersion.objects.get(effective_from=date(2026, 7, 1))
+    version = ThresholdVersion.objects.get(effective_from=later)
     assert (version.limit, version.warn_at, version.created_by) == (Decimal("0.045"), Decimal("0.036"), senior)
     assert Event.objects.filter(type="threshold.version_added").count() == shipped + 1
-    duplicate = client.post(reverse("admin:cases_thresholdversion_add"), form)
+    duplicate = client.post(url, form)
     assert duplicate.status_code == 200 and "already has a version" in duplicate.content.decode()
     assert Event.objects.filter(type="threshold.version_added").count() == shipped + 1
-    bad = client.post(reverse("admin:cases_thresholdversion_add"), {**form, "limit": "0.01", "warn_at": "0.02",
-                                                                     "effective_from": "2026-08-01"})
+    bad = client.post(url, {**form, "limit": "0.01", "warn_at": "0.02", "effective_from": "2026-08-01"})
     assert bad.status_code == 200 and not ThresholdVersion.objects.filter(effective_from=date(2026, 8, 1)).exists()
     existing = client.get(reverse("admin:cases_thresholdversion_change", args=[version.pk])).content.decode()
     assert 'name="_save"' not in existing
@@ -244,7 +255,7 @@ def test_only_a_senior_reviewer_adds_rule_parameters_and_errors_show_on_the_fiel
     assert bad.status_code == 200
     assert bad.context["adminform"].form.errors == {
         "clustered_warn_at": ["clustered_warn_at must be at most clustered_limit"]}
-    response = client.post(url, form)
+    response = _previewed(client, url, form)  # it only relaxes: it may apply on a past day
     assert response.status_code == 302, response.content.decode()[:2000]
     version = RuleParameterVersion.objects.get(category="retail", effective_from=date(2026, 7, 1))
     assert (version.clustered_limit, version.related_lookback_days, version.created_by) == (12, 90, senior)

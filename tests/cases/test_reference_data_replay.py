@@ -17,6 +17,7 @@ from eventstore.audit import verify_chains
 from eventstore.models import Event
 from eventstore.store import append, read
 from tests.commands import run_command
+from tests.notice import recorded_ahead_of
 
 pytestmark = pytest.mark.django_db
 STEPS = [{"number": 1, "kind": "restricted_promotion", "duration_days": 10, "traffic_weight": "1"},
@@ -35,11 +36,12 @@ def _rows():
 @pytest.fixture
 def added(senior):
     reviewer_actor = Actor.reviewer(senior)
-    threshold = threshold_version_add(category="food", risk_point="complaint_rate", limit="0.045",
-                                      effective_from=date(2026, 7, 1), actor=reviewer_actor, note="tighter")
-    parameters = rule_parameters_version_add(category="retail", clustered_limit=12, unserved_window_days=5,
-                                             effective_from=date(2026, 7, 1), actor=reviewer_actor)
-    policy = policy_version_add(effective_from=date(2026, 7, 1), window_days=60, steps=STEPS, actor=SYSTEM)
+    with recorded_ahead_of(date(2026, 7, 1)):
+        threshold = threshold_version_add(category="food", risk_point="complaint_rate", limit="0.045",
+                                          effective_from=date(2026, 7, 1), actor=reviewer_actor, note="tighter")
+        parameters = rule_parameters_version_add(category="retail", clustered_limit=12, unserved_window_days=5,
+                                                 effective_from=date(2026, 7, 1), actor=reviewer_actor)
+        policy = policy_version_add(effective_from=date(2026, 7, 1), window_days=60, steps=STEPS, actor=SYSTEM)
     return threshold, parameters, policy
 
 

@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import pytest
 import time_machine
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from accounts.models import MerchantMembership
 from cases import services as case_services
@@ -29,7 +29,8 @@ def open_penalties(merchant_id="m1"):
 def test_overturning_step_one_of_four_re_steps_the_three_that_stand(record, decide_appeal):
     violations = [record() for _ in range(4)]
     before = {p.violation_ids[0]: p for p in Penalty.objects.all()}
-    decide_appeal(violations[0], accept=True)
+    with translation.override("en"):  # the statements are written in the active language (zh-hans by default)
+        decide_appeal(violations[0], accept=True)
     assert open_penalties() == [(1, "public_warning", "active"), (2, "restricted_promotion", "active"),
                                 (3, "throttling", "active")]
     restriction = Restriction.objects.get(merchant_id="m1")

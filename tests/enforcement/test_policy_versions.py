@@ -1,5 +1,6 @@
 """The penalty policy is reference data: a version (with its steps) is added through policy_version_add,
 applies from its day, is recorded as an event, and cannot be changed or deleted in admin."""
+import json
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -8,11 +9,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from enforcement import services
-from enforcement.models import Penalty, PenaltyKind, PolicyStep, PolicyVersion
+from enforcement.models import DEFAULT_SEVERITY_ORDER, Penalty, PenaltyKind, PolicyStep, PolicyVersion
 from enforcement.policy import InvalidPolicy, policy_in_force, policy_version_add
 from eventstore.actors import SYSTEM, Actor
 from eventstore.errors import NotPermitted
 from eventstore.store import read
+from tests.notice import recorded_ahead_of
 
 from .conftest import make_user
 
@@ -38,26 +40,31 @@ def test_a_version_applies_from_its_day_not_before(record):
     record()
     today = timezone.localdate()
     shipped = policy_in_force(today)
-    harsh = policy_version_add(effective_from=today + timedelta(days=1), steps=HARSH, actor=SYSTEM)
+    harsh = policy_version_add(effective_from=today + timedelta(days=7), steps=HARSH, actor=SYSTEM)
     first = Penalty.objects.get()
     assert (first.kind, first.policy_version_id) == (PenaltyKind.PUBLIC_WARNING, shipped.pk)
-    # Tomorrow the ladder is the harsh one: re-stepping puts the standing violation on its first step.
-    services.merchant_restep(merchant_id="m1", now=timezone.now() + timedelta(days=1))
+    services.merchant_restep(merchant_id="m1", now=timezone.now() + timedelta(days=6))
+    assert Penalty.objects.get(state="active").pk == first.pk
+    # A week later the ladder is the harsh one: re-stepping puts the standing violation on its first step.
+    services.merchant_restep(merchant_id="m1", now=timezone.now() + timedelta(days=7))
     tomorrow = Penalty.objects.get(state="active")
     assert (tomorrow.kind, tomorrow.duration_days, tomorrow.traffic_weight, tomorrow.policy_version_id) == (
         PenaltyKind.THROTTLING, 30, Decimal("0.5"), harsh.pk)
 
 
 def test_a_penalty_cites_the_version_in_force_when_it_was_decided(record):
-    harsh = policy_version_add(effective_from=timezone.localdate(), steps=HARSH, actor=SYSTEM)
+    today = timezone.localdate()
+    with recorded_ahead_of(today):
+        harsh = policy_version_add(effective_from=today, steps=HARSH, actor=SYSTEM)
     record()
     penalty = Penalty.objects.get()
     assert (penalty.kind, penalty.policy_version_id) == (PenaltyKind.THROTTLING, harsh.pk)
 
 
 def test_adding_a_version_records_it_and_its_steps_with_their_ids(senior):
-    version = policy_version_add(effective_from=date(2026, 7, 1), window_days=60, clustered_ban_at=8, steps=HARSH,
-                                 actor=Actor.reviewer(senior), note="stricter")
+    with recorded_ahead_of(date(2026, 7, 1)):
+        version = policy_version_add(effective_from=date(2026, 7, 1), window_days=60, clustered_ban_at=8,
+                                     steps=HARSH, actor=Actor.reviewer(senior), note="stricter")
     shipped, event = read("policy-ladder")
     steps = list(version.steps.all())
     assert (event.type, event.version, event.actor) == ("policy.version_added", 2, Actor.reviewer(senior))
@@ -74,7 +81,13 @@ def test_adding_a_version_records_it_and_its_steps_with_their_ids(senior):
             {"number": 1, "kind": "product_restriction", "duration_days": 30, "traffic_weight": "0.50"},
             {"number": 2, "kind": "product_ban", "duration_days": 60, "traffic_weight": "0.00"},
         ],
+        "protective_review_hours": 24,
+        "severity_order": ["clustered_complaints", "service_not_provided", "merchant_refund_rate", "complaint_rate",
+                           "negative_review_rate", "public_opinion", "related_entity", "other"],
+        "changes": version.changes, "impact": version.impact,
     }
+    assert {c["field"] for c in version.changes} >= {"window_days", "clustered_ban_at", "steps[1].kind"}
+    assert all(c["stricter"] for c in version.changes if c["field"] != "window_days")
     assert version.product_steps == event.data["product_steps"]
 
 
@@ -108,6 +121,7 @@ def test_a_reviewer_without_the_permission_is_refused(reviewer):
 
 def _admin_form(**version):
     data = {"effective_from": "2026-07-01", "window_days": "90", "clustered_ban_at": "10", "note": "",
+            "protective_review_hours": "24", "severity_order": json.dumps(list(DEFAULT_SEVERITY_ORDER)),
             "steps-TOTAL_FORMS": "5", "steps-INITIAL_FORMS": "0", "steps-MIN_NUM_FORMS": "0",
             "steps-MAX_NUM_FORMS": "1000"}
     for i in range(len(HARSH), 5):  # the empty extra rows, as a browser posts them
@@ -129,7 +143,14 @@ def test_a_senior_reviewer_adds_a_version_with_its_steps_in_admin(client, senior
     bad = client.post(url, _admin_form(**{"steps-1-traffic_weight": "2"}))
     assert bad.status_code == 200 and "traffic_weight must be a decimal from 0 to 1" in bad.content.decode()
     assert not PolicyVersion.objects.filter(effective_from=date(2026, 7, 1)).exists()
-    response = client.post(url, _admin_form())
+    too_soon = client.post(url, _admin_form())  # a harsher ladder dated in the past
+    assert too_soon.status_code == 200 and "at least 7 days before it applies" in too_soon.content.decode()
+    with recorded_ahead_of(date(2026, 7, 1)):
+        client.force_login(senior)
+        preview = client.post(url, _admin_form())
+        assert preview.status_code == 200 and "Preview, not recorded yet." in preview.content.decode()
+        assert not PolicyVersion.objects.filter(effective_from=date(2026, 7, 1)).exists()
+        response = client.post(url, _admin_form(preview=preview.context["adminform"].form["preview"].value()))
     assert response.status_code == 302, response.content.decode()[:3000]
     version = PolicyVersion.objects.get(effective_from=date(2026, 7, 1))
     assert list(version.steps.values_list("number", "kind", "traffic_weight")) == [

@@ -14,6 +14,7 @@ from enforcement.policy import InvalidPolicy, policy_version_add
 from eventstore.actors import SYSTEM, Actor
 from tests.enforcement.receiver import SECRET
 from tests.factories import ServiceTokenFactory
+from tests.notice import recorded_ahead_of
 
 from .conftest import drain_consumer
 
@@ -101,9 +102,12 @@ def test_webhooks_carry_the_product_restrictions(receiver, record):
 
 
 def test_the_product_ladder_is_configured_in_the_policy_version(record, senior):
-    policy_version_add(effective_from=date(2000, 1, 2), actor=Actor.reviewer(senior), steps=[
-        {"number": 1, "kind": "public_warning", "duration_days": 7}],
-        product_steps=[{"number": 1, "kind": "product_restriction", "duration_days": 10, "traffic_weight": "0.25"}])
+    today = timezone.localdate()
+    with recorded_ahead_of(today):
+        policy_version_add(effective_from=today, actor=Actor.reviewer(senior), steps=[
+            {"number": 1, "kind": "public_warning", "duration_days": 7}],
+            product_steps=[{"number": 1, "kind": "product_restriction", "duration_days": 10,
+                            "traffic_weight": "0.25"}])
     record(product_id="p1")
     record(product_id="p1")
     assert sorted(Penalty.objects.values_list("kind", "step", "duration_days", "traffic_weight")) == [

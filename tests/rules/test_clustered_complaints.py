@@ -8,6 +8,7 @@ from cases.rules import VIOLATION, WARNING
 from cases.rules.clustered_complaints import ClusteredComplaintsRule
 from cases.thresholds import rule_parameters_version_add
 from eventstore.actors import SYSTEM
+from tests.notice import recorded_ahead_of
 
 
 def kinds(findings):
@@ -60,8 +61,9 @@ def test_several_complaints_on_one_order_each_count(make_merchant, make_complain
 
 
 def test_the_counts_are_the_category_parameters_in_force(make_merchant, make_complaint, as_of):
-    rule_parameters_version_add(category="food", clustered_warn_at=2, clustered_limit=3, effective_from=as_of,
-                                actor=SYSTEM)
+    with recorded_ahead_of(as_of):
+        rule_parameters_version_add(category="food", clustered_warn_at=2, clustered_limit=3, effective_from=as_of,
+                                    actor=SYSTEM)
     make_merchant("m1")
     for _ in range(3):
         make_complaint("m1", filed=as_of)

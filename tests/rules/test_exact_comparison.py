@@ -11,6 +11,7 @@ from cases.rules import WARNING
 from cases.rules.complaint_rate import ComplaintRateRule
 from cases.thresholds import threshold_version_add
 from eventstore.actors import SYSTEM
+from tests.notice import recorded_ahead_of
 
 AS_OF = date(2026, 6, 30)
 
@@ -30,8 +31,9 @@ def test_a_warning_fires_exactly_when_the_pooled_rate_reaches_warn_at(
     numerator = data.draw(st.sampled_from(sorted({max(0, at - 1), min(at, denominator), min(at + 1, denominator)})))
     with transaction.atomic():
         make_merchant("m1", category="leisure")
-        threshold_version_add(category="leisure", risk_point="complaint_rate",
-                              limit=Decimal(limit_micro).scaleb(-6), effective_from=AS_OF, actor=SYSTEM)
+        with recorded_ahead_of(AS_OF):
+            threshold_version_add(category="leisure", risk_point="complaint_rate",
+                                  limit=Decimal(limit_micro).scaleb(-6), effective_from=AS_OF, actor=SYSTEM)
         make_metric("m1", AS_OF, paid=denominator, complaints=numerator)
         fired = [f for f in ComplaintRateRule().evaluate(AS_OF) if f.kind == WARNING]
         transaction.set_rollback(True)

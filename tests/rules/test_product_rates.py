@@ -13,6 +13,7 @@ from cases.rules import VIOLATION, WARNING, evaluate_all
 from cases.rules.complaint_rate import ComplaintRateRule
 from cases.thresholds import rule_parameters_version_add
 from eventstore.actors import SYSTEM
+from tests.notice import recorded_ahead_of
 
 
 def _bad_product(make_product_metric, as_of, merchant_id="m1", product_id="p1", *, orders=20, days=(0, 10)):
@@ -51,8 +52,9 @@ def test_product_min_orders_is_versioned_per_category(make_merchant, make_produc
     rule_parameters_version_add(category="food", product_min_orders=30, effective_from=as_of, actor=SYSTEM)
     assert ComplaintRateRule().evaluate(as_of) == []
     assert [f.product_id for f in ComplaintRateRule().evaluate(as_of - timedelta(days=1))] == []  # no data then
-    rule_parameters_version_add(category="food", product_min_orders=25, effective_from=as_of + timedelta(days=1),
-                                actor=SYSTEM)
+    with recorded_ahead_of(as_of + timedelta(days=1)):  # fewer orders judge a product: stricter
+        rule_parameters_version_add(category="food", product_min_orders=25, effective_from=as_of + timedelta(days=1),
+                                    actor=SYSTEM)
     assert [f.product_id for f in ComplaintRateRule().evaluate(as_of + timedelta(days=1))] == ["p1"]
 
 

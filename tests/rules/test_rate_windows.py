@@ -3,6 +3,7 @@ from datetime import timedelta
 
 from cases.rules import VIOLATION, WARNING
 from cases.rules.complaint_rate import ComplaintRateRule
+from tests.notice import recorded_ahead_of
 
 
 def by_kind(findings):
@@ -41,8 +42,9 @@ def test_a_longer_window_in_the_threshold_version_widens_the_pool(make_merchant,
     make_merchant("m1")
     make_metric("m1", as_of - timedelta(days=40), paid=60, complaints=6)
     assert ComplaintRateRule().evaluate(as_of) == []
-    threshold_version_add(category="food", risk_point="complaint_rate", limit="0.05", window_days=60,
-                          effective_from=as_of, actor=reviewer_actor)
+    with recorded_ahead_of(as_of):  # a different window counts as stricter
+        threshold_version_add(category="food", risk_point="complaint_rate", limit="0.05", window_days=60,
+                              effective_from=as_of, actor=reviewer_actor)
     found = by_kind(ComplaintRateRule().evaluate(as_of))
     assert found[WARNING].window_start == as_of - timedelta(days=59)
     assert found[VIOLATION].window_start == as_of - timedelta(days=66)

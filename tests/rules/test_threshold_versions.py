@@ -14,6 +14,7 @@ from cases.thresholds import (
     threshold_version_add,
     thresholds_in_force,
 )
+from tests.notice import recorded_ahead_of
 
 
 def test_the_shipped_defaults_are_in_force(db):
@@ -27,11 +28,12 @@ def test_the_shipped_defaults_are_in_force(db):
 def test_a_version_applies_from_its_effective_day_not_before(make_merchant, make_metric, as_of, reviewer_actor):
     make_merchant("m1", category="food")
     make_metric("m1", as_of, paid=100, complaints=3)  # 3%: under food's default warn_at of 4%
-    threshold_version_add(category="food", risk_point="complaint_rate", limit="0.03",
-                          effective_from=as_of + timedelta(days=1), actor=reviewer_actor)
-    assert ComplaintRateRule().evaluate(as_of) == []
-    threshold_version_add(category="food", risk_point="complaint_rate", limit="0.0375",
-                          effective_from=as_of, actor=reviewer_actor)
+    with recorded_ahead_of(as_of):
+        threshold_version_add(category="food", risk_point="complaint_rate", limit="0.03",
+                              effective_from=as_of + timedelta(days=1), actor=reviewer_actor)
+        assert ComplaintRateRule().evaluate(as_of) == []
+        threshold_version_add(category="food", risk_point="complaint_rate", limit="0.0375",
+                              effective_from=as_of, actor=reviewer_actor)
     (warning,) = ComplaintRateRule().evaluate(as_of)
     assert (warning.kind, warning.threshold) == (WARNING, Decimal("0.03"))
     assert warning.threshold_version_id == threshold_in_force("food", "complaint_rate", as_of).pk

@@ -1,0 +1,75 @@
+"""Rule changes as merchants read them: the versions recorded but not yet in force for a category (thresholds,
+rule parameters, the penalty policy), each with its changes against the version it replaces (cases.strictness),
+labelled in the merchant's language. Shared by the merchants' pages, their API and the notifications."""
+from django.db.models import Q
+from django.utils.translation import gettext as _
+
+from cases.models import RiskPoint, RuleParameterVersion, ThresholdVersion
+from cases.thresholds import rule_parameters_changes, threshold_changes
+
+from .models import PenaltyKind, PolicyVersion
+from .policy import policy_changes
+
+THRESHOLD, RULE_PARAMETERS, POLICY = "threshold", "rule_parameters", "policy"
+
+
+def rule_label(rule, risk_point=""):
+    if rule == THRESHOLD:
+        return _("Threshold of %(rate)s") % {"rate": RiskPoint(risk_point).label} if risk_point else _("Threshold")
+    if rule == RULE_PARAMETERS:
+        return _("Parameters of the count rules")
+    return _("Penalty policy")
+
+
+def field_label(rule, field):
+    """The merchant-facing name of a changed field ("steps[2].kind" is the 2nd rung's penalty)."""
+    if rule in (THRESHOLD, RULE_PARAMETERS):
+        model = ThresholdVersion if rule == THRESHOLD else RuleParameterVersion
+        return str(model._meta.get_field(field).verbose_name)
+    ladder, _sep, part = field.partition("].")
+    if part:
+        name, number = ladder.split("[")
+        parts = {"kind": _("penalty"), "duration_days": _("duration (days)"), "traffic_weight": _("traffic weight"),
+                 "fallback_kind": _("penalty when no product is concerned")}
+        rung = _("product violation %(n)s") if name == "product_steps" else _("violation %(n)s")
+        return f"{rung % {'n': number}}: {parts.get(part, part)}"
+    return str(PolicyVersion._meta.get_field(field).verbose_name)
+
+
+def _value(field, value):
+    if isinstance(value, str) and value in PenaltyKind.values:
+        return str(PenaltyKind(value).label)
+    if value is None and field.endswith("duration_days"):
+        return _("no end")
+    if isinstance(value, list):
+        return " > ".join(str(RiskPoint(v).label) if v in RiskPoint.values else str(v) for v in value)
+    return str(value)
+
+
+def describe_changes(rule, changes):
+    """[{field, label, old, new, stricter}] of stored or computed changes (dicts or strictness.Change)."""
+    rows = []
+    for change in changes:
+        c = change if isinstance(change, dict) else change.as_data()
+        rows.append({"field": c["field"], "label": field_label(rule, c["field"]),
+                     "old": None if c["old"] is None else _value(c["field"], c["old"]),
+                     "new": _value(c["field"], c["new"]), "stricter": c["stricter"]})
+    return rows
+
+
+def upcoming_rule_changes(category, today):
+    """[{rule, rule_label, risk_point, version_id, effective_from, stricter, changes}] of the versions of
+    `category` (and of the penalty policy, which applies to every category) recorded to apply after `today`, in
+    the order they apply; a version that changes nothing is left out. Three small queries plus one per version."""
+    found = []
+    for version in ThresholdVersion.objects.filter(category=category, effective_from__gt=today):
+        found.append((THRESHOLD, version.risk_point, version, threshold_changes(version)))
+    for version in RuleParameterVersion.objects.filter(category=category, effective_from__gt=today):
+        found.append((RULE_PARAMETERS, "", version, rule_parameters_changes(version)))
+    for version in PolicyVersion.objects.filter(Q(effective_from__gt=today)).prefetch_related("steps"):
+        found.append((POLICY, "", version, policy_changes(version)))
+    return [{"rule": rule, "rule_label": rule_label(rule, risk_point), "risk_point": risk_point,
+             "version_id": version.pk, "effective_from": version.effective_from,
+             "stricter": any(c.stricter for c in changes), "changes": describe_changes(rule, changes)}
+            for rule, risk_point, version, changes in sorted(found, key=lambda f: (f[2].effective_from, f[0], f[1]))
+            if changes]
