@@ -13,9 +13,8 @@ from eventstore.actors import SYSTEM
 from notifications.messages import render
 from notifications.models import Kind, Notification
 from tests.api.conftest import client_for
-from tests.api.factories import MembershipFactory, UserFactory
 from tests.cases.conftest import make_user
-from tests.factories import MerchantFactory
+from tests.factories import MembershipFactory, MerchantFactory, UserFactory
 from tests.review.conftest import knox_client
 
 from .conftest import run_consumers

@@ -4,7 +4,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from cases.models import Warning, WarningEvidence
 from eventstore.store import read
-from tests.api.factories import raise_warning
+from tests.factories import raise_warning
 
 from .conftest import PNG
 
