@@ -1,5 +1,5 @@
 """System checks an operator sees in `manage.py check`, which `make serve` runs before starting anything."""
-from django.core.checks import Warning, register
+from django.core.checks import Error, Warning, register
 from django.db import connection
 
 
@@ -26,4 +26,25 @@ def database_role(app_configs=None, **kwargs):
              "grant. Create an application role without SUPERUSER or TRUNCATE rights (README, "
              "'The database role') and put it in DATABASE_URL.",
         id="riskcase.W001",
+    )]
+
+
+# The recompute writes the metric tables with MERGE (metrics.cohorts), which PostgreSQL has since 15.
+MINIMUM_POSTGRESQL = 150000
+
+
+@register("compatibility")
+def postgresql_version(app_configs=None, **kwargs):
+    if connection.vendor != "postgresql":
+        return []
+    try:
+        version = connection.pg_version
+    except Exception:  # no database yet: other checks and the first query will say so
+        return []
+    if version >= MINIMUM_POSTGRESQL:
+        return []
+    return [Error(
+        f"PostgreSQL {version // 10000} is too old: RiskCase needs PostgreSQL 15 or later.",
+        hint="The nightly recompute writes the metric tables with MERGE (PostgreSQL 15). Upgrade the server.",
+        id="riskcase.E001",
     )]

@@ -78,3 +78,14 @@ def test_the_readme_application_role_can_append_but_not_delete_or_truncate_event
         with connection.cursor() as cursor:
             cursor.execute(f"DROP OWNED BY {role}")
             cursor.execute(f"DROP ROLE {role}")
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_a_postgresql_older_than_15_stops_the_start(monkeypatch):
+    from django.db import connections
+
+    assert not [m for m in run_checks() if m.id == "riskcase.E001"]  # this server has MERGE
+    monkeypatch.setattr(connections["default"], "pg_version", 140011)
+    errors = [m for m in run_checks() if m.id == "riskcase.E001"]
+    assert len(errors) == 1 and "PostgreSQL 14 is too old" in errors[0].msg
