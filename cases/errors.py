@@ -5,6 +5,7 @@ from eventstore.errors import (  # noqa: F401 - the base errors, raised by cases
     ConcurrencyError,
     DomainError,
     InvalidCommand,
+    NotFound,
     NotPermitted,
     TransitionNotAllowed,
 )
@@ -41,3 +42,15 @@ class SameReviewer(DomainError):
 
 class EvidenceRejected(DomainError):
     message = _("An evidence file was rejected.")
+
+
+class RangeInFuture(InvalidCommand):
+    """A case's period ends after today (the API's code: range_in_future)."""
+
+    message = _("The period of a case cannot end after today.")
+
+
+class InvalidRange(InvalidCommand):
+    """A period that starts after it ends (the API's code: invalid_range)."""
+
+    message = _("The period cannot start after it ends.")

@@ -29,7 +29,10 @@ from . import events as ev
 from .aggregates import ViolationCase, WarningCase
 from .errors import (
     InvalidCommand,
+    InvalidRange,
+    NotFound,
     NotPermitted,
+    RangeInFuture,
     TransitionNotAllowed,
     ViolationOverlaps,
     WarningAlreadyOpen,
@@ -466,7 +469,7 @@ def case_open_by_hand(*, merchant_id, risk_point, actor, evidence_text, files=()
     internal description (`evidence_text`), the merchant-facing statement of the facts (`statement`, shown to
     the merchant with the notice, on the pages and in the API), internal `files`, and `shared_files` the
     merchant may download."""
-    from metrics.models import Merchant
+    from metrics.models import Merchant, Order
 
     if not (isinstance(actor, Actor) and actor.is_service):
         _reviewer(actor, "cases.open_case")
@@ -478,6 +481,12 @@ def case_open_by_hand(*, merchant_id, risk_point, actor, evidence_text, files=()
     today = timezone.localdate()
     window_start = window_start or window_end or today
     window_end = window_end or window_start
+    if window_end > today:
+        raise RangeInFuture(field="window_end")
+    if window_start > window_end:
+        raise InvalidRange(field="window_start")
+    if product_id and not Order.objects.filter(merchant_id=merchant_id, product_id=product_id).exists():
+        raise NotFound(_("This merchant has no product with that id (no order of it)."), field="product_id")
     judgement = Judgement.make(
         merchant_id=merchant_id, risk_point=risk_point, product_id=product_id, window_start=window_start,
         window_end=window_end, value=None, threshold=None, threshold_version_id=None,

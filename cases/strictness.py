@@ -148,4 +148,5 @@ def require_notice(changes, *, effective_from, today):
         raise StricterTooSoon(_(
             "This version makes the rules stricter (%(fields)s), so merchants must be told at least %(days)d days "
             "before it applies: choose an effective date on or after %(earliest)s.") % {
-            "fields": ", ".join(stricter), "days": NOTICE_DAYS, "earliest": earliest.isoformat()})
+            "fields": ", ".join(stricter), "days": NOTICE_DAYS, "earliest": earliest.isoformat()},
+            field="effective_from")

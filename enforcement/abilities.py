@@ -52,12 +52,18 @@ class ProposerCannotApprove(NotPermitted):
     message = _("You proposed this penalty: another reviewer must confirm it.")
 
 
+class DiscretionaryPenaltyOpen(TransitionNotAllowed):
+    message = _("A discretionary penalty is already open on this violation: lift it (with reasons) before "
+                "proposing another step.")
+
+
 SERIOUS_HAND_OPENED = ("public_opinion", "other")
 OPEN_VIOLATION_STATES = ("pending", "appealing", "upheld", "appeal_failed")
 
 
-def discretion_refusal(violation, user):
-    """A discretionary penalty: a reviewer who may open cases, on a serious hand-opened case that stands."""
+def discretion_refusal(violation, user, *, open_discretionary=False):
+    """A discretionary penalty: a reviewer who may open cases, on a serious hand-opened case that stands and
+    has no discretionary penalty open yet (`open_discretionary`: one is proposed or active on it)."""
     if is_linked(user, violation.merchant_id):
         return LinkedReviewer()
     if not (user.has_perm("cases.open_case") and user.has_perm("enforcement.approve_penalty")):
@@ -67,6 +73,8 @@ def discretion_refusal(violation, user):
                               "other); the rules' cases follow the ladder."))
     if violation.state not in OPEN_VIOLATION_STATES:
         return TransitionNotAllowed()
+    if open_discretionary:
+        return DiscretionaryPenaltyOpen()
     return None
 
 

@@ -1,11 +1,14 @@
 """Rule changes as merchants read them: the versions recorded but not yet in force for a category (thresholds,
 rule parameters, the penalty policy), each with its changes against the version it replaces (cases.strictness),
 labelled in the merchant's language. Shared by the merchants' pages, their API and the notifications."""
+from decimal import Decimal
+
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from cases.models import RiskPoint, RuleParameterVersion, ThresholdVersion
 from cases.thresholds import rule_parameters_changes, threshold_changes
+from riskcase.lib.charts import percent
 
 from .models import PenaltyKind, PolicyVersion
 from .policy import policy_changes
@@ -36,7 +39,12 @@ def field_label(rule, field):
     return str(PolicyVersion._meta.get_field(field).verbose_name)
 
 
-def _value(field, value):
+RATE_FIELDS = ("limit", "warn_at")  # a threshold's lines: rates, shown as percentages like every rate
+
+
+def _value(field, value, rule=None):
+    if rule == THRESHOLD and field in RATE_FIELDS and value not in (None, ""):
+        return percent(Decimal(str(value)))
     if isinstance(value, str) and value in PenaltyKind.values:
         return str(PenaltyKind(value).label)
     if value is None and field.endswith("duration_days"):
@@ -52,8 +60,8 @@ def describe_changes(rule, changes):
     for change in changes:
         c = change if isinstance(change, dict) else change.as_data()
         rows.append({"field": c["field"], "label": field_label(rule, c["field"]),
-                     "old": None if c["old"] is None else _value(c["field"], c["old"]),
-                     "new": _value(c["field"], c["new"]), "stricter": c["stricter"]})
+                     "old": None if c["old"] is None else _value(c["field"], c["old"], rule),
+                     "new": _value(c["field"], c["new"], rule), "stricter": c["stricter"]})
     return rows
 
 

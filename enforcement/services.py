@@ -277,7 +277,10 @@ def penalty_propose_discretionary(*, violation_id, reviewer, step, statement, in
         if violation is None:
             raise InvalidCommand(_("No such violation."))
         ensure_version(violation.version, expected_version)
-        refusal = discretion_refusal(violation, reviewer)
+        open_discretionary = any(str(violation.pk) in ids for ids in Penalty.objects.filter(
+            merchant_id=violation.merchant_id, discretionary=True, state__in=LIFTABLE_STATES
+        ).values_list("violation_ids", flat=True))
+        refusal = discretion_refusal(violation, reviewer, open_discretionary=open_discretionary)
         if refusal is not None:
             raise refusal
         policy = policy_in_force(timezone.localdate(now))

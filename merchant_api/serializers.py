@@ -421,7 +421,8 @@ class ProductAtRiskSerializer(serializers.Serializer):
 class RuleFieldChangeSerializer(serializers.Serializer):
     field = serializers.CharField(help_text="The field's name, e.g. limit, warn_at, steps[2].kind.")
     label = serializers.CharField(help_text="In the language of Accept-Language.")
-    old = serializers.CharField(allow_null=True, help_text="The value until the change applies (null: no rule before).")
+    old = serializers.CharField(allow_null=True, help_text="The value until the change applies, as shown to the "
+                                "merchant (rates as percentages, penalties by name; null: no rule before).")
     new = serializers.CharField(help_text="The value from effective_from.")
     stricter = serializers.BooleanField(help_text="True when this change can only harm a merchant.")
 

@@ -54,6 +54,9 @@ def as_api_exception(exc):
         detail = exc.message_dict if hasattr(exc, "error_dict") else exc.messages
         return exceptions.ValidationError(detail)
     if isinstance(exc, DomainError):  # each domain error carries its own message and status
+        field = exc.context.get("field")
+        if field and exc.status == 400:  # a refusal about one request field: listed under it as well
+            return exceptions.ValidationError({field: [exceptions.ErrorDetail(str(exc), code=_snake(type(exc).__name__))]})
         error = exceptions.APIException(str(exc), code=_snake(type(exc).__name__))
         error.status_code = exc.status
         return error

@@ -4,7 +4,7 @@ import pytest
 
 from cases import services as case_services
 from enforcement import services
-from enforcement.abilities import ProposerCannotApprove
+from enforcement.abilities import DiscretionaryPenaltyOpen, ProposerCannotApprove
 from enforcement.models import Penalty, PenaltyState, Restriction
 from eventstore.actors import Actor
 from eventstore.errors import NotPermitted
@@ -66,3 +66,16 @@ def test_a_statement_is_required(serious_case, reviewer):
     with pytest.raises(InvalidCommand):
         services.penalty_propose_discretionary(violation_id=serious_case.pk, reviewer=reviewer, step=1,
                                                statement="  ")
+
+
+def test_a_second_discretionary_penalty_on_one_violation_is_refused_until_the_first_is_lifted(serious_case, reviewer):
+    first = services.penalty_propose_discretionary(violation_id=serious_case.pk, reviewer=reviewer, step=1,
+                                                   statement="A public warning for the spoiled food.")
+    with pytest.raises(DiscretionaryPenaltyOpen):  # a retried or doubled request: not a second penalty
+        services.penalty_propose_discretionary(violation_id=serious_case.pk, reviewer=reviewer, step=1,
+                                               statement="A public warning for the spoiled food.")
+    assert Penalty.objects.filter(discretionary=True).count() == 1
+    services.penalty_lift(penalty_id=first.pk, actor=Actor.reviewer(reviewer), reason="Escalating instead.")
+    second = services.penalty_propose_discretionary(violation_id=serious_case.pk, reviewer=reviewer, step=3,
+                                                    statement="Traffic halved: the harm continued.")
+    assert Penalty.objects.get(pk=second.pk).state == PenaltyState.ACTIVE

@@ -84,7 +84,7 @@ def test_the_announcement_reaches_each_staff_user_of_the_category_once():
         str(version.pk), day.isoformat(), True)
     subject, body = render(note, "zh-hans")
     assert subject == f"【规则变更】投诉率阈值 从 {day.isoformat()} 起"
-    assert "0.050000 → 0.03（更严格）" in body
+    assert "红线（违规线）：5.00% → 3.00%（更严格）" in body  # rates as percentages, like every rate shown
     subject, body = render(note, "en")
     assert subject == f"[Rule change] Threshold of Complaint rate from {day.isoformat()}"
     api = client_for(wang, HTTP_ACCEPT_LANGUAGE="en")
@@ -107,7 +107,7 @@ def test_the_diagnosis_page_and_api_show_the_change_from_its_date_until_it_appli
     _stricter(day)
     client.force_login(lin)
     zh = client.get("/merchant/").content.decode()  # Simplified Chinese unless English is chosen
-    assert f"从 {day.isoformat()} 起" in zh and "0.050000 → <strong>0.030000</strong>" in zh
+    assert f"从 {day.isoformat()} 起" in zh and "5.00% → <strong>3.00%</strong>" in zh
     assert "规则变更公示" in zh and "更严格" in zh
     client.cookies["django_language"] = "en"
     en = client.get("/merchant/").content.decode()
@@ -116,7 +116,7 @@ def test_the_diagnosis_page_and_api_show_the_change_from_its_date_until_it_appli
     (change,) = api.get("/api/v1/diagnosis/").json()["rule_changes"]
     assert (change["rule"], change["effective_from"], change["stricter"]) == ("threshold", day.isoformat(), True)
     assert {c["field"]: (c["old"], c["new"]) for c in change["changes"]} == {
-        "limit": ("0.050000", "0.030000"), "warn_at": ("0.040000", "0.024000")}
+        "limit": ("5.00%", "3.00%"), "warn_at": ("4.00%", "2.40%")}  # display values, as the labels are
     with time_machine.travel(timezone.now() + timedelta(days=8), tick=False):  # it applies: no longer announced
         later = client_for(lin, HTTP_ACCEPT_LANGUAGE="en")  # a fresh token: the first one has expired by then
         assert later.get("/api/v1/diagnosis/").json()["rule_changes"] == []

@@ -1,6 +1,8 @@
 """Admin and the reviewers' API allow and refuse exactly the same commands, for each group: one table,
 each command run through both on twin cases (the same services and abilities rules decide)."""
 import itertools
+import json
+from datetime import date
 from decimal import Decimal
 
 import pytest
@@ -9,10 +11,11 @@ from django.test import Client, TestCase
 from cases import services
 from cases.models import RuleParameterVersion, ThresholdVersion, Violation, Warning
 from enforcement import consumers
-from enforcement.models import Penalty, PenaltyKind, PenaltyState, PolicyVersion
+from enforcement.models import DEFAULT_SEVERITY_ORDER, Penalty, PenaltyKind, PenaltyState, PolicyVersion
 from eventstore.actors import Actor
 from eventstore.consumers import drain
 from eventstore.store import read
+from tests.notice import recorded_ahead_of
 
 from .conftest import knox_client, make_user
 
@@ -204,6 +207,7 @@ def test_admin_and_api_allow_the_same_confirmation_and_discretionary_penalty(gro
 
 def _policy_admin_form(effective_from):
     data = {"effective_from": effective_from, "window_days": "90", "clustered_ban_at": "10", "note": "",
+            "protective_review_hours": "24", "severity_order": json.dumps(list(DEFAULT_SEVERITY_ORDER)),
             "steps-TOTAL_FORMS": "2", "steps-INITIAL_FORMS": "0", "steps-MIN_NUM_FORMS": "0",
             "steps-MAX_NUM_FORMS": "1000"}
     for i, (kind, days, weight) in enumerate((("throttling", "30", "0.5"), ("store_removal", "", "0"))):
@@ -238,15 +242,24 @@ VERSION_TABLE = {
 }
 
 
+def _admin_add(admin, url, form):
+    """Admin's add form with its preview step: the first submission shows the impact, the second (with the
+    preview's digest) records; a user refused at the first gets no second."""
+    preview = admin.post(url, form)
+    if preview.status_code == 200 and preview.context and "adminform" in preview.context:
+        admin.post(url, {**form, "preview": preview.context["adminform"].form["preview"].value()})
+
+
 @pytest.mark.parametrize("group", GROUPS)
 def test_admin_and_api_allow_the_same_reference_data_versions(group, db):
     user = make_user(f"user-{group}", *([group] if group else []))
     admin, api = _admin(user), knox_client(user)
     added = {}
     for name, (admin_url, admin_form, api_path, api_body, rows) in VERSION_TABLE.items():
-        admin.post(admin_url, admin_form("2026-07-01"))
-        response = api.post(f"/api/v1/review/{api_path}", api_body("2026-07-02"), format="json",
-                            HTTP_IDEMPOTENCY_KEY=f"{name}-1")
+        with recorded_ahead_of(date(2026, 7, 1)):  # stricter than the shipped versions: 7 days' notice
+            _admin_add(admin, admin_url, admin_form("2026-07-01"))
+            response = api.post(f"/api/v1/review/{api_path}", api_body("2026-07-02"), format="json",
+                                HTTP_IDEMPOTENCY_KEY=f"{name}-1")
         assert response.status_code in (201, 403), response.content
         added[name] = (rows("2026-07-01").exists(), rows("2026-07-02").exists(), response.status_code == 201)
 

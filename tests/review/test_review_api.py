@@ -1,10 +1,13 @@
 """The reviewers' API: login, queues with admin's filters, a case with its events, commands through the
 services with 409 on a stale version and Idempotency-Key, and platform systems opening cases."""
+from datetime import date
+
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from cases.models import Violation, ViolationState, Warning, WarningState
 from eventstore.store import read
 from review_api.models import IdempotencyKey
+from tests.notice import recorded_ahead_of
 
 from .conftest import knox_client, service_client
 
@@ -248,9 +251,10 @@ def test_only_a_senior_adds_rule_parameters_and_policy_versions_a_second_that_da
               "product_steps": [{"kind": "product_ban", "duration_days": 30}]}
     for path, body, rows in (("rule-parameters/", parameters, RuleParameterVersion.objects),
                              ("policy/", policy, PolicyVersion.objects)):
-        refused = knox_client(reviewer).post(f"/api/v1/review/{path}", body, format="json")
-        added = knox_client(senior).post(f"/api/v1/review/{path}", body, format="json")
-        again = knox_client(senior).post(f"/api/v1/review/{path}", body, format="json")
+        with recorded_ahead_of(date(2026, 7, 1)):  # stricter than the shipped versions: 7 days' notice
+            refused = knox_client(reviewer).post(f"/api/v1/review/{path}", body, format="json")
+            added = knox_client(senior).post(f"/api/v1/review/{path}", body, format="json")
+            again = knox_client(senior).post(f"/api/v1/review/{path}", body, format="json")
         assert refused.status_code == 403
         assert added.status_code == 201, added.content
         assert again.status_code == 409
@@ -311,3 +315,30 @@ def test_a_reviewer_confirms_a_protective_ban_and_the_penalty_lists_the_command(
     assert confirmed.status_code == 200, confirmed.content
     assert Penalty.objects.get(pk=ban.pk).confirmed_by == reviewer.pk
     assert confirmed.json()["commands"] == []  # confirmed: lifting it now takes a senior
+
+
+def test_a_case_by_hand_names_only_the_merchants_own_products_and_no_future_period(reviewer, merchant):
+    from django.utils import timezone
+
+    from metrics.models import Merchant
+    from tests.factories import MerchantFactory, OrderFactory
+
+    OrderFactory(merchant=MerchantFactory(merchant_id="m-2"), product_id="m-2-p0")
+    OrderFactory(merchant=Merchant.objects.get(pk="m-1"), product_id="m-1-p0")
+    client = knox_client(reviewer)
+
+    def open_case(**fields):
+        return client.post("/api/v1/review/cases/", {
+            "merchant_id": "m-1", "risk_point": "public_opinion", "evidence_text": "Weibo thread", **fields,
+        }, format="multipart")
+
+    another_merchants = open_case(product_id="m-2-p0")
+    assert another_merchants.status_code == 404, another_merchants.content
+    assert another_merchants.json()["error"]["code"] == "not_found"
+    future = (timezone.localdate() + timezone.timedelta(days=30)).isoformat()
+    in_future = open_case(window_start=future)
+    assert in_future.status_code == 400, in_future.content
+    assert in_future.json()["error"]["code"] == "range_in_future"
+    assert list(in_future.json()["error"]["fields"]) == ["window_end"]
+    assert not Violation.objects.exists()  # nothing recorded by either refusal
+    assert open_case(product_id="m-1-p0").status_code == 201
