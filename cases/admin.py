@@ -26,7 +26,7 @@ from . import evidence, services
 from .abilities import VIOLATION_COMMANDS, WARNING_COMMANDS, CaseAbilities
 from .charts import rate_chart
 from .errors import ConcurrencyError, DomainError, NotPermitted
-from .impact import preview_fingerprint, preview_lines
+from .impact import is_only_a_preview, preview_error, preview_fingerprint
 from .models import (
     RATE_RISK_POINTS,
     Appeal,
@@ -497,7 +497,7 @@ class ReferenceVersionForm(forms.ModelForm):
         if data.get("preview") != fingerprint:
             self.data = self.data.copy()
             self.data[self.add_prefix("preview")] = fingerprint
-            raise ValidationError(preview_lines(version.changes, version.impact))
+            raise preview_error(version.changes, version.impact)
         return data
 
     def service_arguments(self, data):
@@ -534,6 +534,8 @@ class ReferenceVersionAdmin(admin.ModelAdmin):
     """Reviewers holding the add permission add versions through the service; nobody edits or deletes one
     (a change is a new version), everyone allowed to see them reads them."""
 
+    change_form_template = "admin/reference_version_change_form.html"
+
     def has_change_permission(self, request, obj=None):
         return False
 
@@ -543,6 +545,14 @@ class ReferenceVersionAdmin(admin.ModelAdmin):
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)
         return type(form.__name__, (form,), {"actor": Actor.reviewer(request.user)})
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        form = context["adminform"].form
+        if form.is_bound and not any(form.errors.get(f) for f in form.fields) and is_only_a_preview(
+                form.non_field_errors()):
+            # No "Please correct the error below": the impact is shown as information, nothing is wrong.
+            context["errors"], context["preview_lines"] = [], list(form.non_field_errors())
+        return super().render_change_form(request, context, add=add, change=change, form_url=form_url, obj=obj)
 
     def save_model(self, request, obj, form, change):
         created = form.add(actor=form.actor, **form.service_arguments(form.cleaned_data))

@@ -88,3 +88,19 @@ def preview_lines(changes, impact):
         lines.append(_("No change from the version it replaces."))
     lines.append(_("Check the numbers and save again to record this version."))
     return lines
+
+
+PREVIEW = "preview"  # the code of the admin's preview message (preview_lines): shown on the form, not an error
+
+
+def is_only_a_preview(errors):
+    """True when the only errors of a form (or a formset's non-form errors) are the preview step's message."""
+    found = errors.as_data() if hasattr(errors, "as_data") else errors
+    return bool(found) and all(getattr(e, "code", None) == PREVIEW for e in found)
+
+
+def preview_error(changes, impact):
+    """The preview step's message as a form error (each line coded PREVIEW): the admin shows it, records nothing."""
+    from django.core.exceptions import ValidationError
+
+    return ValidationError([ValidationError(line, code=PREVIEW) for line in preview_lines(changes, impact)])

@@ -13,7 +13,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from cases.errors import ConcurrencyError, DomainError
-from cases.impact import preview_fingerprint, preview_lines
+from cases.impact import is_only_a_preview, preview_error, preview_fingerprint
 from cases.models import Violation
 from eventstore.actors import Actor
 from eventstore.store import read
@@ -87,7 +87,7 @@ class PolicyStepFormSet(forms.BaseInlineFormSet):
         fingerprint = preview_fingerprint(self.version_arguments())
         if self.data.get("preview") != fingerprint:
             self.preview_digest = fingerprint
-            raise ValidationError(preview_lines(version.changes, version.impact))
+            raise preview_error(version.changes, version.impact)
 
 
 class PolicyStepInline(admin.TabularInline):
@@ -153,6 +153,11 @@ class PolicyVersionAdmin(admin.ModelAdmin):
             form = context["adminform"].form
             form.data = form.data.copy()
             form.data["preview"] = digest
+            formsets = [inline.formset for inline in context.get("inline_admin_formsets", ())]
+            if not form.errors and all(not any(f.errors for f in fs.forms) for fs in formsets) and all(
+                    not fs.non_form_errors() or is_only_a_preview(fs.non_form_errors()) for fs in formsets):
+                # No "Please correct the error below": the impact (shown with the steps) is information.
+                context["errors"] = []
         return super().render_change_form(request, context, add=add, change=change, form_url=form_url, obj=obj)
 
     def save_related(self, request, form, formsets, change):

@@ -185,6 +185,7 @@ def _previewed(client, url, form):
     posted again with the preview's digest record the version."""
     preview = client.post(url, form)
     assert preview.status_code == 200 and "Preview, not recorded yet." in preview.content.decode()
+    assert 'class="errornote"' not in preview.content.decode()  # a preview, not an error
     return client.post(url, {**form, "preview": preview.context["adminform"].form["preview"].value()})
 
 

@@ -149,6 +149,7 @@ def test_a_senior_reviewer_adds_a_version_with_its_steps_in_admin(client, senior
         client.force_login(senior)
         preview = client.post(url, _admin_form())
         assert preview.status_code == 200 and "Preview, not recorded yet." in preview.content.decode()
+        assert 'class="errornote"' not in preview.content.decode()  # a preview, not an error
         assert not PolicyVersion.objects.filter(effective_from=date(2026, 7, 1)).exists()
         response = client.post(url, _admin_form(preview=preview.context["adminform"].form["preview"].value()))
     assert response.status_code == 302, response.content.decode()[:3000]
