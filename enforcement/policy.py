@@ -162,8 +162,16 @@ class InvalidPolicy(InvalidReferenceData):
     """A policy version that cannot be added; a step's errors are keyed "steps[i].field" (i from 0)."""
 
 
+# The longest rolling window or penalty term a version may set (ten years; a longer term is "no end").
+MAX_DAYS = 3650
+
+
 def _whole(value, minimum=1):
     return not isinstance(value, bool) and isinstance(value, int) and minimum <= value <= 2_147_483_647
+
+
+def _days(value):
+    return _whole(value) and value <= MAX_DAYS
 
 
 def _weight(value):
@@ -189,8 +197,9 @@ def _step_errors(index, step, errors):
         errors[f"{where}.number"] = "number must be a whole number, at least 1"
     if kind not in PenaltyKind.values or kind == PenaltyKind.PRODUCT_RESTRICTION:
         errors[f"{where}.kind"] = f"{kind!r} is not a penalty of the store ladder"
-    if days is not None and not _whole(days):
-        errors[f"{where}.duration_days"] = "duration_days must be a whole number of days, at least 1 (or empty: no end)"
+    if days is not None and not _days(days):
+        errors[f"{where}.duration_days"] = (f"duration_days must be a whole number of days from 1 to {MAX_DAYS} "
+                                            "(or empty: no end)")
     weight = _weight(weight)
     if weight is None:
         errors[f"{where}.traffic_weight"] = "traffic_weight must be a decimal from 0 to 1 with at most 2 places"
@@ -214,8 +223,9 @@ def _product_step_errors(index, step, errors):
         errors[f"{where}.number"] = "number must be a whole number, at least 1"
     if step["kind"] not in PRODUCT_KINDS:
         errors[f"{where}.kind"] = f"a product step is one of {', '.join(PRODUCT_KINDS)}"
-    if days is not None and not _whole(days):
-        errors[f"{where}.duration_days"] = "duration_days must be a whole number of days, at least 1 (or empty: no end)"
+    if days is not None and not _days(days):
+        errors[f"{where}.duration_days"] = (f"duration_days must be a whole number of days from 1 to {MAX_DAYS} "
+                                            "(or empty: no end)")
     if weight is None:
         errors[f"{where}.traffic_weight"] = "traffic_weight must be a decimal from 0 to 1 with at most 2 places"
         return None
@@ -242,8 +252,8 @@ def policy_version_add(*, effective_from, steps, actor, window_days=90, clustere
     errors = {}
     if not isinstance(effective_from, date) or isinstance(effective_from, datetime):
         errors["effective_from"] = "effective_from must be a date"
-    if not _whole(window_days):
-        errors["window_days"] = "window_days must be a whole number of days, at least 1"
+    if not _days(window_days):
+        errors["window_days"] = f"window_days must be a whole number of days from 1 to {MAX_DAYS}"
     if not _whole(clustered_ban_at):
         errors["clustered_ban_at"] = "clustered_ban_at must be a whole number of complaints, at least 1"
     if not isinstance(steps, (list, tuple)) or not steps:

@@ -12,7 +12,7 @@ from cases.models import RATE_RISK_POINTS, Appeal, RuleParameterVersion, Thresho
 from cases.services import HAND_OPENED_RISK_POINTS
 from cases.thresholds import NOTE_LENGTH
 from enforcement.models import Penalty, PenaltyKind, PolicyVersion
-from enforcement.policy import PRODUCT_KINDS
+from enforcement.policy import MAX_DAYS, PRODUCT_KINDS
 from riskcase.api.fields import StrictCharField
 
 CASE_FIELDS = ["id", "merchant_id", "product_id", "risk_point", "state", "window_start", "window_end", "value",
@@ -260,7 +260,7 @@ class PolicyStepSerializer(serializers.Serializer):
     """One rung of the store ladder; the n-th step of the list applies to a merchant's n-th standing violation."""
 
     kind = serializers.ChoiceField(choices=STORE_KINDS)
-    duration_days = serializers.IntegerField(min_value=1, max_value=2_147_483_647, allow_null=True, default=None,
+    duration_days = serializers.IntegerField(min_value=1, max_value=MAX_DAYS, allow_null=True, default=None,
                                              help_text="Days the penalty lasts; null: no end.")
     traffic_weight = WeightField(default="1")
     fallback_kind = serializers.ChoiceField(choices=FALLBACK_KINDS, default="", allow_blank=True,
@@ -272,7 +272,7 @@ class ProductStepSerializer(serializers.Serializer):
     """One rung of the per-product ladder; the n-th applies to a product's n-th standing product violation."""
 
     kind = serializers.ChoiceField(choices=list(PRODUCT_KINDS))
-    duration_days = serializers.IntegerField(min_value=1, max_value=2_147_483_647, allow_null=True, default=None,
+    duration_days = serializers.IntegerField(min_value=1, max_value=MAX_DAYS, allow_null=True, default=None,
                                              help_text="Days the penalty lasts; null: no end.")
     traffic_weight = WeightField(default="1")
 
@@ -287,7 +287,7 @@ class PolicyVersionSerializer(serializers.Serializer):
     product_steps = serializers.ListField(child=ProductStepSerializer(), min_length=1, max_length=100, required=False,
                                           help_text="The per-product ladder, step 1 first. Default: the shipped one "
                                                     "(restriction, then ban).")
-    window_days = serializers.IntegerField(min_value=1, max_value=2_147_483_647, default=90,
+    window_days = serializers.IntegerField(min_value=1, max_value=MAX_DAYS, default=90,
                                            help_text="The rolling window in which violations stand.")
     clustered_ban_at = serializers.IntegerField(min_value=1, max_value=2_147_483_647, default=10,
                                                 help_text="Clustered complaints on a product that ban it at once.")
