@@ -106,7 +106,8 @@ def test_preferences_take_exactly_what_the_schema_declares(staff, db):
     declared = schema["components"]["schemas"]["PreferenceRequest"]["properties"]["channels"]
     assert declared["additionalProperties"] is False
     assert set(declared["properties"]) == {"warning_raised", "violation_recorded", "appeal_received",
-                                           "appeal_decided", "penalty_imposed", "penalty_lifted", "penalty_expiring"}
+                                           "appeal_decided", "penalty_imposed", "penalty_re_stepped", "penalty_lifted",
+                                           "penalty_expiring", "rule_changed"}
     api = client_for(staff)
     for body, field in (({"push_token": 0}, "push_token"), ({"phone": 13800138000}, "phone"),
                         ({"channels": {"warning_raised": "sms"}}, "channels"),
