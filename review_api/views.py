@@ -237,59 +237,45 @@ PENALTY_COMMANDS = [
 ]
 
 
-def _case_command_view(command):
-    model = {"warning": Warning, "violation": Violation}.get(command.kind)
+def _command_view(command, *, find, body, response, resource, class_name):
+    """The POST view of one reviewer command on a case or a penalty (the URL's one id): the object must exist,
+    the body must validate, then the service runs once per Idempotency-Key and the object is answered."""
 
     class View(ReviewView):
         permission_classes = [IsReviewer]
 
-        def post(self, request, case_id):
-            if model is not None:
-                get_object_or_404(model, pk=case_id)
-            else:
-                _find_case(case_id)
-            body = command.serializer(data=request.data)
-            body.is_valid(raise_exception=True)
+        def post(self, request, **kwargs):
+            (pk,) = kwargs.values()
+            find(pk)
+            data = command.serializer(data=request.data)
+            data.is_valid(raise_exception=True)
 
             def run():
-                command.call(case_id, actor_for(request), request.user, dict(body.validated_data))
-                return status.HTTP_200_OK, case_body(request, case_id)
+                command.call(pk, actor_for(request), request.user, dict(data.validated_data))
+                return status.HTTP_200_OK, body(request, pk)
 
-            return _run_idempotent(request, fingerprint_parts=[body.validated_data], command=_json_safe(run))
+            return _run_idempotent(request, fingerprint_parts=[data.validated_data], command=_json_safe(run))
 
-    View.__name__ = View.__qualname__ = f"{command.name.title().replace('_', '')}CaseView"
+    View.__name__ = View.__qualname__ = class_name
     View.post = extend_schema(
-        operation_id=f"review_cases_{command.name}", tags=["review"], request=command.serializer,
+        operation_id=f"review_{resource}_{command.name}", tags=["review"], request=command.serializer,
         parameters=[IDEMPOTENCY], description=f"{command.summary}\n\n{scopes_doc()}",
-        responses={200: s.ReviewCaseSerializer, **IDEMPOTENCY_REUSED,
-                   **error_responses(400, 401, 403, 404, 409, 415, 429)},
+        responses={200: response, **IDEMPOTENCY_REUSED, **error_responses(400, 401, 403, 404, 409, 415, 429)},
     )(View.post)
     return View
+
+
+def _case_command_view(command):
+    model = {"warning": Warning, "violation": Violation}.get(command.kind)
+    find = (lambda pk: get_object_or_404(model, pk=pk)) if model is not None else _find_case
+    return _command_view(command, find=find, body=case_body, response=s.ReviewCaseSerializer, resource="cases",
+                         class_name=f"{command.name.title().replace('_', '')}CaseView")
 
 
 def _penalty_command_view(command):
-    class View(ReviewView):
-        permission_classes = [IsReviewer]
-
-        def post(self, request, penalty_id):
-            get_object_or_404(Penalty, pk=penalty_id)
-            body = command.serializer(data=request.data)
-            body.is_valid(raise_exception=True)
-
-            def run():
-                command.call(penalty_id, actor_for(request), request.user, dict(body.validated_data))
-                return status.HTTP_200_OK, penalty_body(request, penalty_id)
-
-            return _run_idempotent(request, fingerprint_parts=[body.validated_data], command=_json_safe(run))
-
-    View.__name__ = View.__qualname__ = f"{command.name.title()}PenaltyView"
-    View.post = extend_schema(
-        operation_id=f"review_penalties_{command.name}", tags=["review"], request=command.serializer,
-        parameters=[IDEMPOTENCY], description=f"{command.summary}\n\n{scopes_doc()}",
-        responses={200: PenaltyDetailSerializer, **IDEMPOTENCY_REUSED,
-                   **error_responses(400, 401, 403, 404, 409, 415, 429)},
-    )(View.post)
-    return View
+    return _command_view(command, find=lambda pk: get_object_or_404(Penalty, pk=pk), body=penalty_body,
+                         response=PenaltyDetailSerializer, resource="penalties",
+                         class_name=f"{command.name.title()}PenaltyView")
 
 
 class PenaltyDetailSerializer(serializers.Serializer):
