@@ -117,13 +117,19 @@ def warning_detail(request, pk):
     return _warning_page(request, selectors.warning(request.merchant_id, pk))
 
 
-@csrf_exempt  # the CSRF check runs below, after the size guard is installed (it must precede parsing)
-@require_POST
-@merchant_required
-def warning_rectify_view(request, pk):
-    warning = selectors.warning(request.merchant_id, pk)  # another merchant's warning: 404, nothing done
-    guard = guard_upload_size(request)
-    return _rectify(request, warning, guard)
+def _upload_view(select, handle):
+    """A POST with files on one of the merchant's cases: `select(merchant_id, pk)` finds it (another merchant's
+    case is a 404 and nothing is done), then `handle(request, case, guard)` checks CSRF and the form. The CSRF
+    check runs in `handle`, after the size guard is installed (it must precede parsing the body)."""
+
+    @csrf_exempt
+    @require_POST
+    @merchant_required
+    def view(request, pk):
+        case = select(request.merchant_id, pk)
+        return handle(request, case, guard_upload_size(request))
+
+    return view
 
 
 @csrf_protect
@@ -142,6 +148,9 @@ def _rectify(request, warning, guard):
         return redirect("merchant_web:warning", pk=warning.pk)
     messages.success(request, _("Your rectification note was sent."))
     return redirect("merchant_web:warning", pk=warning.pk)
+
+
+warning_rectify_view = _upload_view(selectors.warning, _rectify)
 
 
 @require_POST
@@ -198,15 +207,6 @@ def violation_evidence(request, pk, file_id):
     return FileResponse(found.file.open("rb"), as_attachment=True, filename=found.name)
 
 
-@csrf_exempt  # the CSRF check runs below, after the size guard is installed (it must precede parsing)
-@require_POST
-@merchant_required
-def violation_appeal(request, pk):
-    violation = selectors.violation(request.merchant_id, pk)  # another merchant's violation: 404
-    guard = guard_upload_size(request)
-    return _appeal(request, violation, guard)
-
-
 @csrf_protect
 def _appeal(request, violation, guard):
     form = AppealForm(request.POST, request.FILES, streamed_refusal=guard.refusal())
@@ -222,6 +222,9 @@ def _appeal(request, violation, guard):
         return _violation_page(request, violation, form, status=409)
     messages.success(request, _("Your appeal was submitted."))
     return redirect(reverse("merchant_web:violation", kwargs={"pk": violation.pk}))
+
+
+violation_appeal = _upload_view(selectors.violation, _appeal)
 
 
 @require_POST
