@@ -4,7 +4,6 @@ endpoint however often beat runs; a slow receiver gets no second copy while one 
 locked while it is sent; URLs to private addresses and redirects are refused."""
 import threading
 from datetime import timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 import time_machine
@@ -16,6 +15,7 @@ from enforcement import tasks, webhooks
 from enforcement.models import DeliveryState, WebhookDelivery, WebhookEndpoint
 from tests.celery_worker import wait_for
 from tests.enforcement.receiver import SECRET
+from tests.loopback import http_server
 
 pytestmark = pytest.mark.django_db
 
@@ -103,36 +103,27 @@ def test_beat_running_every_minute_keeps_one_scheduled_retry_per_endpoint(receiv
         assert len(scheduled) == 3
 
 
-class _Slow(BaseHTTPRequestHandler):
-    def do_POST(self):
-        self.rfile.read(int(self.headers["Content-Length"]))
-        with self.server.lock:
-            self.server.attempts += 1
-        self.server.release.wait(30)
-        self.send_response(200)
-        self.send_header("Content-Length", "0")
-        self.end_headers()
-
-    def log_message(self, *args):
-        pass
-
-
 @pytest.fixture
 def slow_receiver():
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Slow)
-    server.attempts, server.lock, server.release = 0, threading.Lock(), threading.Event()
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield server
-    server.release.set()
-    server.shutdown()
-    server.server_close()
+    """A receiver that holds each delivery until `release` is set (or 30 s pass)."""
+    state = {"attempts": 0, "lock": threading.Lock(), "release": threading.Event()}
+
+    def respond(path, headers, body):
+        with state["lock"]:
+            state["attempts"] += 1
+        state["release"].wait(30)
+        return 200
+
+    with http_server(respond) as base:
+        state["url"] = f"{base}/"
+        yield state
+        state["release"].set()
 
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_slow_receiver_gets_no_second_copy_and_nothing_is_locked_while_it_is_sent(slow_receiver, record):
-    WebhookEndpoint.objects.create(name="ads", url=f"http://127.0.0.1:{slow_receiver.server_port}/hook",
+    WebhookEndpoint.objects.create(name="ads", url=f"{slow_receiver['url']}hook",
                                    secret=SECRET)
     record()
     tasks.consumers.run_webhooks()
@@ -146,7 +137,7 @@ def test_a_slow_receiver_gets_no_second_copy_and_nothing_is_locked_while_it_is_s
 
     first = threading.Thread(target=worker)
     first.start()
-    wait_for("the first copy to reach the receiver", lambda: slow_receiver.attempts == 1)
+    wait_for("the first copy to reach the receiver", lambda: slow_receiver["attempts"] == 1)
 
     assert webhooks.deliver_pending() == (0, 0)  # another worker: the copy in flight is left alone
     delivery = WebhookDelivery.objects.select_for_update(nowait=True).filter(state=DeliveryState.SENDING)
@@ -154,10 +145,10 @@ def test_a_slow_receiver_gets_no_second_copy_and_nothing_is_locked_while_it_is_s
     with transaction.atomic():
         assert len(list(delivery)) == 1  # not locked: the claim was committed before sending
 
-    slow_receiver.release.set()
+    slow_receiver["release"].set()
     first.join(30)
     assert results == [(1, 0)]
-    assert slow_receiver.attempts == 1
+    assert slow_receiver["attempts"] == 1
     assert WebhookDelivery.objects.get().state == DeliveryState.DELIVERED
 
 
@@ -188,28 +179,11 @@ def test_an_endpoint_that_points_inside_is_not_sent_to(receiver, record, setting
     assert "public addresses" in WebhookDelivery.objects.get().last_error
 
 
-class _Redirect(BaseHTTPRequestHandler):
-    def do_POST(self):
-        self.send_response(307)
-        self.send_header("Location", self.server.target)
-        self.send_header("Content-Length", "0")
-        self.end_headers()
-
-    def log_message(self, *args):
-        pass
-
-
 def test_a_redirect_is_not_followed(receiver, record):
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Redirect)
-    server.target = receiver["url"]
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        WebhookEndpoint.objects.create(name="ads", url=f"http://127.0.0.1:{server.server_port}/", secret=SECRET)
+    with http_server(lambda path, headers, body: (307, {"Location": receiver["url"]})) as redirecting:
+        WebhookEndpoint.objects.create(name="ads", url=f"{redirecting}/", secret=SECRET)
         record()
         tasks.deliver_webhooks()
-    finally:
-        server.shutdown()
-        server.server_close()
     assert receiver["attempts"] == 0
     delivery = WebhookDelivery.objects.get()
     assert delivery.state == DeliveryState.PENDING and "redirects are not followed" in delivery.last_error

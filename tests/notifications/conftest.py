@@ -6,7 +6,6 @@ import threading
 import time
 from datetime import date
 from decimal import Decimal
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from aiosmtpd.controller import Controller
@@ -16,6 +15,7 @@ from eventstore.consumers import drain
 from notifications import consumers, delivery
 from tests.enforcement.receiver import receiver  # noqa: F401 (the signed-webhook receiver fixture)
 from tests.factories import MembershipFactory, MerchantFactory, UserFactory
+from tests.loopback import http_server
 
 WINDOW = {"window_start": date(2026, 5, 1), "window_end": date(2026, 5, 30), "as_of": date(2026, 6, 6)}
 
@@ -99,30 +99,18 @@ def gateway():
     first `fail` requests."""
     state = {"requests": [], "fail": 0, "delay": 0, "lock": threading.Lock()}
 
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self):
-            body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-            time.sleep(state["delay"])
-            with state["lock"]:
-                if state["fail"] > 0:
-                    state["fail"] -= 1
-                    status = 503
-                else:
-                    state["requests"].append({"path": self.path, "body": body, "headers": dict(self.headers)})
-                    status = 202
-            self.send_response(status)
-            self.send_header("Content-Length", "0")
-            self.end_headers()
+    def respond(path, headers, body):
+        time.sleep(state["delay"])
+        with state["lock"]:
+            if state["fail"] > 0:
+                state["fail"] -= 1
+                return 503
+            state["requests"].append({"path": path, "body": json.loads(body), "headers": dict(headers)})
+            return 202
 
-        def log_message(self, *args):
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    state["url"] = f"http://127.0.0.1:{server.server_port}"
-    yield state
-    server.shutdown()
-    server.server_close()
+    with http_server(respond) as base:
+        state["url"] = base
+        yield state
 
 
 @pytest.fixture
