@@ -15,6 +15,7 @@ in the same run as its floor and reported as a ratio to it, so a noisy machine m
 A ratio that misses its target is marked OVER TARGET.
 """
 import argparse
+import csv
 import json
 import os
 import subprocess
@@ -67,6 +68,17 @@ def fresh_database(url, env):
 def verdict(ratio, target, higher_is_better=False):
     ok = ratio >= target if higher_is_better else ratio <= target
     return f"{ratio:5.2f}x (target {'>=' if higher_is_better else '<='} {target}x) {'ok' if ok else 'OVER TARGET'}"
+
+
+def export_equals_floor(export_csv, url, *, start, as_of):
+    """(whether the export file equals the floor query's rows exactly, how many rows): correctness at scale."""
+    from bench.floor_query import floor_rows, formatted
+
+    with open(export_csv, encoding="utf-8", newline="") as f:
+        exported = list(csv.reader(f))[1:]
+    with psycopg.connect(url) as conn, conn.cursor() as cursor:
+        expected = formatted(floor_rows(cursor, start=start, end=as_of, as_of=as_of))
+    return exported == expected, len(expected)
 
 
 def main():
@@ -139,6 +151,9 @@ def main():
                                  str(data_dir / "export.csv")], env, "export")
     rows.append(("export_metrics", f"{e_secs:.2f} s (a process, start-up included)", f"{t['floor_full']:.2f} s",
                  f"{e_secs / t['floor_full']:5.2f}x (no target)"))
+    same, count = export_equals_floor(data_dir / "export.csv", opts.database_url, start=start, as_of=opts.as_of)
+    rows.append(("export = floor query", f"{count:,} merchant-days compared cell by cell", "the floor query's rows",
+                 "identical" if same else "DIFFERENT (a bug: the recompute and the floor disagree)"))
 
     _, _, out = run_measured(["-m", "bench.rules", "--as-of", opts.as_of.isoformat(), "--merchants",
                               str(opts.rules_merchants), "--repeat", str(opts.repeat)], env, "rule evaluation")

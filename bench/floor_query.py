@@ -9,6 +9,8 @@ reviews and refunds are each read once, joined to it and reduced per order; the 
 grouped by merchant[-product]-day on the paid side and the verified side. The session runs it with JIT
 compilation off, as the recompute does: on these statements it costs more than it saves.
 """
+from datetime import date
+
 SQL = """
 WITH v AS MATERIALIZED (
     SELECT merchant_id, order_id, verified_day FROM metrics_orderverification
@@ -83,3 +85,18 @@ def floor_rows(cursor, *, start, end, as_of, by_product=False):
     cursor.execute("SELECT set_config('jit', 'off', false)")
     cursor.execute(floor_sql(by_product), params)
     return cursor.fetchall()
+
+
+def formatted(rows):
+    """The floor's rows as `export_metrics` writes them (data contract section 6): text cells, booleans as
+    true/false, no value as an empty cell."""
+    def cell(value):
+        if value is None:
+            return ""
+        if isinstance(value, bool):
+            return "true" if value else "false"
+        if isinstance(value, date):
+            return value.isoformat()
+        return str(value)
+
+    return [[cell(v) for v in row] for row in rows]
