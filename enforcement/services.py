@@ -205,8 +205,8 @@ def merchants_restep(resteps):
     once (now None: the current time). Set-based: one read of their standing violations (per day and window),
     one of their penalties, one of the violations behind those; the events of every lift and proposal
     appended together (`_commit`), each merchant's restrictions refreshed once. Returns the events' count."""
-    ladder_on = _ladders()
-    resteps = [(merchant_id, reason, now or timezone.now()) for merchant_id, reason, now in resteps]
+    ladder_on, current = _ladders(), timezone.now()
+    resteps = [(merchant_id, reason, now or current) for merchant_id, reason, now in resteps]
     if not resteps:
         return 0
     with transaction.atomic():
