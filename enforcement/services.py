@@ -284,7 +284,8 @@ def protective_bans(violations):
     ladder_on = _ladders()
     with transaction.atomic():
         lock_for_append()
-        rows = Violation.objects.in_bulk([violation_id for violation_id, _now in violations])
+        rows = Violation.objects.only("merchant_id", "risk_point", "product_id", "value").in_bulk(
+            [violation_id for violation_id, _now in violations])
         severe = []
         for violation_id, now in violations:
             violation, rules = rows.get(violation_id), ladder_on(now)
