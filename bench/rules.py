@@ -13,7 +13,9 @@ recompute, before any case exists.
   The evaluation records nothing new (the bench's own merchants' cases are already recorded).
 
 The reactions (the enforcement ladder, notifications) are event consumers drained by the workers after the
-evaluation commits: the queued drain is recorded here, not run, so it is not timed.
+evaluation commits: the queued drain is recorded here, not run, so it is not in the evaluation's time. The
+enforcement one (penalties after violations, `enforcement.consumers.VIOLATIONS`) is then drained and timed on
+its own, with its query count: the reactions after the first evaluation, per recorded case (no target).
 """
 import argparse
 import json
@@ -32,6 +34,24 @@ def best_of(repeat, work):
     """The fastest of `repeat` runs of work() and its result."""
     runs = [timed(work) for _ in range(repeat)]
     return min(seconds for seconds, _ in runs), runs[-1][1]
+
+
+def reactions():
+    """Drain the enforcement consumer of violations (the penalties after the first evaluation): (seconds, queries)."""
+    from django.db import connection
+
+    from enforcement.consumers import VIOLATIONS
+    from eventstore.consumers import drain
+
+    queries = []
+
+    def count(execute, sql, params, many, context):
+        queries.append(1)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(count):
+        seconds, _ = timed(lambda: drain([VIOLATIONS]))
+    return seconds, len(queries)
 
 
 def copy_merchants(cursor, *, merchants):
@@ -97,6 +117,7 @@ def main():
     out["next"], again = best_of(repeat, lambda: rules_evaluate(as_of))
     assert again.violations_recorded == again.warnings_raised == again.warnings_resolved == 0, again
     out["queued"] = sorted(set(queued))
+    out["reactions"], out["reactions_queries"] = reactions()
 
     with transaction.atomic():
         with connection.cursor() as cursor:
@@ -129,6 +150,9 @@ def rows_for(t):
          f"{t['first'] / t['floor']:5.2f}x, {against(per_case, TARGET_PER_CASE)}"),
         ("rules, recording alone", f"{marginal * 1000:.2f} ms a case (first - next evaluation)",
          f"{t['next']:.2f} s next evaluation (no new case)", f"{t['next'] / t['floor']:5.2f}x (next / floor)"),
+        ("reactions, first evaluation", f"{t['reactions']:.2f} s = {t['reactions'] / max(t['cases'], 1) * 1000:.2f} ms a "
+         f"case, {t['reactions_queries']:,} queries", f"{t['first']:.2f} s first evaluation",
+         f"{t['reactions'] / t['first']:5.2f}x (no target)"),
         (f"rules, {t['merchants']:,} no-case merchants", f"{t['no_case']:.2f} s",
          f"{t['floor_no_case']:.2f} s findings query",
          f"{t['no_case'] / t['floor_no_case']:5.2f}x, {against(t['no_case'], TARGET_NO_CASE)}"),

@@ -21,20 +21,43 @@ WEBHOOKS = "enforcement.webhooks"
 RESTRICTION_CHANGES = (PenaltyImposed, PenaltyLifted, PenaltyExpired)  # what downstream systems are told of
 
 
-def handle_violation_event(recorded):
-    """Penalties follow the standing violations: a new one (with a protective ban when severe), and any
-    overturn re-steps the merchant (enforcement.ladder)."""
-    event = recorded.event
-    if isinstance(event, ViolationRecorded):
-        services.penalties_for_new_violation(violation_id=event.violation_id, now=recorded.recorded_at)
-        return
-    violation = Violation.objects.filter(pk=parse_stream(recorded.stream)[1]).values("merchant_id").first()
-    if violation is None:
-        return
-    if isinstance(event, AppealDecided) and event.accepted:
-        services.merchant_restep(merchant_id=violation["merchant_id"], reason=_("an appeal was accepted"))
-    elif isinstance(event, ViolationWithdrawn):
-        services.merchant_restep(merchant_id=violation["merchant_id"], reason=_("a violation was withdrawn"))
+def handle_violation_events(batch):
+    """Penalties follow the standing violations, once per batch of events: a protective ban for each new
+    severe violation (at its recording), then ONE re-step of each merchant the batch touched (in order of
+    first appearance, enforcement.ladder), with a reason naming what happened. The ladder is a pure function
+    of the standing violations, so the penalties after the batch are those one re-step per event would
+    leave; a merchant's intermediate rungs within the batch are never imposed (nor lifted, nor noticed)."""
+    overturned = {parse_stream(r.stream)[1] for r in batch if not isinstance(r.event, ViolationRecorded)}
+    merchant_of = {str(pk): merchant_id for pk, merchant_id in
+                   Violation.objects.filter(pk__in=overturned).values_list("pk", "merchant_id")} if overturned else {}
+    new, happened = [], {}
+    for recorded in batch:
+        event = recorded.event
+        if isinstance(event, ViolationRecorded):
+            merchant_id, what, now = event.judgement.merchant_id, "recorded", recorded.recorded_at
+            new.append((event.violation_id, now))
+        elif isinstance(event, AppealDecided) and not event.accepted:
+            continue
+        else:
+            merchant_id = merchant_of.get(str(parse_stream(recorded.stream)[1]))
+            what = "accepted" if isinstance(event, AppealDecided) else "withdrawn"
+            now = None  # as a single re-step after an overturn: the time of the re-step
+        if merchant_id is None:
+            continue
+        counts, _now = happened.get(merchant_id, ({}, None))
+        counts[what] = counts.get(what, 0) + 1
+        happened[merchant_id] = (counts, now)  # the time of its last event, as the last single re-step had
+    if new:
+        services.protective_bans(new)
+    services.merchants_restep([(merchant_id, _reason(counts), now) for merchant_id, (counts, now) in happened.items()])
+
+
+def _reason(counts):
+    """What happened to a merchant's violations in one batch, for the re-stepped penalties' statements."""
+    texts = {"recorded": (_("a new violation was recorded"), _("%(count)d new violations were recorded")),
+             "accepted": (_("an appeal was accepted"), _("%(count)d appeals were accepted")),
+             "withdrawn": (_("a violation was withdrawn"), _("%(count)d violations were withdrawn"))}
+    return _(", ").join(texts[what][0] if n == 1 else texts[what][1] % {"count": n} for what, n in counts.items())
 
 
 def handle_penalty_event(recorded):
@@ -64,8 +87,8 @@ def _active_at(merchant_id, position):
 
 
 def register():
-    register_consumer(VIOLATIONS, handle_violation_event,
-                      types=[ViolationRecorded, AppealDecided, ViolationWithdrawn])
+    register_consumer(VIOLATIONS, types=[ViolationRecorded, AppealDecided, ViolationWithdrawn],
+                      batch_handler=handle_violation_events)
     register_consumer(WEBHOOKS, handle_penalty_event, types=RESTRICTION_CHANGES)
 
 

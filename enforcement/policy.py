@@ -9,7 +9,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import BooleanField, Count, ExpressionWrapper, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -91,10 +91,19 @@ PRODUCT_VIOLATION = Q(risk_point__in=[str(p) for p in RATE_RISK_POINTS]) & ~Q(pr
 def standing_violations(merchant_id, *, now=None, window_days=90, products=False):
     """The merchant's violations not overturned, opened in the rolling window ending now: those of the store
     ladder, or with `products` those of the product ladders (product rate violations)."""
-    now = now or timezone.now()
-    violations = (Violation.objects.filter(merchant_id=merchant_id, opened_at__gt=now - timedelta(days=window_days))
-                  .exclude(state__in=OVERTURNED))
+    violations = _standing(Violation.objects.filter(merchant_id=merchant_id), now or timezone.now(), window_days)
     return violations.filter(PRODUCT_VIOLATION) if products else violations.exclude(PRODUCT_VIOLATION)
+
+
+def standing_violations_of(merchant_ids, *, now, window_days):
+    """The standing violations of these merchants (one query), each with `on_product_ladder`: True for a
+    product violation (its product's ladder), False for one of the store ladder."""
+    return _standing(Violation.objects.filter(merchant_id__in=list(merchant_ids)), now, window_days).annotate(
+        on_product_ladder=ExpressionWrapper(PRODUCT_VIOLATION, output_field=BooleanField()))
+
+
+def _standing(violations, now, window_days):
+    return violations.filter(opened_at__gt=now - timedelta(days=window_days)).exclude(state__in=OVERTURNED)
 
 
 def restrictions_for(penalties):

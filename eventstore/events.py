@@ -6,6 +6,7 @@ database. A payload that must change gets a new schema version and an upcaster
 (eventstore.store.upcaster), never a rewrite of stored events.
 """
 import dataclasses
+import functools
 import types
 import typing
 import uuid
@@ -37,6 +38,12 @@ def _encode(value):
     if isinstance(value, dict):
         return {str(k): _encode(v) for k, v in value.items()}
     return value
+
+
+@functools.cache
+def _hints(cls):
+    """A class's resolved type hints: fixed once it is defined, so resolved once (decoding is per event)."""
+    return typing.get_type_hints(cls)
 
 
 def _decode(kind, value):
@@ -85,12 +92,12 @@ class DomainEvent:
 
     @classmethod
     def from_data(cls, data):
-        hints = typing.get_type_hints(cls)
+        hints = _hints(cls)
         kwargs = {}
         for f in dataclasses.fields(cls):
             if f.metadata.get("flatten"):
                 inner_cls = hints[f.name]
-                inner_hints = typing.get_type_hints(inner_cls)
+                inner_hints = _hints(inner_cls)
                 kwargs[f.name] = inner_cls(**{i.name: _decode(inner_hints[i.name], data.get(i.name))
                                               for i in dataclasses.fields(inner_cls)})
             elif f.name in data:

@@ -5,6 +5,7 @@ Every app uses these two functions; none writes the events table itself. Appends
 single writer anyway), so positions become visible in order and a consumer reading by position
 never skips an event that committed late.
 """
+import functools
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
@@ -44,9 +45,10 @@ class RecordedEvent:
     prev_hash: str
     hash: str
 
-    @property
+    @functools.cached_property
     def event(self):
-        """The DomainEvent instance (None for a type no app registers): consumers dispatch on its class."""
+        """The DomainEvent instance (None for a type no app registers): consumers dispatch on its class.
+        Decoded once (a frozen dataclass, so every reader shares it safely)."""
         return decode(self.type, self.data)
 
     @property

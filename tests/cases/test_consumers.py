@@ -97,3 +97,49 @@ def test_consumers_keep_their_own_checkpoints_and_dispatch_on_event_classes():
 def test_a_consumer_subscribes_to_classes_not_type_strings():
     with pytest.raises(TypeError):
         register_consumer("c", print, types=["test.other_happened"])
+
+
+def test_a_batch_handler_gets_the_wanted_events_of_each_batch_at_once():
+    events = [append("s", ThingHappened(n=n)) if n % 2 else append("s", OtherHappened()) for n in range(5)]
+    batches = []
+    register_consumer("only-other", types=[ThingHappened], batch_handler=batches.append)
+    assert process_new_events("only-other", batch_size=3) == 3
+    assert process_new_events("only-other", batch_size=3) == 2
+    assert process_new_events("only-other", batch_size=3) == 0
+    assert [[e.event.n for e in batch] for batch in batches] == [[1], [3]]
+    assert Checkpoint.objects.get(consumer="only-other").position == events[-1].position
+
+
+def test_a_batch_handler_is_not_called_for_a_batch_without_wanted_events():
+    append("s", OtherHappened())
+    batches = []
+    register_consumer("c", types=[ThingHappened], batch_handler=batches.append)
+    assert process_new_events("c") == 1
+    assert batches == []
+
+
+def test_a_crashed_batch_handler_rolls_back_the_whole_batch_and_its_checkpoint(start):
+    events = [append("s", ThingHappened(n=n)) for n in range(3)]
+    attempts = []
+
+    def flaky(batch):
+        attempts.append(len(batch))
+        for event in batch:
+            _effect(event)
+        if len(attempts) == 1:
+            raise RuntimeError("worker lost")
+
+    register_consumer("c", batch_handler=flaky)
+    with pytest.raises(RuntimeError):
+        process_new_events("c")
+    assert _effects() == [] and Checkpoint.objects.get(consumer="c").position == start
+    assert process_new_events("c") == 3
+    assert _effects() == sorted(f"effect-{e.position}" for e in events)
+    assert process_new_events("c") == 0 and attempts == [3, 3]
+
+
+def test_a_consumer_has_a_handler_or_a_batch_handler():
+    with pytest.raises(TypeError):
+        register_consumer("c")
+    with pytest.raises(TypeError):
+        register_consumer("c", print, batch_handler=print)
