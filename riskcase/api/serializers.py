@@ -1,0 +1,68 @@
+"""A faster read path for DRF serializers of large plain bodies (the diagnosis screen, the metrics series).
+
+DRF's Serializer.to_representation goes through Field.get_attribute for every field of every row: a generic
+path (Mapping or attribute, callables, related fields, defaults) that costs more than the conversion itself
+once a body has thousands of fields. ReadFastSerializer keeps DRF's output exactly: per serializer instance it
+plans once which fields are read straight from a dict key or a model's concrete field, and each value still goes
+through the field's own to_representation (the same decimals, dates and choices); any other field, a missing
+key or an object's other attribute takes DRF's own path, so its defaults, callables and errors are unchanged.
+"""
+from collections.abc import Mapping
+
+from django.db.models import Model
+from rest_framework import serializers
+from rest_framework.fields import SkipField
+from rest_framework.relations import ManyRelatedField, PKOnlyObject, RelatedField
+
+_SLOW = object()
+
+
+def _concrete_attnames(model):
+    names = getattr(model._meta, "_riskcase_concrete_attnames", None)
+    if names is None:
+        names = frozenset(f.attname for f in model._meta.concrete_fields)
+        model._meta._riskcase_concrete_attnames = names
+    return names
+
+
+class ReadFastSerializer(serializers.Serializer):
+    """A Serializer whose to_representation reads plain keys and model fields directly (same output as DRF)."""
+
+    def _read_plan(self):
+        plan = self.__dict__.get("_riskcase_read_plan")
+        if plan is None:
+            plan = []
+            for field in self._readable_fields:
+                direct = (len(field.source_attrs) == 1
+                          and not isinstance(field, (RelatedField, ManyRelatedField, serializers.SerializerMethodField)))
+                plan.append((field.field_name, field.source_attrs[0] if direct else None, field))
+            self.__dict__["_riskcase_read_plan"] = plan
+        return plan
+
+    def to_representation(self, instance):
+        if isinstance(instance, Mapping):
+            concrete = None
+        elif isinstance(instance, Model):
+            concrete = _concrete_attnames(type(instance))
+        else:
+            return super().to_representation(instance)
+        ret = {}
+        for name, key, field in self._read_plan():
+            value = _SLOW
+            if key is not None:
+                if concrete is None:
+                    value = instance.get(key, _SLOW)
+                elif key in concrete:
+                    value = getattr(instance, key)
+                if callable(value):  # DRF calls simple callables: its own path
+                    value = _SLOW
+            if value is _SLOW:
+                try:
+                    value = field.get_attribute(instance)
+                except SkipField:
+                    continue
+                if isinstance(value, PKOnlyObject):
+                    ret[name] = None if value.pk is None else field.to_representation(value)
+                    continue
+            ret[name] = None if value is None else field.to_representation(value)
+        return ret
