@@ -4,10 +4,14 @@ DRF's Serializer.to_representation goes through Field.get_attribute for every fi
 path (Mapping or attribute, callables, related fields, defaults) that costs more than the conversion itself
 once a body has thousands of fields. ReadFastSerializer keeps DRF's output exactly: per serializer instance it
 plans once which fields are read straight from a dict key or a model's concrete field, and each value still goes
-through the field's own to_representation (the same decimals, dates and choices); any other field, a missing
-key or an object's other attribute takes DRF's own path, so its defaults, callables and errors are unchanged.
+through the field's own conversion (DRF's to_representation; for the plain fields the builtin it amounts to,
+and a memo of the decimals and dates already converted, which repeat: the same lines and windows on every
+row). Any other field, a missing key or an object's other attribute takes DRF's own path, so its defaults,
+callables and errors are unchanged.
 """
 from collections.abc import Mapping
+from datetime import date
+from decimal import Decimal
 
 from django.db.models import Model
 from rest_framework import serializers
@@ -25,6 +29,40 @@ def _concrete_attnames(model):
     return names
 
 
+def _memoized(convert, kind):
+    """convert(), remembered per value of exactly type `kind` (equal values convert alike: a DecimalField with
+    decimal_places quantizes, a DateField formats the day). Zero is not remembered: -0 equals 0 but prints
+    apart. A NaN never equals itself, so it is never found; a signalling one is left to convert()."""
+    seen = {}
+
+    def memo(value):
+        if type(value) is not kind or not value or (kind is Decimal and not value.is_finite()):
+            return convert(value)
+        try:
+            return seen[value]
+        except KeyError:
+            seen[value] = converted = convert(value)
+            return converted
+
+    return memo
+
+
+def _converter(field):
+    """What the field's to_representation does, for a value that is not None."""
+    kind = type(field)
+    if kind is serializers.CharField:
+        return str
+    if kind is serializers.IntegerField:
+        return int
+    if kind is serializers.UUIDField and field.uuid_format == "hex_verbose":
+        return str
+    if kind is serializers.DecimalField and field.decimal_places is not None:
+        return _memoized(field.to_representation, Decimal)
+    if kind is serializers.DateField:
+        return _memoized(field.to_representation, date)
+    return field.to_representation
+
+
 class ReadFastSerializer(serializers.Serializer):
     """A Serializer whose to_representation reads plain keys and model fields directly (same output as DRF)."""
 
@@ -35,7 +73,7 @@ class ReadFastSerializer(serializers.Serializer):
             for field in self._readable_fields:
                 direct = (len(field.source_attrs) == 1
                           and not isinstance(field, (RelatedField, ManyRelatedField, serializers.SerializerMethodField)))
-                plan.append((field.field_name, field.source_attrs[0] if direct else None, field))
+                plan.append((field.field_name, field.source_attrs[0] if direct else None, field, _converter(field)))
             self.__dict__["_riskcase_read_plan"] = plan
         return plan
 
@@ -47,7 +85,7 @@ class ReadFastSerializer(serializers.Serializer):
         else:
             return super().to_representation(instance)
         ret = {}
-        for name, key, field in self._read_plan():
+        for name, key, field, convert in self._read_plan():
             value = _SLOW
             if key is not None:
                 if concrete is None:
@@ -64,5 +102,7 @@ class ReadFastSerializer(serializers.Serializer):
                 if isinstance(value, PKOnlyObject):
                     ret[name] = None if value.pk is None else field.to_representation(value)
                     continue
-            ret[name] = None if value is None else field.to_representation(value)
+                ret[name] = None if value is None else field.to_representation(value)
+                continue
+            ret[name] = None if value is None else convert(value)
         return ret
