@@ -30,6 +30,7 @@ from cases.thresholds import in_force, rule_parameters_in_force
 from enforcement.rule_changes import upcoming_rule_changes
 from metrics.cohorts import STABLE_AFTER_DAYS
 from riskcase.lib.charts import pooled
+from riskcase.lib.choices import display_labels
 
 from . import penalties
 from .metrics import latest_as_of, product_window_sums, window_sums
@@ -37,6 +38,7 @@ from .metrics import latest_as_of, product_window_sums, window_sums
 MICRO = 10**6
 ENDING_SOON_DAYS = 7
 ATTENTION_LIMIT = 20
+ATTENTION_FIELDS = ("id", "risk_point", "product_id", "opened_at")  # what needs_attention shows of a case
 
 
 def warning_counts(merchant_id):
@@ -89,6 +91,11 @@ def _product_min_orders(category, as_of):
     return version.product_min_orders if version else 20
 
 
+def _rate_labels():
+    """{rate: label} of the three rates in their order, each translated once."""
+    return {point.value: str(point.label) for point in RATE_RISK_POINTS}
+
+
 def rate_standing(merchant_id, category, as_of, product=None, *, versions=None, sums=None, min_orders=None):
     """[{rate, warning, violation, status, ...}] for the three rates as of A (two queries); of one product
     with `product` (its own figures against the same lines, with the category's product_min_orders)."""
@@ -99,13 +106,19 @@ def rate_standing(merchant_id, category, as_of, product=None, *, versions=None, 
         sums = window_sums(merchant_id, windows, product=product)
     if product and min_orders is None:
         min_orders = _product_min_orders(category, as_of)
+    return _standing(versions, windows, sums, as_of=as_of, min_orders=min_orders if product else None,
+                     labels=_rate_labels())
+
+
+def _standing(versions, windows, sums, *, as_of, min_orders, labels):
+    """rate_standing's entries from the windows' sums (no query); `min_orders` None: each version's own."""
     standing = []
-    for point in RATE_RISK_POINTS:
-        rate, version = point.value, versions.get(point.value)
-        entry = {"rate": rate, "rate_label": point.label, "warning": None, "violation": None,
+    for rate, label in labels.items():
+        version = versions.get(rate)
+        entry = {"rate": rate, "rate_label": label, "warning": None, "violation": None,
                  "warn_at": getattr(version, "warn_at", None), "limit": getattr(version, "limit", None),
                  "window_days": getattr(version, "window_days", None),
-                 "min_orders": min_orders if product else getattr(version, "min_orders", None)}
+                 "min_orders": min_orders if min_orders is not None else getattr(version, "min_orders", None)}
         if as_of is None:
             entry["status"] = "no_data"
         elif version is None:
@@ -138,12 +151,13 @@ def products_at_risk(merchant_id, category, as_of, versions=None):
         return []
     if versions is None:
         versions = {v.risk_point: v for v in in_force(as_of).filter(category=category)} if as_of else {}
-    sums = product_window_sums(merchant_id, _rate_windows(versions, as_of), products) if as_of else {}
-    least = _product_min_orders(category, as_of)
+    windows = _rate_windows(versions, as_of)
+    sums = product_window_sums(merchant_id, windows, products) if as_of else {}
+    least, labels = _product_min_orders(category, as_of), _rate_labels()
     return [{"product_id": product, "open_warnings": warned.get(product, 0),
              "standing_violations": violated.get(product, 0),
-             "rates": rate_standing(merchant_id, category, as_of, product, versions=versions,
-                                    sums=sums.get(product, {}), min_orders=least)}
+             "rates": _standing(versions, windows, sums.get(product, {}), as_of=as_of, min_orders=least,
+                                labels=labels)}
             for product in products]
 
 
@@ -165,17 +179,19 @@ def needs_attention(merchant_id, *, now, active_penalties):
         v for v in Violation.objects.filter(
             Q(appeal_deadline__gte=now) | Q(appeal_deadline__isnull=True),
             merchant_id=merchant_id, state=ViolationState.PENDING, appeal__isnull=True)
+        .only(*ATTENTION_FIELDS, "state", "appeal_deadline")
         .order_by(F("appeal_deadline").asc(nulls_last=True), "opened_at")[:ATTENTION_LIMIT]
         if can_appeal(v, appeal=None, now=now)
     ]
     unacknowledged = list(Warning.objects.filter(merchant_id=merchant_id, state=WarningState.OPEN)
-                          .order_by("-opened_at")[:ATTENTION_LIMIT])
+                          .only(*ATTENTION_FIELDS, "state").order_by("-opened_at")[:ATTENTION_LIMIT])
     soon = now + timedelta(days=ENDING_SOON_DAYS)
     ending = [p for p in active_penalties if p["ends_at"] is not None and p["ends_at"] <= soon]
+    points, warned = display_labels(Violation, "risk_point"), display_labels(Warning, "risk_point")
     return {
-        "appeals": [{"id": v.pk, "risk_point": v.risk_point, "risk_point_label": v.get_risk_point_display(),
+        "appeals": [{"id": v.pk, "risk_point": v.risk_point, "risk_point_label": points.get(v.risk_point, v.risk_point),
                      "product_id": v.product_id, "appeal_deadline": v.appeal_deadline} for v in appealable],
-        "warnings": [{"id": w.pk, "risk_point": w.risk_point, "risk_point_label": w.get_risk_point_display(),
+        "warnings": [{"id": w.pk, "risk_point": w.risk_point, "risk_point_label": warned.get(w.risk_point, w.risk_point),
                       "product_id": w.product_id, "opened_at": w.opened_at} for w in unacknowledged],
         "penalties_ending": [{"id": p["id"], "kind": p["kind"], "kind_label": p["kind_label"],
                               "ends_at": p["ends_at"]} for p in ending],
