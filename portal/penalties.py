@@ -40,8 +40,10 @@ def _labels():
             "violation_state": display_labels(Violation, "state")}
 
 
-# What describe() reads of a violation behind a penalty.
+# What describe() reads of a violation behind a penalty, and of a penalty (restrictions_for included).
 VIOLATION_FIELDS = ("id", "risk_point", "product_id", "opened_at", "state")
+PENALTY_FIELDS = ("id", "kind", "state", "product_id", "traffic_weight", "step", "protective", "discretionary",
+                  "starts_at", "ends_at", "statement", "violation_ids", "closed_at", "lift_cause", "closed_reason")
 
 
 def restrictions_of(penalty):
@@ -142,5 +144,6 @@ def describe_all(penalties, *, now):
 
 def active_penalties(merchant_id, *, now):
     """The merchant's penalties in force at `now`, newest first, as describe() dicts (two queries)."""
-    penalties = merchant_penalties(merchant_id, now=now, status="active").order_by("-starts_at", "-pk")
+    penalties = (merchant_penalties(merchant_id, now=now, status="active").only(*PENALTY_FIELDS)
+                 .order_by("-starts_at", "-pk"))
     return describe_all(penalties, now=now)

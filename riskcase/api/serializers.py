@@ -78,33 +78,31 @@ class ReadFastSerializer(serializers.Serializer):
         return plan
 
     def to_representation(self, instance):
-        if isinstance(instance, Mapping):
+        if type(instance) is dict or isinstance(instance, Mapping):
             concrete = None
         elif isinstance(instance, Model):
             concrete = _concrete_attnames(type(instance))
         else:
             return super().to_representation(instance)
         ret = {}
-        for name, key, field, convert in self._read_plan():
-            value = _SLOW
-            if key is not None:
-                if concrete is None:
-                    value = instance.get(key, _SLOW)
-                elif key in concrete:
-                    value = getattr(instance, key)
-                if callable(value):  # DRF calls simple callables: its own path
-                    value = _SLOW
-            if value is _SLOW:
+        for name, key, field, convert in self.__dict__.get("_riskcase_read_plan") or self._read_plan():
+            if key is None:
+                value = _SLOW
+            elif concrete is None:
+                value = instance.get(key, _SLOW)
+            else:
+                value = getattr(instance, key) if key in concrete else _SLOW
+            if value is None:
+                ret[name] = None
+            elif value is not _SLOW and not callable(value):  # DRF calls simple callables: its own path
+                ret[name] = convert(value)
+            else:
                 try:
                     value = field.get_attribute(instance)
                 except SkipField:
                     continue
-                if isinstance(value, PKOnlyObject):
-                    ret[name] = None if value.pk is None else field.to_representation(value)
-                    continue
-                ret[name] = None if value is None else field.to_representation(value)
-                continue
-            ret[name] = None if value is None else convert(value)
+                check_for_none = value.pk if isinstance(value, PKOnlyObject) else value
+                ret[name] = None if check_for_none is None else field.to_representation(value)
         return ret
 
 
