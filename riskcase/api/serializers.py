@@ -60,7 +60,21 @@ def _converter(field):
         return _memoized(field.to_representation, Decimal)
     if kind is serializers.DateField:
         return _memoized(field.to_representation, date)
+    if kind is serializers.ChoiceField:
+        return _choice(field)
     return field.to_representation
+
+
+def _choice(field):
+    """ChoiceField.to_representation for a plain non-empty str (an Enum member or anything else: DRF's own)."""
+    known, convert = field.choice_strings_to_values, field.to_representation
+
+    def choice(value):
+        if type(value) is str and value:
+            return known.get(value, value)
+        return convert(value)
+
+    return choice
 
 
 class ReadFastSerializer(serializers.Serializer):
