@@ -14,6 +14,7 @@ its own pooled figures (the same windows and lines, the category's product_min_o
 from datetime import timedelta
 
 from django.db.models import Count, F, Q
+from django.utils import timezone
 
 from cases.abilities import can_appeal
 from cases.models import (
@@ -25,7 +26,7 @@ from cases.models import (
     Warning,
     WarningState,
 )
-from cases.selectors import merchant_tab_counts
+from cases.selectors import MERCHANT_TABS, tab_counts
 from cases.thresholds import in_force, rule_parameters_in_force
 from enforcement.rule_changes import upcoming_rule_changes
 from metrics.cohorts import STABLE_AFTER_DAYS
@@ -41,16 +42,34 @@ ATTENTION_LIMIT = 20
 ATTENTION_FIELDS = ("id", "risk_point", "product_id", "opened_at")  # what needs_attention shows of a case
 
 
-def warning_counts(merchant_id):
-    """[{risk_point, open, acknowledged}] for every risk point, zeros included (one query)."""
-    rows = (
-        Warning.objects.filter(merchant_id=merchant_id, state__in=OPEN_WARNING_STATES)
-        .values("risk_point")
-        .annotate(open=Count("pk", filter=Q(state=WarningState.OPEN)),
-                  acknowledged=Count("pk", filter=Q(state=WarningState.ACKNOWLEDGED)))
-        .order_by()
-    )
-    counts = {r["risk_point"]: r for r in rows}
+def _warning_rows(merchant_id):
+    """The merchant's open and acknowledged warnings counted per (risk point, product): the one query that both
+    warning_counts and products_at_risk read."""
+    return list(Warning.objects.filter(merchant_id=merchant_id, state__in=OPEN_WARNING_STATES)
+                .values("risk_point", "product_id")
+                .annotate(open=Count("pk", filter=Q(state=WarningState.OPEN)),
+                          acknowledged=Count("pk", filter=Q(state=WarningState.ACKNOWLEDGED)), n=Count("pk"))
+                .order_by())
+
+
+def _violation_rows(merchant_id, now):
+    """The merchant's violations counted per product: each tab's count (cases.selectors.tab_counts) and the
+    standing rate violations' (not overturned): the one query that both the tab counts and products_at_risk
+    read."""
+    standing = Q(risk_point__in=[p.value for p in RATE_RISK_POINTS]) & ~Q(
+        state__in=[ViolationState.APPEAL_SUCCEEDED, ViolationState.WITHDRAWN])
+    return list(Violation.objects.filter(merchant_id=merchant_id).values("product_id")
+                .annotate(**tab_counts(now), standing=Count("pk", filter=standing)).order_by())
+
+
+def warning_counts(merchant_id, rows=None):
+    """[{risk_point, open, acknowledged}] for every risk point, zeros included (one query, none given `rows`
+    of _warning_rows)."""
+    counts = {}
+    for row in _warning_rows(merchant_id) if rows is None else rows:
+        count = counts.setdefault(row["risk_point"], {"open": 0, "acknowledged": 0})
+        count["open"] += row["open"]
+        count["acknowledged"] += row["acknowledged"]
     return [
         {"risk_point": point.value, "risk_point_label": point.label,
          "open": counts.get(point.value, {}).get("open", 0),
@@ -134,18 +153,20 @@ def _standing(versions, windows, sums, *, as_of, min_orders, labels):
     return standing
 
 
-def products_at_risk(merchant_id, category, as_of, versions=None):
+def products_at_risk(merchant_id, category, as_of, versions=None, *, now=None, warning_rows=None,
+                     violation_rows=None):
     """[{product_id, open_warnings, standing_violations, rates}] of the merchant's products with an open product
     warning or a standing product violation (a rate rule's case about the product), by product id; `rates` as
-    rate_standing gives them for the product. A fixed number of queries whatever the number of products."""
-    rate_points = [p.value for p in RATE_RISK_POINTS]
-    warned = dict(Warning.objects.filter(merchant_id=merchant_id, state__in=OPEN_WARNING_STATES,
-                                         risk_point__in=rate_points).exclude(product_id="")
-                  .values("product_id").annotate(n=Count("pk")).values_list("product_id", "n").order_by())
-    violated = dict(Violation.objects.filter(merchant_id=merchant_id, risk_point__in=rate_points)
-                    .exclude(product_id="").exclude(state__in=[ViolationState.APPEAL_SUCCEEDED,
-                                                                ViolationState.WITHDRAWN])
-                    .values("product_id").annotate(n=Count("pk")).values_list("product_id", "n").order_by())
+    rate_standing gives them for the product. A fixed number of queries whatever the number of products (two
+    fewer given the rows of _warning_rows and _violation_rows)."""
+    rate_points = {p.value for p in RATE_RISK_POINTS}
+    warned, violated = {}, {}
+    for row in _warning_rows(merchant_id) if warning_rows is None else warning_rows:
+        if row["product_id"] and row["risk_point"] in rate_points:
+            warned[row["product_id"]] = warned.get(row["product_id"], 0) + row["n"]
+    for row in _violation_rows(merchant_id, now or timezone.now()) if violation_rows is None else violation_rows:
+        if row["product_id"] and row["standing"]:
+            violated[row["product_id"]] = row["standing"]
     products = sorted(set(warned) | set(violated))
     if not products:
         return []
@@ -203,16 +224,18 @@ def merchant_diagnosis(merchant, *, today, now):
     as_of = latest_as_of(merchant.merchant_id)
     versions = {v.risk_point: v for v in in_force(as_of).filter(category=merchant.category)} if as_of else {}
     active = penalties.active_penalties(merchant.merchant_id, now=now)
+    warning_rows, violation_rows = _warning_rows(merchant.merchant_id), _violation_rows(merchant.merchant_id, now)
     return {
         "merchant_id": merchant.merchant_id, "name": merchant.name, "category": merchant.category,
         "today": today,
         "as_of": as_of,
         "stable_through": None if as_of is None else as_of - timedelta(days=STABLE_AFTER_DAYS),
         "provisional_from": None if as_of is None else as_of - timedelta(days=STABLE_AFTER_DAYS - 1),
-        "warnings": warning_counts(merchant.merchant_id),
-        "violations": merchant_tab_counts(merchant_id=merchant.merchant_id, now=now),
+        "warnings": warning_counts(merchant.merchant_id, rows=warning_rows),
+        "violations": {tab: sum(row[tab] for row in violation_rows) for tab in MERCHANT_TABS},
         "rates": rate_standing(merchant.merchant_id, merchant.category, as_of, versions=versions),
-        "products_at_risk": products_at_risk(merchant.merchant_id, merchant.category, as_of, versions=versions),
+        "products_at_risk": products_at_risk(merchant.merchant_id, merchant.category, as_of, versions=versions,
+                                             warning_rows=warning_rows, violation_rows=violation_rows),
         "penalties": active,
         "attention": needs_attention(merchant.merchant_id, now=now, active_penalties=active),
         # Rule changes announced for the merchant's category, shown "from <date>" until they apply.
