@@ -32,12 +32,14 @@ def merchant_violations(*, merchant_id, tab, now=None):
     )
 
 
+def tab_counts(now):
+    """{tab: Count} of the merchant tabs, to aggregate or annotate a query of violations with."""
+    return {tab: Count("pk", filter=_tab_filter(tab, now)) for tab in MERCHANT_TABS}
+
+
 def merchant_tab_counts(*, merchant_id, now=None):
     """{tab: count} for one merchant, in one query."""
-    now = now or timezone.now()
-    return Violation.objects.filter(merchant_id=merchant_id).aggregate(
-        **{tab: Count("pk", filter=_tab_filter(tab, now)) for tab in MERCHANT_TABS}
-    )
+    return Violation.objects.filter(merchant_id=merchant_id).aggregate(**tab_counts(now or timezone.now()))
 
 
 def warning_queue():

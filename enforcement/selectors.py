@@ -67,11 +67,13 @@ def merchant_penalties(merchant_id, *, now, status=None):
     return penalties.filter(ever_in_force(now))
 
 
-def violations_behind(penalties):
-    """{violation id (str): Violation} for every violation behind these penalties, in one query."""
+def violations_behind(penalties, fields=None):
+    """{violation id (str): Violation} for every violation behind these penalties, in one query; only `fields`
+    of them when given (the others are read on access)."""
     from cases.models import Violation
 
     ids = {vid for p in penalties for vid in p.violation_ids}
     if not ids:
         return {}
-    return {str(v.pk): v for v in Violation.objects.filter(pk__in=ids)}
+    violations = Violation.objects.filter(pk__in=ids)
+    return {str(v.pk): v for v in (violations.only(*fields) if fields else violations)}

@@ -12,6 +12,7 @@ from portal.dates import RangeError, checked_range, platform_today
 from portal.explanations import merchant_explanation
 from portal.timeline import decision, merchant_timeline
 from riskcase.api.fields import StrictCharField
+from riskcase.api.serializers import ReadFastSerializer
 
 
 class MetricsRangeSerializer(serializers.Serializer):
@@ -33,7 +34,7 @@ class MetricsRangeSerializer(serializers.Serializer):
         return {"start": start, "end": end, "product": attrs.get("product") or None}
 
 
-class DailyMetricSerializer(serializers.ModelSerializer):
+class DailyMetricSerializer(ReadFastSerializer, serializers.ModelSerializer):
     """One day of the cohort metrics: the counts, the three rates (null when the denominator is 0,
     exact decimals as strings) and whether the day is stable (final) or still provisional."""
 
@@ -46,7 +47,7 @@ class DailyMetricSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class MetricsSeriesSerializer(serializers.Serializer):
+class MetricsSeriesSerializer(ReadFastSerializer):
     merchant_id = serializers.CharField()
     product_id = serializers.CharField(allow_null=True, help_text="The product asked for, null for the store.")
     start = serializers.DateField()
@@ -275,14 +276,14 @@ class ViolationListParamsSerializer(serializers.Serializer):
 
 # --- diagnosis (风险诊断) and penalties (处罚) --------------------------------------------------------
 
-class WarningCountSerializer(serializers.Serializer):
+class WarningCountSerializer(ReadFastSerializer):
     risk_point = serializers.ChoiceField(choices=RiskPoint.choices)
     risk_point_label = serializers.CharField()
     open = serializers.IntegerField()
     acknowledged = serializers.IntegerField()
 
 
-class TabCountsSerializer(serializers.Serializer):
+class TabCountsSerializer(ReadFastSerializer):
     new = serializers.IntegerField(help_text="Recorded in the last 7 days (新违规).")
     pending = serializers.IntegerField(help_text="Awaiting your appeal or the window's end (待处理).")
     appealing = serializers.IntegerField(help_text="Appealed, awaiting the decision (申诉中).")
@@ -292,7 +293,7 @@ class TabCountsSerializer(serializers.Serializer):
     withdrawn = serializers.IntegerField(help_text="Withdrawn by the platform (已撤销).")
 
 
-class RateFigureSerializer(serializers.Serializer):
+class RateFigureSerializer(ReadFastSerializer):
     value = serializers.DecimalField(max_digits=16, decimal_places=6, allow_null=True,
                                      help_text="The pooled rate (sum of numerators / sum of denominators); null "
                                                "without orders.")
@@ -304,7 +305,7 @@ class RateFigureSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=["at_or_above", "below", "too_few_orders", "no_data"])
 
 
-class RateStandingSerializer(serializers.Serializer):
+class RateStandingSerializer(ReadFastSerializer):
     rate = serializers.ChoiceField(choices=[(p.value, p.label) for p in RATE_RISK_POINTS])
     rate_label = serializers.CharField()
     warning = RateFigureSerializer(
@@ -324,14 +325,14 @@ class RateStandingSerializer(serializers.Serializer):
                   "The same judgement the rules made as of as_of, so it agrees with the cases they opened.")
 
 
-class PenaltyRestrictionSerializer(serializers.Serializer):
+class PenaltyRestrictionSerializer(ReadFastSerializer):
     code = serializers.ChoiceField(
         choices=["public_warning", "no_creator_matchmaking", "no_ads", "no_campaigns", "traffic_weight",
                  "banned_products", "product_restricted", "store_removal"])
     label = serializers.CharField(help_text="In the language of Accept-Language.")
 
 
-class PenaltyViolationSerializer(serializers.Serializer):
+class PenaltyViolationSerializer(ReadFastSerializer):
     id = serializers.UUIDField(help_text="The violation; see violations/{id}/.")
     risk_point = serializers.ChoiceField(choices=RiskPoint.choices)
     risk_point_label = serializers.CharField()
@@ -341,7 +342,7 @@ class PenaltyViolationSerializer(serializers.Serializer):
     state_label = serializers.CharField()
 
 
-class PenaltySerializer(serializers.Serializer):
+class PenaltySerializer(ReadFastSerializer):
     """A penalty (处罚) as its merchant sees it: what it restricts, from when to when, the violations
     behind it, and, once it is no longer in force, why it ended."""
 
@@ -379,7 +380,7 @@ class PenaltySerializer(serializers.Serializer):
     end_reason = serializers.CharField(help_text="The same, in a sentence; empty while in force.")
 
 
-class AttentionAppealSerializer(serializers.Serializer):
+class AttentionAppealSerializer(ReadFastSerializer):
     id = serializers.UUIDField()
     risk_point = serializers.ChoiceField(choices=RiskPoint.choices)
     risk_point_label = serializers.CharField()
@@ -388,7 +389,7 @@ class AttentionAppealSerializer(serializers.Serializer):
         allow_null=True, help_text="Null until the notice reaches you: the 7-day window starts on delivery.")
 
 
-class AttentionWarningSerializer(serializers.Serializer):
+class AttentionWarningSerializer(ReadFastSerializer):
     id = serializers.UUIDField()
     risk_point = serializers.ChoiceField(choices=RiskPoint.choices)
     risk_point_label = serializers.CharField()
@@ -396,21 +397,21 @@ class AttentionWarningSerializer(serializers.Serializer):
     opened_at = serializers.DateTimeField()
 
 
-class AttentionPenaltySerializer(serializers.Serializer):
+class AttentionPenaltySerializer(ReadFastSerializer):
     id = serializers.UUIDField()
     kind = serializers.CharField(help_text="The penalty's kind, as in penalties/ (public_warning, ...).")
     kind_label = serializers.CharField()
     ends_at = serializers.DateTimeField()
 
 
-class AttentionSerializer(serializers.Serializer):
+class AttentionSerializer(ReadFastSerializer):
     appeals = AttentionAppealSerializer(many=True, help_text="Violations you can still appeal, soonest deadline "
                                                              "first.")
     warnings = AttentionWarningSerializer(many=True, help_text="Warnings not acknowledged yet.")
     penalties_ending = AttentionPenaltySerializer(many=True, help_text="Penalties ending within 7 days.")
 
 
-class ProductAtRiskSerializer(serializers.Serializer):
+class ProductAtRiskSerializer(ReadFastSerializer):
     product_id = serializers.CharField()
     open_warnings = serializers.IntegerField(help_text="Open or acknowledged warnings about this product.")
     standing_violations = serializers.IntegerField(help_text="Violations about this product not overturned.")
@@ -418,7 +419,7 @@ class ProductAtRiskSerializer(serializers.Serializer):
                                                         "lines (minimum orders: the product minimum).")
 
 
-class RuleFieldChangeSerializer(serializers.Serializer):
+class RuleFieldChangeSerializer(ReadFastSerializer):
     field = serializers.CharField(help_text="The field's name, e.g. limit, warn_at, steps[2].kind.")
     label = serializers.CharField(help_text="In the language of Accept-Language.")
     old = serializers.CharField(allow_null=True, help_text="The value until the change applies, as shown to the "
@@ -427,7 +428,7 @@ class RuleFieldChangeSerializer(serializers.Serializer):
     stricter = serializers.BooleanField(help_text="True when this change can only harm a merchant.")
 
 
-class RuleChangeSerializer(serializers.Serializer):
+class RuleChangeSerializer(ReadFastSerializer):
     rule = serializers.ChoiceField(choices=["threshold", "rule_parameters", "policy"])
     rule_label = serializers.CharField()
     risk_point = serializers.CharField(help_text="The rate of a threshold; empty otherwise.")
@@ -437,7 +438,7 @@ class RuleChangeSerializer(serializers.Serializer):
     changes = RuleFieldChangeSerializer(many=True)
 
 
-class DiagnosisSerializer(serializers.Serializer):
+class DiagnosisSerializer(ReadFastSerializer):
     merchant_id = serializers.CharField()
     name = serializers.CharField()
     category = serializers.CharField()

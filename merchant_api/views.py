@@ -36,7 +36,9 @@ from portal.selectors import day_metric
 from riskcase.api.exceptions import Conflict
 from riskcase.api.filters import refuse_repeated
 from riskcase.api.pagination import CursorPagination
+from riskcase.api.responses import ReleasingResponse
 from riskcase.api.schema import ErrorSerializer, error_responses
+from riskcase.api.serializers import represent
 
 from . import idempotency
 from .filters import PenaltyFilter, ViolationFilter, WarningFilter
@@ -97,7 +99,7 @@ class MetricsView(MerchantScopedMixin, APIView):
             raise NotFound()  # an unknown product and another merchant's look the same
         days = merchant_days(self.merchant_id, start, end, product=product)  # the caller's own, through portal
         body = {"merchant_id": self.merchant_id, "product_id": product, "start": start, "end": end, "days": days}
-        return Response(MetricsSeriesSerializer(body).data)
+        return ReleasingResponse(represent(MetricsSeriesSerializer, body))
 
 
 class WarningViewSet(FactsMixin, MerchantScopedMixin, viewsets.ReadOnlyModelViewSet):
@@ -194,7 +196,7 @@ class DiagnosisView(MerchantScopedMixin, APIView):
     def get(self, request):
         merchant = self.get_queryset().get()
         body = merchant_diagnosis(merchant, today=platform_today(), now=timezone.now())
-        return Response(DiagnosisSerializer(body).data)
+        return ReleasingResponse(represent(DiagnosisSerializer, body))
 
 
 class ViolationViewSet(FactsMixin, MerchantScopedMixin, viewsets.ReadOnlyModelViewSet):

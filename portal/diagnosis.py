@@ -14,6 +14,7 @@ its own pooled figures (the same windows and lines, the category's product_min_o
 from datetime import timedelta
 
 from django.db.models import Count, F, Q
+from django.utils import timezone
 
 from cases.abilities import can_appeal
 from cases.models import (
@@ -25,11 +26,12 @@ from cases.models import (
     Warning,
     WarningState,
 )
-from cases.selectors import merchant_tab_counts
+from cases.selectors import MERCHANT_TABS, tab_counts
 from cases.thresholds import in_force, rule_parameters_in_force
 from enforcement.rule_changes import upcoming_rule_changes
 from metrics.cohorts import STABLE_AFTER_DAYS
 from riskcase.lib.charts import pooled
+from riskcase.lib.choices import display_labels
 
 from . import penalties
 from .metrics import latest_as_of, product_window_sums, window_sums
@@ -37,18 +39,37 @@ from .metrics import latest_as_of, product_window_sums, window_sums
 MICRO = 10**6
 ENDING_SOON_DAYS = 7
 ATTENTION_LIMIT = 20
+ATTENTION_FIELDS = ("id", "risk_point", "product_id", "opened_at")  # what needs_attention shows of a case
 
 
-def warning_counts(merchant_id):
-    """[{risk_point, open, acknowledged}] for every risk point, zeros included (one query)."""
-    rows = (
-        Warning.objects.filter(merchant_id=merchant_id, state__in=OPEN_WARNING_STATES)
-        .values("risk_point")
-        .annotate(open=Count("pk", filter=Q(state=WarningState.OPEN)),
-                  acknowledged=Count("pk", filter=Q(state=WarningState.ACKNOWLEDGED)))
-        .order_by()
-    )
-    counts = {r["risk_point"]: r for r in rows}
+def _warning_rows(merchant_id):
+    """The merchant's open and acknowledged warnings counted per (risk point, product): the one query that both
+    warning_counts and products_at_risk read."""
+    return list(Warning.objects.filter(merchant_id=merchant_id, state__in=OPEN_WARNING_STATES)
+                .values("risk_point", "product_id")
+                .annotate(open=Count("pk", filter=Q(state=WarningState.OPEN)),
+                          acknowledged=Count("pk", filter=Q(state=WarningState.ACKNOWLEDGED)), n=Count("pk"))
+                .order_by())
+
+
+def _violation_rows(merchant_id, now):
+    """The merchant's violations counted per product: each tab's count (cases.selectors.tab_counts) and the
+    standing rate violations' (not overturned): the one query that both the tab counts and products_at_risk
+    read."""
+    standing = Q(risk_point__in=[p.value for p in RATE_RISK_POINTS]) & ~Q(
+        state__in=[ViolationState.APPEAL_SUCCEEDED, ViolationState.WITHDRAWN])
+    return list(Violation.objects.filter(merchant_id=merchant_id).values("product_id")
+                .annotate(**tab_counts(now), standing=Count("pk", filter=standing)).order_by())
+
+
+def warning_counts(merchant_id, rows=None):
+    """[{risk_point, open, acknowledged}] for every risk point, zeros included (one query, none given `rows`
+    of _warning_rows)."""
+    counts = {}
+    for row in _warning_rows(merchant_id) if rows is None else rows:
+        count = counts.setdefault(row["risk_point"], {"open": 0, "acknowledged": 0})
+        count["open"] += row["open"]
+        count["acknowledged"] += row["acknowledged"]
     return [
         {"risk_point": point.value, "risk_point_label": point.label,
          "open": counts.get(point.value, {}).get("open", 0),
@@ -89,6 +110,11 @@ def _product_min_orders(category, as_of):
     return version.product_min_orders if version else 20
 
 
+def _rate_labels():
+    """{rate: label} of the three rates in their order, each translated once."""
+    return {point.value: str(point.label) for point in RATE_RISK_POINTS}
+
+
 def rate_standing(merchant_id, category, as_of, product=None, *, versions=None, sums=None, min_orders=None):
     """[{rate, warning, violation, status, ...}] for the three rates as of A (two queries); of one product
     with `product` (its own figures against the same lines, with the category's product_min_orders)."""
@@ -99,13 +125,19 @@ def rate_standing(merchant_id, category, as_of, product=None, *, versions=None, 
         sums = window_sums(merchant_id, windows, product=product)
     if product and min_orders is None:
         min_orders = _product_min_orders(category, as_of)
+    return _standing(versions, windows, sums, as_of=as_of, min_orders=min_orders if product else None,
+                     labels=_rate_labels())
+
+
+def _standing(versions, windows, sums, *, as_of, min_orders, labels):
+    """rate_standing's entries from the windows' sums (no query); `min_orders` None: each version's own."""
     standing = []
-    for point in RATE_RISK_POINTS:
-        rate, version = point.value, versions.get(point.value)
-        entry = {"rate": rate, "rate_label": point.label, "warning": None, "violation": None,
+    for rate, label in labels.items():
+        version = versions.get(rate)
+        entry = {"rate": rate, "rate_label": label, "warning": None, "violation": None,
                  "warn_at": getattr(version, "warn_at", None), "limit": getattr(version, "limit", None),
                  "window_days": getattr(version, "window_days", None),
-                 "min_orders": min_orders if product else getattr(version, "min_orders", None)}
+                 "min_orders": min_orders if min_orders is not None else getattr(version, "min_orders", None)}
         if as_of is None:
             entry["status"] = "no_data"
         elif version is None:
@@ -121,29 +153,32 @@ def rate_standing(merchant_id, category, as_of, product=None, *, versions=None, 
     return standing
 
 
-def products_at_risk(merchant_id, category, as_of, versions=None):
+def products_at_risk(merchant_id, category, as_of, versions=None, *, now=None, warning_rows=None,
+                     violation_rows=None):
     """[{product_id, open_warnings, standing_violations, rates}] of the merchant's products with an open product
     warning or a standing product violation (a rate rule's case about the product), by product id; `rates` as
-    rate_standing gives them for the product. A fixed number of queries whatever the number of products."""
-    rate_points = [p.value for p in RATE_RISK_POINTS]
-    warned = dict(Warning.objects.filter(merchant_id=merchant_id, state__in=OPEN_WARNING_STATES,
-                                         risk_point__in=rate_points).exclude(product_id="")
-                  .values("product_id").annotate(n=Count("pk")).values_list("product_id", "n").order_by())
-    violated = dict(Violation.objects.filter(merchant_id=merchant_id, risk_point__in=rate_points)
-                    .exclude(product_id="").exclude(state__in=[ViolationState.APPEAL_SUCCEEDED,
-                                                                ViolationState.WITHDRAWN])
-                    .values("product_id").annotate(n=Count("pk")).values_list("product_id", "n").order_by())
+    rate_standing gives them for the product. A fixed number of queries whatever the number of products (two
+    fewer given the rows of _warning_rows and _violation_rows)."""
+    rate_points = {p.value for p in RATE_RISK_POINTS}
+    warned, violated = {}, {}
+    for row in _warning_rows(merchant_id) if warning_rows is None else warning_rows:
+        if row["product_id"] and row["risk_point"] in rate_points:
+            warned[row["product_id"]] = warned.get(row["product_id"], 0) + row["n"]
+    for row in _violation_rows(merchant_id, now or timezone.now()) if violation_rows is None else violation_rows:
+        if row["product_id"] and row["standing"]:
+            violated[row["product_id"]] = row["standing"]
     products = sorted(set(warned) | set(violated))
     if not products:
         return []
     if versions is None:
         versions = {v.risk_point: v for v in in_force(as_of).filter(category=category)} if as_of else {}
-    sums = product_window_sums(merchant_id, _rate_windows(versions, as_of), products) if as_of else {}
-    least = _product_min_orders(category, as_of)
+    windows = _rate_windows(versions, as_of)
+    sums = product_window_sums(merchant_id, windows, products) if as_of else {}
+    least, labels = _product_min_orders(category, as_of), _rate_labels()
     return [{"product_id": product, "open_warnings": warned.get(product, 0),
              "standing_violations": violated.get(product, 0),
-             "rates": rate_standing(merchant_id, category, as_of, product, versions=versions,
-                                    sums=sums.get(product, {}), min_orders=least)}
+             "rates": _standing(versions, windows, sums.get(product, {}), as_of=as_of, min_orders=least,
+                                labels=labels)}
             for product in products]
 
 
@@ -165,17 +200,19 @@ def needs_attention(merchant_id, *, now, active_penalties):
         v for v in Violation.objects.filter(
             Q(appeal_deadline__gte=now) | Q(appeal_deadline__isnull=True),
             merchant_id=merchant_id, state=ViolationState.PENDING, appeal__isnull=True)
+        .only(*ATTENTION_FIELDS, "state", "appeal_deadline")
         .order_by(F("appeal_deadline").asc(nulls_last=True), "opened_at")[:ATTENTION_LIMIT]
         if can_appeal(v, appeal=None, now=now)
     ]
     unacknowledged = list(Warning.objects.filter(merchant_id=merchant_id, state=WarningState.OPEN)
-                          .order_by("-opened_at")[:ATTENTION_LIMIT])
+                          .only(*ATTENTION_FIELDS, "state").order_by("-opened_at")[:ATTENTION_LIMIT])
     soon = now + timedelta(days=ENDING_SOON_DAYS)
     ending = [p for p in active_penalties if p["ends_at"] is not None and p["ends_at"] <= soon]
+    points, warned = display_labels(Violation, "risk_point"), display_labels(Warning, "risk_point")
     return {
-        "appeals": [{"id": v.pk, "risk_point": v.risk_point, "risk_point_label": v.get_risk_point_display(),
+        "appeals": [{"id": v.pk, "risk_point": v.risk_point, "risk_point_label": points.get(v.risk_point, v.risk_point),
                      "product_id": v.product_id, "appeal_deadline": v.appeal_deadline} for v in appealable],
-        "warnings": [{"id": w.pk, "risk_point": w.risk_point, "risk_point_label": w.get_risk_point_display(),
+        "warnings": [{"id": w.pk, "risk_point": w.risk_point, "risk_point_label": warned.get(w.risk_point, w.risk_point),
                       "product_id": w.product_id, "opened_at": w.opened_at} for w in unacknowledged],
         "penalties_ending": [{"id": p["id"], "kind": p["kind"], "kind_label": p["kind_label"],
                               "ends_at": p["ends_at"]} for p in ending],
@@ -187,16 +224,18 @@ def merchant_diagnosis(merchant, *, today, now):
     as_of = latest_as_of(merchant.merchant_id)
     versions = {v.risk_point: v for v in in_force(as_of).filter(category=merchant.category)} if as_of else {}
     active = penalties.active_penalties(merchant.merchant_id, now=now)
+    warning_rows, violation_rows = _warning_rows(merchant.merchant_id), _violation_rows(merchant.merchant_id, now)
     return {
         "merchant_id": merchant.merchant_id, "name": merchant.name, "category": merchant.category,
         "today": today,
         "as_of": as_of,
         "stable_through": None if as_of is None else as_of - timedelta(days=STABLE_AFTER_DAYS),
         "provisional_from": None if as_of is None else as_of - timedelta(days=STABLE_AFTER_DAYS - 1),
-        "warnings": warning_counts(merchant.merchant_id),
-        "violations": merchant_tab_counts(merchant_id=merchant.merchant_id, now=now),
+        "warnings": warning_counts(merchant.merchant_id, rows=warning_rows),
+        "violations": {tab: sum(row[tab] for row in violation_rows) for tab in MERCHANT_TABS},
         "rates": rate_standing(merchant.merchant_id, merchant.category, as_of, versions=versions),
-        "products_at_risk": products_at_risk(merchant.merchant_id, merchant.category, as_of, versions=versions),
+        "products_at_risk": products_at_risk(merchant.merchant_id, merchant.category, as_of, versions=versions,
+                                             warning_rows=warning_rows, violation_rows=violation_rows),
         "penalties": active,
         "attention": needs_attention(merchant.merchant_id, now=now, active_penalties=active),
         # Rule changes announced for the merchant's category, shown "from <date>" until they apply.

@@ -4,10 +4,11 @@ from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
-from cases.models import RiskPoint
-from enforcement.models import PenaltyKind, PenaltyState
+from cases.models import Violation
+from enforcement.models import Penalty, PenaltyKind, PenaltyState
 from enforcement.policy import restrictions_for
 from enforcement.selectors import merchant_penalties, violations_behind
+from riskcase.lib.choices import display_labels
 
 __all__ = ["active_penalties", "describe", "describe_all", "merchant_penalties", "restriction_labels"]
 
@@ -30,6 +31,19 @@ def restriction_labels():
         "product_restricted": _("This product only: no matchmaking with creators and reduced traffic."),
         "store_removal": _("Store removed from the platform."),
     }
+
+
+def _labels():
+    """Every label describe() shows, translated once for a whole list of penalties."""
+    return {"restriction": restriction_labels(), "kind": display_labels(Penalty, "kind"),
+            "state": display_labels(Penalty, "state"), "risk_point": display_labels(Violation, "risk_point"),
+            "violation_state": display_labels(Violation, "state")}
+
+
+# What describe() reads of a violation behind a penalty, and of a penalty (restrictions_for included).
+VIOLATION_FIELDS = ("id", "risk_point", "product_id", "opened_at", "state")
+PENALTY_FIELDS = ("id", "kind", "state", "product_id", "traffic_weight", "step", "protective", "discretionary",
+                  "starts_at", "ends_at", "statement", "violation_ids", "closed_at", "lift_cause", "closed_reason")
 
 
 def restrictions_of(penalty):
@@ -72,10 +86,10 @@ def _end(penalty, now):
     return "reviewer", _("Lifted by a platform reviewer.")
 
 
-def _reasons(penalty, violations):
+def _reasons(penalty, violations, risk_point_labels):
     if penalty.statement:  # a reviewer's statement (discretionary) or the protective ban's own
         return penalty.statement
-    points = sorted({str(RiskPoint(v.risk_point).label) for v in violations if v.risk_point in RiskPoint.values})
+    points = sorted({risk_point_labels[v.risk_point] for v in violations if v.risk_point in risk_point_labels})
     if penalty.kind == PenaltyKind.PRODUCT_BAN and penalty.product_id:
         return _("Imposed for a violation (%(risk_points)s) concerning product %(product)s.") % {
             "risk_points": ", ".join(points) or "-", "product": penalty.product_id}
@@ -84,33 +98,34 @@ def _reasons(penalty, violations):
         "risk_points": ", ".join(points) or "-", "step": penalty.step}
 
 
-def describe(penalty, violations_by_id, *, now):
+def describe(penalty, violations_by_id, *, now, labels=None):
     """One penalty as a plain dict (the shape of serializers.PenaltySerializer)."""
     violations = [violations_by_id[v] for v in penalty.violation_ids if v in violations_by_id]
-    labels = restriction_labels()
+    labels = labels or _labels()
+    points, states = labels["risk_point"], labels["violation_state"]
     codes = restrictions_of(penalty)
     end_cause, end_reason = _end(penalty, now)
     return {
         "id": str(penalty.pk),
         "kind": penalty.kind,
-        "kind_label": penalty.get_kind_display(),
+        "kind_label": labels["kind"].get(penalty.kind, penalty.kind),
         "state": penalty.state,
-        "state_label": penalty.get_state_display(),
+        "state_label": labels["state"].get(penalty.state, penalty.state),
         "status": "past" if end_cause else "active",
         "scope": "product" if penalty.product_id else "store",
         "product_id": penalty.product_id,
-        "restrictions": [{"code": c, "label": labels[c]} for c in codes],
+        "restrictions": [{"code": c, "label": labels["restriction"][c]} for c in codes],
         "traffic_weight": penalty.traffic_weight if "traffic_weight" in codes else None,
         "step": penalty.step,
         "basis": "protective" if penalty.protective else "discretionary" if penalty.discretionary else "ladder",
         "starts_at": penalty.starts_at,
         "ends_at": penalty.ends_at,
-        "reasons": _reasons(penalty, violations),
+        "reasons": _reasons(penalty, violations, points),
         "violation_id": violations[0].pk if violations else None,
         "violations": [{
-            "id": v.pk, "risk_point": v.risk_point, "risk_point_label": v.get_risk_point_display(),
+            "id": v.pk, "risk_point": v.risk_point, "risk_point_label": points.get(v.risk_point, v.risk_point),
             "product_id": v.product_id, "opened_at": v.opened_at, "state": v.state,
-            "state_label": v.get_state_display(),
+            "state_label": states.get(v.state, v.state),
         } for v in violations],
         "ended_at": (penalty.closed_at or penalty.ends_at) if end_cause else None,
         "end_cause": end_cause,
@@ -119,13 +134,16 @@ def describe(penalty, violations_by_id, *, now):
 
 
 def describe_all(penalties, *, now):
-    """describe() for each penalty, the violations behind all of them read in one query."""
+    """describe() for each penalty, the violations behind all of them read in one query, the labels translated
+    once."""
     penalties = list(penalties)
-    found = violations_behind(penalties)
-    return [describe(p, found, now=now) for p in penalties]
+    found = violations_behind(penalties, fields=VIOLATION_FIELDS)
+    labels = _labels()
+    return [describe(p, found, now=now, labels=labels) for p in penalties]
 
 
 def active_penalties(merchant_id, *, now):
     """The merchant's penalties in force at `now`, newest first, as describe() dicts (two queries)."""
-    penalties = merchant_penalties(merchant_id, now=now, status="active").order_by("-starts_at", "-pk")
+    penalties = (merchant_penalties(merchant_id, now=now, status="active").only(*PENALTY_FIELDS)
+                 .order_by("-starts_at", "-pk"))
     return describe_all(penalties, now=now)
