@@ -185,18 +185,39 @@ def _insert_staged(kind, stage, hold_back):
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute(
-                f"WITH looked AS MATERIALIZED ({look_up}), written AS ({insert} RETURNING {day}), "
-                f"summary AS (SELECT COUNT(*) AS n, MIN({day}) AS earliest FROM written) "
-                f"SELECT summary.n, summary.earliest, held.* FROM summary LEFT JOIN ("
+                f"WITH looked AS MATERIALIZED ({look_up}), written AS ({insert} RETURNING {day}, merchant_id), "
+                f"summary AS (SELECT COUNT(*) AS n, MIN({day}) AS earliest, "
+                f"COUNT(*) FILTER (WHERE merchant_id = %s) AS orphans FROM written) "
+                f"SELECT summary.n, summary.earliest, summary.orphans, held.* FROM summary LEFT JOIN ("
                 f"SELECT line, {', '.join(columns)} FROM looked WHERE owner IS NULL AND %s AND line > 0) AS held ON true",
-                [UNKNOWN_MERCHANT, hold_back, hold_back])
+                [UNKNOWN_MERCHANT, hold_back, UNKNOWN_MERCHANT, hold_back])
             rows = cursor.fetchall()
-            held = [(row[2], tuple(row[3:])) for row in rows if row[2] is not None]
+            held = [(row[3], tuple(row[4:])) for row in rows if row[3] is not None]
+            if rows[0][2]:
+                _settle_orphans(kind)
             return rows[0][0], _day(rows[0][1]), held
         cursor.execute(f"SELECT COUNT(*), MIN({day}) FROM {stage}")
         count, earliest = cursor.fetchone()
         cursor.execute(f"WITH looked AS ({look_up}) {insert}", [UNKNOWN_MERCHANT, False])
     return count, _day(earliest), []
+
+
+def _settle_orphans(kind):
+    """PostgreSQL, after facts of `kind` were stored before their order (UNKNOWN_MERCHANT): take the orders'
+    lock (last, as _lock_tables orders them), so any transaction of orders running meanwhile has committed
+    and every later one sees these facts when it adopts; then move the waiting facts whose order is stored
+    now (an order committed since this transaction's look-up) to its merchant, as _adopt would have."""
+    model = TABLES[kind]
+    table = _q(model._meta.db_table)
+    columns = [_q(f.column) for f in model._meta.concrete_fields if f.column != "merchant_id"]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [_lock_name("order_paid")])
+        cursor.execute(
+            f"WITH moved AS (DELETE FROM {table} f USING {_q(Order._meta.db_table)} o "
+            f"WHERE f.merchant_id = %s AND o.order_id = f.order_id "
+            f"RETURNING {', '.join(f'f.{c}' for c in columns)}, o.merchant_id AS owner) "
+            f"INSERT INTO {table} ({', '.join(columns)}, merchant_id) "
+            f"SELECT {', '.join(columns)}, owner FROM moved", [UNKNOWN_MERCHANT])
 
 
 def _day(value):
@@ -251,8 +272,9 @@ def _write_facts(kind, entries, sink, hold_back):
     sink.new(count)
     if held:
         sink.hold(kind, held)
-    if kind == "order_paid" and recent is not None:  # stored now with this merchant (a conflict may not be)
-        recent.add((row[0], row[1]) for _, row in entries if row[0] not in conflicts)
+    if kind == "order_paid" and recent is not None:  # stored with this merchant once committed (a conflict may not be)
+        pairs = [(row[0], row[1]) for _, row in entries if row[0] not in conflicts]
+        transaction.on_commit(lambda: recent.add(pairs))
     if kind == "order_paid" and count:
         _adopt(stage)
     if connection.vendor == "postgresql" and _inside_callers_transaction():
@@ -310,15 +332,18 @@ def _inside_callers_transaction():
     return bool(connection.savepoint_ids)
 
 
+def _lock_name(kind):
+    return f"ingest:{TABLES[kind]._meta.db_table}"
+
+
 def _lock_tables(kinds):
     """PostgreSQL: one advisory lock per fact table the batch writes, to the end of its transaction, taken in
-    one order by every ingest (so two never deadlock): racing ingests of one table take turns. A batch of
-    orders also writes the facts on them (their merchant_id), so it locks every fact table: a fact stored
-    before its order is either seen by the order's batch or sees the order, never neither. The same
-    statement turns the planner to index probes for the batch; returns the switches' previous values."""
-    if "order_paid" in kinds:
-        kinds = set(TABLES)
-    locks = [f"ingest:{TABLES[kind]._meta.db_table}" for kind in sorted(kinds)]
+    one order by every ingest (so two never deadlock): racing ingests of one table take turns. The orders'
+    lock comes last, as a transaction of facts may take it late (_settle_orphans), and a transaction of
+    orders takes no other: a fact stored before its order is either seen by the order's transaction
+    (_adopt) or, under the orders' lock, sees the order, never neither. The same statement turns the
+    planner to index probes for the batch; returns the switches' previous values."""
+    locks = [_lock_name(kind) for kind in sorted(kinds, key=lambda kind: (kind == "order_paid", kind))]
     with connection.cursor() as cursor:
         # The select list is evaluated left to right: the locks are taken in this order.
         cursor.execute("SELECT " + ", ".join(["pg_advisory_xact_lock(hashtext(%s))"] * len(locks) + [
