@@ -17,6 +17,7 @@ and the database decides. merchant_upserted (rare, and "latest wins") keeps a st
 import weakref
 from datetime import date, datetime, timedelta
 
+import psycopg
 from django.db import connection, transaction
 
 from metrics.models import UNKNOWN_MERCHANT, Complaint, Merchant, Order, OrderVerification, Refund, Review, StaleDay
@@ -258,9 +259,118 @@ def _adopt(order_stage):
             _index_probes(cursor, ("off", "off"))
 
 
+def _stored_rows(kind, keys):
+    """PostgreSQL: {id: content} of the stored facts of `kind` among these ids (one probe of every month
+    partition's index for the whole batch, the ids bound as one array)."""
+    key, *content = (_q(c) for c in COLUMNS[kind])
+    table = _q(TABLES[kind]._meta.db_table)
+    with psycopg.Cursor(connection.connection) as cursor:  # bound on the server: the ids travel as one array
+        cursor.execute(f"SELECT {key}, {', '.join(content)} FROM {table} WHERE {key} = ANY(%s)", [keys])
+        return {row[0]: row[1:] for row in cursor.fetchall()}
+
+
+def _owners(order_ids):
+    """PostgreSQL: {order id: merchant id} of the stored orders among these."""
+    with psycopg.Cursor(connection.connection) as cursor:
+        cursor.execute(f"SELECT order_id, merchant_id FROM {_q(Order._meta.db_table)} WHERE order_id = ANY(%s)",
+                       [order_ids])
+        return dict(cursor.fetchall())
+
+
+def _write_facts_postgresql(kind, entries, sink, hold_back):
+    """PostgreSQL: the stored ones among the batch's ids in one probe (the repeats, told duplicate or conflict
+    here), the new ones with their order's merchant (remembered, else looked up in one statement) streamed
+    straight into the table with one COPY. Returns the earliest day a new fact can change."""
+    columns = COLUMNS[kind]
+    stored = _stored_rows(kind, [row[0] for _, row in entries])
+    fresh, conflicts = [], set()
+    for line, row in entries:
+        current = stored.get(row[0])
+        if current is None:
+            fresh.append((line, row))
+            continue
+        same = current == row[1:]
+        sink.outcome(line, kind, row[0], Outcome.DUPLICATE if same else Outcome.CONFLICT)
+        if not same:
+            conflicts.add(row[0])
+    names = [_q(c) for c in columns]
+    held, orphans = [], 0
+    recent = getattr(sink, "recent_orders", None)
+    if kind in ON_ORDERS:
+        order = columns.index("order_id")
+        known = recent.get if recent is not None else lambda _order_id: None
+        owners = [known(row[order]) for _, row in fresh]
+        missing = [row[order] for (_, row), owner in zip(fresh, owners, strict=True) if owner is None]
+        looked_up = _owners(missing) if missing else {}
+        rows = []
+        for (line, row), owner in zip(fresh, owners, strict=True):
+            owner = owner or looked_up.get(row[order])
+            if owner is None:
+                if hold_back and line > 0:  # its order usually follows in the next batch: try again then
+                    held.append((line, row))
+                    continue
+                owner, orphans = UNKNOWN_MERCHANT, orphans + 1
+            rows.append((*row, owner))
+        names.append("merchant_id")
+    else:
+        rows = [row for _, row in fresh]
+    if rows:
+        with connection.cursor() as cursor, cursor.copy(f"COPY {_q(TABLES[kind]._meta.db_table)} "
+                                                        f"({', '.join(names)}) FROM STDIN") as copy:
+            write = copy.write_row
+            for row in rows:
+                write(row)
+    sink.new(len(rows))
+    if held:
+        sink.hold(kind, held)
+    if orphans:
+        _settle_orphans(kind)
+    if kind == "order_paid":
+        pairs = [(row[0], row[1]) for row in rows]
+        if recent is not None:  # stored with this merchant once committed
+            transaction.on_commit(lambda: recent.add(pairs))
+        if pairs:
+            _adopt_postgresql(pairs)
+    if not rows:
+        return None
+    day = columns.index(DAY_COLUMNS[kind])
+    return min(row[day] for row in rows) - timedelta(days=AFFECTS[kind])
+
+
+def _adopt_postgresql(pairs):
+    """The facts stored before their order (UNKNOWN_MERCHANT) move to the merchant of the orders just written
+    ([(order id, merchant id)]). A first statement asks whether any fact waits at all, through the partial
+    indexes; then one DELETE ... RETURNING feeding an INSERT per table where some wait, never an UPDATE of
+    merchant_id, which a database distributed by merchant cannot do in place."""
+    waiting = [TABLES[kind] for kind in ON_ORDERS]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT " + ", ".join(
+            f"EXISTS (SELECT 1 FROM {_q(m._meta.db_table)} WHERE merchant_id = %s)" for m in waiting),
+            [UNKNOWN_MERCHANT] * len(waiting))
+        flags = cursor.fetchone()
+    if not any(flags):
+        return
+    order_ids, merchants = [list(column) for column in zip(*pairs, strict=True)]
+    with psycopg.Cursor(connection.connection) as cursor:
+        for model, waits in zip(waiting, flags, strict=True):
+            if not waits:
+                continue
+            table = _q(model._meta.db_table)
+            columns = [_q(f.column) for f in model._meta.concrete_fields if f.column != "merchant_id"]
+            cursor.execute(
+                f"WITH new AS (SELECT * FROM unnest(%s::text[], %s::text[]) AS n(order_id, merchant_id)), "
+                f"moved AS (DELETE FROM {table} f USING new s "
+                f"WHERE f.merchant_id = %s AND f.order_id = s.order_id "
+                f"RETURNING {', '.join(f'f.{c}' for c in columns)}, s.merchant_id AS owner) "
+                f"INSERT INTO {table} ({', '.join(columns)}, merchant_id) "
+                f"SELECT {', '.join(columns)}, owner FROM moved", [order_ids, merchants, UNKNOWN_MERCHANT])
+
+
 def _write_facts(kind, entries, sink, hold_back):
     """entries: [(line_no, row)] with distinct keys. Returns the earliest day a new fact can change."""
     ensure_partitions(kind, {row[COLUMNS[kind].index(DAY_COLUMNS[kind])] for _, row in entries})
+    if connection.vendor == "postgresql":
+        return _write_facts_postgresql(kind, entries, sink, hold_back)
     recent = getattr(sink, "recent_orders", None) if connection.vendor == "postgresql" else None
     stage = _stage(kind, entries, recent if kind in ON_ORDERS else None)
     conflicts = set()
@@ -355,7 +465,7 @@ def _lock_tables(kinds):
 # PostgreSQL, for the batch's statements only: probe ids and look up orders through the indexes, one row of the
 # stage at a time. The stage is a temporary table without statistics, and the planner would otherwise often
 # sort or hash every partition of a fact table to meet a few thousand staged rows.
-_INDEX_PROBES = ("enable_hashjoin", "enable_mergejoin")
+_INDEX_PROBES = ("enable_hashjoin", "enable_mergejoin", "enable_seqscan")
 
 
 def _index_probes(cursor, value):
