@@ -198,6 +198,19 @@ def _owners(order_ids):
         return dict(cursor.fetchall())
 
 
+_types = {}  # table -> {quoted column: its type's name}, for the binary COPY
+
+
+def _column_types(table, names):
+    """The types of these (quoted) columns of `table`, named as PostgreSQL formats them ("bigint", ...)."""
+    if table not in _types:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT attname, format_type(atttypid, NULL) FROM pg_attribute "
+                           "WHERE attrelid = %s::regclass AND attnum > 0 AND NOT attisdropped", [_q(table)])
+            _types[table] = {_q(name): kind for name, kind in cursor.fetchall()}
+    return [_types[table][name] for name in names]
+
+
 def _write_facts_postgresql(kind, entries, sink, hold_back, orphaned):
     """PostgreSQL: the stored ones among the batch's ids in one probe (the repeats, told duplicate or conflict
     here), the new ones with their order's merchant (remembered, else looked up in one statement) streamed
@@ -237,12 +250,15 @@ def _write_facts_postgresql(kind, entries, sink, hold_back, orphaned):
                     continue
                 owner, orphans = UNKNOWN_MERCHANT, orphans + 1
             rows.append((*row, owner))
-        names.append("merchant_id")
+        names.append(_q("merchant_id"))
     else:
         rows = list(map(itemgetter(1), fresh))
     if rows:
-        with connection.cursor() as cursor, cursor.copy(f"COPY {_q(TABLES[kind]._meta.db_table)} "
-                                                        f"({', '.join(names)}) FROM STDIN") as copy:
+        table = TABLES[kind]._meta.db_table
+        types = _column_types(table, names)
+        with connection.cursor() as cursor, cursor.copy(f"COPY {_q(table)} ({', '.join(names)}) "
+                                                        f"FROM STDIN (FORMAT BINARY)") as copy:
+            copy.set_types(types)
             write = copy.write_row
             for row in rows:
                 write(row)
