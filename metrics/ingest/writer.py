@@ -1,18 +1,21 @@
 """Writes a batch of validated facts, set-based: new ones inserted, repeats classified as duplicate or conflict.
 
-Per fact table and batch, the rows go into a temporary staging table (COPY on PostgreSQL) and three
-statements do the rest, whatever the batch's size:
+PostgreSQL, per fact table and batch, a fixed number of statements whatever the batch's size:
 
-1. one probe of the stored ids (`DELETE FROM stage USING table ... RETURNING`): the repeats leave the stage
-   with their line and whether their content equals the stored one (duplicate) or not (conflict);
-2. one `INSERT ... SELECT` of what is left, which is new; a fact on an order takes its order's merchant_id
-   in the same statement (UNKNOWN_MERCHANT while the order is not stored); it reports how many rows it
-   wrote and the earliest day, for the recompute (StaleDay);
-3. for orders, the facts stored before them move to their merchant (only when some are waiting).
+1. one probe of the stored ids (the batch's ids as one JSON array, `WHERE id = ANY(...)` through the index
+   of every month partition): only the repeats come back, compared with the batch's content in Python
+   (duplicate or conflict);
+2. for facts on an order, the merchant of each: remembered from the orders this ingest stored
+   (RecentOrders), else one look-up of the others; a fact whose order is not stored yet is held back to the
+   next batch once, then stored under UNKNOWN_MERCHANT;
+3. one binary `COPY` of the new facts straight into the table;
+4. for orders, the facts stored before them move to their merchant (only when some are waiting).
 
-Only the repeats come back to Python, one row each. An advisory lock per table, held to the end of the
-batch, makes ingests of the same table take turns, so the probe and the insert see the same stored ids
-and the database decides. merchant_upserted (rare, and "latest wins") keeps a statement per fact.
+SQLite: a staging table, a probe joined to it and an `INSERT ... SELECT` (the same outcomes).
+
+An advisory lock per table, held to the end of the batch, makes ingests of the same table take turns, so
+the probe and the insert see the same stored ids and the database decides. merchant_upserted (rare, and
+"latest wins") keeps a statement per fact.
 """
 from datetime import date, datetime, timedelta
 from operator import itemgetter
