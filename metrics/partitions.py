@@ -86,8 +86,9 @@ def create_partition(cursor, table, day_column, first):
 
 def ensure_partitions(kind, days):
     """Make sure the table of fact type `kind` has a partition for every day in `days` (PostgreSQL; a no-op
-    elsewhere). Called by the ingest inside its batch transaction; serialised per table by an advisory lock,
-    so two ingests never create the same partition."""
+    elsewhere). Called by the ingest in a transaction of its own before the batch's (in the batch's within a
+    caller's transaction); serialised per table by an advisory lock, so two ingests never create the same
+    partition."""
     if connection.vendor != "postgresql" or kind not in FACT_TABLES:
         return
     model, _, day_column = FACT_TABLES[kind]

@@ -117,7 +117,7 @@ def _timestamp(obj, field, zone):
         parsed = _fromisoformat(value)
     except ValueError:
         raise BadLine(f"field '{field}' is not an ISO 8601 timestamp") from None
-    if parsed.tzinfo is None or parsed.utcoffset() is None:
+    if parsed.tzinfo is None:  # fromisoformat gives a fixed offset or none
         raise BadLine(f"field '{field}' has no UTC offset")
     try:
         return parsed.astimezone(UTC), parsed.astimezone(zone).date()

@@ -1,5 +1,5 @@
 """The ingest service: streams lines, validates each, writes valid facts in batches."""
-from collections import Counter
+from collections import ChainMap, Counter
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
@@ -70,58 +70,112 @@ class _Outcomes:
                                    _text(self.raw_by_line[line_no])))
 
 
-class _Writer:
-    """Writes batches. On PostgreSQL, outside any transaction of the caller's, from the second batch on, in a
-    thread of its own (so its own database connection) while the caller's thread reads and validates the next
-    batch: the parsing and the database's work overlap. At most one batch is being written and one read, so memory stays bounded.
-    Inside a caller's transaction (a test, a view's atomic block) the batches are written inline, in it."""
+# The threads that write batches (PostgreSQL, outside a caller's transaction), each on its own connection
+# and each one transaction per batch: merchants and orders first; once a batch's orders are committed, its
+# facts on them in the other lanes, in parallel with each other and with the next batch's orders.
+LANES = (
+    ("merchant_upserted", "order_paid"),
+    ("order_verified",),
+    ("review_posted", "complaint_filed", "refund_completed"),
+)
 
-    def __init__(self, apply):
-        self.apply = apply
-        self.pool = None
-        self.may_thread = connection.vendor == "postgresql" and not connection.in_atomic_block
+
+class _Lane:
+    """Writes its fact types' part of each batch in turn, inline or in a thread of its own. A fact the batch
+    before held back (waiting for its order) goes first in the next batch's part."""
+
+    def __init__(self, kinds, thread_name=None):
+        self.kinds = kinds  # None: every type
+        self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix=thread_name) if thread_name else None
         self.pending = None
         self.held, self.held_raw = {}, {}
-        self.recent_orders = RecentOrders()
 
-    def submit(self, by_kind, raw_by_line, *, last):
-        """Write a batch; the facts the batch before held back (waiting for their order) go first in it."""
-        self.wait()
+    def submit(self, by_kind, raw_by_line, recent_orders, apply, *, last):
+        self.wait(apply)
+        part = {kind: entries for kind, entries in by_kind.items() if self.kinds is None or kind in self.kinds}
         if self.held:
             held, self.held = self.held, {}
             for kind, entries in held.items():
-                by_kind[kind] = [(-line, row) for line, row in entries] + by_kind.get(kind, [])
-            raw_by_line.update(self.held_raw)
-        if not by_kind:
+                part[kind] = [(-line, row) for line, row in entries] + part.get(kind, [])
+            raw_by_line = ChainMap(raw_by_line, self.held_raw)
+        if not part:
             return
-        outcomes = _Outcomes(raw_by_line, self.recent_orders)
-        if self.pool is None and self.may_thread and not last:  # an input of one batch (most API calls) is inline
-            self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ingest-writer")
+        outcomes = _Outcomes(raw_by_line, recent_orders)
         if self.pool is None:
-            write_batch(by_kind, outcomes, hold_back=not last)
-            self._done(outcomes)
+            write_batch(part, outcomes, hold_back=not last)
+            self._done(outcomes, apply)
             return
-        self.pending = (self.pool.submit(write_batch, by_kind, outcomes, hold_back=not last), outcomes)
+        self.pending = (self.pool.submit(write_batch, part, outcomes, hold_back=not last), outcomes)
 
-    def _done(self, outcomes):
-        self.apply(outcomes)
+    def _done(self, outcomes, apply):
+        apply(outcomes)
         self.held = outcomes.held
         self.held_raw = {line: outcomes.raw_by_line[line] for entries in self.held.values() for line, _ in entries}
 
-    def wait(self):
+    def wait(self, apply):
         if self.pending is not None:
             future, outcomes = self.pending
             self.pending = None
             future.result()  # a failed batch raises here
-            self._done(outcomes)
+            self._done(outcomes, apply)
 
     def close(self):
-        try:
-            self.wait()
-        finally:
-            if self.pool is not None:
-                self.pool.submit(lambda: connection.close()).result()  # the writer thread's own connection
-                self.pool.shutdown()
+        if self.pool is not None:
+            self.pool.submit(lambda: connection.close()).result()  # the thread's own connection
+            self.pool.shutdown()
+
+
+class _Writer:
+    """Writes batches. On PostgreSQL, outside any transaction of the caller's, from the first batch of an input
+    of several on, in the threads of LANES (so their own database connections) while the caller's thread reads
+    and validates the next batch: the parsing and the database's work overlap, and so do the writes of several
+    tables. A batch's facts on orders are written once its orders are committed. At most three batches are
+    held (one read, one's orders and the one before's facts written), so memory stays bounded.
+    Otherwise (SQLite, inside a caller's transaction: a test, a view's atomic block, or an input of one batch)
+    each batch is written inline, in one transaction (or in the caller's)."""
+
+    def __init__(self, apply):
+        self.apply = apply
+        self.may_thread = connection.vendor == "postgresql" and not connection.in_atomic_block
+        self.recent_orders = RecentOrders()
+        self.inline = _Lane(None)
+        self.lanes = None
+        self.orders_written = None  # the batch whose orders are being written, for the other lanes next
+
+    def submit(self, by_kind, raw_by_line, *, last):
+        if self.lanes is None and self.may_thread and not last:  # an input of one batch (most API calls) is inline
+            self.lanes = [_Lane(kinds, f"ingest-{kinds[0]}") for kinds in LANES]
+        if self.lanes is None:
+            self.inline.submit(by_kind, raw_by_line, self.recent_orders, self.apply, last=last)
+            return
+        orders, *facts = self.lanes
+        orders.wait(self.apply)  # the batch before's orders are committed: its other facts can go
+        if self.orders_written is not None:
+            for lane in facts:
+                lane.submit(*self.orders_written, self.recent_orders, self.apply, last=False)
+            self.orders_written = None
+        orders.submit(by_kind, raw_by_line, self.recent_orders, self.apply, last=last)
+        self.orders_written = (by_kind, raw_by_line)
+        if last:
+            orders.wait(self.apply)
+            for lane in facts:
+                lane.submit(*self.orders_written, self.recent_orders, self.apply, last=True)
+            self.orders_written = None
+
+    def wait(self):
+        for lane in self.lanes or [self.inline]:
+            lane.wait(self.apply)
+
+    def close(self):
+        failure = None
+        for lane in self.lanes or []:
+            try:
+                lane.wait(self.apply)
+            except Exception as exc:  # the first failure is raised once every lane has stopped
+                failure = failure or exc
+            lane.close()
+        if failure is not None:
+            raise failure
 
 
 def _text(raw):

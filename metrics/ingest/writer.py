@@ -1,22 +1,26 @@
 """Writes a batch of validated facts, set-based: new ones inserted, repeats classified as duplicate or conflict.
 
-Per fact table and batch, the rows go into a temporary staging table (COPY on PostgreSQL) and three
-statements do the rest, whatever the batch's size:
+PostgreSQL, per fact table and batch, a fixed number of statements whatever the batch's size:
 
-1. one probe of the stored ids (`DELETE FROM stage USING table ... RETURNING`): the repeats leave the stage
-   with their line and whether their content equals the stored one (duplicate) or not (conflict);
-2. one `INSERT ... SELECT` of what is left, which is new; a fact on an order takes its order's merchant_id
-   in the same statement (UNKNOWN_MERCHANT while the order is not stored); it reports how many rows it
-   wrote and the earliest day, for the recompute (StaleDay);
-3. for orders, the facts stored before them move to their merchant (only when some are waiting).
+1. one probe of the stored ids (the batch's ids as one JSON array, `WHERE id = ANY(...)` through the index
+   of every month partition): only the repeats come back, compared with the batch's content in Python
+   (duplicate or conflict);
+2. for facts on an order, the merchant of each: remembered from the orders this ingest stored
+   (RecentOrders), else one look-up of the others; a fact whose order is not stored yet is held back to the
+   next batch once, then stored under UNKNOWN_MERCHANT;
+3. one binary `COPY` of the new facts straight into the table;
+4. for orders, the facts stored before them move to their merchant (only when some are waiting).
 
-Only the repeats come back to Python, one row each. An advisory lock per table, held to the end of the
-batch, makes ingests of the same table take turns, so the probe and the insert see the same stored ids
-and the database decides. merchant_upserted (rare, and "latest wins") keeps a statement per fact.
+SQLite: a staging table, a probe joined to it and an `INSERT ... SELECT` (the same outcomes).
+
+An advisory lock per table, held to the end of the batch, makes ingests of the same table take turns, so
+the probe and the insert see the same stored ids and the database decides. merchant_upserted (rare, and
+"latest wins") keeps a statement per fact.
 """
-import weakref
 from datetime import date, datetime, timedelta
+from operator import itemgetter
 
+import orjson
 from django.db import connection, transaction
 
 from metrics.models import UNKNOWN_MERCHANT, Complaint, Merchant, Order, OrderVerification, Refund, Review, StaleDay
@@ -68,10 +72,6 @@ def _adapt(value):
     return value
 
 
-# PostgreSQL: the staging tables each database session has created, by its DB-API connection.
-_staged = weakref.WeakKeyDictionary()
-
-
 class RecentOrders:
     """The merchants of the orders this ingest stored last (at most about 2 x LIMIT, in two generations), so
     that a fact on one of them takes its merchant here rather than by a look-up of every month partition
@@ -87,60 +87,30 @@ class RecentOrders:
         if len(self.current) > self.LIMIT:
             self.previous, self.current = self.current, {}
 
-    def get(self, order_id):
-        return self.current.get(order_id) or self.previous.get(order_id)
 
-
-def _stage(kind, entries, recent=None):
-    """Fill this connection's staging table of `kind` with [(line, row)]; return its quoted name. A fact on an
-    order remembered in `recent` (PostgreSQL) is staged with its merchant_id."""
+def _stage(kind, entries):
+    """SQLite: fill the staging table of `kind` with [(line, row)]; return its quoted name."""
     table = TABLES[kind]._meta.db_table
     stage = _q(f"stage_{table}")
-    names = ("line", *COLUMNS[kind])
-    if recent is not None:
-        names += ("merchant_id",)
-        order = COLUMNS[kind].index("order_id")
-    columns = ", ".join(_q(c) for c in names)
+    columns = ", ".join(_q(c) for c in ("line", *COLUMNS[kind]))
     with connection.cursor() as cursor:
-        session = _staged.setdefault(connection.connection, set()) if connection.vendor == "postgresql" else set()
-        if stage not in session:
-            # Every column of the table, none NOT NULL (a fact on an order has no merchant_id until it is
-            # stored). PostgreSQL empties it at each commit; a batch inside a caller's transaction empties it.
-            on_commit = " ON COMMIT DELETE ROWS" if connection.vendor == "postgresql" else ""
-            cursor.execute(f"CREATE TEMP TABLE IF NOT EXISTS {stage}{on_commit} AS "
-                           f"SELECT 0 AS line, * FROM {_q(table)} WHERE 1 = 0")
-            # Remembered once committed: a rolled-back creation is no creation.
-            transaction.on_commit(lambda: session.add(stage))
-        if connection.vendor == "postgresql":
-            with cursor.copy(f"COPY {stage} ({columns}) FROM STDIN") as copy:
-                write = copy.write_row
-                if recent is None:
-                    for line, row in entries:
-                        write((line, *row))
-                else:
-                    known = recent.get
-                    for line, row in entries:
-                        write((line, *row, known(row[order])))
-        else:
-            cursor.execute(f"DELETE FROM {stage}")
-            marks = "(" + ", ".join(["%s"] * (len(COLUMNS[kind]) + 1)) + ")"
-            for start in range(0, len(entries), ROWS_PER_STATEMENT):
-                chunk = entries[start:start + ROWS_PER_STATEMENT]
-                cursor.execute(f"INSERT INTO {stage} ({columns}) VALUES {', '.join([marks] * len(chunk))}",
-                               [_adapt(v) for line, row in chunk for v in (line, *row)])
+        # Every column of the table, none NOT NULL (a fact on an order has no merchant_id until it is stored).
+        cursor.execute(f"CREATE TEMP TABLE IF NOT EXISTS {stage} AS SELECT 0 AS line, * FROM {_q(table)} WHERE 1 = 0")
+        cursor.execute(f"DELETE FROM {stage}")
+        marks = "(" + ", ".join(["%s"] * (len(COLUMNS[kind]) + 1)) + ")"
+        for start in range(0, len(entries), ROWS_PER_STATEMENT):
+            chunk = entries[start:start + ROWS_PER_STATEMENT]
+            cursor.execute(f"INSERT INTO {stage} ({columns}) VALUES {', '.join([marks] * len(chunk))}",
+                           [_adapt(v) for line, row in chunk for v in (line, *row)])
     return stage
 
 
 def _take_repeats(kind, stage):
-    """Remove the staged facts whose id is stored already; [(line, key, same content)] of them."""
+    """SQLite: remove the staged facts whose id is stored already; [(line, key, same content)] of them."""
     key, *content = COLUMNS[kind]
     table = _q(TABLES[kind]._meta.db_table)
     same = " AND ".join(f"s.{_q(c)} = t.{_q(c)}" for c in content)
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute(f"DELETE FROM {stage} s USING {table} t WHERE t.{_q(key)} = s.{_q(key)} "
-                           f"RETURNING s.line, s.{_q(key)}, {same}")
-            return cursor.fetchall()
         cursor.execute(f"SELECT s.line, s.{_q(key)}, {same} FROM {stage} s JOIN {table} t ON t.{_q(key)} = s.{_q(key)}")
         repeats = cursor.fetchall()
         if repeats:
@@ -148,55 +118,24 @@ def _take_repeats(kind, stage):
         return repeats
 
 
-def _insert_staged(kind, stage, hold_back):
-    """Insert the staged facts (all new by now); return (rows written, their earliest day or None, held back).
-
-    A fact on an order takes its order's merchant_id in the same statement. With `hold_back`, a fact whose
-    order is not stored yet is not written but returned ([(line, row)]), for the next batch to try again:
-    in a file its order usually comes a little later, and a fact stored before its order costs a second
-    write when the order moves it. A fact held back once (staged with a negative line) is written anyway."""
+def _insert_staged(kind, stage):
+    """SQLite: insert the staged facts (all new by now); return (rows written, their earliest day or None).
+    A fact on an order takes its order's merchant_id in the same statement (UNKNOWN_MERCHANT while the order
+    is not stored; the order's batch moves it, _adopt)."""
     table = _q(TABLES[kind]._meta.db_table)
     day = _q(DAY_COLUMNS[kind])
-    columns = [_q(c) for c in COLUMNS[kind]]
-    if kind not in ON_ORDERS:
-        insert = f"INSERT INTO {table} ({', '.join(columns)}) SELECT {', '.join(columns)} FROM {stage}"
-        with connection.cursor() as cursor:
-            if connection.vendor == "postgresql":
-                cursor.execute(f"WITH written AS ({insert} RETURNING {day}) SELECT COUNT(*), MIN({day}) FROM written")
-                count, earliest = cursor.fetchone()
-            else:
-                cursor.execute(f"SELECT COUNT(*), MIN({day}) FROM {stage}")
-                count, earliest = cursor.fetchone()
-                cursor.execute(insert)
-        return count, _day(earliest), []
-    # The order's merchant, looked up by the order id: the one join not on merchant_id, since finding the
-    # merchant is its purpose. An order id is stored once (the ingest probes it), so at most one row joins.
-    orders = _q(Order._meta.db_table)
-    if connection.vendor == "postgresql":  # only the facts staged without a merchant look their order up
-        look_up = (f"SELECT s.line, {', '.join(f's.{c}' for c in columns)}, COALESCE(s.merchant_id, o.merchant_id) "
-                   f"AS owner FROM {stage} s LEFT JOIN LATERAL (SELECT o.merchant_id FROM {orders} o "
-                   f"WHERE s.merchant_id IS NULL AND o.order_id = s.order_id) o ON true")
-    else:
-        look_up = (f"SELECT s.line, {', '.join(f's.{c}' for c in columns)}, o.merchant_id AS owner FROM {stage} s "
-                   f"LEFT JOIN {orders} o ON o.order_id = s.order_id")
-    insert = (f"INSERT INTO {table} ({', '.join(columns)}, merchant_id) "
-              f"SELECT {', '.join(columns)}, COALESCE(owner, %s) FROM looked WHERE owner IS NOT NULL OR NOT %s "
-              f"OR line < 0")
+    columns = ", ".join(_q(c) for c in COLUMNS[kind])
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute(
-                f"WITH looked AS MATERIALIZED ({look_up}), written AS ({insert} RETURNING {day}), "
-                f"summary AS (SELECT COUNT(*) AS n, MIN({day}) AS earliest FROM written) "
-                f"SELECT summary.n, summary.earliest, held.* FROM summary LEFT JOIN ("
-                f"SELECT line, {', '.join(columns)} FROM looked WHERE owner IS NULL AND %s AND line > 0) AS held ON true",
-                [UNKNOWN_MERCHANT, hold_back, hold_back])
-            rows = cursor.fetchall()
-            held = [(row[2], tuple(row[3:])) for row in rows if row[2] is not None]
-            return rows[0][0], _day(rows[0][1]), held
         cursor.execute(f"SELECT COUNT(*), MIN({day}) FROM {stage}")
         count, earliest = cursor.fetchone()
-        cursor.execute(f"WITH looked AS ({look_up}) {insert}", [UNKNOWN_MERCHANT, False])
-    return count, _day(earliest), []
+        if kind not in ON_ORDERS:
+            cursor.execute(f"INSERT INTO {table} ({columns}) SELECT {columns} FROM {stage}")
+        else:
+            cursor.execute(
+                f"INSERT INTO {table} ({columns}, merchant_id) SELECT {', '.join(f's.{_q(c)}' for c in COLUMNS[kind])}, "
+                f"COALESCE(o.merchant_id, %s) FROM {stage} s LEFT JOIN {_q(Order._meta.db_table)} o "
+                f"ON o.order_id = s.order_id", [UNKNOWN_MERCHANT])
+    return count, _day(earliest)
 
 
 def _day(value):
@@ -204,60 +143,187 @@ def _day(value):
 
 
 def _adopt(order_stage):
-    """The facts stored before their order (UNKNOWN_MERCHANT) move to the merchant of the orders just
-    written (the rows left in the orders' stage). A first statement asks whether any fact waits at all,
-    through the partial indexes. PostgreSQL: one DELETE ... RETURNING feeding an INSERT per table, never an
-    UPDATE of merchant_id, which a database distributed by merchant cannot do in place. SQLite: an UPDATE."""
-    waiting = [TABLES[kind]._meta.db_table for kind in ON_ORDERS]
+    """SQLite: the facts stored before their order (UNKNOWN_MERCHANT) move to the merchant of the orders just
+    written (the rows left in the orders' stage)."""
     with connection.cursor() as cursor:
-        cursor.execute("SELECT " + ", ".join(
-            f"EXISTS (SELECT 1 FROM {_q(t)} WHERE merchant_id = %s)" for t in waiting), [UNKNOWN_MERCHANT] * 4)
-        flags = cursor.fetchone()
-        if connection.vendor == "postgresql" and any(flags):
-            # The waiting facts (few, through the partial index) meet the staged orders best in a hash join.
-            _index_probes(cursor, ("on", "off"))
-        for table, waits in zip(waiting, flags, strict=True):
-            if not waits:
-                continue
-            if connection.vendor == "postgresql":
-                model = next(m for m in TABLES.values() if m._meta.db_table == table)
-                columns = [_q(f.column) for f in model._meta.concrete_fields if f.column != "merchant_id"]
-                cursor.execute(
-                    f"WITH moved AS (DELETE FROM {_q(table)} f USING {order_stage} s "
-                    f"WHERE f.merchant_id = %s AND f.order_id = s.order_id "
-                    f"RETURNING {', '.join(f'f.{c}' for c in columns)}, s.merchant_id AS owner) "
-                    f"INSERT INTO {_q(table)} ({', '.join(columns)}, merchant_id) "
-                    f"SELECT {', '.join(columns)}, owner FROM moved", [UNKNOWN_MERCHANT])
-            else:
-                cursor.execute(
-                    f"UPDATE {_q(table)} SET merchant_id = (SELECT s.merchant_id FROM {order_stage} s "
-                    f"WHERE s.order_id = {_q(table)}.order_id) "
-                    f"WHERE merchant_id = %s AND order_id IN (SELECT order_id FROM {order_stage})", [UNKNOWN_MERCHANT])
-        if connection.vendor == "postgresql" and any(flags):
-            _index_probes(cursor, ("off", "off"))
+        for kind in ON_ORDERS:
+            table = _q(TABLES[kind]._meta.db_table)
+            cursor.execute(
+                f"UPDATE {table} SET merchant_id = (SELECT s.merchant_id FROM {order_stage} s "
+                f"WHERE s.order_id = {table}.order_id) "
+                f"WHERE merchant_id = %s AND order_id IN (SELECT order_id FROM {order_stage})", [UNKNOWN_MERCHANT])
 
 
-def _write_facts(kind, entries, sink, hold_back):
-    """entries: [(line_no, row)] with distinct keys. Returns the earliest day a new fact can change."""
-    ensure_partitions(kind, {row[COLUMNS[kind].index(DAY_COLUMNS[kind])] for _, row in entries})
-    recent = getattr(sink, "recent_orders", None) if connection.vendor == "postgresql" else None
-    stage = _stage(kind, entries, recent if kind in ON_ORDERS else None)
-    conflicts = set()
-    for line, key, same in _take_repeats(kind, stage):
-        sink.outcome(line, kind, key, Outcome.DUPLICATE if same else Outcome.CONFLICT)
-        if not same:
-            conflicts.add(key)
-    count, earliest, held = _insert_staged(kind, stage, hold_back)
-    sink.new(count)
+def _settle_orphans(kinds):
+    """PostgreSQL, after facts of these types were stored before their order (UNKNOWN_MERCHANT): take the
+    orders' lock, so any transaction of orders that ran meanwhile has committed and every later one sees
+    these facts when it adopts them; then move the waiting facts whose order is stored now to its merchant,
+    as _adopt_postgresql would have. Run in a transaction of its own after the facts' (holding no other lock
+    while it waits for the orders' lock), or at the end of a caller's transaction that took that lock first."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [_lock_name("order_paid")])
+        for kind in kinds:
+            model = TABLES[kind]
+            table = _q(model._meta.db_table)
+            columns = [_q(f.column) for f in model._meta.concrete_fields if f.column != "merchant_id"]
+            cursor.execute(
+                f"WITH moved AS (DELETE FROM {table} f USING {_q(Order._meta.db_table)} o "
+                f"WHERE f.merchant_id = %s AND o.order_id = f.order_id "
+                f"RETURNING {', '.join(f'f.{col}' for col in columns)}, o.merchant_id AS owner) "
+                f"INSERT INTO {table} ({', '.join(columns)}, merchant_id) "
+                f"SELECT {', '.join(columns)}, owner FROM moved", [UNKNOWN_MERCHANT])
+
+
+def _stored_rows(kind, keys):
+    """PostgreSQL: {id: content} of the stored facts of `kind` among these ids (one probe of every month
+    partition's index for the whole batch, the ids bound as one array)."""
+    key, *content = (_q(c) for c in COLUMNS[kind])
+    table = _q(TABLES[kind]._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {key}, {', '.join(content)} FROM {table} WHERE {key} = ANY({_IDS})", [_json(keys)])
+        return {row[0]: row[1:] for row in cursor.fetchall()}
+
+
+# A list of ids travels as one JSON array (dumped in C, unpacked by the server), not as an array parameter
+# (dumped element by element in Python).
+_IDS = "ARRAY(SELECT json_array_elements_text(%s::json))"
+
+
+def _json(values):
+    return orjson.dumps(values).decode()
+
+
+def _owners(order_ids):
+    """PostgreSQL: {order id: merchant id} of the stored orders among these."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT order_id, merchant_id FROM {_q(Order._meta.db_table)} WHERE order_id = ANY({_IDS})",
+                       [_json(order_ids)])
+        return dict(cursor.fetchall())
+
+
+_types = {}  # table -> {quoted column: its type's name}, for the binary COPY
+
+
+def _column_types(table, names):
+    """The types of these (quoted) columns of `table`, named as PostgreSQL formats them ("bigint", ...)."""
+    if table not in _types:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT attname, format_type(atttypid, NULL) FROM pg_attribute "
+                           "WHERE attrelid = %s::regclass AND attnum > 0 AND NOT attisdropped", [_q(table)])
+            _types[table] = {_q(name): kind for name, kind in cursor.fetchall()}
+    return [_types[table][name] for name in names]
+
+
+def _write_facts_postgresql(kind, entries, sink, hold_back, orphaned):
+    """PostgreSQL: the stored ones among the batch's ids in one probe (the repeats, told duplicate or conflict
+    here), the new ones with their order's merchant (remembered, else looked up in one statement) streamed
+    straight into the table with one COPY. Returns the earliest day a new fact can change."""
+    columns = COLUMNS[kind]
+    stored = _stored_rows(kind, [row[0] for _, row in entries])
+    fresh = entries if not stored else []  # a new ingest's ids are seldom stored already
+    for line, row in entries if stored else ():
+        current = stored.get(row[0])
+        if current is None:
+            fresh.append((line, row))
+            continue
+        sink.outcome(line, kind, row[0], Outcome.DUPLICATE if current == row[1:] else Outcome.CONFLICT)
+    names = [_q(c) for c in columns]
+    held, orphans = [], 0
+    recent = getattr(sink, "recent_orders", None)
+    if kind in ON_ORDERS:
+        order = columns.index("order_id")
+        rows, unknown = [], []
+        if recent is not None:
+            current, previous = recent.current.get, recent.previous.get
+            for entry in fresh:
+                row = entry[1]
+                owner = current(row[order]) or previous(row[order])
+                if owner is None:
+                    unknown.append(entry)
+                else:
+                    rows.append((*row, owner))
+        else:
+            unknown = fresh
+        looked_up = _owners([row[order] for _, row in unknown]) if unknown else {}
+        for line, row in unknown:
+            owner = looked_up.get(row[order])
+            if owner is None:
+                if hold_back and line > 0:  # its order usually follows in the next batch: try again then
+                    held.append((line, row))
+                    continue
+                owner, orphans = UNKNOWN_MERCHANT, orphans + 1
+            rows.append((*row, owner))
+        names.append(_q("merchant_id"))
+    else:
+        rows = list(map(itemgetter(1), fresh))
+    if rows:
+        table = TABLES[kind]._meta.db_table
+        types = _column_types(table, names)
+        with connection.cursor() as cursor, cursor.copy(f"COPY {_q(table)} ({', '.join(names)}) "
+                                                        f"FROM STDIN (FORMAT BINARY)") as copy:
+            copy.set_types(types)
+            write = copy.write_row
+            for row in rows:
+                write(row)
+    sink.new(len(rows))
     if held:
         sink.hold(kind, held)
-    if kind == "order_paid" and recent is not None:  # stored now with this merchant (a conflict may not be)
-        recent.add((row[0], row[1]) for _, row in entries if row[0] not in conflicts)
+    if orphans:
+        orphaned.append(kind)
+    if kind == "order_paid":
+        pairs = list(map(itemgetter(0, 1), rows))
+        if recent is not None:  # stored with this merchant once committed
+            transaction.on_commit(lambda: recent.add(pairs))
+        if pairs:
+            _adopt_postgresql(pairs)
+    if not rows:
+        return None
+    return min(map(itemgetter(columns.index(DAY_COLUMNS[kind])), rows)) - timedelta(days=AFFECTS[kind])
+
+
+def _adopt_postgresql(pairs):
+    """The facts stored before their order (UNKNOWN_MERCHANT) move to the merchant of the orders just written
+    ([(order id, merchant id)]). A first statement asks whether any fact waits at all, through the partial
+    indexes; then one DELETE ... RETURNING feeding an INSERT per table where some wait, never an UPDATE of
+    merchant_id, which a database distributed by merchant cannot do in place."""
+    waiting = [TABLES[kind] for kind in ON_ORDERS]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT " + ", ".join(
+            f"EXISTS (SELECT 1 FROM {_q(m._meta.db_table)} WHERE merchant_id = %s)" for m in waiting),
+            [UNKNOWN_MERCHANT] * len(waiting))
+        flags = cursor.fetchone()
+    if not any(flags):
+        return
+    order_ids, merchants = (_json(list(column)) for column in zip(*pairs, strict=True))
+    with connection.cursor() as cursor:
+        # The waiting facts (few, through the partial index) meet the new orders best in a hash join.
+        _index_probes(cursor, ("on", "off", "off"))
+        for model, waits in zip(waiting, flags, strict=True):
+            if not waits:
+                continue
+            table = _q(model._meta.db_table)
+            columns = [_q(f.column) for f in model._meta.concrete_fields if f.column != "merchant_id"]
+            cursor.execute(
+                f"WITH new AS (SELECT * FROM unnest({_IDS}, {_IDS}) AS n(order_id, merchant_id)), "
+                f"moved AS (DELETE FROM {table} f USING new s "
+                f"WHERE f.merchant_id = %s AND f.order_id = s.order_id "
+                f"RETURNING {', '.join(f'f.{c}' for c in columns)}, s.merchant_id AS owner) "
+                f"INSERT INTO {table} ({', '.join(columns)}, merchant_id) "
+                f"SELECT {', '.join(columns)}, owner FROM moved", [order_ids, merchants, UNKNOWN_MERCHANT])
+        _index_probes(cursor, ("off", "off", "off"))
+
+
+def _write_facts(kind, entries, sink, hold_back, orphaned):
+    """entries: [(line_no, row)] with distinct keys. Returns the earliest day a new fact can change."""
+    if connection.vendor == "postgresql":
+        return _write_facts_postgresql(kind, entries, sink, hold_back, orphaned)
+    stage = _stage(kind, entries)
+    for line, key, same in _take_repeats(kind, stage):
+        sink.outcome(line, kind, key, Outcome.DUPLICATE if same else Outcome.CONFLICT)
+    count, earliest = _insert_staged(kind, stage)
+    sink.new(count)
     if kind == "order_paid" and count:
         _adopt(stage)
-    if connection.vendor == "postgresql" and _inside_callers_transaction():
-        with connection.cursor() as cursor:  # no commit will empty it before the next batch
-            cursor.execute(f"TRUNCATE {stage}")
     return None if earliest is None else earliest - timedelta(days=AFFECTS[kind])
 
 
@@ -310,15 +376,18 @@ def _inside_callers_transaction():
     return bool(connection.savepoint_ids)
 
 
+def _lock_name(kind):
+    return f"ingest:{TABLES[kind]._meta.db_table}"
+
+
 def _lock_tables(kinds):
     """PostgreSQL: one advisory lock per fact table the batch writes, to the end of its transaction, taken in
-    one order by every ingest (so two never deadlock): racing ingests of one table take turns. A batch of
-    orders also writes the facts on them (their merchant_id), so it locks every fact table: a fact stored
-    before its order is either seen by the order's batch or sees the order, never neither. The same
-    statement turns the planner to index probes for the batch; returns the switches' previous values."""
-    if "order_paid" in kinds:
-        kinds = set(TABLES)
-    locks = [f"ingest:{TABLES[kind]._meta.db_table}" for kind in sorted(kinds)]
+    one order by every ingest (so two never deadlock): racing ingests of one table take turns. The orders'
+    lock comes last, as a transaction of facts may take it late (_settle_orphans), and a transaction of
+    orders takes no other: a fact stored before its order is either seen by the order's transaction
+    (_adopt) or, under the orders' lock, sees the order, never neither. The same statement turns the
+    planner to index probes for the batch; returns the switches' previous values."""
+    locks = [_lock_name(kind) for kind in sorted(kinds, key=lambda kind: (kind == "order_paid", kind))]
     with connection.cursor() as cursor:
         # The select list is evaluated left to right: the locks are taken in this order.
         cursor.execute("SELECT " + ", ".join(["pg_advisory_xact_lock(hashtext(%s))"] * len(locks) + [
@@ -330,7 +399,7 @@ def _lock_tables(kinds):
 # PostgreSQL, for the batch's statements only: probe ids and look up orders through the indexes, one row of the
 # stage at a time. The stage is a temporary table without statistics, and the planner would otherwise often
 # sort or hash every partition of a fact table to meet a few thousand staged rows.
-_INDEX_PROBES = ("enable_hashjoin", "enable_mergejoin")
+_INDEX_PROBES = ("enable_hashjoin", "enable_mergejoin", "enable_seqscan")
 
 
 def _index_probes(cursor, value):
@@ -340,6 +409,15 @@ def _index_probes(cursor, value):
     return cursor.fetchone()[::2]
 
 
+def _ensure_partitions(kind, entries):
+    """The month partitions the facts [(line_no, row)] of `kind` need (PostgreSQL). Outside a caller's
+    transaction they are created, and committed, before the batch's transaction, so that no batch holds a
+    table's exclusive lock (creating a partition) while it waits for another lock: a batch of facts looks the
+    orders up while a batch of orders looks at the facts (_adopt_postgresql), and they must never wait for
+    each other's partitions."""
+    ensure_partitions(kind, set(map(itemgetter(COLUMNS[kind].index(DAY_COLUMNS[kind])), map(itemgetter(1), entries))))
+
+
 def write_batch(by_kind, sink, hold_back=False):
     """Write {fact type: [(line_no, row)]} in one transaction. sink.new(n) counts new facts;
     sink.outcome(line_no, kind, key, Outcome.X) is called for every other line; with `hold_back` (PostgreSQL,
@@ -347,10 +425,23 @@ def write_batch(by_kind, sink, hold_back=False):
     yet, for the caller to put in its next batch with their line negated (they are then written whatever).
 
     The first line with a key goes to the database; later ones in the batch compare with it."""
-    hold_back = hold_back and connection.vendor == "postgresql"
+    postgresql = connection.vendor == "postgresql"
+    hold_back = hold_back and postgresql
+    own = not connection.in_atomic_block  # the transaction is this batch's, not a caller's
+    orphaned = []  # the fact types with facts stored before their order (PostgreSQL)
+    kinds = set(by_kind) & set(TABLES)
+    if own:  # each table's new partitions in a short transaction of their own, before the batch's
+        for kind in sorted(kinds):
+            with transaction.atomic():
+                _ensure_partitions(kind, by_kind[kind])
     with transaction.atomic():
-        if connection.vendor == "postgresql":
-            previous = _lock_tables(set(by_kind) & set(TABLES))
+        if postgresql:
+            if not own and kinds & set(ON_ORDERS):  # the orders' lock now, in its turn, for _settle_orphans
+                kinds.add("order_paid")
+            previous = _lock_tables(kinds)
+            if not own:
+                for kind in sorted(set(by_kind) & set(TABLES)):
+                    _ensure_partitions(kind, by_kind[kind])
         earliest = []
         for kind in WRITE_ORDER:
             entries = by_kind.get(kind)
@@ -366,7 +457,7 @@ def write_batch(by_kind, sink, hold_back=False):
                     later.append(entry)
                 else:
                     first[key] = entry
-            day = _write_facts(kind, list(first.values()), sink, hold_back)
+            day = _write_facts(kind, list(first.values()), sink, hold_back, orphaned)
             if day is not None:
                 earliest.append(day)
             for line, row in later:
@@ -374,6 +465,11 @@ def write_batch(by_kind, sink, hold_back=False):
                 sink.outcome(line, kind, row[0], Outcome.DUPLICATE if same else Outcome.CONFLICT)
         if earliest:
             StaleDay.objects.create(day=min(earliest))
-        if connection.vendor == "postgresql" and _inside_callers_transaction():  # as they were for the caller
+        if orphaned and not own:
+            _settle_orphans(orphaned)
+        if postgresql and _inside_callers_transaction():  # as they were for the caller
             with connection.cursor() as cursor:
                 _index_probes(cursor, previous)
+    if orphaned and own:
+        with transaction.atomic():
+            _settle_orphans(orphaned)

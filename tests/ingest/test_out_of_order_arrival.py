@@ -120,3 +120,22 @@ def test_outside_a_transaction_facts_before_their_order_across_batches_are_count
         assert not model.objects.filter(merchant_id=UNKNOWN_MERCHANT).exists()
     again = ingest_lines([orjson.dumps(f) for f in facts])
     assert (again.new, again.duplicate, again.conflicting) == (0, len(facts), 0)
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_facts_stored_before_their_order_settle_on_an_order_committed_meanwhile():
+    """A racing ingest can commit an order while this one stores a fact on it under no merchant (its look-up
+    ran before that commit, and that order's transaction looked for waiting facts before this one's commit).
+    Whoever stores such a fact then takes the orders' lock and moves every waiting fact whose order is stored."""
+    ingest_lines([orjson.dumps(OrderVerifiedLine(order_id="o-1", verified_at="2026-06-10T11:00:00+08:00"))])
+    assert OrderVerification.objects.get(order_id="o-1").merchant_id == UNKNOWN_MERCHANT
+    # The racing ingest's order, committed without finding the fact (written here straight to the table).
+    Order.objects.create(order_id="o-1", merchant_id="m-a", product_id="p-1", amount_cents=1,
+                         paid_at="2026-06-10T02:00:00Z", paid_day="2026-06-10")
+
+    report = ingest_lines([orjson.dumps(OrderVerifiedLine(order_id="o-2", verified_at="2026-06-10T12:00:00+08:00"))])
+
+    assert report.new == 1
+    assert OrderVerification.objects.get(order_id="o-1").merchant_id == "m-a"
+    assert OrderVerification.objects.get(order_id="o-2").merchant_id == UNKNOWN_MERCHANT
