@@ -10,7 +10,7 @@ from metrics.partitions import DAY_COLUMNS, retained_from
 from riskcase.ops.metrics import record_ingest
 
 from .facts import COLUMNS, BadLine, parse_line, platform_zone
-from .writer import Outcome, RecentOrders, write_batch
+from .writer import Outcome, RecentOrders, settle_waiting_facts, write_batch
 
 
 @dataclass
@@ -228,6 +228,7 @@ def ingest_lines(lines, *, source="-", report=None, on_reject=None, batch_size=N
         for line_no, reason, text in outcomes.conflicts:
             reject(line_no, reason, text)
 
+    settle_waiting_facts()  # what a process that died before settling its last batch left waiting
     writer = _Writer(apply)
     raw_by_line = {}  # the batch's lines, for the text of a conflict
     by_kind = {}

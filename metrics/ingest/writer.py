@@ -174,6 +174,17 @@ def _settle_orphans(kinds):
                 f"SELECT {', '.join(columns)}, owner FROM moved", [UNKNOWN_MERCHANT])
 
 
+def settle_waiting_facts():
+    """PostgreSQL, at the start of an ingest: the facts still stored before their order whose order is stored
+    now get its merchant (_settle_orphans over every fact type on orders). A process that died between a
+    batch's commit and its own settling left them so; nothing else would move them until another batch
+    stored a fact of the same type. One index range scan of the `''` merchant per table when there are none."""
+    if connection.vendor != "postgresql" or connection.in_atomic_block:
+        return
+    with transaction.atomic():
+        _settle_orphans(ON_ORDERS)
+
+
 def _stored_rows(kind, keys):
     """PostgreSQL: {id: content} of the stored facts of `kind` among these ids (one probe of every month
     partition's index for the whole batch, the ids bound as one array)."""

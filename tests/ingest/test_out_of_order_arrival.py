@@ -139,3 +139,20 @@ def test_facts_stored_before_their_order_settle_on_an_order_committed_meanwhile(
     assert report.new == 1
     assert OrderVerification.objects.get(order_id="o-1").merchant_id == "m-a"
     assert OrderVerification.objects.get(order_id="o-2").merchant_id == UNKNOWN_MERCHANT
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_an_ingest_first_settles_facts_a_dead_process_left_waiting_whatever_it_ingests():
+    """A process that died after committing a batch and before settling it left a fact under no merchant
+    whose order is stored; the next ingest moves it first, even one of another fact type, or of nothing."""
+    Order.objects.create(order_id="o-1", merchant_id="m-a", product_id="p-1", amount_cents=1,
+                         paid_at="2026-06-10T02:00:00Z", paid_day="2026-06-10")
+    # What the dead process committed: its complaint, still waiting for the order it did not settle on.
+    Complaint.objects.create(complaint_id="c-1", order_id="o-1", merchant_id=UNKNOWN_MERCHANT,
+                             filed_at="2026-06-11T02:00:00Z", filed_day="2026-06-11")
+
+    report = ingest_lines([])
+
+    assert report.new == 0
+    assert Complaint.objects.get(complaint_id="c-1").merchant_id == "m-a"
