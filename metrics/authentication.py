@@ -29,7 +29,10 @@ logger = logging.getLogger(__name__)
 CHANNEL = "riskcase:service-tokens:revoked"
 
 _verified = {}  # digest -> (token, monotonic time it was checked); only valid tokens, so it stays small
-_listener = {"pid": None, "thread": None, "pubsub": None}
+# The client is kept with its pubsub: a Redis client closes its connection pool when it is garbage
+# collected, and with it the subscriber's connection (the listener then died at once, and every request
+# started a new one and forgot every verified token: a database lookup and a Redis connect per request).
+_listener = {"pid": None, "thread": None, "pubsub": None, "client": None}
 _listener_lock = threading.Lock()
 
 
@@ -95,6 +98,7 @@ def _listen_for_revocations():
             state["thread"] = pubsub.run_in_thread(sleep_time=1.0, daemon=True,
                                                    exception_handler=_listener_failed)
             state["pubsub"] = pubsub
+            state["client"] = client
             state["pid"] = os.getpid()
         except (redis.RedisError, OSError) as exc:
             logger.warning("cannot listen for service token revocations (%s): trusting them for %ss at most",
