@@ -65,6 +65,19 @@ def seed(merchants):
     return raw
 
 
+def seeded(url, merchants):
+    """True when the database at `url` holds exactly the merchants a previous run of this size seeded."""
+    import psycopg
+
+    try:
+        with psycopg.connect(url) as conn:
+            count = conn.execute("SELECT count(*) FROM metrics_merchant WHERE merchant_id LIKE 'r-%%'").fetchone()[0]
+            restrictions = conn.execute("SELECT count(*) FROM enforcement_restriction").fetchone()[0]
+    except psycopg.Error:
+        return False
+    return count == merchants and restrictions > 0
+
+
 def clear_cache(merchants):
     from enforcement.cache import forget_all
 
@@ -80,22 +93,32 @@ def main():
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--workers", type=int, default=(os.cpu_count() or 2) * 2)
+    parser.add_argument("--reuse-database", action="store_true",
+                        help="keep the database a previous run seeded (same --merchants) instead of recreating it")
     opts = parser.parse_args()
     if shutil.which("wrk") is None:
         sys.exit("wrk is not installed: run `apt-get install -y wrk` (Debian) and try again")
     os.environ["DATABASE_URL"] = opts.database_url
     os.environ["REDIS_URL"] = opts.redis_url
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "riskcase.settings")
-    recreate_database(opts.database_url)
+    reuse = opts.reuse_database and seeded(opts.database_url, opts.merchants)
+    if not reuse:
+        recreate_database(opts.database_url)
     import django
 
     django.setup()
     started = time.perf_counter()
-    token = seed(opts.merchants)
+    if reuse:
+        from metrics.models import ServiceToken
+
+        token = ServiceToken.issue("bench", scopes=["restrictions:read"])[1]
+    else:
+        token = seed(opts.merchants)
     from django.db import connections
 
     connections.close_all()
-    print(f"seeded {opts.merchants} merchants in {time.perf_counter() - started:.1f} s", flush=True)
+    print(f"{'reused' if reuse else 'seeded'} {opts.merchants} merchants in {time.perf_counter() - started:.1f} s",
+          flush=True)
     script = Path(tempfile.mkstemp(suffix=".lua")[1])
     script.write_text(LUA % (opts.merchants, token))
     port = free_port()

@@ -129,18 +129,37 @@ class ServicePrincipal:
         return self.username
 
 
+KEYWORD = "Bearer"
+
+
+def service_token(request):
+    """The rule for every service endpoint: the valid (not revoked, not expired) ServiceToken of the request's
+    `Authorization: Bearer <token>`, None when the request carries no Bearer header, AuthenticationFailed
+    when the header is malformed or the token is not valid. DRF's ServiceTokenAuthentication and the
+    restrictions fast path (enforcement/api/fastpath.py) both ask this."""
+    header = authentication.get_authorization_header(request).split()
+    if not header or header[0].decode("latin-1").lower() != KEYWORD.lower():
+        return None
+    if len(header) != 2:
+        raise exceptions.AuthenticationFailed(_("Malformed Authorization header."))
+    token = _verified_token(header[1].decode(errors="replace"))
+    if token is None:
+        raise exceptions.AuthenticationFailed(_("Invalid, expired or revoked service token."))
+    return token
+
+
+def grants(token, scope):
+    """True when `token` carries `scope`; no declared scope (None) grants nothing."""
+    return scope is not None and token.has_scope(scope)
+
+
 class ServiceTokenAuthentication(authentication.BaseAuthentication):
-    keyword = "Bearer"
+    keyword = KEYWORD
 
     def authenticate(self, request):
-        header = authentication.get_authorization_header(request).split()
-        if not header or header[0].decode("latin-1").lower() != self.keyword.lower():
-            return None
-        if len(header) != 2:
-            raise exceptions.AuthenticationFailed(_("Malformed Authorization header."))
-        token = _verified_token(header[1].decode(errors="replace"))
+        token = service_token(request)
         if token is None:
-            raise exceptions.AuthenticationFailed(_("Invalid, expired or revoked service token."))
+            return None
         return ServicePrincipal(token), token
 
     def authenticate_header(self, request):
@@ -173,7 +192,7 @@ class HasScope:
 
     def has_permission(self, request, view):
         scope = required_scope(view, request)
-        return bool(getattr(request.user, "is_service", False)) and scope is not None and scope in request.user.scopes
+        return bool(getattr(request.user, "is_service", False)) and grants(request.user.token, scope)
 
     def has_object_permission(self, request, view, obj):
         return self.has_permission(request, view)

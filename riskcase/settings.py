@@ -85,6 +85,9 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # Static files straight from gunicorn, before sessions and the rest (WhiteNoise's documented place).
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # The restrictions endpoint's success answered here, without the session, locale, CSRF, auth, messages
+    # and DRF layers it does not use; anything else goes on to the view (enforcement/api/fastpath.py).
+    "enforcement.api.fastpath.RestrictionsFastPathMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     # The merchants' pages are in Simplified Chinese until the user picks a language.
