@@ -199,3 +199,19 @@ def test_with_redis_refusing_it_answers_from_the_database(client, record, settin
 
     assert status == 200 and view_calls == []
     assert body == fastpath._renderer.render(Restriction.objects.get(merchant_id="m1").document())
+
+
+def test_the_precompiled_row_read_is_the_orms_row(record):
+    """selectors.restriction_row (the cache miss's read, compiled once per connection) returns what the
+    ORM's query returns: the same fields, types and document, key order included; None for no row."""
+    record()
+    record(product_id="p-3")
+    record(merchant_id="m2")
+    for merchant_id in ("m1", "m2"):
+        mine, orms = selectors.restriction_row(merchant_id), Restriction.objects.filter(merchant_id=merchant_id).first()
+        assert mine is not None and not mine._state.adding and mine._state.db == orms._state.db
+        assert list(mine.document().items()) == list(orms.document().items())
+        assert [type(getattr(mine, f.attname)) for f in Restriction._meta.concrete_fields] == \
+            [type(getattr(orms, f.attname)) for f in Restriction._meta.concrete_fields]
+    assert selectors.restriction_document("m1")["measures"]
+    assert selectors.restriction_row("nobody") is None
