@@ -61,6 +61,22 @@ def run_wrk(url, *, connections, threads, seconds, headers=(), script=None):
     return _ms(latency["50"]), _ms(latency["99"]), float(rps.group(1)), int(bad.group(1)) if bad else 0
 
 
+def cpu_seconds(pid):
+    """CPU time (user + system, seconds) used so far by the process `pid`'s children: gunicorn's workers."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:  # gone meanwhile
+            continue
+        if int(fields[1]) == pid:  # fields[1] is the parent's pid; utime and stime are the 12th and 13th
+            total += int(fields[11]) + int(fields[12])
+    return total / tick
+
+
 def gunicorn(app, env, *, workers):
     """Start `gunicorn APP` with the endpoints' gunicorn settings on a free loopback port; (process, base URL)."""
     port = free_port()

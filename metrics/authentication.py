@@ -29,7 +29,10 @@ logger = logging.getLogger(__name__)
 CHANNEL = "riskcase:service-tokens:revoked"
 
 _verified = {}  # digest -> (token, monotonic time it was checked); only valid tokens, so it stays small
-_listener = {"pid": None, "thread": None, "pubsub": None}
+# The client is kept with its pubsub: a Redis client closes its connection pool when it is garbage
+# collected, and with it the subscriber's connection (the listener then died at once, and every request
+# started a new one and forgot every verified token: a database lookup and a Redis connect per request).
+_listener = {"pid": None, "thread": None, "pubsub": None, "client": None}
 _listener_lock = threading.Lock()
 
 
@@ -95,6 +98,7 @@ def _listen_for_revocations():
             state["thread"] = pubsub.run_in_thread(sleep_time=1.0, daemon=True,
                                                    exception_handler=_listener_failed)
             state["pubsub"] = pubsub
+            state["client"] = client
             state["pid"] = os.getpid()
         except (redis.RedisError, OSError) as exc:
             logger.warning("cannot listen for service token revocations (%s): trusting them for %ss at most",
@@ -125,18 +129,37 @@ class ServicePrincipal:
         return self.username
 
 
+KEYWORD = "Bearer"
+
+
+def service_token(request):
+    """The rule for every service endpoint: the valid (not revoked, not expired) ServiceToken of the request's
+    `Authorization: Bearer <token>`, None when the request carries no Bearer header, AuthenticationFailed
+    when the header is malformed or the token is not valid. DRF's ServiceTokenAuthentication and the
+    restrictions fast path (enforcement/api/fastpath.py) both ask this."""
+    header = authentication.get_authorization_header(request).split()
+    if not header or header[0].decode("latin-1").lower() != KEYWORD.lower():
+        return None
+    if len(header) != 2:
+        raise exceptions.AuthenticationFailed(_("Malformed Authorization header."))
+    token = _verified_token(header[1].decode(errors="replace"))
+    if token is None:
+        raise exceptions.AuthenticationFailed(_("Invalid, expired or revoked service token."))
+    return token
+
+
+def grants(token, scope):
+    """True when `token` carries `scope`; no declared scope (None) grants nothing."""
+    return scope is not None and token.has_scope(scope)
+
+
 class ServiceTokenAuthentication(authentication.BaseAuthentication):
-    keyword = "Bearer"
+    keyword = KEYWORD
 
     def authenticate(self, request):
-        header = authentication.get_authorization_header(request).split()
-        if not header or header[0].decode("latin-1").lower() != self.keyword.lower():
-            return None
-        if len(header) != 2:
-            raise exceptions.AuthenticationFailed(_("Malformed Authorization header."))
-        token = _verified_token(header[1].decode(errors="replace"))
+        token = service_token(request)
         if token is None:
-            raise exceptions.AuthenticationFailed(_("Invalid, expired or revoked service token."))
+            return None
         return ServicePrincipal(token), token
 
     def authenticate_header(self, request):
@@ -169,7 +192,7 @@ class HasScope:
 
     def has_permission(self, request, view):
         scope = required_scope(view, request)
-        return bool(getattr(request.user, "is_service", False)) and scope is not None and scope in request.user.scopes
+        return bool(getattr(request.user, "is_service", False)) and grants(request.user.token, scope)
 
     def has_object_permission(self, request, view, obj):
         return self.has_permission(request, view)

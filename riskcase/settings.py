@@ -83,6 +83,9 @@ MIDDLEWARE = [
     # A NUL anywhere in the request is a 400 before it can reach a query (riskcase/ops/badinput.py).
     "riskcase.ops.badinput.RejectNulMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # The restrictions endpoint's success answered here, without the static files, session, locale, CSRF,
+    # auth, messages and DRF layers it does not use; anything else goes on (enforcement/api/fastpath.py).
+    "enforcement.api.fastpath.RestrictionsFastPathMiddleware",
     # Static files straight from gunicorn, before sessions and the rest (WhiteNoise's documented place).
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",

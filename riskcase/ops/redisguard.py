@@ -7,6 +7,7 @@ that time do not wait on a socket at all; then one request tries again and close
 """
 import contextlib
 import logging
+import os
 import threading
 from datetime import UTC, datetime, timedelta
 
@@ -31,6 +32,7 @@ class _LogTransitions(pybreaker.CircuitBreakerListener):
 
 _lock = threading.Lock()
 _client = None
+_client_pid = None
 _breaker = None
 
 
@@ -46,23 +48,28 @@ def breaker():
 
 
 def client():
-    """The process's Redis client for REDIS_URL (None without it), with short socket timeouts."""
-    global _client
+    """The process's Redis client for REDIS_URL, with short socket timeouts. It keeps one connection for its
+    commands (pipelines still take theirs from its pool): a pooled command checks the connection for stray
+    data first, five system calls on every restrictions read. Connecting can fail: call it through `call`."""
+    global _client, _client_pid
     with _lock:
+        if _client is not None and _client_pid != os.getpid():  # forked: the parent's connection is not ours
+            _client = None
         if _client is None and settings.REDIS_URL:
             timeout = float(getattr(settings, "RISKCASE_REDIS_SOCKET_TIMEOUT", 0.25))
             _client = redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=timeout,
-                                           socket_timeout=timeout, retry_on_timeout=False)
+                                           socket_timeout=timeout, retry_on_timeout=False,
+                                           single_connection_client=True)
+            _client_pid = os.getpid()
         return _client
 
 
 def call(fn, default=None):
     """fn(client) through the breaker; `default` when Redis is not configured, fails, or is known down."""
-    r = client()
-    if r is None:
+    if not settings.REDIS_URL:
         return default
     try:
-        return breaker().call(fn, r)
+        return breaker().call(lambda: fn(client()))
     except FAILURES as exc:
         if not isinstance(exc, pybreaker.CircuitBreakerError):
             logger.warning("Redis call failed (%s): falling back", type(exc).__name__)

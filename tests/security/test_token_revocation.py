@@ -99,3 +99,22 @@ def test_a_login_that_only_updates_last_login_keeps_the_tokens(client):
     user.first_name = "Lin"
     user.save()
     assert client.get("/api/v1/diagnosis/", HTTP_AUTHORIZATION=f"Token {raw}").status_code == 200
+
+
+@pytest.mark.redis
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_the_revocation_listener_stays_up_so_a_verified_token_costs_no_query(client, remember_for_an_hour,
+                                                                          django_assert_num_queries):
+    """The listener once died right after it started (its Redis client, garbage collected, closed the
+    subscriber's connection), so every request started a new one and forgot every verified token."""
+    import time
+
+    token = ServiceTokenFactory()
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {token.raw}"}
+    assert client.get(URL, **auth).status_code == 200
+    thread = authentication._listener["thread"]
+    time.sleep(1.5)  # longer than the thread's poll interval: a dead connection has been noticed by now
+    assert thread is not None and thread.is_alive()
+    with django_assert_num_queries(0):  # the token from memory, the document from Redis
+        assert client.get(URL, **auth).status_code == 200
+    assert authentication._listener["thread"] is thread

@@ -1,0 +1,217 @@
+"""The restrictions endpoint's fast path (enforcement/api/fastpath.py, issue 17) answers exactly what the
+full stack (RestrictionsView under every middleware) answers: the same bytes and headers for a success,
+cold and warm, and every other request handed on to the view, so its errors stay as they were. The token
+rule is the same one: a revoked, expired or under-scoped token is refused, a revocation that was not
+announced within RISKCASE_SERVICE_TOKEN_CACHE_SECONDS."""
+import time
+from datetime import timedelta
+
+import pytest
+from django.conf import settings
+from django.test import Client, override_settings
+from django.urls import resolve
+from django.utils import timezone
+
+from enforcement import cache, selectors
+from enforcement.api import fastpath
+from enforcement.api.views import RestrictionsView
+from enforcement.models import Restriction
+from metrics import authentication
+from tests.factories import ServiceTokenFactory
+
+pytestmark = pytest.mark.django_db
+
+FULL_STACK = [m for m in settings.MIDDLEWARE if m != "enforcement.api.fastpath.RestrictionsFastPathMiddleware"]
+URL = "/api/v1/restrictions/m1/"
+
+
+@pytest.fixture(autouse=True)
+def fresh_token_memory():
+    authentication.forget_verified_tokens()
+    yield
+    authentication.forget_verified_tokens()
+
+
+@pytest.fixture
+def view_calls(monkeypatch):
+    """The requests that reached RestrictionsView (the fast path did not answer them)."""
+    calls = []
+    original = RestrictionsView.dispatch
+
+    def dispatch(self, request, *args, **kwargs):
+        calls.append(request.path)
+        return original(self, request, *args, **kwargs)
+
+    monkeypatch.setattr(RestrictionsView, "dispatch", dispatch)
+    return calls
+
+
+def answer(client, url=URL, **headers):
+    """(status, body bytes, headers) with a fixed request id, so two answers can be compared whole."""
+    response = client.get(url, HTTP_X_REQUEST_ID="same-id", **headers)
+    return response.status_code, response.content, dict(response.headers)
+
+
+def full_stack(client, url=URL, **headers):
+    """The answer without the fast path (a new client: a client loads its middleware on its first request)."""
+    with override_settings(MIDDLEWARE=FULL_STACK):
+        return answer(Client(), url, **headers)
+
+
+@pytest.mark.redis
+@pytest.mark.parametrize("language", [None, "zh-hans", "en-US,en;q=0.8"])
+def test_a_success_is_byte_for_byte_what_the_view_answers_cold_and_warm(client, record, view_calls, language):
+    record()
+    record(product_id="p-3")
+    token = ServiceTokenFactory(scopes=["restrictions:read"])
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {token.raw}"}
+    if language:
+        auth["HTTP_ACCEPT_LANGUAGE"] = language
+
+    cache.forget_all()
+    cold = answer(client, **auth)
+    cache.forget_all()
+    assert full_stack(client, **auth) == cold
+    warm = answer(client, **auth)
+    assert full_stack(client, **auth) == warm
+    assert view_calls == [URL, URL]  # only the full-stack requests reached the view
+
+    assert cold[0] == warm[0] == 200
+    assert cold[1].startswith(b'{"merchant_id":"m1",')  # the row's order, as the view always answered
+    assert warm[1].startswith(b'{"banned_products":')  # the cached document's (sorted) order, likewise
+    assert warm[2]["Content-Type"] == "application/json" and warm[2]["Allow"] == "GET, HEAD, OPTIONS"
+    assert warm[2]["X-Request-ID"] == "same-id" and warm[2]["X-Frame-Options"] == "DENY"
+
+
+def test_a_merchant_with_no_restriction_gets_the_default_document_as_before(client, view_calls):
+    token = ServiceTokenFactory(scopes=["restrictions:read"])
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {token.raw}"}
+    cold = answer(client, "/api/v1/restrictions/nobody/", **auth)
+    cache.forget_all()
+    assert cold[0] == 200 and cold == full_stack(client, "/api/v1/restrictions/nobody/", **auth)
+    assert not Restriction.objects.filter(merchant_id="nobody").exists()
+    assert view_calls == ["/api/v1/restrictions/nobody/"]
+
+
+def refused_cases():
+    now = timezone.now()
+    return {
+        "no header": (None, {}),
+        "not a bearer": ("Token abc", {}),
+        "malformed": ("Bearer a b", {}),
+        "unknown token": ("Bearer rcs_nothing", {}),
+        "revoked": ({"revoked_at": now}, {}),
+        "expired": ({"expires_at": now - timedelta(seconds=1)}, {}),
+        "without the scope": ({"scopes": ["ingest"]}, {}),
+        "an Accept it cannot satisfy": ({}, {"HTTP_ACCEPT": "text/html"}),
+        "an Accept with parameters": ({}, {"HTTP_ACCEPT": "application/json; indent=2"}),
+        "a bad Host": ({}, {"HTTP_HOST": "evil.example"}),
+    }
+
+
+@pytest.mark.parametrize("case", list(refused_cases()))
+def test_every_other_request_is_answered_by_the_view_as_before(client, view_calls, case):
+    credential, extra = refused_cases()[case]
+    if isinstance(credential, dict):
+        extra = {**extra, "HTTP_AUTHORIZATION": f"Bearer {ServiceTokenFactory(**credential).raw}"}
+    elif credential is not None:
+        extra = {**extra, "HTTP_AUTHORIZATION": credential}
+
+    selectors.restriction_document("m1")  # cached, so both answers below are warm ones
+    mine = answer(client, **extra)
+
+    assert view_calls == [URL] or (case == "a bad Host" and view_calls == [])  # CommonMiddleware's 400 first
+    assert mine == full_stack(client, **extra)
+    expected = {"revoked": 401, "expired": 401, "unknown token": 401, "malformed": 401, "no header": 401,
+                "not a bearer": 401, "without the scope": 403, "an Accept it cannot satisfy": 406,
+                "an Accept with parameters": 200, "a bad Host": 400}[case]
+    assert mine[0] == expected
+
+
+@pytest.mark.parametrize("method", ["head", "options"])
+def test_other_methods_and_query_strings_go_to_the_view(client, view_calls, method):
+    token = ServiceTokenFactory(scopes=["restrictions:read"])
+    assert getattr(client, method)(URL, HTTP_AUTHORIZATION=f"Bearer {token.raw}").status_code == 200
+    assert client.get(URL + "?format=json", HTTP_AUTHORIZATION=f"Bearer {token.raw}").status_code == 200
+    assert view_calls == [URL, URL]
+
+
+@pytest.mark.parametrize("path", ["/api/v1/restrictions/m1/", "/api/v1/restrictions/r-00001/",
+                                  "/api/v1/restrictions/商户/", "/api/v1/restrictions/a.b%20c/"])
+def test_the_paths_it_answers_are_the_views_paths(path):
+    match = fastpath.PATH.fullmatch(path)
+    assert match is not None
+    found = resolve(path)
+    assert found.func.view_class is RestrictionsView and found.kwargs == {"merchant_id": match.group(1)}
+
+
+@pytest.mark.parametrize("path", ["/api/v1/restrictions/", "/api/v1/restrictions/m1", "/api/v1/restrictions/a/b/",
+                                  "/api/v1/restrictions//", "/api/v2/restrictions/m1/"])
+def test_it_leaves_every_other_path_alone(path):
+    assert fastpath.PATH.fullmatch(path) is None
+
+
+def test_a_revocation_no_one_announced_is_refused_once_the_memory_is_older_than_the_setting(client, settings):
+    """The bound when the revocation does not reach this process (Redis down, no listener): a verified token
+    is trusted from memory for at most RISKCASE_SERVICE_TOKEN_CACHE_SECONDS."""
+    settings.RISKCASE_SERVICE_TOKEN_CACHE_SECONDS = 1
+    token = ServiceTokenFactory(scopes=["restrictions:read"])
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {token.raw}"}
+    assert client.get(URL, **auth).status_code == 200
+    verified_at = time.monotonic()
+    type(token).objects.filter(pk=token.pk).update(revoked_at=timezone.now())  # no announce_revocation()
+
+    response = client.get(URL, **auth)
+    if time.monotonic() - verified_at < 1:
+        assert response.status_code == 200  # still within the bound: remembered
+    time.sleep(max(0.0, 1.05 - (time.monotonic() - verified_at)))
+    assert client.get(URL, **auth).status_code == 401
+
+
+def test_an_announced_revocation_is_refused_on_the_next_request(client, settings):
+    settings.RISKCASE_SERVICE_TOKEN_CACHE_SECONDS = 3600
+    token = ServiceTokenFactory(scopes=["restrictions:read"])
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {token.raw}"}
+    assert client.get(URL, **auth).status_code == 200
+    type(token).objects.filter(pk=token.pk).update(revoked_at=timezone.now())
+    authentication.announce_revocation()  # outside a transaction: published (and forgotten here) at once
+    assert client.get(URL, **auth).status_code == 401
+
+
+def test_a_token_that_expires_while_remembered_is_refused_at_its_expiry(client, settings, time_machine):
+    settings.RISKCASE_SERVICE_TOKEN_CACHE_SECONDS = 3600
+    time_machine.move_to(timezone.now(), tick=False)
+    token = ServiceTokenFactory(scopes=["restrictions:read"], expires_at=timezone.now() + timedelta(minutes=1))
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {token.raw}"}
+    assert client.get(URL, **auth).status_code == 200
+    time_machine.shift(timedelta(minutes=1))
+    assert client.get(URL, **auth).status_code == 401
+
+
+@pytest.mark.redis
+def test_with_redis_refusing_it_answers_from_the_database(client, record, settings, view_calls):
+    record()
+    token = ServiceTokenFactory(scopes=["restrictions:read"])
+    settings.REDIS_URL = "redis://127.0.0.1:1/0"  # nothing listens there: refused at once
+    settings.RISKCASE_SERVICE_TOKEN_CACHE_SECONDS = 5
+
+    status, body, _ = answer(client, HTTP_AUTHORIZATION=f"Bearer {token.raw}")
+
+    assert status == 200 and view_calls == []
+    assert body == fastpath._renderer.render(Restriction.objects.get(merchant_id="m1").document())
+
+
+def test_the_precompiled_row_read_is_the_orms_row(record):
+    """selectors.restriction_row (the cache miss's read, compiled once per connection) returns what the
+    ORM's query returns: the same fields, types and document, key order included; None for no row."""
+    record()
+    record(product_id="p-3")
+    record(merchant_id="m2")
+    for merchant_id in ("m1", "m2"):
+        mine, orms = selectors.restriction_row(merchant_id), Restriction.objects.filter(merchant_id=merchant_id).first()
+        assert mine is not None and not mine._state.adding and mine._state.db == orms._state.db
+        assert list(mine.document().items()) == list(orms.document().items())
+        assert [type(getattr(mine, f.attname)) for f in Restriction._meta.concrete_fields] == \
+            [type(getattr(orms, f.attname)) for f in Restriction._meta.concrete_fields]
+    assert selectors.restriction_document("m1")["measures"]
+    assert selectors.restriction_row("nobody") is None
