@@ -173,7 +173,7 @@ def warning_raise(*, merchant_id, risk_point, product_id="", window_start, windo
     for item in stored[len(files):]:
         item["shareable"] = True
     try:
-        [raised] = _raise_many([_Raising(judgement, warning_id, (evidence_text or "").strip(), statement or "", stored)],
+        [raised] = _raise_many([_Opening(judgement, warning_id, (evidence_text or "").strip(), statement or "", stored)],
                                actor=actor)
     except BaseException:
         _delete_files(stored)
@@ -192,16 +192,17 @@ def warning_raise_many(cases, *, actor=SYSTEM):
     Returns, in order, each case's Warning or the WarningAlreadyOpen that refused it."""
     if not isinstance(actor, Actor) or not actor.is_system:
         raise NotPermitted()  # reviewers raise one at a time, with a statement and evidence
-    raisings = [_Raising(Judgement.make(**case), uuid.uuid4()) for case in cases]
+    raisings = [_Opening(Judgement.make(**case), uuid.uuid4()) for case in cases]
     return _raise_many(raisings, actor=actor) if raisings else []
 
 
 @dataclass(frozen=True)
-class _Raising:
-    """One warning to raise: its judgement, its id and its evidence (already stored)."""
+class _Opening:
+    """One case to open (a warning raised, a violation recorded): its judgement, its id and its evidence
+    (already stored)."""
 
     judgement: Judgement
-    warning_id: uuid.UUID
+    case_id: uuid.UUID
     evidence_text: str = ""
     statement: str = ""
     evidence_files: list = field(default_factory=list)
@@ -222,10 +223,10 @@ def _raise_many(raisings, *, actor):
                     continue
                 case = WarningCase()
                 changes.append(Change(case, ev.WarningRaised(
-                    warning_id=raising.warning_id, judgement=raising.judgement, evidence_text=raising.evidence_text,
+                    warning_id=raising.case_id, judgement=raising.judgement, evidence_text=raising.evidence_text,
                     statement=raising.statement, evidence_files=raising.evidence_files,
                 ), actor=actor, expected_version=0, correlation_id=_new_correlation()))
-                open_now[key] = raising.warning_id
+                open_now[key] = raising.case_id
                 results.append(case)
             commit_batch(changes)
     except IntegrityError:  # a concurrent raise for the same key won
@@ -383,23 +384,12 @@ def violation_record_many(cases, *, actor=SYSTEM, correlation_id=None):
     the ViolationOverlaps that refused it."""
     if not actor.is_system:
         _reviewer(actor, "cases.open_case")
-    recordings = [_Recording(Judgement.make(**case), uuid.uuid4()) for case in cases]
+    recordings = [_Opening(Judgement.make(**case), uuid.uuid4()) for case in cases]
     if not recordings:
         return []
     with transaction.atomic():
         return _record_many(recordings, actor=actor, check_overlap=actor.is_system,
                             correlation_id=correlation_id or _new_correlation())
-
-
-@dataclass(frozen=True)
-class _Recording:
-    """One violation to record: its judgement, its id and its evidence (already stored)."""
-
-    judgement: Judgement
-    violation_id: uuid.UUID
-    evidence_text: str = ""
-    statement: str = ""
-    evidence_files: list = field(default_factory=list)
 
 
 def _record(judgement, *, actor, evidence_text, files, check_overlap, shared_files=(), statement="",
@@ -413,7 +403,7 @@ def _record(judgement, *, actor, evidence_text, files, check_overlap, shared_fil
         item["shareable"] = True
     try:
         with transaction.atomic():
-            [recorded] = _record_many([_Recording(judgement, violation_id, evidence_text, statement, stored)],
+            [recorded] = _record_many([_Opening(judgement, violation_id, evidence_text, statement, stored)],
                                       actor=actor, check_overlap=check_overlap, correlation_id=correlation_id)
             if isinstance(recorded, ViolationOverlaps):
                 raise recorded
@@ -449,13 +439,13 @@ def _record_many(recordings, *, actor, check_overlap, correlation_id):
         warning = open_warnings.pop(key, None)
         case = ViolationCase()
         recorded = Change(case, ev.ViolationRecorded(
-            violation_id=recording.violation_id, judgement=judgement,
+            violation_id=recording.case_id, judgement=judgement,
             warning_id=None if warning is None else warning.pk, evidence_text=recording.evidence_text,
             evidence_files=recording.evidence_files, statement=recording.statement,
         ), actor=actor, expected_version=0, correlation_id=correlation, occurred_at=now)
         changes.append(recorded)
         if warning is not None:
-            changes.append(Change(WarningCase(warning), ev.WarningEscalated(violation_id=recording.violation_id),
+            changes.append(Change(WarningCase(warning), ev.WarningEscalated(violation_id=recording.case_id),
                                   actor=actor, correlation_id=correlation, causation_id=recorded, occurred_at=now))
         results.append(case)
     commit_batch(changes)

@@ -167,15 +167,21 @@ def _settle_orphans(kinds):
         # ingest, and the other lanes waited on this lock meanwhile).
         _index_probes(cursor, ("off", "off", "off"))
         for kind in kinds:
-            model = TABLES[kind]
-            table = _q(model._meta.db_table)
-            columns = [_q(f.column) for f in model._meta.concrete_fields if f.column != "merchant_id"]
-            cursor.execute(
-                f"WITH moved AS (DELETE FROM {table} f USING {_q(Order._meta.db_table)} o "
-                f"WHERE f.merchant_id = %s AND o.order_id = f.order_id "
-                f"RETURNING {', '.join(f'f.{col}' for col in columns)}, o.merchant_id AS owner) "
-                f"INSERT INTO {table} ({', '.join(columns)}, merchant_id) "
-                f"SELECT {', '.join(columns)}, owner FROM moved", [UNKNOWN_MERCHANT])
+            _move_waiting(cursor, TABLES[kind], f"{_q(Order._meta.db_table)} s", [])
+
+
+def _move_waiting(cursor, model, owners, params):
+    """Give the facts of `model` stored under no merchant the merchant of their order in `owners` (a FROM item
+    aliased s, with order_id and merchant_id; `params` are its parameters): one DELETE ... RETURNING feeding
+    an INSERT, as the merchant is part of the key."""
+    table = _q(model._meta.db_table)
+    columns = [_q(f.column) for f in model._meta.concrete_fields if f.column != "merchant_id"]
+    cursor.execute(
+        f"WITH moved AS (DELETE FROM {table} f USING {owners} "
+        f"WHERE f.merchant_id = %s AND f.order_id = s.order_id "
+        f"RETURNING {', '.join(f'f.{c}' for c in columns)}, s.merchant_id AS owner) "
+        f"INSERT INTO {table} ({', '.join(columns)}, merchant_id) "
+        f"SELECT {', '.join(columns)}, owner FROM moved", [*params, UNKNOWN_MERCHANT])
 
 
 def settle_waiting_facts():
@@ -316,15 +322,7 @@ def _adopt_postgresql(pairs):
         for model, waits in zip(waiting, flags, strict=True):
             if not waits:
                 continue
-            table = _q(model._meta.db_table)
-            columns = [_q(f.column) for f in model._meta.concrete_fields if f.column != "merchant_id"]
-            cursor.execute(
-                f"WITH new AS (SELECT * FROM unnest({_IDS}, {_IDS}) AS n(order_id, merchant_id)), "
-                f"moved AS (DELETE FROM {table} f USING new s "
-                f"WHERE f.merchant_id = %s AND f.order_id = s.order_id "
-                f"RETURNING {', '.join(f'f.{c}' for c in columns)}, s.merchant_id AS owner) "
-                f"INSERT INTO {table} ({', '.join(columns)}, merchant_id) "
-                f"SELECT {', '.join(columns)}, owner FROM moved", [order_ids, merchants, UNKNOWN_MERCHANT])
+            _move_waiting(cursor, model, f"unnest({_IDS}, {_IDS}) AS s(order_id, merchant_id)", [order_ids, merchants])
         _index_probes(cursor, ("off", "off", "off"))
 
 
