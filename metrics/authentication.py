@@ -36,14 +36,25 @@ _listener = {"pid": None, "thread": None, "pubsub": None, "client": None}
 _listener_lock = threading.Lock()
 
 
-def _verified_token(raw):
-    digest = ServiceToken.hash(raw)
-    ttl = getattr(settings, "RISKCASE_SERVICE_TOKEN_CACHE_SECONDS", 5)
+MISSING = object()  # _remembered's answer when this process has no verdict for the token
+
+
+def _remembered(digest, ttl):
+    """The token this process verified within `ttl` seconds (None if it has expired since), else MISSING."""
     if ttl > 0:
         _listen_for_revocations()
     hit = _verified.get(digest)
     if hit and time.monotonic() - hit[1] < ttl:
         return hit[0] if hit[0].is_valid(timezone.now()) else None
+    return MISSING
+
+
+def _verified_token(raw):
+    digest = ServiceToken.hash(raw)
+    ttl = getattr(settings, "RISKCASE_SERVICE_TOKEN_CACHE_SECONDS", 5)
+    token = _remembered(digest, ttl)
+    if token is not MISSING:
+        return token
     token = ServiceToken.objects.filter(digest=digest, revoked_at__isnull=True).first()
     if token is not None and not token.is_valid(timezone.now()):
         token = None
@@ -137,15 +148,39 @@ def service_token(request):
     `Authorization: Bearer <token>`, None when the request carries no Bearer header, AuthenticationFailed
     when the header is malformed or the token is not valid. DRF's ServiceTokenAuthentication and the
     restrictions fast path (enforcement/api/fastpath.py) both ask this."""
+    raw = _bearer(request)
+    if raw is None:
+        return None
+    token = _verified_token(raw)
+    if token is None:
+        raise exceptions.AuthenticationFailed(_("Invalid, expired or revoked service token."))
+    return token
+
+
+def _bearer(request):
+    """The raw token of the request's `Authorization: Bearer <token>`; None without a Bearer header;
+    AuthenticationFailed when the header is malformed."""
     header = authentication.get_authorization_header(request).split()
     if not header or header[0].decode("latin-1").lower() != KEYWORD.lower():
         return None
     if len(header) != 2:
         raise exceptions.AuthenticationFailed(_("Malformed Authorization header."))
-    token = _verified_token(header[1].decode(errors="replace"))
-    if token is None:
-        raise exceptions.AuthenticationFailed(_("Invalid, expired or revoked service token."))
-    return token
+    return header[1].decode(errors="replace")
+
+
+def remembered_service_token(request):
+    """service_token's answer when it needs no query: the valid token this process verified within
+    RISKCASE_SERVICE_TOKEN_CACHE_SECONDS; None otherwise (no or a malformed header, a token not remembered,
+    or one no longer valid), for the caller to hand the request to the full stack. The restrictions
+    endpoint's WSGI shortcut asks this: it runs outside Django's request cycle, so it never queries."""
+    try:
+        raw = _bearer(request)
+    except exceptions.AuthenticationFailed:
+        return None
+    if raw is None:
+        return None
+    token = _remembered(ServiceToken.hash(raw), getattr(settings, "RISKCASE_SERVICE_TOKEN_CACHE_SECONDS", 5))
+    return None if token is MISSING else token
 
 
 def grants(token, scope):

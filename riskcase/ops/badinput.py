@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from riskcase.api.exceptions import error_body
 
 
-def _has_nul(request):
+def has_nul(request):
     # request.GET is decoded from the query string as sent, where a NUL can only be "%00" or a raw NUL: the
     # string is enough, without building the QueryDict (the restrictions hot path has no query at all).
     query = request.META.get("QUERY_STRING", "")
@@ -27,7 +27,7 @@ class RejectNulMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if _has_nul(request):
+        if has_nul(request):
             message = _("The request contains a NUL character.")
             if request.path_info.startswith("/api/"):
                 return JsonResponse(error_body("bad_request", message), status=400)

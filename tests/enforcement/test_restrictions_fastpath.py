@@ -1,14 +1,15 @@
-"""The restrictions endpoint's fast path (enforcement/api/fastpath.py, issue 17) answers exactly what the
+"""The restrictions endpoint's fast paths (enforcement/api/fastpath.py, issue 17) answer exactly what the
 full stack (RestrictionsView under every middleware) answers: the same bytes and headers for a success,
 cold and warm, and every other request handed on to the view, so its errors stay as they were. The token
 rule is the same one: a revoked, expired or under-scoped token is refused, a revocation that was not
-announced within RISKCASE_SERVICE_TOKEN_CACHE_SECONDS."""
+announced within RISKCASE_SERVICE_TOKEN_CACHE_SECONDS. The WSGI shortcut in front of Django (riskcase/wsgi.py)
+answers only a cache hit with a token this process remembers, and hands everything else to Django."""
 import time
 from datetime import timedelta
 
 import pytest
 from django.conf import settings
-from django.test import Client, override_settings
+from django.test import Client, RequestFactory, override_settings
 from django.urls import resolve
 from django.utils import timezone
 
@@ -215,3 +216,186 @@ def test_the_precompiled_row_read_is_the_orms_row(record):
             [type(getattr(orms, f.attname)) for f in Restriction._meta.concrete_fields]
     assert selectors.restriction_document("m1")["measures"]
     assert selectors.restriction_row("nobody") is None
+
+
+# --- the WSGI shortcut in front of Django's handler ------------------------------------------------------
+
+HANDED_ON = (599, b"handed on", {})
+
+
+def through_shortcut(url=URL, **headers):
+    """((status, body, headers), handed): the shortcut's answer with a fixed request id, and the paths it
+    handed to the application behind it (which answers HANDED_ON: what Django then answers is the rest of
+    this file's business)."""
+    handed = []
+
+    def django(environ, start_response):
+        handed.append(environ["PATH_INFO"])
+        start_response("599 Handed On", [])
+        return [HANDED_ON[1]]
+
+    environ = RequestFactory().get(url, **{"HTTP_X_REQUEST_ID": "same-id", **headers}).environ
+    answered = {}
+
+    def start_response(status, response_headers):
+        answered.update(status=int(status.split()[0]), headers=dict(response_headers))
+
+    body = b"".join(fastpath.RestrictionsShortcut(django)(environ, start_response))
+    return (answered["status"], body, answered["headers"]), handed
+
+
+@pytest.fixture
+def remembered_token(client):
+    """A restrictions token this process has verified (through a request the full stack answered)."""
+    token = ServiceTokenFactory(scopes=["restrictions:read"])
+    assert client.get("/api/v1/restrictions/someone/", HTTP_AUTHORIZATION=f"Bearer {token.raw}").status_code == 200
+    return {"HTTP_AUTHORIZATION": f"Bearer {token.raw}"}
+
+
+@pytest.mark.redis
+@pytest.mark.parametrize("language", [None, "zh-hans", "en-US,en;q=0.8"])
+def test_the_shortcut_answers_a_cache_hit_byte_for_byte_as_the_full_stack(client, record, remembered_token,
+                                                                          view_calls, language):
+    record()
+    record(product_id="p-3")
+    auth = {**remembered_token, **({"HTTP_ACCEPT_LANGUAGE": language} if language else {})}
+    selectors.restriction_document("m1")  # cached
+
+    mine, handed = through_shortcut(**auth)
+
+    assert handed == [] and view_calls == []
+    assert mine == full_stack(client, **auth)
+    assert mine[0] == 200 and mine[1].startswith(b'{"banned_products":') and b'"product_id":"p-3"' in mine[1]
+    assert mine[2]["X-Request-ID"] == "same-id" and mine[2]["X-Content-Type-Options"] == "nosniff"
+
+
+@pytest.mark.redis
+def test_the_shortcut_makes_up_a_request_id_when_the_callers_is_not_sane(record, remembered_token):
+    record()
+    selectors.restriction_document("m1")
+    (status, _, headers), handed = through_shortcut(**{**remembered_token, "HTTP_X_REQUEST_ID": "bad id\n"})
+    assert status == 200 and handed == [] and len(headers["X-Request-ID"]) == 32 and headers["X-Request-ID"] != "bad id"
+
+
+@pytest.mark.redis
+def test_the_shortcut_hands_a_cache_miss_to_django_which_reads_the_database(client, record, remembered_token):
+    record()
+    cache.forget_all()
+    assert through_shortcut(**remembered_token) == (HANDED_ON, [URL])
+    assert client.get(URL, **remembered_token).status_code == 200  # Django's answer fills the cache
+    assert through_shortcut(**remembered_token)[1] == []
+
+
+@pytest.mark.redis
+def test_the_shortcut_never_queries_it_hands_on_a_token_this_process_does_not_remember(record, remembered_token,
+                                                                                     django_assert_num_queries):
+    record()
+    selectors.restriction_document("m1")
+    stranger = ServiceTokenFactory(scopes=["restrictions:read"])  # valid, but never verified here
+    with django_assert_num_queries(0):
+        assert through_shortcut(HTTP_AUTHORIZATION=f"Bearer {stranger.raw}") == (HANDED_ON, [URL])
+        assert through_shortcut(**remembered_token)[0][0] == 200
+
+
+def shortcut_refusals():
+    """case -> (Authorization, other headers, path, settings); None for the remembered token."""
+    tokens = {name: ("token", credential, extra, URL, {}) for name, (credential, extra) in refused_cases().items()
+              if isinstance(credential, dict)}
+    return {
+        **tokens,
+        "no header": ("", {}, URL, {}),
+        "not a bearer": ("Token abc", {}, URL, {}),
+        "malformed": ("Bearer a b", {}, URL, {}),
+        "unknown token": ("Bearer rcs_nothing", {}, URL, {}),
+        "an Accept it cannot satisfy": (None, {"HTTP_ACCEPT": "text/html"}, URL, {}),
+        "an Accept with parameters": (None, {"HTTP_ACCEPT": "application/json; indent=2"}, URL, {}),
+        "a bad Host": (None, {"HTTP_HOST": "evil.example"}, URL, {}),
+        "a NUL in a header": (None, {"HTTP_USER_AGENT": "bot\x00"}, URL, {}),
+        "a NUL in the merchant id": (None, {}, "/api/v1/restrictions/m%001/", {}),
+        "a query string": (None, {}, URL + "?format=json", {}),
+        "plain HTTP where HTTPS is required": (None, {}, URL, {"SECURE_SSL_REDIRECT": True}),
+    }
+
+
+@pytest.mark.redis
+@pytest.mark.parametrize("case", list(shortcut_refusals()))
+def test_the_shortcut_hands_every_other_request_to_django(client, record, remembered_token, case, settings):
+    """Each of these the full stack refuses, redirects or answers differently (the tests above): the shortcut
+    must not answer any of them, even with the document cached. Every token went through the full stack
+    first, so the one without the scope is remembered here: the shortcut checks the scope itself."""
+    record()
+    selectors.restriction_document("m1")
+    case_ = shortcut_refusals()[case]
+    if case_[0] == "token":
+        _, credential, extra, url, overrides = case_
+        token = ServiceTokenFactory(**credential)
+        client.get("/api/v1/restrictions/someone/", HTTP_AUTHORIZATION=f"Bearer {token.raw}")  # remembered if valid
+        headers = {"HTTP_AUTHORIZATION": f"Bearer {token.raw}", **extra}
+    else:
+        authorization, extra, url, overrides = case_
+        headers = {**remembered_token, **extra}
+        if authorization is not None:
+            headers.pop("HTTP_AUTHORIZATION")
+            if authorization:
+                headers["HTTP_AUTHORIZATION"] = authorization
+    for name, value in overrides.items():
+        setattr(settings, name, value)
+
+    assert through_shortcut(url, **headers) == (HANDED_ON, [url.split("?")[0].replace("%00", "\x00")])
+
+
+@pytest.mark.redis
+def test_a_remembered_token_that_expires_is_handed_on_at_its_expiry(client, record, settings, time_machine):
+    settings.RISKCASE_SERVICE_TOKEN_CACHE_SECONDS = 3600
+    time_machine.move_to(timezone.now(), tick=False)
+    record()
+    selectors.restriction_document("m1")
+    token = ServiceTokenFactory(scopes=["restrictions:read"], expires_at=timezone.now() + timedelta(minutes=1))
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {token.raw}"}
+    assert client.get(URL, **auth).status_code == 200
+    assert through_shortcut(**auth)[0][0] == 200
+    time_machine.shift(timedelta(minutes=1))
+    assert through_shortcut(**auth) == (HANDED_ON, [URL])
+
+
+@pytest.mark.redis
+def test_an_announced_revocation_stops_the_shortcut_at_once(client, record, remembered_token):
+    record()
+    selectors.restriction_document("m1")
+    assert through_shortcut(**remembered_token)[0][0] == 200
+    ServiceTokenFactory._meta.model.objects.update(revoked_at=timezone.now())
+    authentication.announce_revocation()
+    assert through_shortcut(**remembered_token) == (HANDED_ON, [URL])
+
+
+def test_the_shortcut_hands_a_head_to_django(remembered_token):
+    handed = []
+
+    def django(environ, start_response):
+        handed.append(environ["REQUEST_METHOD"])
+        start_response("200 OK", [])
+        return [b""]
+
+    environ = RequestFactory().head(URL, **remembered_token).environ
+    b"".join(fastpath.RestrictionsShortcut(django)(environ, lambda status, headers: None))
+    assert handed == ["HEAD"]
+
+
+@pytest.mark.redis
+def test_a_failure_inside_the_shortcut_hands_the_request_to_django(record, remembered_token, monkeypatch):
+    record()
+
+    def broken(merchant_id):
+        raise RuntimeError("unexpected")
+
+    monkeypatch.setattr(cache, "get", broken)
+    assert through_shortcut(**remembered_token) == (HANDED_ON, [URL])
+
+
+def test_the_served_application_is_the_shortcut_in_front_of_django():
+    from django.core.handlers.wsgi import WSGIHandler
+
+    from riskcase import wsgi
+
+    assert isinstance(wsgi.application, fastpath.RestrictionsShortcut)
+    assert isinstance(wsgi.application.application, WSGIHandler)
