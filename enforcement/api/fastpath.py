@@ -104,7 +104,9 @@ class RestrictionsShortcut:
         response = None
         if environ.get("REQUEST_METHOD") == "GET" and PATH.fullmatch(environ.get("PATH_INFO", "")):
             try:
-                response = self.answer(WSGIRequest(environ))
+                # A copy: WSGIRequest writes the decoded PATH_INFO back into the dict it is given, and Django
+                # would decode it a second time (a non-ASCII merchant id garbled, or refused).
+                response = self.answer(WSGIRequest(dict(environ)))
             except Exception:  # never a 500 of its own: the full stack answers, and logs whatever it meets
                 logger.exception("restrictions shortcut failed; handing the request to Django")
         if response is None:

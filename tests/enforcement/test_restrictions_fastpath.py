@@ -231,10 +231,14 @@ def through_shortcut(url=URL, **headers):
 
     def django(environ, start_response):
         handed.append(environ["PATH_INFO"])
+        assert environ == sent  # untouched: Django reads the environ as the server gave it
         start_response("599 Handed On", [])
         return [HANDED_ON[1]]
 
-    environ = RequestFactory().get(url, **{"HTTP_X_REQUEST_ID": "same-id", **headers}).environ
+    request = RequestFactory().get(url, **{"HTTP_X_REQUEST_ID": "same-id", **headers})
+    # As a WSGI server gives it: the path's UTF-8 bytes read as latin-1 (the request decoded its own copy).
+    environ = {**request.environ, "PATH_INFO": request.path_info.encode().decode("latin-1")}
+    sent = dict(environ)
     answered = {}
 
     def start_response(status, response_headers):
@@ -342,6 +346,18 @@ def test_the_shortcut_hands_every_other_request_to_django(client, record, rememb
         setattr(settings, name, value)
 
     assert through_shortcut(url, **headers) == (HANDED_ON, [url.split("?")[0].replace("%00", "\x00")])
+
+
+@pytest.mark.redis
+def test_a_non_ascii_merchant_id_reaches_django_as_the_server_sent_it(client, remembered_token):
+    """The environ holds the path as WSGI servers give it (UTF-8 bytes read as latin-1); Django decodes it once."""
+    url = "/api/v1/restrictions/商户/"
+    cache.forget_all()
+    answer, handed = through_shortcut(url, **remembered_token)
+    assert answer == HANDED_ON and handed == ["/api/v1/restrictions/" + "商户".encode().decode("latin-1") + "/"]
+    assert client.get(url, **remembered_token).json()["merchant_id"] == "商户"
+    mine, handed = through_shortcut(url, **remembered_token)  # now cached
+    assert handed == [] and mine[1].startswith(b'{"banned_products":') and "商户".encode() in mine[1]
 
 
 @pytest.mark.redis
