@@ -408,7 +408,8 @@ class AttentionSerializer(ReadFastSerializer):
     appeals = AttentionAppealSerializer(many=True, help_text="Violations you can still appeal, soonest deadline "
                                                              "first.")
     warnings = AttentionWarningSerializer(many=True, help_text="Warnings not acknowledged yet.")
-    penalties_ending = AttentionPenaltySerializer(many=True, help_text="Penalties ending within 7 days.")
+    penalties_ending = AttentionPenaltySerializer(many=True, help_text="Penalties in force ending within 7 days, "
+                                                                      "the soonest first (at most 20).")
 
 
 class ProductAtRiskSerializer(ReadFastSerializer):
@@ -453,11 +454,16 @@ class DiagnosisSerializer(ReadFastSerializer):
     violations = TabCountsSerializer(help_text="Violations per tab.")
     rates = RateStandingSerializer(many=True)
     penalties = PenaltySerializer(
-        many=True, help_text="Penalties in force now, newest first (all of them: see penalties/ for past ones).")
+        many=True, help_text="Penalties in force now, newest first: the first 20 (penalties_total says how many "
+                             "there are; penalties/?status=active gives them all, penalties/ past ones too).")
+    penalties_total = serializers.IntegerField(help_text="How many penalties are in force now.")
     attention = AttentionSerializer(help_text="What needs your attention (需要您处理).")
     products_at_risk = ProductAtRiskSerializer(
         many=True, help_text="Your products with an open product warning or a standing product violation, each "
-                             "with its own pooled rates (metrics/?product= gives its days).")
+                             "with its own pooled rates (metrics/?product= gives its days), the most serious "
+                             "first (most standing violations, then most open warnings, then by product id): "
+                             "the first 20 (products-at-risk/ gives them all, page by page).")
+    products_at_risk_total = serializers.IntegerField(help_text="How many of your products are at risk.")
     rule_changes = RuleChangeSerializer(
         many=True, help_text="Rule changes announced for your category (thresholds, rule parameters, the penalty "
                              "policy) that apply after today, with the old and new values, in the order they apply.")

@@ -25,7 +25,7 @@ from enforcement.selectors import ever_in_force
 from eventstore.actors import Actor
 from metrics.models import DailyMetric, Merchant
 from portal.dates import platform_today
-from portal.diagnosis import merchant_diagnosis
+from portal.diagnosis import merchant_diagnosis, merchant_products_at_risk, product_rank, ranked_products_at_risk
 from portal.facts import ORDERING as FACT_ORDERING
 from portal.facts import case_facts, present, rate_facts
 from portal.guidance import current_guidance
@@ -35,7 +35,7 @@ from portal.refusals import REFUSED_ACKNOWLEDGE, REFUSED_APPEAL, acknowledge_ref
 from portal.selectors import day_metric
 from riskcase.api.exceptions import Conflict
 from riskcase.api.filters import refuse_repeated
-from riskcase.api.pagination import CursorPagination
+from riskcase.api.pagination import CursorPagination, SortedListPagination
 from riskcase.api.responses import ReleasingResponse
 from riskcase.api.schema import ErrorSerializer, error_responses
 from riskcase.api.serializers import represent
@@ -52,6 +52,7 @@ from .serializers import (
     MetricsRangeSerializer,
     MetricsSeriesSerializer,
     PenaltySerializer,
+    ProductAtRiskSerializer,
     ViolationDetailSerializer,
     ViolationSerializer,
     WarningDetailSerializer,
@@ -197,6 +198,32 @@ class DiagnosisView(MerchantScopedMixin, APIView):
         merchant = self.get_queryset().get()
         body = merchant_diagnosis(merchant, today=platform_today(), now=timezone.now())
         return ReleasingResponse(represent(DiagnosisSerializer, body))
+
+
+class ProductsAtRiskPagination(SortedListPagination):
+    def key(self, item):
+        return product_rank(item)
+
+
+class ProductsAtRiskView(MerchantScopedMixin, generics.GenericAPIView):
+    """All the caller's products at risk (风险商品), the most serious first, as diagnosis/ shows its first 20:
+    each product with an open product warning or a standing product violation, with its own pooled rates. The
+    products are ranked by their case counts; the rates are read for the page's products only."""
+
+    merchant_field = "merchant_id"
+    pagination_class = ProductsAtRiskPagination
+    serializer_class = ProductAtRiskSerializer
+
+    def merchant_queryset(self):
+        return Merchant.objects.all()
+
+    @extend_schema(responses={200: ProductAtRiskSerializer(many=True), **error_responses(400, 401, 403, 429)},
+                   operation_id="products_at_risk_list", tags=["diagnosis"])
+    def get(self, request):
+        merchant = self.get_queryset().get()
+        page = self.paginate_queryset(ranked_products_at_risk(merchant.merchant_id, now=timezone.now()))
+        return self.get_paginated_response(ProductAtRiskSerializer(merchant_products_at_risk(merchant, page),
+                                                                   many=True).data)
 
 
 class ViolationViewSet(FactsMixin, MerchantScopedMixin, viewsets.ReadOnlyModelViewSet):

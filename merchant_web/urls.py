@@ -16,6 +16,7 @@ urlpatterns = [
     path("merchant/rates/", views.rates, name="rates"),
     path("merchant/rates/<day:day>/facts/", views.day_facts, name="day-facts"),
     path("merchant/penalties/", views.penalty_list, name="penalties"),
+    path("merchant/products-at-risk/", views.products_at_risk, name="products-at-risk"),
     path("merchant/guidance/<slug:risk_point>/", views.guidance, name="guidance"),
     path("merchant/warnings/<uuid:pk>/facts/", views.warning_facts, name="warning-facts"),
     path("merchant/violations/<uuid:pk>/facts/", views.violation_facts, name="violation-facts"),

@@ -22,7 +22,7 @@ from eventstore.actors import Actor
 from portal import selectors
 from portal.charts import rate_charts
 from portal.dates import default_range, platform_today
-from portal.diagnosis import merchant_diagnosis
+from portal.diagnosis import merchant_diagnosis, merchant_products_at_risk, ranked_products_at_risk
 from portal.explanations import merchant_explanation
 from portal.facts import RATE_PARTS, case_facts, present, rate_facts
 from portal.guidance import current_guidance
@@ -248,11 +248,25 @@ def home(request):
 
 
 @merchant_required
+def products_at_risk(request):
+    """All the merchant's products at risk, the most serious first, a page at a time (the overview shows the
+    first of them): the products are ranked by their case counts, the rates read for the page's only."""
+    merchant = selectors.merchant(request.merchant_id)
+    page = Paginator(ranked_products_at_risk(merchant.merchant_id, now=timezone.now()), PAGE_SIZE).get_page(
+        request.GET.get("page"))
+    context = {"page": page, "products": merchant_products_at_risk(merchant, page.object_list), "nav": "overview"}
+    return render(request, "merchant_web/products_at_risk.html", context)
+
+
+@merchant_required
 def penalty_list(request):
+    """Every penalty that was ever in force, newest first; ?status=active: those in force now only."""
     now = timezone.now()
-    rows = merchant_penalties(request.merchant_id, now=now).order_by("-starts_at", "-pk")
+    status = "active" if request.GET.get("status") == "active" else None
+    rows = merchant_penalties(request.merchant_id, now=now, status=status).order_by("-starts_at", "-pk")
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
-    context = {"page": page, "penalties": describe_all(page.object_list, now=now), "nav": "penalties"}
+    context = {"page": page, "penalties": describe_all(page.object_list, now=now), "nav": "penalties",
+               "status": status}
     return render(request, "merchant_web/penalty_list.html", context)
 
 

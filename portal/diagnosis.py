@@ -9,12 +9,12 @@ computed as of), against the category's threshold version in force on A:
 So the status always agrees with the cases the evaluation as of A opened. Beside them: open warnings
 per risk point, violations per tab, penalties in force, what needs the merchant's attention, and the
 products at risk (商品): each product with an open product warning or a standing product violation, with
-its own pooled figures (the same windows and lines, the category's product_min_orders).
+its own pooled figures (the same windows and lines, the category's product_min_orders). Of the penalties and the
+products it shows the first DIAGNOSIS_LIST_LIMIT with their totals; the full lists have their own pages.
 """
 from datetime import timedelta
 
 from django.db.models import Count, F, Q
-from django.utils import timezone
 
 from cases.abilities import can_appeal
 from cases.models import (
@@ -39,6 +39,9 @@ from .metrics import latest_as_of, product_window_sums, window_sums
 MICRO = 10**6
 ENDING_SOON_DAYS = 7
 ATTENTION_LIMIT = 20
+# The most a diagnosis shows of its two lists that grow with the merchant (the products at risk, the penalties
+# in force): a summary screen, its work bounded whatever the merchant's size; each list has its own pages.
+DIAGNOSIS_LIST_LIMIT = 20
 ATTENTION_FIELDS = ("id", "risk_point", "product_id", "opened_at")  # what needs_attention shows of a case
 
 
@@ -153,33 +156,49 @@ def _standing(versions, windows, sums, *, as_of, min_orders, labels):
     return standing
 
 
-def products_at_risk(merchant_id, category, as_of, versions=None, *, now=None, warning_rows=None,
-                     violation_rows=None):
-    """[{product_id, open_warnings, standing_violations, rates}] of the merchant's products with an open product
-    warning or a standing product violation (a rate rule's case about the product), by product id; `rates` as
-    rate_standing gives them for the product. A fixed number of queries whatever the number of products (two
-    fewer given the rows of _warning_rows and _violation_rows)."""
+def ranked_products_at_risk(merchant_id, *, now, warning_rows=None, violation_rows=None):
+    """[(product_id, open_warnings, standing_violations)] of the merchant's products with an open product warning
+    or a standing product violation (a rate rule's case about the product), the most serious first (product_rank).
+    Two queries of one row per product, none given the rows of _warning_rows and _violation_rows; no figures."""
     rate_points = {p.value for p in RATE_RISK_POINTS}
     warned, violated = {}, {}
     for row in _warning_rows(merchant_id) if warning_rows is None else warning_rows:
         if row["product_id"] and row["risk_point"] in rate_points:
             warned[row["product_id"]] = warned.get(row["product_id"], 0) + row["n"]
-    for row in _violation_rows(merchant_id, now or timezone.now()) if violation_rows is None else violation_rows:
+    for row in _violation_rows(merchant_id, now) if violation_rows is None else violation_rows:
         if row["product_id"] and row["standing"]:
             violated[row["product_id"]] = row["standing"]
-    products = sorted(set(warned) | set(violated))
-    if not products:
+    return sorted(((product, warned.get(product, 0), violated.get(product, 0)) for product in {*warned, *violated}),
+                  key=product_rank)
+
+
+def product_rank(row):
+    """The order of the products at risk: standing violations, then open warnings, most first; then product id."""
+    product, open_warnings, standing_violations = row
+    return -standing_violations, -open_warnings, product
+
+
+def products_at_risk(merchant_id, category, as_of, ranked, versions=None):
+    """[{product_id, open_warnings, standing_violations, rates}] of `ranked` (some rows of ranked_products_at_risk,
+    in their order); `rates` as rate_standing gives them for the product. The figures are read for these products
+    only: a fixed number of queries whatever their number (none for no product)."""
+    if not ranked:
         return []
     if versions is None:
         versions = {v.risk_point: v for v in in_force(as_of).filter(category=category)} if as_of else {}
     windows = _rate_windows(versions, as_of)
-    sums = product_window_sums(merchant_id, windows, products) if as_of else {}
+    sums = product_window_sums(merchant_id, windows, [product for product, _w, _v in ranked]) if as_of else {}
     least, labels = _product_min_orders(category, as_of), _rate_labels()
-    return [{"product_id": product, "open_warnings": warned.get(product, 0),
-             "standing_violations": violated.get(product, 0),
+    return [{"product_id": product, "open_warnings": open_warnings, "standing_violations": standing_violations,
              "rates": _standing(versions, windows, sums.get(product, {}), as_of=as_of, min_orders=least,
                                 labels=labels)}
-            for product in products]
+            for product, open_warnings, standing_violations in ranked]
+
+
+def merchant_products_at_risk(merchant, ranked):
+    """products_at_risk of one page of `ranked` for `merchant` (a metrics.Merchant), as of its latest day, as
+    the diagnosis shows them (the full list's pages)."""
+    return products_at_risk(merchant.merchant_id, merchant.category, latest_as_of(merchant.merchant_id), ranked)
 
 
 def _status(warning, violation):
@@ -192,10 +211,11 @@ def _status(warning, violation):
     return "too_few_orders" if "too_few_orders" in (warning, violation) else "no_data"
 
 
-def needs_attention(merchant_id, *, now, active_penalties):
+def needs_attention(merchant_id, *, now):
     """What the merchant should act on: violations still open to appeal (with their deadline, or none yet when
     the notice has not reached them: the window starts on delivery), warnings not yet acknowledged, and
-    penalties ending within ENDING_SOON_DAYS (two queries)."""
+    penalties in force ending within ENDING_SOON_DAYS, soonest first, all of them (up to ATTENTION_LIMIT) whether
+    or not the diagnosis's first penalties include them (three queries)."""
     appealable = [
         v for v in Violation.objects.filter(
             Q(appeal_deadline__gte=now) | Q(appeal_deadline__isnull=True),
@@ -206,16 +226,15 @@ def needs_attention(merchant_id, *, now, active_penalties):
     ]
     unacknowledged = list(Warning.objects.filter(merchant_id=merchant_id, state=WarningState.OPEN)
                           .only(*ATTENTION_FIELDS, "state").order_by("-opened_at")[:ATTENTION_LIMIT])
-    soon = now + timedelta(days=ENDING_SOON_DAYS)
-    ending = [p for p in active_penalties if p["ends_at"] is not None and p["ends_at"] <= soon]
+    ending = penalties.penalties_ending(merchant_id, now=now, until=now + timedelta(days=ENDING_SOON_DAYS),
+                                        limit=ATTENTION_LIMIT)
     points, warned = display_labels(Violation, "risk_point"), display_labels(Warning, "risk_point")
     return {
         "appeals": [{"id": v.pk, "risk_point": v.risk_point, "risk_point_label": points.get(v.risk_point, v.risk_point),
                      "product_id": v.product_id, "appeal_deadline": v.appeal_deadline} for v in appealable],
         "warnings": [{"id": w.pk, "risk_point": w.risk_point, "risk_point_label": warned.get(w.risk_point, w.risk_point),
                       "product_id": w.product_id, "opened_at": w.opened_at} for w in unacknowledged],
-        "penalties_ending": [{"id": p["id"], "kind": p["kind"], "kind_label": p["kind_label"],
-                              "ends_at": p["ends_at"]} for p in ending],
+        "penalties_ending": ending,
     }
 
 
@@ -223,8 +242,11 @@ def merchant_diagnosis(merchant, *, today, now):
     """Everything the diagnosis screen shows for `merchant` (a metrics.Merchant)."""
     as_of = latest_as_of(merchant.merchant_id)
     versions = {v.risk_point: v for v in in_force(as_of).filter(category=merchant.category)} if as_of else {}
-    active = penalties.active_penalties(merchant.merchant_id, now=now)
+    shown_penalties, penalties_total = penalties.active_penalties(merchant.merchant_id, now=now,
+                                                                 limit=DIAGNOSIS_LIST_LIMIT)
     warning_rows, violation_rows = _warning_rows(merchant.merchant_id), _violation_rows(merchant.merchant_id, now)
+    ranked = ranked_products_at_risk(merchant.merchant_id, now=now, warning_rows=warning_rows,
+                                     violation_rows=violation_rows)
     return {
         "merchant_id": merchant.merchant_id, "name": merchant.name, "category": merchant.category,
         "today": today,
@@ -234,10 +256,12 @@ def merchant_diagnosis(merchant, *, today, now):
         "warnings": warning_counts(merchant.merchant_id, rows=warning_rows),
         "violations": {tab: sum(row[tab] for row in violation_rows) for tab in MERCHANT_TABS},
         "rates": rate_standing(merchant.merchant_id, merchant.category, as_of, versions=versions),
-        "products_at_risk": products_at_risk(merchant.merchant_id, merchant.category, as_of, versions=versions,
-                                             warning_rows=warning_rows, violation_rows=violation_rows),
-        "penalties": active,
-        "attention": needs_attention(merchant.merchant_id, now=now, active_penalties=active),
+        "products_at_risk": products_at_risk(merchant.merchant_id, merchant.category, as_of,
+                                             ranked[:DIAGNOSIS_LIST_LIMIT], versions=versions),
+        "products_at_risk_total": len(ranked),
+        "penalties": shown_penalties,
+        "penalties_total": penalties_total,
+        "attention": needs_attention(merchant.merchant_id, now=now),
         # Rule changes announced for the merchant's category, shown "from <date>" until they apply.
         "rule_changes": upcoming_rule_changes(merchant.category, today),
     }

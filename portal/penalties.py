@@ -2,6 +2,7 @@
 plain dicts feed diagnosis/, penalties/ and the merchant web pages."""
 from decimal import Decimal
 
+from django.db.models import Count, Window
 from django.utils.translation import gettext as _
 
 from cases.models import Violation
@@ -10,7 +11,8 @@ from enforcement.policy import restrictions_for
 from enforcement.selectors import merchant_penalties, violations_behind
 from riskcase.lib.choices import display_labels
 
-__all__ = ["active_penalties", "describe", "describe_all", "merchant_penalties", "restriction_labels"]
+__all__ = ["active_penalties", "describe", "describe_all", "merchant_penalties", "penalties_ending",
+           "restriction_labels"]
 
 # What a penalty restricts, in the order a merchant reads them (enforcement.policy.restrictions_for).
 RESTRICTIONS = ("public_warning", "no_creator_matchmaking", "no_ads", "no_campaigns", "traffic_weight",
@@ -142,8 +144,20 @@ def describe_all(penalties, *, now):
     return [describe(p, found, now=now, labels=labels) for p in penalties]
 
 
-def active_penalties(merchant_id, *, now):
-    """The merchant's penalties in force at `now`, newest first, as describe() dicts (two queries)."""
-    penalties = (merchant_penalties(merchant_id, now=now, status="active").only(*PENALTY_FIELDS)
-                 .order_by("-starts_at", "-pk"))
-    return describe_all(penalties, now=now)
+def active_penalties(merchant_id, *, now, limit):
+    """(the first `limit` of the merchant's penalties in force at `now`, newest first, as describe() dicts; how
+    many are in force): two queries whatever their number, the page and its count in one (COUNT(*) OVER (),
+    counted before the LIMIT), the violations behind the page in the other."""
+    penalties = list(merchant_penalties(merchant_id, now=now, status="active").only(*PENALTY_FIELDS)
+                     .annotate(in_force_total=Window(Count("pk"))).order_by("-starts_at", "-pk")[:limit])
+    return describe_all(penalties, now=now), penalties[0].in_force_total if penalties else 0
+
+
+def penalties_ending(merchant_id, *, now, until, limit):
+    """[{id, kind, kind_label, ends_at}] of the merchant's penalties in force at `now` that end by `until`, the
+    soonest first, at most `limit` (one query)."""
+    kinds = display_labels(Penalty, "kind")
+    return [{"id": str(p.pk), "kind": p.kind, "kind_label": kinds.get(p.kind, p.kind), "ends_at": p.ends_at}
+            for p in merchant_penalties(merchant_id, now=now, status="active")
+            .filter(ends_at__isnull=False, ends_at__lte=until).only("id", "kind", "ends_at")
+            .order_by("ends_at", "-starts_at", "-pk")[:limit]]

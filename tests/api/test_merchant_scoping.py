@@ -37,7 +37,8 @@ def test_every_merchant_endpoint_is_built_on_the_scoped_base():
 
     assert {"api-metrics", "api-warnings-list", "api-warnings-detail", "api-warnings-acknowledge",
             "api-diagnosis", "api-violations-list", "api-violations-detail",
-            "api-violations-appeal", "api-penalties-list", "api-penalties-detail"} <= set(scoped)
+            "api-violations-appeal", "api-penalties-list", "api-penalties-detail",
+            "api-products-at-risk"} <= set(scoped)
     for name, cls in scoped.items():
         assert cls is not None and issubclass(cls, MerchantScopedMixin), name
 

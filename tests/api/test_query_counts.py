@@ -47,11 +47,12 @@ VIOLATION_LIST_QUERIES = 4
 # The token, the user's other tokens, the membership, then the merchant, A (the latest as-of day), the
 # thresholds in force on A, the pooled sums of both figures, the open warnings counted per risk point and
 # product, the violations counted per product and tab (the warning and tab counts and the products at risk
-# all read these two), the penalties in force, the violations behind them, and what needs attention
-# (appealable violations, open warnings); for the products at risk (when there are any) the category's rule
-# parameters and the products' pooled sums, one grouped query whatever their number; the rule changes
-# announced for the category (its future threshold and rule-parameter versions, the policy's), one query each.
-DIAGNOSIS_QUERIES = 18
+# all read these two), the first 20 penalties in force with their count (one query), the violations behind
+# them, and what needs attention (appealable violations, open warnings, penalties ending soon); for the 20
+# products at risk shown (when there are any) the category's rule parameters and their pooled sums, one
+# grouped query; the rule changes announced for the category (its future threshold and rule-parameter
+# versions, the policy's), one query each.
+DIAGNOSIS_QUERIES = 19
 
 
 def _many_cases(merchant, n, first=0):

@@ -139,7 +139,8 @@ def test_no_operation_breaks_its_schema_or_the_server(case, credentials):
 
 
 @pytest.mark.parametrize("path", ["/api/v1/diagnosis/", "/api/v1/violations/", "/api/v1/violations/{pending}/",
-                                  "/api/v1/violations/{decided}/", "/api/v1/warnings/", "/api/v1/metrics/"])
+                                  "/api/v1/violations/{decided}/", "/api/v1/warnings/", "/api/v1/metrics/",
+                                  "/api/v1/products-at-risk/"])
 def test_real_responses_match_the_schema(anon, seeded, staff, path):
     """Random ids only reach 404s; these read the seeded cases so every field of a detail is checked."""
     loaded = schemathesis.openapi.from_wsgi(SCHEMA_URL, application)
