@@ -103,3 +103,22 @@ def test_plain_rows_render_as_drf_renders_them_missing_keys_callables_and_signed
             {**row, "amount": Decimal("0")}, {**row, "amount": Decimal("-0")}, {**row, "amount": Decimal("0")}]
     fast = JSONRenderer().render(_Edges(rows, many=True).data)
     assert fast == _generic(lambda r: _Edges(r, many=True), rows, monkeypatch)
+
+
+def test_the_shared_serializer_keeps_nothing_of_a_call_and_its_memo_stays_bounded(monkeypatch):
+    """represent() keeps one serializer per class across requests: the second body owes nothing to the first,
+    and the decimals it remembered are at most MEMO_SIZE per field, however many values it has met."""
+    from riskcase.api import serializers as fast
+
+    class Row(ReadFastSerializer):
+        value = serializers.DecimalField(max_digits=12, decimal_places=4)
+        day = serializers.DateField()
+
+    monkeypatch.setattr(fast, "MEMO_SIZE", 8)
+    first = [represent(Row, {"value": Decimal(i) / 7, "day": date(2026, 1, 1) + timedelta(days=i)}) for i in range(30)]
+    assert fast._serializers[Row] is fast._serializers[Row]
+    assert first[29] == {"value": str((Decimal(29) / 7).quantize(Decimal("0.0001"))), "day": "2026-01-30"}
+    assert represent(Row, {"value": None, "day": None}) == {"value": None, "day": None}
+    memo = fast._serializers[Row]._read_plan()[0][3]
+    remembered = next(cell.cell_contents for cell in memo.__closure__ if isinstance(cell.cell_contents, dict))
+    assert 0 < len(remembered) <= 8
