@@ -13,10 +13,14 @@ def restriction_document(merchant_id):
     """The merchant's current restrictions: the cache, else the projection (then cached, unless a newer
     document got there first). Redis down or slow: the projection, without waiting (enforcement.cache)."""
     doc = cache.get(merchant_id)
-    if doc is None:
-        row = restriction_row(merchant_id) or Restriction(merchant_id=merchant_id)
-        doc = row.document()
-        cache.put(doc)
+    return stored_document(merchant_id) if doc is None else doc
+
+
+def stored_document(merchant_id):
+    """A cache miss's document: the projection's row (the default document when there is none), then cached
+    unless a newer document got there first."""
+    doc = (restriction_row(merchant_id) or Restriction(merchant_id=merchant_id)).document()
+    cache.put(doc)
     return doc
 
 

@@ -18,6 +18,7 @@ import re
 
 from django.core.exceptions import DisallowedHost
 from django.core.handlers.wsgi import WSGIRequest
+from django.core.signals import request_finished, request_started
 from django.http import HttpResponse
 from django.middleware.clickjacking import XFrameOptionsMiddleware
 from django.middleware.security import SecurityMiddleware
@@ -88,13 +89,13 @@ class RestrictionsFastPathMiddleware:
 
 
 class RestrictionsShortcut:
-    """WSGI, in front of Django's handler (riskcase/wsgi.py): answers the plain success when everything it needs
-    is in memory or in Redis, a cache hit with a token this process verified within the setting's seconds,
-    without building Django's request cycle (its signals, its connection checks, the middleware chain), which
-    cost more than the answer. It applies what the middleware before RestrictionsFastPathMiddleware would:
-    the NUL refusal (riskcase.ops.badinput), the security middleware's redirect and headers, the request id.
-    Anything else, a cache miss, a token not remembered (its verification is a query), Redis down, goes to
-    Django unchanged, where RestrictionsFastPathMiddleware or the view answers it with the database at hand."""
+    """WSGI, in front of Django's handler (riskcase/wsgi.py): answers the plain success with a token this process
+    verified within the setting's seconds, without Django's middleware chain and, on a cache hit, without its
+    request signals and their connection checks, which cost more than the answer. A cache miss reads the row
+    between those signals, as Django would. It applies what the middleware before RestrictionsFastPathMiddleware
+    would: the NUL refusal (riskcase.ops.badinput), the security middleware's redirect and headers, the request
+    id. Anything else, a token not remembered (its verification is a query), a refusal, an error, goes to Django
+    unchanged, where RestrictionsFastPathMiddleware or the view answers it."""
 
     def __init__(self, application):
         self.application = application
@@ -118,9 +119,17 @@ class RestrictionsShortcut:
         if has_nul(request) or self.security.process_request(request) is not None:
             return None
         merchant_id = _answers(request, token_of=remembered_service_token)
-        document = None if merchant_id is None else cache.get(merchant_id)
-        if document is None:
+        if merchant_id is None:
             return None
+        document = cache.get(merchant_id)
+        if document is None:
+            # A miss reads the row inside the request signals Django would send: the database connection is
+            # checked before (too old, broken, left in a transaction: closed) and after, as for any request.
+            request_started.send(sender=type(self), environ=request.environ)
+            try:
+                document = selectors.stored_document(merchant_id)
+            finally:
+                request_finished.send(sender=type(self))
         response = self.security.process_response(request, _response(request, document))
         response[HEADER] = clean_request_id(request.META.get(META_KEY)) or new_request_id()
         return response
