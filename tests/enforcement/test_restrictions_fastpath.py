@@ -225,7 +225,7 @@ def test_the_precompiled_row_read_is_the_orms_row(record):
 HANDED_ON = (599, b"handed on", {})
 
 
-def through_shortcut(url=URL, **headers):
+def through_shortcut(url=URL, secure=False, **headers):
     """((status, body, headers), handed): the shortcut's answer with a fixed request id, and the paths it
     handed to the application behind it (which answers HANDED_ON: what Django then answers is the rest of
     this file's business)."""
@@ -237,7 +237,7 @@ def through_shortcut(url=URL, **headers):
         start_response("599 Handed On", [])
         return [HANDED_ON[1]]
 
-    request = RequestFactory().get(url, **{"HTTP_X_REQUEST_ID": "same-id", **headers})
+    request = RequestFactory().get(url, secure=secure, **{"HTTP_X_REQUEST_ID": "same-id", **headers})
     # As a WSGI server gives it: the path's UTF-8 bytes read as latin-1 (the request decoded its own copy).
     environ = {**request.environ, "PATH_INFO": request.path_info.encode().decode("latin-1")}
     sent = dict(environ)
@@ -281,6 +281,24 @@ def test_the_shortcut_answers_a_cache_hit_byte_for_byte_as_the_full_stack(client
     assert mine == full_stack(client, **auth)
     assert mine[0] == 200 and mine[1].startswith(b'{"banned_products":') and b'"product_id":"p-3"' in mine[1]
     assert mine[2]["X-Request-ID"] == "same-id" and mine[2]["X-Content-Type-Options"] == "nosniff"
+
+
+@pytest.mark.redis
+@pytest.mark.parametrize("secure", [False, True])
+def test_the_shortcut_answers_https_and_a_language_cookie_as_the_full_stack(client, record, remembered_token, settings,
+                                                                          secure):
+    settings.SECURE_HSTS_SECONDS = 3600
+    record()
+    selectors.restriction_document("m1")
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "zh-hans"
+    auth = {**remembered_token, "HTTP_COOKIE": f"{settings.LANGUAGE_COOKIE_NAME}=zh-hans"}
+
+    mine, handed = through_shortcut(secure=secure, **auth)
+
+    with override_settings(MIDDLEWARE=FULL_STACK):
+        full = answer(Client(), secure=secure, **auth)
+    assert handed == [] and mine == full and mine[2]["Content-Language"] == "zh-hans"
+    assert ("Strict-Transport-Security" in mine[2]) is secure
 
 
 @pytest.mark.redis
