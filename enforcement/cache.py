@@ -12,8 +12,10 @@ circuit breaker), and a miss or a failure sends the reader to the Restriction ta
   Redis beside the entries, so a Redis that lost its data or kept stale data is repaired alike.
 - Entries expire after TIMEOUT (1 h), the bound if no worker runs the reconciler at all.
 """
+import hashlib
 import json
 
+import redis
 from django.conf import settings
 from django.core.cache import cache as local_cache
 
@@ -35,6 +37,7 @@ end
 redis.call('SET', KEYS[1], ARGV[1], 'EX', tonumber(ARGV[3]))
 return 1
 """
+_PUT_SHA = hashlib.sha1(_PUT_IF_NEWER.encode()).hexdigest()
 
 
 def key(merchant_id):
@@ -52,8 +55,17 @@ def put(document):
         if current is None or current.get("position", 0) <= document.get("position", 0):
             local_cache.set(key(document["merchant_id"]), document, TIMEOUT)
         return True
-    args = [_encode(document), int(document.get("position", 0)), TIMEOUT]
-    return bool(redisguard.call(lambda r: r.eval(_PUT_IF_NEWER, 1, key(document["merchant_id"]), *args), False))
+    args = [key(document["merchant_id"]), _encode(document), int(document.get("position", 0)), TIMEOUT]
+    return bool(redisguard.call(lambda r: _put_if_newer(r, *args), False))
+
+
+def _put_if_newer(r, *args):
+    """_PUT_IF_NEWER by its digest (EVALSHA: Redis neither receives nor hashes the script again), loading it
+    the first time a server has not seen it (a new or restarted Redis)."""
+    try:
+        return r.evalsha(_PUT_SHA, 1, *args)
+    except redis.exceptions.NoScriptError:
+        return r.eval(_PUT_IF_NEWER, 1, *args)
 
 
 def get(merchant_id):

@@ -43,3 +43,18 @@ def test_a_rolled_back_lift_leaves_the_redis_cache_as_it_was(reviewer, record):
 
     assert cache.get("m1") == before
     assert selectors.restriction_document("m1")["public_warning"] is True
+
+
+def test_a_put_loads_its_script_on_a_redis_that_lost_it_and_never_goes_backwards():
+    """The compare-and-set goes by its digest (EVALSHA); a Redis that restarted or flushed its scripts gets
+    the script again on the first put, and the rule still holds: an older document never replaces a newer."""
+    from riskcase.ops import redisguard
+
+    cache.forget_all()
+    redisguard.call(lambda r: r.script_flush())
+    assert cache.put({"merchant_id": "m9", "position": 5, "public_warning": True})
+    assert redisguard.call(lambda r: r.script_exists(cache._PUT_SHA)) == [True]
+    cache.put({"merchant_id": "m9", "position": 4, "public_warning": False})
+    assert cache.get("m9") == {"merchant_id": "m9", "position": 5, "public_warning": True}
+    cache.put({"merchant_id": "m9", "position": 6, "public_warning": False})
+    assert cache.get("m9")["public_warning"] is False
