@@ -59,7 +59,7 @@ def store(db):
     raise_warning(merchant, risk_point="negative_review_rate", value="0.070000", threshold="0.064000")
     reviewer = StaffUserFactory(username="rita", is_superuser=True)
     return {"staff": MembershipFactory(merchant=merchant).user, "violation": violation, "day": day,
-            "reviewer": reviewer}
+            "reviewer": reviewer, "merchant": merchant}
 
 
 @pytest.fixture
@@ -177,4 +177,25 @@ def test_the_reviewers_desk_is_reached_from_the_start_and_reads_at_1366(browser,
     assert page.locator("label[for^=reason-]").count() == page.locator("textarea[name=reason]").count() >= 1
     assert page.locator("svg polyline.pooled").count() >= 1
     shoot(page, "admin-case-zh-hans-1366")
+    page.context.close()
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+@pytest.mark.parametrize("width", WIDTHS)
+def test_the_products_at_risk_beyond_the_overviews_twenty_are_one_click_away(browser, live_server, store, language,
+                                                                             width):
+    for i in range(22):
+        raise_warning(store["merchant"], product_id=f"p-dish-{i:02d}")
+    page = open_page(browser, live_server, store["staff"], language=language, width=width)
+    tag = f"{language}-{width}"
+
+    page.goto(f"{live_server.url}/merchant/")
+    link = {"zh-hans": "查看全部 22 个风险商品", "en": "All 22 products at risk"}[language]
+    assert_no_sideways_scroll(page, width)
+    page.click(f"text={link}")
+    assert page.url.endswith("/merchant/products-at-risk/")
+    text = page.locator("main").inner_text()
+    assert "p-dish-00" in text and "p-dish-19" in text
+    assert_no_sideways_scroll(page, width)
+    shoot(page, f"products-at-risk-{tag}")
     page.context.close()
