@@ -88,19 +88,43 @@ def rates(request):
     return render(request, "merchant_web/rates.html", context, status=status)
 
 
+class _Filters:
+    """A list page's ?name=value filters, each one of a known set of values. An unknown value is ignored, and
+    the page says so and answers 400 (as the API refuses it), rather than quietly showing something else."""
+
+    def __init__(self, request):
+        self.request, self.unknown = request, []
+
+    def choice(self, name, allowed):
+        """The value of ?name= when it is one of `allowed`; None when absent, empty or unknown."""
+        value = self.request.GET.get(name) or None
+        if value is not None and value not in allowed:
+            self.unknown.append(name)
+            return None
+        return value
+
+    def render(self, template, context):
+        if self.unknown:
+            context["filter_error"] = _("We do not recognise the filter %(names)s in this address, so it is not "
+                                        "applied: everything is shown. Choose a filter on the page instead.") % {
+                "names": ", ".join(self.unknown)}
+        return render(self.request, template, context, status=400 if self.unknown else 200)
+
+
 @merchant_required
 def warning_list(request):
+    filters = _Filters(request)
     rows = selectors.warnings(request.merchant_id)
-    risk_point = request.GET.get("risk_point")
-    if risk_point in RiskPoint.values:
+    risk_point = filters.choice("risk_point", RiskPoint.values)
+    if risk_point:
         rows = rows.filter(risk_point=risk_point)
-    state = request.GET.get("state")
-    if state in WarningState.values:
+    state = filters.choice("state", WarningState.values)
+    if state:
         rows = rows.filter(state=state)
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {"page": page, "risk_point": risk_point, "risk_points": RiskPoint.choices,
                "state": state, "states": WarningState.choices, "nav": "warnings"}
-    return render(request, "merchant_web/warning_list.html", context)
+    return filters.render("merchant_web/warning_list.html", context)
 
 
 def _warning_page(request, warning, form=None, status=200):
@@ -170,15 +194,16 @@ def warning_acknowledge_view(request, pk):
 
 @merchant_required
 def violation_list(request):
-    tab = request.GET.get("tab")
-    if tab in MERCHANT_TABS:
+    filters = _Filters(request)
+    tab = filters.choice("tab", MERCHANT_TABS)
+    if tab:
         rows = merchant_violations(merchant_id=request.merchant_id, tab=tab)
     else:
-        tab, rows = None, selectors.violations(request.merchant_id)
+        rows = selectors.violations(request.merchant_id)
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     labels = tab_labels()
     context = {"page": page, "tab": tab, "tabs": [(t, labels[t]) for t in MERCHANT_TABS], "nav": "violations"}
-    return render(request, "merchant_web/violation_list.html", context)
+    return filters.render("merchant_web/violation_list.html", context)
 
 
 def _violation_page(request, violation, form, status=200):
@@ -262,12 +287,13 @@ def products_at_risk(request):
 def penalty_list(request):
     """Every penalty that was ever in force, newest first; ?status=active: those in force now only."""
     now = timezone.now()
-    status = "active" if request.GET.get("status") == "active" else None
+    filters = _Filters(request)
+    status = filters.choice("status", ("active",))
     rows = merchant_penalties(request.merchant_id, now=now, status=status).order_by("-starts_at", "-pk")
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {"page": page, "penalties": describe_all(page.object_list, now=now), "nav": "penalties",
                "status": status}
-    return render(request, "merchant_web/penalty_list.html", context)
+    return filters.render("merchant_web/penalty_list.html", context)
 
 
 @merchant_required

@@ -1,4 +1,6 @@
 """Every page renders for its merchant: diagnosis, warnings, violations by tab, and their details."""
+import pytest
+
 from tests.factories import raise_warning, record_violation
 
 
@@ -79,3 +81,34 @@ def test_a_violation_whose_notice_has_not_arrived_says_its_appeal_window_has_not
     body = web.get(f"/merchant/violations/{violation.pk}/").content.decode()
     assert "The appeal window has not started" in body
     assert "not started" in web.get("/merchant/violations/").content.decode()
+
+
+@pytest.mark.parametrize("address, unknown", [
+    ("/merchant/warnings/?risk_point=nonsense", "risk_point"),
+    ("/merchant/warnings/?state=gone&risk_point=complaint_rate", "state"),
+    ("/merchant/violations/?tab=everything", "tab"),
+    ("/merchant/penalties/?status=maybe", "status"),
+])
+def test_a_filter_the_page_does_not_know_is_a_400_that_says_so_and_shows_everything(web, merchant, address, unknown):
+    """As the API refuses it: never a silent fallback that looks like a filtered list."""
+    warning, violation = raise_warning(merchant), record_violation(merchant)
+    response = web.get(address)
+    body = response.content.decode()
+    assert response.status_code == 400
+    assert f"We do not recognise the filter {unknown}" in body and 'role="alert"' in body
+    if "warnings" in address:
+        assert f"/merchant/warnings/{warning.pk}/" in body  # the known filter still applies: it matches
+    if "violations" in address:
+        assert f"/merchant/violations/{violation.pk}/" in body
+
+    web.cookies["django_language"] = "zh-hans"
+    chinese = web.get(address)
+    assert chinese.status_code == 400 and f"无法识别此链接中的筛选条件 {unknown}" in chinese.content.decode()
+
+
+def test_known_filters_and_none_are_a_200_without_the_notice(web, merchant):
+    raise_warning(merchant)
+    for address in ("/merchant/warnings/", "/merchant/warnings/?risk_point=complaint_rate&state=",
+                    "/merchant/violations/?tab=pending", "/merchant/penalties/?status=active"):
+        response = web.get(address)
+        assert response.status_code == 200 and "We do not recognise the filter" not in response.content.decode()
