@@ -20,7 +20,13 @@ from datetime import UTC, date, datetime
 
 from django.db import connections
 from django.db.models import prefetch_related_objects
-from django.db.models.query import FlatValuesListIterable, ModelIterable, ValuesIterable, ValuesListIterable
+from django.db.models.query import (
+    FlatValuesListIterable,
+    ModelIterable,
+    ValuesIterable,
+    ValuesListIterable,
+    get_related_populators,
+)
 
 __all__ = ["Precompiled"]
 
@@ -75,9 +81,7 @@ class _Compiled:
         self.converters = compiler.get_converters(self.fields)
         self.trim = compiler.col_count if compiler.has_extra_select else None
         if self.iterable is ModelIterable:
-            klass_info = compiler.klass_info
-            if klass_info.get("related_klass_infos"):
-                raise ValueError("a precompiled query does not follow select_related(); prefetch instead")
+            klass_info = self.klass_info = compiler.klass_info
             self.model = klass_info["model"]
             select_fields = klass_info["select_fields"]
             self.model_cols = slice(select_fields[0], select_fields[-1] + 1)
@@ -105,9 +109,13 @@ class _Compiled:
     def _results(self, rows):
         if self.iterable is ModelIterable:
             from_db, db, init_list, cols = self.model.from_db, self.db, self.init_list, self.model_cols
+            # select_related()'s objects, as Django's ModelIterable sets them (populators made for each read, as it does)
+            related = get_related_populators(self.klass_info, self.compiler.select, db)
             objects = []
             for row in rows:
                 obj = from_db(db, init_list, row[cols])
+                for populator in related:
+                    populator.populate(row, obj)
                 for name, position in self.annotations:
                     setattr(obj, name, row[position])
                 objects.append(obj)
@@ -131,8 +139,7 @@ class Precompiled:
     IN (...) lookup (padded to a power of two by repeating its last value, which changes no IN; compiled once
     per padded length; never empty); `derived` {name: (type, function)} declares a parameter computed from the
     arguments (function(**arguments)), which `build` computes the same way (it calls the same function). Not
-    for select_related() (raises), nor for a query whose SQL changes with the arguments' values (None for a
-    date...): compiling it raises."""
+    for a query whose SQL changes with the arguments' values (None for a date...): compiling it raises."""
 
     def __init__(self, build, *, derived=None, **kinds):
         self.build, self.kinds, self.derived = build, kinds, dict(derived or {})

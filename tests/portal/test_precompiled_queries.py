@@ -118,12 +118,26 @@ def test_a_query_whose_parameters_are_not_its_arguments_is_refused(merchant):
     first = Precompiled(lambda m, n: Warning.objects.filter(merchant_id=m)[:n], m=str, n=int)
     with pytest.raises(ValueError, match="SQL changes"):
         first(m="m-alpha", n=3)  # a LIMIT is written in the SQL, not sent as a parameter
-    with pytest.raises(ValueError, match="select_related"):
-        Precompiled(lambda m: Violation.objects.filter(merchant_id=m).select_related("appeal"), m=str)(m="m")
     with pytest.raises(ValueError, match="empty"):
         Precompiled(lambda ids: Violation.objects.filter(pk__in=ids), ids=[uuid.UUID])(ids=[])
     with pytest.raises(TypeError):
         diagnosis._unacknowledged(merchant="m")
+
+
+def _related(violation):
+    appeal = getattr(violation, "appeal", None)  # None: no appeal (cached by select_related, no query)
+    return _state(violation.merchant), appeal and _state(appeal)
+
+
+def test_select_related_objects_are_set_as_the_orm_sets_them(busy, django_assert_num_queries):
+    query = Precompiled(lambda m: Violation.objects.filter(merchant_id=m).select_related("merchant", "appeal")
+                        .order_by("opened_at", "pk"), m=str)
+    with django_assert_num_queries(1):
+        mine = query(m=busy.merchant_id)
+        shown = [_related(v) for v in mine]
+    orms = [_related(v) for v in query.build(m=busy.merchant_id)]
+    assert shown == orms and any(appeal for _m, appeal in shown) and not all(appeal for _m, appeal in shown)
+    assert [_state(v) for v in mine] == [_state(v) for v in query.build(m=busy.merchant_id)]
 
 
 def test_constants_stay_and_arguments_are_substituted_in_or_queries(merchant):
