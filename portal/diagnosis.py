@@ -13,6 +13,7 @@ its own pooled figures (the same windows and lines, the category's product_min_o
 products it shows the first DIAGNOSIS_LIST_LIMIT with their totals; the full lists have their own pages.
 """
 from datetime import date, datetime, timedelta
+from operator import itemgetter
 
 from django.db.models import Count, F, Q
 
@@ -71,9 +72,9 @@ _appealable = Precompiled(
     .only(*ATTENTION_FIELDS, "state", "appeal_deadline")
     .order_by(F("appeal_deadline").asc(nulls_last=True), "opened_at")[:ATTENTION_LIMIT],
     merchant_id=str, now=datetime)
-_unacknowledged = Precompiled(
+_unacknowledged = Precompiled(  # plain rows: nothing but these fields is read of them
     lambda merchant_id: Warning.objects.filter(merchant_id=merchant_id, state=WarningState.OPEN)
-    .only(*ATTENTION_FIELDS, "state").order_by("-opened_at")[:ATTENTION_LIMIT],
+    .order_by("-opened_at").values(*ATTENTION_FIELDS)[:ATTENTION_LIMIT],
     merchant_id=str)
 
 
@@ -254,8 +255,9 @@ def needs_attention(merchant_id, *, now):
     return {
         "appeals": [{"id": v.pk, "risk_point": v.risk_point, "risk_point_label": points.get(v.risk_point, v.risk_point),
                      "product_id": v.product_id, "appeal_deadline": v.appeal_deadline} for v in appealable],
-        "warnings": [{"id": w.pk, "risk_point": w.risk_point, "risk_point_label": warned.get(w.risk_point, w.risk_point),
-                      "product_id": w.product_id, "opened_at": w.opened_at} for w in unacknowledged],
+        "warnings": [{"id": w["id"], "risk_point": w["risk_point"],
+                      "risk_point_label": warned.get(w["risk_point"], w["risk_point"]), "product_id": w["product_id"],
+                      "opened_at": w["opened_at"]} for w in unacknowledged],
         "penalties_ending": ending,
     }
 
@@ -276,7 +278,7 @@ def merchant_diagnosis(merchant, *, today, now):
         "stable_through": None if as_of is None else as_of - timedelta(days=STABLE_AFTER_DAYS),
         "provisional_from": None if as_of is None else as_of - timedelta(days=STABLE_AFTER_DAYS - 1),
         "warnings": warning_counts(merchant.merchant_id, rows=warning_rows),
-        "violations": {tab: sum(row[tab] for row in violation_rows) for tab in MERCHANT_TABS},
+        "violations": {tab: sum(map(itemgetter(tab), violation_rows)) for tab in MERCHANT_TABS},
         "rates": rate_standing(merchant.merchant_id, merchant.category, as_of, versions=versions),
         "products_at_risk": products_at_risk(merchant.merchant_id, merchant.category, as_of,
                                              ranked[:DIAGNOSIS_LIST_LIMIT], versions=versions),
