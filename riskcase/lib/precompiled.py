@@ -18,6 +18,7 @@ import uuid
 import weakref
 from datetime import UTC, date, datetime
 
+from django.conf import settings
 from django.db import connections
 from django.db.models import prefetch_related_objects
 from django.db.models.query import (
@@ -47,15 +48,27 @@ def _stand_in(kind, slot, attempt):
 
 
 def _adapter(kind, connection):
-    """How Django turns an argument of type `kind` into the parameter it sends (checked when compiling)."""
+    """How Django turns an argument of type `kind` into the parameter it sends (checked when compiling). A value
+    the ORM would first convert (a naive datetime made aware, a datetime given for a date, a str for a UUID) is
+    refused: sent as it is, it would not mean what the ORM makes of it."""
     ops = connection.ops
+
+    def checked(adapt):
+        def adapted(value):
+            if type(value) is not kind and not (kind is datetime and isinstance(value, datetime)):
+                raise TypeError(f"a precompiled query's {kind.__name__} argument got {type(value).__name__}")
+            if kind is datetime and settings.USE_TZ and value.tzinfo is None:
+                raise ValueError("a precompiled query's datetime argument must be aware (USE_TZ)")
+            return adapt(value)
+        return adapted
+
     if kind is datetime:
-        return ops.adapt_datetimefield_value
+        return checked(ops.adapt_datetimefield_value)
     if kind is date:
-        return ops.adapt_datefield_value
-    if kind is uuid.UUID and not connection.features.has_native_uuid_field:
-        return lambda value: value.hex
-    return lambda value: value
+        return checked(ops.adapt_datefield_value)
+    if kind is uuid.UUID:
+        return checked((lambda value: value) if connection.features.has_native_uuid_field else (lambda value: value.hex))
+    return checked(lambda value: value)
 
 
 def _padded(values):

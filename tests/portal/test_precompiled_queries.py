@@ -124,6 +124,18 @@ def test_a_query_whose_parameters_are_not_its_arguments_is_refused(merchant):
         diagnosis._unacknowledged(merchant="m")
 
 
+def test_a_value_the_orm_would_convert_first_is_refused(merchant):
+    """Sent as they are, these would not mean what the ORM makes of them (it makes a naive datetime aware in the
+    default time zone, keeps the day of a datetime given for a date, parses a UUID written as text)."""
+    with pytest.raises(ValueError, match="aware"):
+        diagnosis._appealable(merchant_id="m-alpha", now=datetime(2026, 6, 30, 12))
+    with pytest.raises(TypeError):
+        diagnosis._thresholds_in_force(as_of=NOW, category="food")
+    with pytest.raises(TypeError):
+        Precompiled(lambda ids: Violation.objects.filter(pk__in=ids), ids=[uuid.UUID])(ids=[str(uuid.uuid4())])
+    assert diagnosis._appealable(merchant_id="m-alpha", now=NOW) == []
+
+
 def _related(violation):
     appeal = getattr(violation, "appeal", None)  # None: no appeal (cached by select_related, no query)
     return _state(violation.merchant), appeal and _state(appeal)
