@@ -4,6 +4,8 @@ The pages keep the chosen merchant in the session (switched at /merchant/switch/
 each request in the X-Merchant-Id header (optional for a user of one merchant). Either way the choice is
 checked against the user's memberships on every request, so a store the user left is out of reach at once.
 """
+from riskcase.lib.precompiled import Precompiled
+
 from .models import MerchantMembership
 
 MERCHANT_HEADER = "X-Merchant-Id"
@@ -18,12 +20,16 @@ class MerchantChoice:
         self.merchant_id, self.choices, self.error = merchant_id, list(choices), error
 
 
+# Read on every API request and page: compiled once per database connection (riskcase.lib.precompiled).
+_merchant_ids = Precompiled(lambda user_id: MerchantMembership.objects.filter(user_id=user_id).order_by("merchant_id")
+                            .values_list("merchant_id", flat=True), user_id=int)
+
+
 def merchant_ids_for_user(user):
     """The merchant ids the user works for, in a stable order (one query); [] when not a merchant's staff."""
     if user is None or not getattr(user, "is_authenticated", False) or not getattr(user, "pk", None):
         return []
-    return list(MerchantMembership.objects.filter(user_id=user.pk).order_by("merchant_id")
-                .values_list("merchant_id", flat=True))
+    return _merchant_ids(user_id=user.pk)
 
 
 def merchant_id_for_user(user):

@@ -15,9 +15,14 @@ NEW_DAYS = 7
 MERCHANT_TABS = ("new", "pending", "appealing", "appeal_succeeded", "appeal_failed", "upheld", "withdrawn")
 
 
+def new_since(now):
+    """When the "new" tab starts: a violation opened since then is new."""
+    return now - timedelta(days=NEW_DAYS)
+
+
 def _tab_filter(tab, now):
     if tab == "new":
-        return Q(opened_at__gte=now - timedelta(days=NEW_DAYS))
+        return Q(opened_at__gte=new_since(now))
     if tab in MERCHANT_TABS:
         return Q(state=tab)
     raise ValueError(f"unknown tab {tab!r}")

@@ -251,14 +251,19 @@ def rule_parameters_version_add(*, category, effective_from, actor, note="", imp
     return version
 
 
-def rule_parameters_in_force(as_of):
-    """{category: RuleParameterVersion} in force on `as_of`: one query."""
+def rule_parameter_versions_in_force(as_of):
+    """Every rule parameters version in force on `as_of`, one per category (a QuerySet)."""
     latest = (
         RuleParameterVersion.objects.filter(category=OuterRef("category"), effective_from__lte=as_of)
         .order_by("-effective_from")
         .values("pk")[:1]
     )
-    return {v.category: v for v in RuleParameterVersion.objects.filter(effective_from__lte=as_of, pk=Subquery(latest))}
+    return RuleParameterVersion.objects.filter(effective_from__lte=as_of, pk=Subquery(latest))
+
+
+def rule_parameters_in_force(as_of):
+    """{category: RuleParameterVersion} in force on `as_of`: one query."""
+    return {v.category: v for v in rule_parameter_versions_in_force(as_of)}
 
 
 # --- The events of versions written without one (the data migrations' shipped defaults) --------

@@ -1,6 +1,7 @@
 """Rule changes as merchants read them: the versions recorded but not yet in force for a category (thresholds,
 rule parameters, the penalty policy), each with its changes against the version it replaces (cases.strictness),
 labelled in the merchant's language. Shared by the merchants' pages, their API and the notifications."""
+from datetime import date
 from decimal import Decimal
 
 from django.db.models import Q
@@ -9,6 +10,7 @@ from django.utils.translation import gettext as _
 from cases.models import RiskPoint, RuleParameterVersion, ThresholdVersion
 from cases.thresholds import rule_parameters_changes, threshold_changes
 from riskcase.lib.charts import percent
+from riskcase.lib.precompiled import Precompiled
 
 from .models import PenaltyKind, PolicyVersion
 from .policy import policy_changes
@@ -65,16 +67,28 @@ def describe_changes(rule, changes):
     return rows
 
 
+# The versions recorded to apply after a day, compiled once per database connection (riskcase.lib.precompiled):
+# read on every diagnosis, where compiling them cost more than running them.
+_later_thresholds = Precompiled(
+    lambda category, today: ThresholdVersion.objects.filter(category=category, effective_from__gt=today),
+    category=str, today=date)
+_later_rule_parameters = Precompiled(
+    lambda category, today: RuleParameterVersion.objects.filter(category=category, effective_from__gt=today),
+    category=str, today=date)
+_later_policies = Precompiled(
+    lambda today: PolicyVersion.objects.filter(Q(effective_from__gt=today)).prefetch_related("steps"), today=date)
+
+
 def upcoming_rule_changes(category, today):
     """[{rule, rule_label, risk_point, version_id, effective_from, stricter, changes}] of the versions of
     `category` (and of the penalty policy, which applies to every category) recorded to apply after `today`, in
     the order they apply; a version that changes nothing is left out. Three small queries plus one per version."""
     found = []
-    for version in ThresholdVersion.objects.filter(category=category, effective_from__gt=today):
+    for version in _later_thresholds(category=category, today=today):
         found.append((THRESHOLD, version.risk_point, version, threshold_changes(version)))
-    for version in RuleParameterVersion.objects.filter(category=category, effective_from__gt=today):
+    for version in _later_rule_parameters(category=category, today=today):
         found.append((RULE_PARAMETERS, "", version, rule_parameters_changes(version)))
-    for version in PolicyVersion.objects.filter(Q(effective_from__gt=today)).prefetch_related("steps"):
+    for version in _later_policies(today=today):
         found.append((POLICY, "", version, policy_changes(version)))
     return [{"rule": rule, "rule_label": rule_label(rule, risk_point), "risk_point": risk_point,
              "version_id": version.pk, "effective_from": version.effective_from,

@@ -1,9 +1,12 @@
 """Enforcement reads shared by the API, the public notice and admin."""
+import uuid
 import weakref
 
 from django.db import connections
 from django.db.models import Q
 from django.utils import timezone
+
+from riskcase.lib.precompiled import Precompiled
 
 from . import cache
 from .models import Penalty, PenaltyKind, PenaltyState, Restriction
@@ -98,6 +101,9 @@ def merchant_penalties(merchant_id, *, now, status=None):
     return penalties.filter(ever_in_force(now))
 
 
+_behind = {}  # the fields read (None: all) -> the query of violations_behind, compiled once per connection
+
+
 def violations_behind(penalties, fields=None):
     """{violation id (str): Violation} for every violation behind these penalties, in one query; only `fields`
     of them when given (the others are read on access)."""
@@ -106,5 +112,10 @@ def violations_behind(penalties, fields=None):
     ids = {vid for p in penalties for vid in p.violation_ids}
     if not ids:
         return {}
-    violations = Violation.objects.filter(pk__in=ids)
-    return {str(v.pk): v for v in (violations.only(*fields) if fields else violations)}
+    fields = tuple(fields) if fields else None
+    query = _behind.get(fields)
+    if query is None:
+        query = _behind[fields] = Precompiled(
+            lambda ids: Violation.objects.filter(pk__in=ids).only(*fields) if fields
+            else Violation.objects.filter(pk__in=ids), ids=[uuid.UUID])
+    return {str(v.pk): v for v in query(ids=[uuid.UUID(str(vid)) for vid in ids])}

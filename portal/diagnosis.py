@@ -12,7 +12,8 @@ products at risk (商品): each product with an open product warning or a standi
 its own pooled figures (the same windows and lines, the category's product_min_orders). Of the penalties and the
 products it shows the first DIAGNOSIS_LIST_LIMIT with their totals; the full lists have their own pages.
 """
-from datetime import timedelta
+from datetime import date, datetime, timedelta
+from operator import itemgetter
 
 from django.db.models import Count, F, Q
 
@@ -26,12 +27,13 @@ from cases.models import (
     Warning,
     WarningState,
 )
-from cases.selectors import MERCHANT_TABS, tab_counts
-from cases.thresholds import in_force, rule_parameters_in_force
+from cases.selectors import MERCHANT_TABS, new_since, tab_counts
+from cases.thresholds import in_force, rule_parameter_versions_in_force
 from enforcement.rule_changes import upcoming_rule_changes
 from metrics.cohorts import STABLE_AFTER_DAYS
 from riskcase.lib.charts import pooled
 from riskcase.lib.choices import display_labels
+from riskcase.lib.precompiled import Precompiled
 
 from . import penalties
 from .metrics import latest_as_of, product_window_sums, window_sums
@@ -44,25 +46,54 @@ ATTENTION_LIMIT = 20
 DIAGNOSIS_LIST_LIMIT = 20
 ATTENTION_FIELDS = ("id", "risk_point", "product_id", "opened_at")  # what needs_attention shows of a case
 
+# The diagnosis's queries, each of a fixed shape, compiled once per database connection (riskcase.lib.precompiled):
+# compiling them anew cost more than running them.
+_thresholds_in_force = Precompiled(lambda as_of, category: in_force(as_of).filter(category=category),
+                                   as_of=date, category=str)
+_rule_parameters_in_force = Precompiled(
+    lambda as_of, category: rule_parameter_versions_in_force(as_of).filter(category=category), as_of=date, category=str)
+_warnings_counted = Precompiled(
+    lambda merchant_id: Warning.objects.filter(merchant_id=merchant_id, state__in=OPEN_WARNING_STATES)
+    .values("risk_point", "product_id")
+    .annotate(open=Count("pk", filter=Q(state=WarningState.OPEN)),
+              acknowledged=Count("pk", filter=Q(state=WarningState.ACKNOWLEDGED)), n=Count("pk"))
+    .order_by(),
+    merchant_id=str)
+_STANDING = Q(risk_point__in=[p.value for p in RATE_RISK_POINTS]) & ~Q(
+    state__in=[ViolationState.APPEAL_SUCCEEDED, ViolationState.WITHDRAWN])  # a rate violation not overturned
+_violations_counted = Precompiled(
+    lambda merchant_id, now: Violation.objects.filter(merchant_id=merchant_id).values("product_id")
+    .annotate(**tab_counts(now), standing=Count("pk", filter=_STANDING)).order_by(),
+    merchant_id=str, now=datetime, derived={"new_since": (datetime, lambda now, **_: new_since(now))})
+_appealable = Precompiled(
+    lambda merchant_id, now: Violation.objects.filter(
+        Q(appeal_deadline__gte=now) | Q(appeal_deadline__isnull=True),
+        merchant_id=merchant_id, state=ViolationState.PENDING, appeal__isnull=True)
+    .only(*ATTENTION_FIELDS, "state", "appeal_deadline")
+    .order_by(F("appeal_deadline").asc(nulls_last=True), "opened_at")[:ATTENTION_LIMIT],
+    merchant_id=str, now=datetime)
+_unacknowledged = Precompiled(  # plain rows: nothing but these fields is read of them
+    lambda merchant_id: Warning.objects.filter(merchant_id=merchant_id, state=WarningState.OPEN)
+    .order_by("-opened_at").values(*ATTENTION_FIELDS)[:ATTENTION_LIMIT],
+    merchant_id=str)
+
+
+def _versions(category, as_of):
+    """{risk point: ThresholdVersion} of the category in force on A (one query; none without A)."""
+    return {v.risk_point: v for v in _thresholds_in_force(as_of=as_of, category=category)} if as_of else {}
+
 
 def _warning_rows(merchant_id):
     """The merchant's open and acknowledged warnings counted per (risk point, product): the one query that both
     warning_counts and products_at_risk read."""
-    return list(Warning.objects.filter(merchant_id=merchant_id, state__in=OPEN_WARNING_STATES)
-                .values("risk_point", "product_id")
-                .annotate(open=Count("pk", filter=Q(state=WarningState.OPEN)),
-                          acknowledged=Count("pk", filter=Q(state=WarningState.ACKNOWLEDGED)), n=Count("pk"))
-                .order_by())
+    return _warnings_counted(merchant_id=merchant_id)
 
 
 def _violation_rows(merchant_id, now):
     """The merchant's violations counted per product: each tab's count (cases.selectors.tab_counts) and the
     standing rate violations' (not overturned): the one query that both the tab counts and products_at_risk
     read."""
-    standing = Q(risk_point__in=[p.value for p in RATE_RISK_POINTS]) & ~Q(
-        state__in=[ViolationState.APPEAL_SUCCEEDED, ViolationState.WITHDRAWN])
-    return list(Violation.objects.filter(merchant_id=merchant_id).values("product_id")
-                .annotate(**tab_counts(now), standing=Count("pk", filter=standing)).order_by())
+    return _violations_counted(merchant_id=merchant_id, now=now)
 
 
 def warning_counts(merchant_id, rows=None):
@@ -109,8 +140,8 @@ def _rate_windows(versions, as_of):
 
 
 def _product_min_orders(category, as_of):
-    version = rule_parameters_in_force(as_of).get(category) if as_of else None
-    return version.product_min_orders if version else 20
+    versions = _rule_parameters_in_force(as_of=as_of, category=category) if as_of else []
+    return versions[0].product_min_orders if versions else 20
 
 
 def _rate_labels():
@@ -122,7 +153,7 @@ def rate_standing(merchant_id, category, as_of, product=None, *, versions=None, 
     """[{rate, warning, violation, status, ...}] for the three rates as of A (two queries); of one product
     with `product` (its own figures against the same lines, with the category's product_min_orders)."""
     if versions is None:
-        versions = {v.risk_point: v for v in in_force(as_of).filter(category=category)} if as_of else {}
+        versions = _versions(category, as_of)
     windows = _rate_windows(versions, as_of)
     if sums is None:
         sums = window_sums(merchant_id, windows, product=product)
@@ -185,7 +216,7 @@ def products_at_risk(merchant_id, category, as_of, ranked, versions=None):
     if not ranked:
         return []
     if versions is None:
-        versions = {v.risk_point: v for v in in_force(as_of).filter(category=category)} if as_of else {}
+        versions = _versions(category, as_of)
     windows = _rate_windows(versions, as_of)
     sums = product_window_sums(merchant_id, windows, [product for product, _w, _v in ranked]) if as_of else {}
     least, labels = _product_min_orders(category, as_of), _rate_labels()
@@ -216,24 +247,17 @@ def needs_attention(merchant_id, *, now):
     the notice has not reached them: the window starts on delivery), warnings not yet acknowledged, and
     penalties in force ending within ENDING_SOON_DAYS, soonest first, all of them (up to ATTENTION_LIMIT) whether
     or not the diagnosis's first penalties include them (three queries)."""
-    appealable = [
-        v for v in Violation.objects.filter(
-            Q(appeal_deadline__gte=now) | Q(appeal_deadline__isnull=True),
-            merchant_id=merchant_id, state=ViolationState.PENDING, appeal__isnull=True)
-        .only(*ATTENTION_FIELDS, "state", "appeal_deadline")
-        .order_by(F("appeal_deadline").asc(nulls_last=True), "opened_at")[:ATTENTION_LIMIT]
-        if can_appeal(v, appeal=None, now=now)
-    ]
-    unacknowledged = list(Warning.objects.filter(merchant_id=merchant_id, state=WarningState.OPEN)
-                          .only(*ATTENTION_FIELDS, "state").order_by("-opened_at")[:ATTENTION_LIMIT])
+    appealable = [v for v in _appealable(merchant_id=merchant_id, now=now) if can_appeal(v, appeal=None, now=now)]
+    unacknowledged = _unacknowledged(merchant_id=merchant_id)
     ending = penalties.penalties_ending(merchant_id, now=now, until=now + timedelta(days=ENDING_SOON_DAYS),
                                         limit=ATTENTION_LIMIT)
     points, warned = display_labels(Violation, "risk_point"), display_labels(Warning, "risk_point")
     return {
         "appeals": [{"id": v.pk, "risk_point": v.risk_point, "risk_point_label": points.get(v.risk_point, v.risk_point),
                      "product_id": v.product_id, "appeal_deadline": v.appeal_deadline} for v in appealable],
-        "warnings": [{"id": w.pk, "risk_point": w.risk_point, "risk_point_label": warned.get(w.risk_point, w.risk_point),
-                      "product_id": w.product_id, "opened_at": w.opened_at} for w in unacknowledged],
+        "warnings": [{"id": w["id"], "risk_point": w["risk_point"],
+                      "risk_point_label": warned.get(w["risk_point"], w["risk_point"]), "product_id": w["product_id"],
+                      "opened_at": w["opened_at"]} for w in unacknowledged],
         "penalties_ending": ending,
     }
 
@@ -241,7 +265,7 @@ def needs_attention(merchant_id, *, now):
 def merchant_diagnosis(merchant, *, today, now):
     """Everything the diagnosis screen shows for `merchant` (a metrics.Merchant)."""
     as_of = latest_as_of(merchant.merchant_id)
-    versions = {v.risk_point: v for v in in_force(as_of).filter(category=merchant.category)} if as_of else {}
+    versions = _versions(merchant.category, as_of)
     shown_penalties, penalties_total = penalties.active_penalties(merchant.merchant_id, now=now,
                                                                  limit=DIAGNOSIS_LIST_LIMIT)
     warning_rows, violation_rows = _warning_rows(merchant.merchant_id), _violation_rows(merchant.merchant_id, now)
@@ -254,7 +278,7 @@ def merchant_diagnosis(merchant, *, today, now):
         "stable_through": None if as_of is None else as_of - timedelta(days=STABLE_AFTER_DAYS),
         "provisional_from": None if as_of is None else as_of - timedelta(days=STABLE_AFTER_DAYS - 1),
         "warnings": warning_counts(merchant.merchant_id, rows=warning_rows),
-        "violations": {tab: sum(row[tab] for row in violation_rows) for tab in MERCHANT_TABS},
+        "violations": {tab: sum(map(itemgetter(tab), violation_rows)) for tab in MERCHANT_TABS},
         "rates": rate_standing(merchant.merchant_id, merchant.category, as_of, versions=versions),
         "products_at_risk": products_at_risk(merchant.merchant_id, merchant.category, as_of,
                                              ranked[:DIAGNOSIS_LIST_LIMIT], versions=versions),

@@ -8,6 +8,7 @@ from django.db.models import Max
 
 from metrics.models import DailyMetric, ProductDailyMetric
 from metrics.selectors import RATES, daily_metrics, product_daily_metrics
+from riskcase.lib.precompiled import Precompiled
 
 __all__ = ["RATES", "latest_as_of", "merchant_days", "product_known", "product_window_sums", "window_sums"]
 
@@ -27,9 +28,17 @@ def product_known(merchant_id, product):
         merchant_id=merchant_id, product_id=product).exists()
 
 
+# MAX(as_of) of the merchant's rows, grouped by the merchant: its one row, or none (an aggregate() is no QuerySet).
+_latest_as_of = Precompiled(
+    lambda merchant_id: DailyMetric.objects.filter(merchant_id=merchant_id).values("merchant_id")
+    .annotate(a=Max("as_of")).order_by().values_list("a", flat=True),
+    merchant_id=str)
+
+
 def latest_as_of(merchant_id):
     """The latest day the merchant's metrics were computed as of (A), or None (one query)."""
-    return DailyMetric.objects.filter(merchant_id=merchant_id).aggregate(a=Max("as_of"))["a"]
+    found = _latest_as_of(merchant_id=merchant_id)
+    return found[0] if found else None
 
 
 def _window_sums_sql(model, windows, *, merchant_id, products=None):

@@ -1,8 +1,11 @@
 """Penalties (处罚) as a merchant sees them: what each restricts, for how long, and why; the same
 plain dicts feed diagnosis/, penalties/ and the merchant web pages."""
+from datetime import datetime
 from decimal import Decimal
+from types import MappingProxyType
 
 from django.db.models import Count, Window
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from cases.models import Violation
@@ -10,6 +13,7 @@ from enforcement.models import Penalty, PenaltyKind, PenaltyState
 from enforcement.policy import restrictions_for
 from enforcement.selectors import merchant_penalties, violations_behind
 from riskcase.lib.choices import display_labels
+from riskcase.lib.precompiled import Precompiled
 
 __all__ = ["active_penalties", "describe", "describe_all", "merchant_penalties", "penalties_ending",
            "restriction_labels"]
@@ -35,11 +39,19 @@ def restriction_labels():
     }
 
 
+_translated = {}  # language -> _labels(): the catalogues do not change while running
+
+
 def _labels():
-    """Every label describe() shows, translated once for a whole list of penalties."""
-    return {"restriction": restriction_labels(), "kind": display_labels(Penalty, "kind"),
+    """Every label describe() shows, translated once per language (read-only)."""
+    language = get_language()
+    labels = _translated.get(language)
+    if labels is None:
+        labels = _translated[language] = MappingProxyType({
+            "restriction": MappingProxyType(restriction_labels()), "kind": display_labels(Penalty, "kind"),
             "state": display_labels(Penalty, "state"), "risk_point": display_labels(Violation, "risk_point"),
-            "violation_state": display_labels(Violation, "state")}
+            "violation_state": display_labels(Violation, "state")})
+    return labels
 
 
 # What describe() reads of a violation behind a penalty, and of a penalty (restrictions_for included).
@@ -144,20 +156,35 @@ def describe_all(penalties, *, now):
     return [describe(p, found, now=now, labels=labels) for p in penalties]
 
 
+# The two queries below per limit (a LIMIT is part of the SQL), each compiled once per database connection: the
+# limits are the callers' few constants.
+_first_in_force, _first_ending = {}, {}
+
+
 def active_penalties(merchant_id, *, now, limit):
     """(the first `limit` of the merchant's penalties in force at `now`, newest first, as describe() dicts; how
     many are in force): two queries whatever their number, the page and its count in one (COUNT(*) OVER (),
     counted before the LIMIT), the violations behind the page in the other."""
-    penalties = list(merchant_penalties(merchant_id, now=now, status="active").only(*PENALTY_FIELDS)
-                     .annotate(in_force_total=Window(Count("pk"))).order_by("-starts_at", "-pk")[:limit])
+    query = _first_in_force.get(limit)
+    if query is None:
+        query = _first_in_force[limit] = Precompiled(
+            lambda merchant_id, now: merchant_penalties(merchant_id, now=now, status="active").only(*PENALTY_FIELDS)
+            .annotate(in_force_total=Window(Count("pk"))).order_by("-starts_at", "-pk")[:limit],
+            merchant_id=str, now=datetime)
+    penalties = query(merchant_id=merchant_id, now=now)
     return describe_all(penalties, now=now), penalties[0].in_force_total if penalties else 0
 
 
 def penalties_ending(merchant_id, *, now, until, limit):
     """[{id, kind, kind_label, ends_at}] of the merchant's penalties in force at `now` that end by `until`, the
     soonest first, at most `limit` (one query)."""
+    query = _first_ending.get(limit)
+    if query is None:
+        query = _first_ending[limit] = Precompiled(
+            lambda merchant_id, now, until: merchant_penalties(merchant_id, now=now, status="active")
+            .filter(ends_at__isnull=False, ends_at__lte=until).only("id", "kind", "ends_at")
+            .order_by("ends_at", "-starts_at", "-pk")[:limit],
+            merchant_id=str, now=datetime, until=datetime)
     kinds = display_labels(Penalty, "kind")
     return [{"id": str(p.pk), "kind": p.kind, "kind_label": kinds.get(p.kind, p.kind), "ends_at": p.ends_at}
-            for p in merchant_penalties(merchant_id, now=now, status="active")
-            .filter(ends_at__isnull=False, ends_at__lte=until).only("id", "kind", "ends_at")
-            .order_by("ends_at", "-starts_at", "-pk")[:limit]]
+            for p in query(merchant_id=merchant_id, now=now, until=until)]

@@ -10,16 +10,22 @@ row). Any other field, a missing key or an object's other attribute takes DRF's 
 callables and errors are unchanged.
 """
 from collections.abc import Mapping
-from datetime import date
+from contextvars import ContextVar
+from datetime import date, datetime
 from decimal import Decimal
 
+from django.conf import settings
 from django.db.models import Model
-from rest_framework import serializers
+from django.utils import timezone
+from rest_framework import ISO_8601, serializers
 from rest_framework.fields import SkipField
 from rest_framework.relations import ManyRelatedField, PKOnlyObject, RelatedField
+from rest_framework.settings import api_settings
 
 _SLOW = object()
 MEMO_SIZE = 4096  # values remembered per converting field
+# The current time zone, looked up once per represent() call rather than once per datetime (None: look it up).
+_current_timezone = ContextVar("riskcase_current_timezone", default=None)
 
 
 def _concrete_attnames(model):
@@ -65,7 +71,27 @@ def _converter(field):
         return _memoized(field.to_representation, date)
     if kind is serializers.ChoiceField:
         return _choice(field)
+    if kind is serializers.DateTimeField and not hasattr(field, "format") and not hasattr(field, "timezone"):
+        return _iso_datetime(field)
     return field.to_representation
+
+
+def _iso_datetime(field):
+    """DateTimeField.to_representation of an aware datetime in the default ISO 8601 format, in the current time
+    zone (USE_TZ): astimezone, isoformat, "+00:00" written "Z". Anything else, DRF's own."""
+    convert = field.to_representation
+
+    def iso(value):
+        if (type(value) is not datetime or value.tzinfo is None or not settings.USE_TZ
+                or api_settings.DATETIME_FORMAT is None or api_settings.DATETIME_FORMAT.lower() != ISO_8601):
+            return convert(value)
+        try:
+            text = value.astimezone(_current_timezone.get() or timezone.get_current_timezone()).isoformat()
+        except OverflowError:
+            return convert(value)  # DRF's error
+        return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+    return iso
 
 
 def _choice(field):
@@ -139,4 +165,8 @@ def represent(serializer_class, instance):
     serializer = _serializers.get(serializer_class)
     if serializer is None:
         serializer = _serializers[serializer_class] = serializer_class()
-    return serializer.to_representation(instance)
+    zone = _current_timezone.set(timezone.get_current_timezone())
+    try:
+        return serializer.to_representation(instance)
+    finally:
+        _current_timezone.reset(zone)

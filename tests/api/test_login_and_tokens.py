@@ -133,3 +133,48 @@ def test_an_expired_token_is_refused_in_chinese_for_a_chinese_client(api, frozen
     error = assert_error(api.get(METRICS, HTTP_ACCEPT_LANGUAGE="zh-hans"), 401, "authentication_failed")
 
     assert error["message"] == "令牌无效。"
+
+
+def test_a_request_deletes_the_users_other_expired_tokens_as_knox_does(staff, other_staff, frozen_now):
+    from knox.signals import token_expired
+
+    expired = [c.raw_token for c in (client_for(staff), client_for(other_staff))]
+    AuthToken.objects.create(user=staff, expiry=None)  # never expires
+    frozen_now.move_to(NOW + timedelta(hours=6))
+    fresh = client_for(staff)
+    heard = []
+
+    def listener(sender, username, source, **kwargs):
+        heard.append((username, source))
+
+    token_expired.connect(listener)
+    try:
+        frozen_now.move_to(NOW + timedelta(hours=13))  # the first two have expired, the fresh one has not
+        assert fresh.get(METRICS).status_code == 200
+        assert heard == [(staff.username, "other_token")]
+        assert AuthToken.objects.filter(user=staff).count() == 2  # the expired one of staff is gone
+        assert AuthToken.objects.filter(user=other_staff).count() == 1  # another user's is not this request's
+
+        stale = client_for(other_staff)
+        stale.credentials(HTTP_AUTHORIZATION=f"Token {expired[1]}")
+        assert_error(stale.get(METRICS), 401, "authentication_failed")
+        assert heard[-1] == (other_staff.username, "auth_token")
+        assert not AuthToken.objects.filter(user=other_staff, token_key=expired[1][:15]).exists()
+    finally:
+        token_expired.disconnect(listener)
+
+
+def test_an_inactive_users_token_is_refused(api, staff):
+    get_user_model().objects.filter(pk=staff.pk).update(is_active=False)
+
+    assert_error(api.get(METRICS), 401, "authentication_failed")
+
+
+def test_the_token_authentication_is_knoxs_own_code_of_the_installed_version():
+    """riskcase.api.authentication repeats knox's authenticate_credentials and _cleanup_token around its two
+    precompiled reads: another knox is read again before it is trusted (then KNOX_VERSION follows it)."""
+    from importlib.metadata import version
+
+    from riskcase.api.authentication import KNOX_VERSION
+
+    assert version("django-rest-knox") == KNOX_VERSION

@@ -4,7 +4,7 @@ from datetime import date, timedelta
 from tests.factories import DailyMetricFactory, raise_warning
 
 METRICS = "/api/v1/metrics/"
-# Token lookup, the user's other tokens (knox expires them), the membership, the rows.
+# Token lookup, the user's other tokens that have expired (deleted, as knox does), the membership, the rows.
 METRICS_QUERIES = 4
 # The same three, then one page of warnings (cursor pagination: no COUNT).
 WARNING_LIST_QUERIES = 4

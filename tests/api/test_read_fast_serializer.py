@@ -122,3 +122,23 @@ def test_the_shared_serializer_keeps_nothing_of_a_call_and_its_memo_stays_bounde
     memo = fast._serializers[Row]._read_plan()[0][3]
     remembered = next(cell.cell_contents for cell in memo.__closure__ if isinstance(cell.cell_contents, dict))
     assert 0 < len(remembered) <= 8
+
+
+class _Times(ReadFastSerializer):
+    at = serializers.DateTimeField(required=False)
+    utc = serializers.DateTimeField(default_timezone=ZoneInfo("UTC"), required=False)
+    formatted = serializers.DateTimeField(format="%Y-%m-%d %H:%M", required=False)
+
+
+@pytest.mark.parametrize("zone", ["Asia/Shanghai", "UTC", "America/St_Johns"])
+def test_datetimes_render_as_drf_renders_them_in_the_current_time_zone(zone, monkeypatch):
+    from django.utils import timezone
+
+    moments = [datetime(2026, 6, 30, 4, 5, 6, 789, tzinfo=ZoneInfo("UTC")), datetime(2026, 6, 30, 12, tzinfo=ZoneInfo(
+        "Asia/Shanghai")), datetime(2026, 6, 30, 12), "2026-06-30T12:00:00Z", None]
+    rows = [{"at": m, "utc": m, "formatted": m} for m in moments]
+    with timezone.override(ZoneInfo(zone)):
+        assert JSONRenderer().render([represent(_Times, r) for r in rows]) == _generic(
+            lambda r: _Times(r, many=True), rows, monkeypatch)
+        assert JSONRenderer().render(_Times(rows, many=True).data) == _generic(
+            lambda r: _Times(r, many=True), rows, monkeypatch)
