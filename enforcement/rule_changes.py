@@ -4,7 +4,7 @@ labelled in the merchant's language. Shared by the merchants' pages, their API a
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import Q
+from django.db.models import Value
 from django.utils.translation import gettext as _
 
 from cases.models import RiskPoint, RuleParameterVersion, ThresholdVersion
@@ -69,26 +69,44 @@ def describe_changes(rule, changes):
 
 # The versions recorded to apply after a day, compiled once per database connection (riskcase.lib.precompiled):
 # read on every diagnosis, where compiling them cost more than running them.
-_later_thresholds = Precompiled(
-    lambda category, today: ThresholdVersion.objects.filter(category=category, effective_from__gt=today),
-    category=str, today=date)
-_later_rule_parameters = Precompiled(
-    lambda category, today: RuleParameterVersion.objects.filter(category=category, effective_from__gt=today),
-    category=str, today=date)
+_later_thresholds = Precompiled(lambda category, today: _later(ThresholdVersion, today, category=category),
+                                category=str, today=date)
+_later_rule_parameters = Precompiled(lambda category, today: _later(RuleParameterVersion, today, category=category),
+                                     category=str, today=date)
 _later_policies = Precompiled(
-    lambda today: PolicyVersion.objects.filter(Q(effective_from__gt=today)).prefetch_related("steps"), today=date)
+    lambda today: _later(PolicyVersion, today).prefetch_related("steps"), today=date)
+
+
+def _later(model, today, **filters):
+    return model.objects.filter(effective_from__gt=today, **filters)
+
+
+def _which(rule, versions):
+    """The name of `rule` once per version (no ordering: a part of a UNION cannot have one on SQLite)."""
+    return versions.annotate(rule=Value(rule)).values_list("rule", flat=True).order_by()
+
+
+# Which of the three have a version recorded to apply after the day: one query (most days none has, and then
+# nothing more is read), the same conditions as the reads above.
+_announced = Precompiled(
+    lambda category, today: _which(THRESHOLD, _later(ThresholdVersion, today, category=category)).union(
+        _which(RULE_PARAMETERS, _later(RuleParameterVersion, today, category=category)),
+        _which(POLICY, _later(PolicyVersion, today))),
+    category=str, today=date)
 
 
 def upcoming_rule_changes(category, today):
     """[{rule, rule_label, risk_point, version_id, effective_from, stricter, changes}] of the versions of
     `category` (and of the penalty policy, which applies to every category) recorded to apply after `today`, in
-    the order they apply; a version that changes nothing is left out. Three small queries plus one per version."""
+    the order they apply; a version that changes nothing is left out. One query when nothing is announced (the
+    usual day), else one more for each of the three that has some, plus one per version."""
+    announced = set(_announced(category=category, today=today))
     found = []
-    for version in _later_thresholds(category=category, today=today):
+    for version in _later_thresholds(category=category, today=today) if THRESHOLD in announced else ():
         found.append((THRESHOLD, version.risk_point, version, threshold_changes(version)))
-    for version in _later_rule_parameters(category=category, today=today):
+    for version in _later_rule_parameters(category=category, today=today) if RULE_PARAMETERS in announced else ():
         found.append((RULE_PARAMETERS, "", version, rule_parameters_changes(version)))
-    for version in _later_policies(today=today):
+    for version in _later_policies(today=today) if POLICY in announced else ():
         found.append((POLICY, "", version, policy_changes(version)))
     return [{"rule": rule, "rule_label": rule_label(rule, risk_point), "risk_point": risk_point,
              "version_id": version.pk, "effective_from": version.effective_from,

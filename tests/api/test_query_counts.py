@@ -50,9 +50,9 @@ VIOLATION_LIST_QUERIES = 4
 # all read these two), the first 20 penalties in force with their count (one query), the violations behind
 # them, and what needs attention (appealable violations, open warnings, penalties ending soon); for the 20
 # products at risk shown (when there are any) the category's rule parameters and their pooled sums, one
-# grouped query; the rule changes announced for the category (its future threshold and rule-parameter
-# versions, the policy's), one query each.
-DIAGNOSIS_QUERIES = 19
+# grouped query; whether any rule change is announced for the category (one query: its future threshold and
+# rule-parameter versions, the policy's), and on the days one is, one more for each kind announced.
+DIAGNOSIS_QUERIES = 17
 
 
 def _many_cases(merchant, n, first=0):
@@ -95,6 +95,29 @@ def test_diagnosis_queries_do_not_grow_with_cases_or_days(api, merchant, django_
     with django_assert_max_num_queries(DIAGNOSIS_QUERIES):
         body = api.get("/api/v1/diagnosis/").json()
     assert body["violations"]["new"] == 30
+
+
+def test_rule_changes_cost_the_diagnosis_one_query_when_none_is_announced_and_one_a_kind_and_version_when_some_are(
+        api, merchant, django_assert_num_queries):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.utils import timezone
+
+    from cases.thresholds import threshold_version_add
+    from eventstore.actors import SYSTEM
+
+    _many_cases(merchant, 5)
+    for i in range(30):
+        DailyMetricFactory(merchant=merchant, day=date(2026, 6, 29) - timedelta(days=i), stable=i >= 6)
+    with CaptureQueriesContext(connection) as none_announced:
+        assert api.get("/api/v1/diagnosis/").json()["rule_changes"] == []
+    for risk_point, weeks in (("complaint_rate", 2), ("negative_review_rate", 3)):
+        threshold_version_add(category=merchant.category, risk_point=risk_point, limit="0.03", actor=SYSTEM,
+                              effective_from=timezone.localdate() + timedelta(weeks=weeks), note="tighter")
+    # The future thresholds read once for both, then what each one changes (its predecessor, a query a version).
+    with django_assert_num_queries(len(none_announced) + 1 + 2):
+        changes = api.get("/api/v1/diagnosis/").json()["rule_changes"]
+    assert [c["risk_point"] for c in changes] == ["complaint_rate", "negative_review_rate"]
 
 
 def test_violation_detail_takes_a_fixed_number_of_queries(api, merchant, django_assert_max_num_queries):
