@@ -156,3 +156,68 @@ def test_constants_stay_and_arguments_are_substituted_in_or_queries(merchant):
     query = Precompiled(lambda m, p: Warning.objects.filter(Q(merchant_id=m) & (Q(product_id=p) | Q(product_id="")))
                         .values_list("product_id", flat=True), m=str, p=str)
     assert query(m="m-alpha", p="p-1") == list(query.build(m="m-alpha", p="p-1")) == []
+
+
+# --- primed(): independent reads in one round trip --------------------------------------------------------
+
+def _counted(merchant_id):
+    return (diagnosis._warnings_counted, {"merchant_id": merchant_id})
+
+
+def test_primed_reads_are_sent_together_and_taken_by_the_calls_inside(merchant, django_assert_num_queries):
+    """On PostgreSQL the reads go in one pipeline when the block opens (each still a query: the count is theirs),
+    and the calls inside with the same arguments query nothing; the rows are the ones a call returns alone."""
+    from django.db import connection
+
+    from riskcase.lib.precompiled import primed
+
+    _busy_merchant(merchant)
+    now = datetime.fromisoformat(NOW) if isinstance(NOW, str) else NOW
+    alone = [_state(r) for r in penalties.in_force_read(merchant.merchant_id, now=now, limit=5)[0](
+        **penalties.in_force_read(merchant.merchant_id, now=now, limit=5)[1])]
+    counted_alone = diagnosis._warnings_counted(merchant_id=merchant.merchant_id)
+    as_of_alone = metrics.latest_as_of(merchant.merchant_id)
+    calls = [_counted(merchant.merchant_id), penalties.in_force_read(merchant.merchant_id, now=now, limit=5),
+             metrics.latest_as_of_read(merchant.merchant_id)]
+    pipelined = connection.vendor == "postgresql"
+    with django_assert_num_queries(3 if pipelined else 0), primed(*calls):
+        pass
+    with primed(*calls):
+        with django_assert_num_queries(0 if pipelined else 3):
+            assert diagnosis._warnings_counted(merchant_id=merchant.merchant_id) == counted_alone
+            query, arguments = penalties.in_force_read(merchant.merchant_id, now=now, limit=5)
+            assert [_state(r) for r in query(**arguments)] == alone
+            assert metrics.latest_as_of(merchant.merchant_id) == as_of_alone
+        with django_assert_num_queries(1):  # taken once: a second call with the same arguments queries again
+            diagnosis._warnings_counted(merchant_id=merchant.merchant_id)
+        with django_assert_num_queries(1):  # other arguments were never primed
+            diagnosis._warnings_counted(merchant_id="someone-else")
+    with django_assert_num_queries(1):  # the block is over: nothing primed is left
+        diagnosis._warnings_counted(merchant_id=merchant.merchant_id)
+
+
+def test_the_diagnosis_primes_its_independent_reads_and_takes_every_one(merchant, monkeypatch):
+    """Every read merchant_diagnosis primes is taken by the function that needs it (none dropped, none run
+    twice), so its queries stay what they were and eight of them share one round trip."""
+    from contextlib import contextmanager
+
+    from django.utils import timezone
+
+    from riskcase.lib import precompiled
+
+    _busy_merchant(merchant)
+    primed_keys, left = [], []
+
+    @contextmanager
+    def watched(*calls):
+        with precompiled.primed(*calls):
+            primed_keys.append(set(precompiled._primed.get()))
+            yield
+            left.append(dict(precompiled._primed.get()))
+
+    monkeypatch.setattr(diagnosis, "primed", watched)
+    diagnosis.merchant_diagnosis(merchant, today=timezone.localdate(), now=timezone.now())
+    from django.db import connection
+
+    assert len(primed_keys[0]) == (8 if connection.vendor == "postgresql" else 0)
+    assert left == [{}]
