@@ -95,18 +95,12 @@ _announced = Precompiled(
     category=str, today=date)
 
 
-def announced_read(category, today):
-    """(query, arguments) of the one read that says which kinds of rule change are announced after `today`."""
-    return _announced, {"category": category, "today": today}
-
-
 def upcoming_rule_changes(category, today):
     """[{rule, rule_label, risk_point, version_id, effective_from, stricter, changes}] of the versions of
     `category` (and of the penalty policy, which applies to every category) recorded to apply after `today`, in
     the order they apply; a version that changes nothing is left out. One query when nothing is announced (the
     usual day), else one more for each of the three that has some, plus one per version."""
-    query, arguments = announced_read(category, today)
-    announced = set(query(**arguments))
+    announced = set(_announced(category=category, today=today))
     found = []
     for version in _later_thresholds(category=category, today=today) if THRESHOLD in announced else ():
         found.append((THRESHOLD, version.risk_point, version, threshold_changes(version)))

@@ -29,14 +29,14 @@ from cases.models import (
 )
 from cases.selectors import MERCHANT_TABS, new_since, tab_counts
 from cases.thresholds import in_force, rule_parameter_versions_in_force
-from enforcement.rule_changes import announced_read, upcoming_rule_changes
+from enforcement.rule_changes import upcoming_rule_changes
 from metrics.cohorts import STABLE_AFTER_DAYS
 from riskcase.lib.charts import pooled
 from riskcase.lib.choices import display_labels
-from riskcase.lib.precompiled import Precompiled, primed
+from riskcase.lib.precompiled import Precompiled
 
 from . import penalties
-from .metrics import latest_as_of, latest_as_of_read, product_window_sums, window_sums
+from .metrics import latest_as_of, product_window_sums, window_sums
 
 MICRO = 10**6
 ENDING_SOON_DAYS = 7
@@ -242,11 +242,6 @@ def _status(warning, violation):
     return "too_few_orders" if "too_few_orders" in (warning, violation) else "no_data"
 
 
-def _ending_soon(now):
-    """Until when a penalty in force counts as ending soon."""
-    return now + timedelta(days=ENDING_SOON_DAYS)
-
-
 def needs_attention(merchant_id, *, now):
     """What the merchant should act on: violations still open to appeal (with their deadline, or none yet when
     the notice has not reached them: the window starts on delivery), warnings not yet acknowledged, and
@@ -254,7 +249,7 @@ def needs_attention(merchant_id, *, now):
     or not the diagnosis's first penalties include them (three queries)."""
     appealable = [v for v in _appealable(merchant_id=merchant_id, now=now) if can_appeal(v, appeal=None, now=now)]
     unacknowledged = _unacknowledged(merchant_id=merchant_id)
-    ending = penalties.penalties_ending(merchant_id, now=now, until=_ending_soon(now),
+    ending = penalties.penalties_ending(merchant_id, now=now, until=now + timedelta(days=ENDING_SOON_DAYS),
                                         limit=ATTENTION_LIMIT)
     points, warned = display_labels(Violation, "risk_point"), display_labels(Warning, "risk_point")
     return {
@@ -268,22 +263,7 @@ def needs_attention(merchant_id, *, now):
 
 
 def merchant_diagnosis(merchant, *, today, now):
-    """Everything the diagnosis screen shows for `merchant` (a metrics.Merchant). Its eight reads that depend on
-    nothing but the merchant and the time go to PostgreSQL in one round trip (riskcase.lib.precompiled.primed);
-    the rest follow from what they find."""
-    merchant_id = merchant.merchant_id
-    with primed(latest_as_of_read(merchant_id),
-                (_warnings_counted, {"merchant_id": merchant_id}),
-                (_violations_counted, {"merchant_id": merchant_id, "now": now}),
-                (_appealable, {"merchant_id": merchant_id, "now": now}),
-                (_unacknowledged, {"merchant_id": merchant_id}),
-                penalties.in_force_read(merchant_id, now=now, limit=DIAGNOSIS_LIST_LIMIT),
-                penalties.ending_read(merchant_id, now=now, until=_ending_soon(now), limit=ATTENTION_LIMIT),
-                announced_read(merchant.category, today)):
-        return _diagnosis(merchant, today=today, now=now)
-
-
-def _diagnosis(merchant, *, today, now):
+    """Everything the diagnosis screen shows for `merchant` (a metrics.Merchant)."""
     as_of = latest_as_of(merchant.merchant_id)
     versions = _versions(merchant.category, as_of)
     shown_penalties, penalties_total = penalties.active_penalties(merchant.merchant_id, now=now,

@@ -37,14 +37,8 @@ _latest_as_of = Precompiled(
 
 def latest_as_of(merchant_id):
     """The latest day the merchant's metrics were computed as of (A), or None (one query)."""
-    query, arguments = latest_as_of_read(merchant_id)
-    found = query(**arguments)
+    found = _latest_as_of(merchant_id=merchant_id)
     return found[0] if found else None
-
-
-def latest_as_of_read(merchant_id):
-    """(query, arguments) of latest_as_of's read."""
-    return _latest_as_of, {"merchant_id": merchant_id}
 
 
 def _window_sums_sql(model, windows, *, merchant_id, products=None):

@@ -15,8 +15,8 @@ from enforcement.selectors import merchant_penalties, violations_behind
 from riskcase.lib.choices import display_labels
 from riskcase.lib.precompiled import Precompiled
 
-__all__ = ["active_penalties", "describe", "describe_all", "ending_read", "in_force_read", "merchant_penalties",
-           "penalties_ending", "restriction_labels"]
+__all__ = ["active_penalties", "describe", "describe_all", "merchant_penalties", "penalties_ending",
+           "restriction_labels"]
 
 # What a penalty restricts, in the order a merchant reads them (enforcement.policy.restrictions_for).
 RESTRICTIONS = ("public_warning", "no_creator_matchmaking", "no_ads", "no_campaigns", "traffic_weight",
@@ -161,37 +161,23 @@ def describe_all(penalties, *, now):
 _first_in_force, _first_ending = {}, {}
 
 
-def in_force_read(merchant_id, *, now, limit):
-    """(query, arguments) of the first `limit` penalties in force with their count (active_penalties' read)."""
+def active_penalties(merchant_id, *, now, limit):
+    """(the first `limit` of the merchant's penalties in force at `now`, newest first, as describe() dicts; how
+    many are in force): two queries whatever their number, the page and its count in one (COUNT(*) OVER (),
+    counted before the LIMIT), the violations behind the page in the other."""
     query = _first_in_force.get(limit)
     if query is None:
         query = _first_in_force[limit] = Precompiled(
             lambda merchant_id, now: merchant_penalties(merchant_id, now=now, status="active").only(*PENALTY_FIELDS)
             .annotate(in_force_total=Window(Count("pk"))).order_by("-starts_at", "-pk")[:limit],
             merchant_id=str, now=datetime)
-    return query, {"merchant_id": merchant_id, "now": now}
-
-
-def active_penalties(merchant_id, *, now, limit):
-    """(the first `limit` of the merchant's penalties in force at `now`, newest first, as describe() dicts; how
-    many are in force): two queries whatever their number, the page and its count in one (COUNT(*) OVER (),
-    counted before the LIMIT), the violations behind the page in the other."""
-    query, arguments = in_force_read(merchant_id, now=now, limit=limit)
-    penalties = query(**arguments)
+    penalties = query(merchant_id=merchant_id, now=now)
     return describe_all(penalties, now=now), penalties[0].in_force_total if penalties else 0
 
 
 def penalties_ending(merchant_id, *, now, until, limit):
     """[{id, kind, kind_label, ends_at}] of the merchant's penalties in force at `now` that end by `until`, the
     soonest first, at most `limit` (one query)."""
-    query, arguments = ending_read(merchant_id, now=now, until=until, limit=limit)
-    kinds = display_labels(Penalty, "kind")
-    return [{"id": str(p.pk), "kind": p.kind, "kind_label": kinds.get(p.kind, p.kind), "ends_at": p.ends_at}
-            for p in query(**arguments)]
-
-
-def ending_read(merchant_id, *, now, until, limit):
-    """(query, arguments) of penalties_ending's read."""
     query = _first_ending.get(limit)
     if query is None:
         query = _first_ending[limit] = Precompiled(
@@ -199,4 +185,6 @@ def ending_read(merchant_id, *, now, until, limit):
             .filter(ends_at__isnull=False, ends_at__lte=until).only("id", "kind", "ends_at")
             .order_by("ends_at", "-starts_at", "-pk")[:limit],
             merchant_id=str, now=datetime, until=datetime)
-    return query, {"merchant_id": merchant_id, "now": now, "until": until}
+    kinds = display_labels(Penalty, "kind")
+    return [{"id": str(p.pk), "kind": p.kind, "kind_label": kinds.get(p.kind, p.kind), "ends_at": p.ends_at}
+            for p in query(merchant_id=merchant_id, now=now, until=until)]

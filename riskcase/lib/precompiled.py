@@ -16,8 +16,6 @@ makes compiling fail loudly instead of running the wrong query. An argument comp
 """
 import uuid
 import weakref
-from contextlib import contextmanager
-from contextvars import ContextVar
 from datetime import UTC, date, datetime
 
 from django.conf import settings
@@ -31,10 +29,7 @@ from django.db.models.query import (
     get_related_populators,
 )
 
-__all__ = ["Precompiled", "primed"]
-
-# {(query, its arguments): its results} read ahead by primed(), for the calls inside its block.
-_primed = ContextVar("precompiled_primed", default=None)
+__all__ = ["Precompiled"]
 
 
 def _stand_in(kind, slot, attempt):
@@ -113,18 +108,10 @@ class _Compiled:
             raise ValueError(f"a precompiled query gives no {self.iterable.__name__}")
 
     def run(self, connection, arguments):
-        return self.receive(self.send(connection, arguments))
-
-    def send(self, connection, arguments):
-        """Execute the query (in pipeline mode: queue it); the cursor that holds its rows, for receive()."""
         params = [constant if name is None else adapt(arguments[name] if index is None else arguments[name][index])
                   for name, index, adapt, constant in self.slots]
-        cursor = connection.cursor()
-        cursor.execute(self.sql, params)
-        return cursor
-
-    def receive(self, cursor):
-        with cursor:
+        with connection.cursor() as cursor:
+            cursor.execute(self.sql, params)
             rows = cursor.fetchall()
         if self.trim is not None:
             rows = [row[:self.trim] for row in rows]
@@ -174,23 +161,8 @@ class Precompiled:
         self._compiled = weakref.WeakKeyDictionary()  # database connection (one per thread) -> {lengths: _Compiled}
 
     def __call__(self, **arguments):
-        primed = _primed.get()
-        if primed:
-            found = primed.pop(self._key(arguments), None)
-            if found is not None:
-                return found
-        connection, compiled, arguments = self._prepared(arguments)
-        return compiled.run(connection, arguments)
-
-    def _key(self, arguments):
-        return id(self), tuple((name, tuple(value) if isinstance(value, list) else value)
-                               for name, value in sorted(arguments.items()))
-
-    def _prepared(self, arguments):
-        """(connection, _Compiled, the arguments with lists padded and derived ones added) of one call."""
         if arguments.keys() != self.kinds.keys():
             raise TypeError(f"expected the arguments {sorted(self.kinds)}, got {sorted(arguments)}")
-        arguments = dict(arguments)
         for name in self.lists:
             arguments[name] = _padded(arguments[name])
         if self._db is None:
@@ -205,7 +177,7 @@ class Precompiled:
         compiled = shapes.get(lengths)
         if compiled is None:
             compiled = shapes[lengths] = self._compile(connection, dict(zip(self.lists, lengths, strict=True)))
-        return connection, compiled, arguments
+        return compiled.run(connection, arguments)
 
     def _compile(self, connection, lengths):
         # Every parameter an argument may give: (name, None) of a plain or derived one, (name, i) of a list's i-th.
@@ -247,28 +219,3 @@ class Precompiled:
 
 def _same(a, b):
     return type(a) is type(b) and a == b
-
-
-@contextmanager
-def primed(*calls):
-    """Run these independent reads now, [(Precompiled, {arguments})], in one round trip to PostgreSQL (psycopg's
-    pipeline mode: every query sent, then every result read), and let the first call of each with the same
-    arguments inside the block take its rows instead of querying. For a view whose reads are spread over
-    functions that each run their own query, one after the other: the view primes the ones that do not depend
-    on each other, and the functions stay as they are. Elsewhere (SQLite, a pipeline already open) nothing is
-    read ahead and the calls query as usual; a primed read nobody takes is dropped with the block."""
-    ahead = {}
-    queries = [(query, *query._prepared(arguments), query._key(arguments)) for query, arguments in calls]
-    connection = queries[0][1] if queries else None
-    if connection is not None and connection.vendor == "postgresql" and all(q[1] is connection for q in queries):
-        connection.ensure_connection()
-        if connection.connection.pgconn.pipeline_status == 0:  # psycopg.pq.PipelineStatus.OFF
-            with connection.connection.pipeline():
-                sent = [(key, compiled, compiled.send(connection, arguments))
-                        for _query, _connection, compiled, arguments, key in queries]
-            ahead = {key: compiled.receive(cursor) for key, compiled, cursor in sent}
-    token = _primed.set(ahead)
-    try:
-        yield
-    finally:
-        _primed.reset(token)
