@@ -1,4 +1,7 @@
 """System checks an operator sees in `manage.py check`, which `make serve` runs before starting anything."""
+from urllib.parse import urlsplit
+
+from django.conf import settings
 from django.core.checks import Error, Warning, register
 from django.db import connection
 
@@ -47,4 +50,24 @@ def postgresql_version(app_configs=None, **kwargs):
         f"PostgreSQL {version // 10000} is too old: RiskCase needs PostgreSQL 15 or later.",
         hint="The nightly recompute writes the metric tables with MERGE (PostgreSQL 15). Upgrade the server.",
         id="riskcase.E001",
+    )]
+
+
+LOOPBACK = {"localhost", "127.0.0.1", "::1", "0.0.0.0"}
+
+
+@register("security", deploy=True)
+def site_url(app_configs=None, **kwargs):
+    """In production the links in merchants' notifications must lead to the merchants' site over HTTPS, not to
+    the development default (http://127.0.0.1:8000), which no merchant can open."""
+    if not getattr(settings, "RISKCASE_PRODUCTION", False):
+        return []
+    url = urlsplit(settings.RISKCASE_SITE_URL or "")
+    if url.scheme == "https" and url.hostname and url.hostname not in LOOPBACK:
+        return []
+    return [Warning(
+        f"RISKCASE_SITE_URL is {settings.RISKCASE_SITE_URL!r}: the links in merchants' notifications would not "
+        "reach them.",
+        hint="Set RISKCASE_SITE_URL to the merchants' site as they reach it, e.g. https://merchant.example.com.",
+        id="riskcase.W002",
     )]
