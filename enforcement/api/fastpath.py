@@ -12,6 +12,10 @@ malformed, revoked, expired or under-scoped token, a HEAD, `?format=`, an `Accep
 Host, goes on down the full stack to RestrictionsView, which gives today's errors and logs them.
 RestrictionsView stays routed in the URLconf: it describes the endpoint in the OpenAPI schema and answers
 whatever this path passes on.
+
+In front of all of it, RestrictionsShortcut (a WSGI wrapper, riskcase/wsgi.py) answers the same plain success
+before Django's handler when the token is one this process already verified; the middleware answers the rest
+of the plain successes (a token to verify with a query). Both build their answer with _answers and _response.
 """
 import logging
 import re
