@@ -228,7 +228,7 @@ class ProductsAtRiskView(MerchantScopedMixin, generics.GenericAPIView):
                    operation_id="products_at_risk_list", tags=["diagnosis"])
     def get(self, request):
         merchant = self.get_queryset().get()
-        page = self.paginate_queryset(ranked_products_at_risk(merchant.merchant_id, now=timezone.now()))
+        page = self.paginate_queryset(ranked_products_at_risk(merchant.merchant_id))
         return self.get_paginated_response(ProductAtRiskSerializer(merchant_products_at_risk(merchant, page),
                                                                    many=True).data)
 

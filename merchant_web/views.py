@@ -277,7 +277,7 @@ def products_at_risk(request):
     """All the merchant's products at risk, the most serious first, a page at a time (the overview shows the
     first of them): the products are ranked by their case counts, the rates read for the page's only."""
     merchant = selectors.merchant(request.merchant_id)
-    page = Paginator(ranked_products_at_risk(merchant.merchant_id, now=timezone.now()), PAGE_SIZE).get_page(
+    page = Paginator(ranked_products_at_risk(merchant.merchant_id), PAGE_SIZE).get_page(
         request.GET.get("page"))
     context = {"page": page, "products": merchant_products_at_risk(merchant, page.object_list), "nav": "overview"}
     return render(request, "merchant_web/products_at_risk.html", context)

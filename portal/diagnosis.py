@@ -15,7 +15,7 @@ products it shows the first DIAGNOSIS_LIST_LIMIT with their totals; the full lis
 from datetime import date, datetime, timedelta
 from operator import itemgetter
 
-from django.db.models import Count, F, Q
+from django.db.models import Count, F, Q, Value
 
 from cases.abilities import can_appeal
 from cases.models import (
@@ -54,17 +54,47 @@ _rule_parameters_in_force = Precompiled(
     lambda as_of, category: rule_parameter_versions_in_force(as_of).filter(category=category), as_of=date, category=str)
 _warnings_counted = Precompiled(
     lambda merchant_id: Warning.objects.filter(merchant_id=merchant_id, state__in=OPEN_WARNING_STATES)
-    .values("risk_point", "product_id")
+    .values("risk_point")
     .annotate(open=Count("pk", filter=Q(state=WarningState.OPEN)),
-              acknowledged=Count("pk", filter=Q(state=WarningState.ACKNOWLEDGED)), n=Count("pk"))
+              acknowledged=Count("pk", filter=Q(state=WarningState.ACKNOWLEDGED)))
     .order_by(),
     merchant_id=str)
-_STANDING = Q(risk_point__in=[p.value for p in RATE_RISK_POINTS]) & ~Q(
-    state__in=[ViolationState.APPEAL_SUCCEEDED, ViolationState.WITHDRAWN])  # a rate violation not overturned
 _violations_counted = Precompiled(
-    lambda merchant_id, now: Violation.objects.filter(merchant_id=merchant_id).values("product_id")
-    .annotate(**tab_counts(now), standing=Count("pk", filter=_STANDING)).order_by(),
+    lambda merchant_id, now: Violation.objects.filter(merchant_id=merchant_id).values("merchant_id")
+    .annotate(**tab_counts(now)).order_by(),
     merchant_id=str, now=datetime, derived={"new_since": (datetime, lambda now, **_: new_since(now))})
+_RATE_POINTS = [p.value for p in RATE_RISK_POINTS]
+_STANDING = Q(risk_point__in=_RATE_POINTS) & ~Q(
+    state__in=[ViolationState.APPEAL_SUCCEEDED, ViolationState.WITHDRAWN])  # a rate violation not overturned
+
+
+def _at_risk(merchant_id):
+    """(product_id, open_warnings, standing_violations) per product and kind of case: the products with an open
+    or acknowledged rate warning, then those with a standing rate violation (a product may be in both)."""
+    warned = (Warning.objects.filter(merchant_id=merchant_id, state__in=OPEN_WARNING_STATES,
+                                     risk_point__in=_RATE_POINTS).exclude(product_id="")
+              .values("product_id").annotate(open_warnings=Count("pk"), standing_violations=Value(0)).order_by())
+    violated = (Violation.objects.filter(_STANDING, merchant_id=merchant_id).exclude(product_id="")
+                .values("product_id").annotate(open_warnings=Value(0), standing_violations=Count("pk")).order_by())
+    return warned.union(violated, all=True)
+
+
+def _ranking(limit=None):
+    """How _at_risk's rows become the ranked products (a Precompiled wrap): one row per product, in product_rank's
+    order, the first `limit` of them, each with the number of products in all."""
+    def wrap(sql, connection):
+        # Product ids compared by code point, as product_rank compares them in Python: PostgreSQL's "C" collation;
+        # SQLite's default (BINARY) does so already.
+        collate = ' COLLATE "C"' if connection.vendor == "postgresql" else ""
+        return ("SELECT product_id, CAST(SUM(open_warnings) AS integer) AS w, "
+                "CAST(SUM(standing_violations) AS integer) AS s, COUNT(*) OVER () "
+                f"FROM ({sql}) AS at_risk GROUP BY product_id ORDER BY s DESC, w DESC, product_id{collate}"
+                + ("" if limit is None else f" LIMIT {int(limit)}"))
+    return wrap
+
+
+_ranked = Precompiled(_at_risk, merchant_id=str, wrap=_ranking())
+_ranked_first = Precompiled(_at_risk, merchant_id=str, wrap=_ranking(DIAGNOSIS_LIST_LIMIT))
 _appealable = Precompiled(
     lambda merchant_id, now: Violation.objects.filter(
         Q(appeal_deadline__gte=now) | Q(appeal_deadline__isnull=True),
@@ -83,27 +113,9 @@ def _versions(category, as_of):
     return {v.risk_point: v for v in _thresholds_in_force(as_of=as_of, category=category)} if as_of else {}
 
 
-def _warning_rows(merchant_id):
-    """The merchant's open and acknowledged warnings counted per (risk point, product): the one query that both
-    warning_counts and products_at_risk read."""
-    return _warnings_counted(merchant_id=merchant_id)
-
-
-def _violation_rows(merchant_id, now):
-    """The merchant's violations counted per product: each tab's count (cases.selectors.tab_counts) and the
-    standing rate violations' (not overturned): the one query that both the tab counts and products_at_risk
-    read."""
-    return _violations_counted(merchant_id=merchant_id, now=now)
-
-
-def warning_counts(merchant_id, rows=None):
-    """[{risk_point, open, acknowledged}] for every risk point, zeros included (one query, none given `rows`
-    of _warning_rows)."""
-    counts = {}
-    for row in _warning_rows(merchant_id) if rows is None else rows:
-        count = counts.setdefault(row["risk_point"], {"open": 0, "acknowledged": 0})
-        count["open"] += row["open"]
-        count["acknowledged"] += row["acknowledged"]
+def warning_counts(merchant_id):
+    """[{risk_point, open, acknowledged}] for every risk point, zeros included (one query)."""
+    counts = {row["risk_point"]: row for row in _warnings_counted(merchant_id=merchant_id)}
     return [
         {"risk_point": point.value, "risk_point_label": point.label,
          "open": counts.get(point.value, {}).get("open", 0),
@@ -187,24 +199,24 @@ def _standing(versions, windows, sums, *, as_of, min_orders, labels):
     return standing
 
 
-def ranked_products_at_risk(merchant_id, *, now, warning_rows=None, violation_rows=None):
+def ranked_products_at_risk(merchant_id):
     """[(product_id, open_warnings, standing_violations)] of the merchant's products with an open product warning
-    or a standing product violation (a rate rule's case about the product), the most serious first (product_rank).
-    Two queries of one row per product, none given the rows of _warning_rows and _violation_rows; no figures."""
-    rate_points = {p.value for p in RATE_RISK_POINTS}
-    warned, violated = {}, {}
-    for row in _warning_rows(merchant_id) if warning_rows is None else warning_rows:
-        if row["product_id"] and row["risk_point"] in rate_points:
-            warned[row["product_id"]] = warned.get(row["product_id"], 0) + row["n"]
-    for row in _violation_rows(merchant_id, now) if violation_rows is None else violation_rows:
-        if row["product_id"] and row["standing"]:
-            violated[row["product_id"]] = row["standing"]
-    return sorted(((product, warned.get(product, 0), violated.get(product, 0)) for product in {*warned, *violated}),
-                  key=product_rank)
+    or a standing product violation (a rate rule's case about the product), the most serious first (product_rank),
+    all of them (the full list's pages). One query, ranked by the database; no figures."""
+    return [row[:3] for row in _ranked(merchant_id=merchant_id)]
+
+
+def first_products_at_risk(merchant_id):
+    """(the first DIAGNOSIS_LIST_LIMIT rows of ranked_products_at_risk, how many rows it has): one query that reads
+    those rows only, whatever the merchant's number of products."""
+    rows = _ranked_first(merchant_id=merchant_id)
+    return [row[:3] for row in rows], rows[0][3] if rows else 0
 
 
 def product_rank(row):
-    """The order of the products at risk: standing violations, then open warnings, most first; then product id."""
+    """The order of the products at risk: standing violations, then open warnings, most first; then product id
+    (by code point). The database ranks them (_ranking); this is the same order in Python, for the full list's
+    cursor (a test checks that the two agree)."""
     product, open_warnings, standing_violations = row
     return -standing_violations, -open_warnings, product
 
@@ -268,21 +280,20 @@ def merchant_diagnosis(merchant, *, today, now):
     versions = _versions(merchant.category, as_of)
     shown_penalties, penalties_total = penalties.active_penalties(merchant.merchant_id, now=now,
                                                                  limit=DIAGNOSIS_LIST_LIMIT)
-    warning_rows, violation_rows = _warning_rows(merchant.merchant_id), _violation_rows(merchant.merchant_id, now)
-    ranked = ranked_products_at_risk(merchant.merchant_id, now=now, warning_rows=warning_rows,
-                                     violation_rows=violation_rows)
+    first_products, products_total = first_products_at_risk(merchant.merchant_id)
+    violation_rows = _violations_counted(merchant_id=merchant.merchant_id, now=now)  # none without a violation
     return {
         "merchant_id": merchant.merchant_id, "name": merchant.name, "category": merchant.category,
         "today": today,
         "as_of": as_of,
         "stable_through": None if as_of is None else as_of - timedelta(days=STABLE_AFTER_DAYS),
         "provisional_from": None if as_of is None else as_of - timedelta(days=STABLE_AFTER_DAYS - 1),
-        "warnings": warning_counts(merchant.merchant_id, rows=warning_rows),
+        "warnings": warning_counts(merchant.merchant_id),
         "violations": {tab: sum(map(itemgetter(tab), violation_rows)) for tab in MERCHANT_TABS},
         "rates": rate_standing(merchant.merchant_id, merchant.category, as_of, versions=versions),
-        "products_at_risk": products_at_risk(merchant.merchant_id, merchant.category, as_of,
-                                             ranked[:DIAGNOSIS_LIST_LIMIT], versions=versions),
-        "products_at_risk_total": len(ranked),
+        "products_at_risk": products_at_risk(merchant.merchant_id, merchant.category, as_of, first_products,
+                                             versions=versions),
+        "products_at_risk_total": products_total,
         "penalties": shown_penalties,
         "penalties_total": penalties_total,
         "attention": needs_attention(merchant.merchant_id, now=now),

@@ -81,6 +81,23 @@ def _padded(values):
     return values + [values[-1]] * (length - len(values))
 
 
+def _params(slots, arguments):
+    return [constant if name is None else adapt(arguments[name] if index is None else arguments[name][index])
+            for name, index, adapt, constant in slots]
+
+
+class _Wrapped:
+    """A wrapped query's SQL on one connection: its rows as plain tuples of what the database sends."""
+
+    def __init__(self, sql, slots):
+        self.sql, self.slots = sql, slots
+
+    def run(self, connection, arguments):
+        with connection.cursor() as cursor:
+            cursor.execute(self.sql, _params(self.slots, arguments))
+            return [tuple(row) for row in cursor.fetchall()]
+
+
 class _Compiled:
     """One query's SQL on one connection: where each argument goes, and how its rows become results."""
 
@@ -108,10 +125,8 @@ class _Compiled:
             raise ValueError(f"a precompiled query gives no {self.iterable.__name__}")
 
     def run(self, connection, arguments):
-        params = [constant if name is None else adapt(arguments[name] if index is None else arguments[name][index])
-                  for name, index, adapt, constant in self.slots]
         with connection.cursor() as cursor:
-            cursor.execute(self.sql, params)
+            cursor.execute(self.sql, _params(self.slots, arguments))
             rows = cursor.fetchall()
         if self.trim is not None:
             rows = [row[:self.trim] for row in rows]
@@ -152,10 +167,14 @@ class Precompiled:
     IN (...) lookup (padded to a power of two by repeating its last value, which changes no IN; compiled once
     per padded length; never empty); `derived` {name: (type, function)} declares a parameter computed from the
     arguments (function(**arguments)), which `build` computes the same way (it calls the same function). Not
-    for a query whose SQL changes with the arguments' values (None for a date...): compiling it raises."""
+    for a query whose SQL changes with the arguments' values (None for a date...): compiling it raises.
 
-    def __init__(self, build, *, derived=None, **kinds):
-        self.build, self.kinds, self.derived = build, kinds, dict(derived or {})
+    `wrap(sql, connection)`, when given, returns SQL that reads the QuerySet's as a subquery (an aggregate over a
+    union, say: what the ORM cannot write) and adds no parameter of its own; the call then returns its rows as
+    plain tuples, unconverted (integers and text: what needs no converter)."""
+
+    def __init__(self, build, *, derived=None, wrap=None, **kinds):
+        self.build, self.kinds, self.derived, self.wrap = build, kinds, dict(derived or {}), wrap
         self.lists = [name for name, kind in kinds.items() if isinstance(kind, list)]
         self._db = None  # the database alias the QuerySet reads from (the router's answer, once)
         self._compiled = weakref.WeakKeyDictionary()  # database connection (one per thread) -> {lengths: _Compiled}
@@ -214,6 +233,11 @@ class Precompiled:
             else:
                 raise ValueError(f"parameter {position} of the query is not one of its arguments nor a constant "
                                  f"({first!r}, then {second!r}): {sql}")
+        if self.wrap is not None:
+            wrapped = self.wrap(sql, connection)
+            if wrapped.count("%s") != sql.count("%s"):
+                raise ValueError(f"a wrapped query adds no parameter of its own: {wrapped}")
+            return _Wrapped(wrapped, slots)
         return _Compiled(sql, slots, compiler, queryset)
 
 

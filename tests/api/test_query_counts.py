@@ -45,14 +45,14 @@ def test_warning_detail_takes_a_fixed_number_of_queries(api, merchant,
 # The token, the user's other tokens, the membership, one page of violations with their appeals.
 VIOLATION_LIST_QUERIES = 4
 # The token, the user's other tokens, the membership, then the merchant, A (the latest as-of day), the
-# thresholds in force on A, the pooled sums of both figures, the open warnings counted per risk point and
-# product, the violations counted per product and tab (the warning and tab counts and the products at risk
-# all read these two), the first 20 penalties in force with their count (one query), the violations behind
+# thresholds in force on A, the pooled sums of both figures, the open warnings counted per risk point, the
+# violations counted per tab, the first 20 products at risk ranked by the database with their count (one
+# query), the first 20 penalties in force with their count (one query), the violations behind
 # them, and what needs attention (appealable violations, open warnings, penalties ending soon); for the 20
 # products at risk shown (when there are any) the category's rule parameters and their pooled sums, one
 # grouped query; whether any rule change is announced for the category (one query: its future threshold and
 # rule-parameter versions, the policy's), and on the days one is, one more for each kind announced.
-DIAGNOSIS_QUERIES = 17
+DIAGNOSIS_QUERIES = 18
 
 
 def _many_cases(merchant, n, first=0):

@@ -286,3 +286,46 @@ def test_the_penalties_page_lists_those_in_force_with_status_active(web, merchan
 def test_a_diagnosis_cursor_link_keeps_its_page_size(api, many_products):
     next_link = api.get(PRODUCTS, {"page_size": 7}).json()["next"]
     assert parse_qs(urlsplit(next_link).query)["page_size"] == ["7"]
+
+
+def test_the_database_ranks_the_products_as_product_rank_does(merchant):
+    """The diagnosis and the pages take the database's order (one query), the full list's cursor product_rank's:
+    the two agree, ties broken by product id code point by code point (capitals before small letters, "b-10"
+    before "b-2", Chinese last, as Python compares them, not as a locale's collation would), and only the cases
+    that put a product at risk count: rate cases, warnings open or acknowledged, violations not overturned."""
+    from django.contrib.auth.models import Permission
+
+    from cases import services
+    from eventstore.actors import Actor
+    from portal.diagnosis import first_products_at_risk, product_rank, ranked_products_at_risk
+    from tests.factories import UserFactory
+
+    if connection.vendor == "postgresql":  # as in a database created with a locale's collation, not C's
+        with connection.cursor() as cursor:
+            for table in ("cases_warning", "cases_violation"):
+                cursor.execute(f'ALTER TABLE {table} ALTER COLUMN product_id TYPE varchar(64) COLLATE "en-US-x-icu"')
+
+    for product in ("alpha", "Zeta", "商品-1", "Ärger"):
+        _at_risk(merchant, product, violations=1, warnings=0)
+    _at_risk(merchant, "beta", violations=2, warnings=1)
+    for product in ("b-2", "b-10", "B-3"):
+        _at_risk(merchant, product, violations=0, warnings=1)
+    acknowledged = raise_warning(merchant, risk_point="complaint_rate", product_id="b-2")
+    services.warning_acknowledge(warning_id=acknowledged.pk, actor=Actor.merchant(merchant.merchant_id))
+    # Not at risk: an overturned violation, a closed warning, cases that are not a rate's, the merchant's own.
+    reviewer = UserFactory(username="rita", is_staff=True)
+    reviewer.user_permissions.add(Permission.objects.get(content_type__app_label="cases", codename="withdraw_violation"))
+    withdrawn = record_violation(merchant, risk_point="complaint_rate", product_id="gone")
+    services.violation_withdraw(violation_id=withdrawn.pk, actor=Actor.reviewer(reviewer), reason="error")
+    resolved = raise_warning(merchant, risk_point="negative_review_rate", product_id="gone")
+    services.warning_resolve(warning_id=resolved.pk, reason="rate back under warn_at")
+    record_violation(merchant, risk_point="clustered_complaints", product_id="other-rule")
+    raise_warning(merchant, risk_point="service_not_provided", product_id="other-rule")
+    _at_risk(merchant, "", violations=2, warnings=1)
+
+    ranked = ranked_products_at_risk(merchant.merchant_id)
+    assert ranked == sorted(ranked, key=product_rank)
+    assert ranked == [("beta", 1, 2), ("Zeta", 0, 1), ("alpha", 0, 1), ("Ärger", 0, 1), ("商品-1", 0, 1),
+                      ("b-2", 2, 0), ("B-3", 1, 0), ("b-10", 1, 0)]
+    assert first_products_at_risk(merchant.merchant_id) == (ranked, 8)
+    assert ranked_products_at_risk("m-nobody") == [] and first_products_at_risk("m-nobody") == ([], 0)

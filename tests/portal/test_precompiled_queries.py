@@ -60,10 +60,12 @@ def test_the_diagnosis_queries_return_what_the_orm_returns(busy):
         assert_same(diagnosis._thresholds_in_force, as_of=as_of, category="food")
         assert_same(diagnosis._rule_parameters_in_force, as_of=as_of, category="food")
     assert len(assert_same(diagnosis._thresholds_in_force, as_of=date(2026, 6, 30), category="food")) == 3
-    assert len(assert_same(diagnosis._warnings_counted, merchant_id=m)) == 8
+    assert_same(diagnosis._warnings_counted, merchant_id=m)
+    counted = diagnosis._warnings_counted(merchant_id=m)  # per risk point
+    assert len(counted) == 5 and sum(row["open"] + row["acknowledged"] for row in counted) == 8
     assert_same(diagnosis._warnings_counted, merchant_id="m-nobody")
     for now in (NOW, NOW + timedelta(days=6), NOW + timedelta(days=30)):  # every violation "new", some, none
-        assert len(assert_same(diagnosis._violations_counted, merchant_id=m, now=now)) == 8
+        assert len(assert_same(diagnosis._violations_counted, merchant_id=m, now=now)) == 1  # the merchant's
         assert_same(diagnosis._appealable, merchant_id=m, now=now)
     assert assert_same(diagnosis._appealable, merchant_id=m, now=NOW)  # the violations not appealed
     assert len(assert_same(diagnosis._unacknowledged, merchant_id=m)) == 8
@@ -156,3 +158,18 @@ def test_constants_stay_and_arguments_are_substituted_in_or_queries(merchant):
     query = Precompiled(lambda m, p: Warning.objects.filter(Q(merchant_id=m) & (Q(product_id=p) | Q(product_id="")))
                         .values_list("product_id", flat=True), m=str, p=str)
     assert query(m="m-alpha", p="p-1") == list(query.build(m="m-alpha", p="p-1")) == []
+
+
+@pytest.mark.django_db
+def test_a_wrapped_query_reads_its_querysets_rows_and_adds_no_parameter(busy):
+    """wrap= reads the QuerySet's SQL as a subquery, its rows plain tuples; a wrap that brings a parameter of its
+    own would shift every argument's place, and is refused when compiled."""
+    build = lambda merchant_id: Warning.objects.filter(merchant_id=merchant_id).values("risk_point")  # noqa: E731
+    counted = Precompiled(build, merchant_id=str,
+                          wrap=lambda sql, connection: f"SELECT COUNT(*) FROM ({sql}) AS w")
+    assert counted(merchant_id=busy.merchant_id) == [(Warning.objects.filter(merchant=busy).count(),)]
+    assert counted(merchant_id="m-nobody") == [(0,)]
+    shifted = Precompiled(build, merchant_id=str,
+                          wrap=lambda sql, connection: f"SELECT * FROM ({sql}) AS w WHERE risk_point = %s")
+    with pytest.raises(ValueError, match="adds no parameter"):
+        shifted(merchant_id=busy.merchant_id)
