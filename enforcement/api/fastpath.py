@@ -35,7 +35,7 @@ from rest_framework.renderers import JSONRenderer
 
 from metrics.authentication import grants, remembered_service_token, service_token
 from riskcase.ops.badinput import has_nul
-from riskcase.ops.requestid import HEADER, META_KEY, clean_request_id, new_request_id
+from riskcase.ops.requestid import HEADER, META_KEY, clean_request_id, new_request_id, request_id_var
 
 from .. import cache, selectors
 from .views import RestrictionsView
@@ -128,19 +128,24 @@ class RestrictionsShortcut:
         merchant_id = _answers(request, token_of=remembered_service_token)
         if merchant_id is None:
             return None
-        document = cache.get(merchant_id)
-        if document is None:
-            # A miss reads the row inside the request signals Django would send: the database connection is
-            # checked before (too old, broken, left in a transaction: closed) and after, as for any request.
-            request_started.send(sender=type(self), environ=request.environ)
-            try:
-                document = selectors.stored_document(merchant_id)
-            finally:
-                request_finished.send(sender=type(self))
+        request_id = clean_request_id(request.META.get(META_KEY)) or new_request_id()
+        # What the reads below log (Redis unavailable, say) carries the request's id, as behind the middleware.
+        outside = request_id_var.set(request_id)
+        try:
+            document = cache.get(merchant_id)
+            if document is None:
+                # A miss reads the row inside the request signals Django would send: the database connection is
+                # checked before (too old, broken, left in a transaction: closed) and after, as for any request.
+                request_started.send(sender=type(self), environ=request.environ)
+                try:
+                    document = selectors.stored_document(merchant_id)
+                finally:
+                    request_finished.send(sender=type(self))
+        finally:
+            request_id_var.reset(outside)
         body = _renderer.render(document)
         return body, [("Content-Length", str(len(body))), ("Content-Language", _language(request)),
-                      *self.fixed_headers(request),
-                      (HEADER, clean_request_id(request.META.get(META_KEY)) or new_request_id())]
+                      *self.fixed_headers(request), (HEADER, request_id)]
 
     def fixed_headers(self, request):
         """The headers of a success that are the same for every request, HTTPS or not: the ones _response and

@@ -340,6 +340,29 @@ def test_a_cache_miss_is_read_from_the_row_between_the_request_signals(client, r
 
 
 @pytest.mark.redis
+def test_what_a_cache_miss_logs_carries_the_request_id(record, remembered_token, monkeypatch):
+    """The reads of a miss (Redis, the database) log with the request's id, as behind the middleware; the id is
+    forgotten once the request is answered, hit or miss."""
+    from riskcase.ops.requestid import current_request_id
+
+    record()
+    seen = []
+    stored_document = selectors.stored_document
+
+    def read(merchant_id):
+        seen.append(current_request_id())
+        return stored_document(merchant_id)
+
+    monkeypatch.setattr(selectors, "stored_document", read)
+    cache.forget_all()
+    (status, _, headers), _ = through_shortcut(**remembered_token)
+    assert status == 200 and seen == ["same-id"] == [headers["X-Request-ID"]]
+    assert current_request_id() is None
+    through_shortcut(**remembered_token)  # a hit
+    assert seen == ["same-id"] and current_request_id() is None
+
+
+@pytest.mark.redis
 def test_the_shortcut_never_queries_it_hands_on_a_token_this_process_does_not_remember(record, remembered_token,
                                                                                      django_assert_num_queries):
     record()
