@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from cases.models import RiskPoint, RuleParameterVersion, ThresholdVersion
 from cases.thresholds import rule_parameters_changes, threshold_changes
 from riskcase.lib.charts import percent
-from riskcase.lib.precompiled import Precompiled
+from riskcase.lib.precompiled import Pending, Precompiled, run_plans
 
 from .models import PenaltyKind, PolicyVersion
 from .policy import policy_changes
@@ -100,14 +100,21 @@ def upcoming_rule_changes(category, today):
     `category` (and of the penalty policy, which applies to every category) recorded to apply after `today`, in
     the order they apply; a version that changes nothing is left out. One query when nothing is announced (the
     usual day), else one more for each of the three that has some, plus one per version."""
-    announced = set(_announced(category=category, today=today))
-    found = []
-    for version in _later_thresholds(category=category, today=today) if THRESHOLD in announced else ():
-        found.append((THRESHOLD, version.risk_point, version, threshold_changes(version)))
-    for version in _later_rule_parameters(category=category, today=today) if RULE_PARAMETERS in announced else ():
-        found.append((RULE_PARAMETERS, "", version, rule_parameters_changes(version)))
-    for version in _later_policies(today=today) if POLICY in announced else ():
-        found.append((POLICY, "", version, policy_changes(version)))
+    [changes] = run_plans(upcoming_rule_changes_plan(category, today))
+    return changes
+
+
+def upcoming_rule_changes_plan(category, today):
+    """upcoming_rule_changes's plan (riskcase.lib.precompiled.run_plans): one read, then the versions announced."""
+    announced = set((yield _announced.later(category=category, today=today)))
+    none = Pending.ready(())
+    thresholds, rule_parameters, policies = yield (
+        _later_thresholds.later(category=category, today=today) if THRESHOLD in announced else none,
+        _later_rule_parameters.later(category=category, today=today) if RULE_PARAMETERS in announced else none,
+        _later_policies.later(today=today) if POLICY in announced else none)
+    found = [(THRESHOLD, version.risk_point, version, threshold_changes(version)) for version in thresholds]
+    found += [(RULE_PARAMETERS, "", version, rule_parameters_changes(version)) for version in rule_parameters]
+    found += [(POLICY, "", version, policy_changes(version)) for version in policies]
     return [{"rule": rule, "rule_label": rule_label(rule, risk_point), "risk_point": risk_point,
              "version_id": version.pk, "effective_from": version.effective_from,
              "stricter": any(c.stricter for c in changes), "changes": describe_changes(rule, changes)}

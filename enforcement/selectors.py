@@ -6,7 +6,7 @@ from django.db import connections
 from django.db.models import Q
 from django.utils import timezone
 
-from riskcase.lib.precompiled import Precompiled
+from riskcase.lib.precompiled import Pending, Precompiled
 
 from . import cache
 from .models import Penalty, PenaltyKind, PenaltyState, Restriction
@@ -107,15 +107,20 @@ _behind = {}  # the fields read (None: all) -> the query of violations_behind, c
 def violations_behind(penalties, fields=None):
     """{violation id (str): Violation} for every violation behind these penalties, in one query; only `fields`
     of them when given (the others are read on access)."""
+    return violations_behind_read(penalties, fields).run()
+
+
+def violations_behind_read(penalties, fields=None):
+    """violations_behind's read, not yet run (riskcase.lib.precompiled.Pending)."""
     from cases.models import Violation
 
     ids = {vid for p in penalties for vid in p.violation_ids}
     if not ids:
-        return {}
+        return Pending.ready({})
     fields = tuple(fields) if fields else None
     query = _behind.get(fields)
     if query is None:
         query = _behind[fields] = Precompiled(
             lambda ids: Violation.objects.filter(pk__in=ids).only(*fields) if fields
             else Violation.objects.filter(pk__in=ids), ids=[uuid.UUID])
-    return {str(v.pk): v for v in query(ids=[uuid.UUID(str(vid)) for vid in ids])}
+    return query.later(ids=[uuid.UUID(str(vid)) for vid in ids]).then(lambda found: {str(v.pk): v for v in found})

@@ -29,14 +29,14 @@ from cases.models import (
 )
 from cases.selectors import MERCHANT_TABS, new_since, tab_counts
 from cases.thresholds import in_force, rule_parameter_versions_in_force
-from enforcement.rule_changes import upcoming_rule_changes
+from enforcement.rule_changes import upcoming_rule_changes_plan
 from metrics.cohorts import STABLE_AFTER_DAYS
 from riskcase.lib.charts import pooled
 from riskcase.lib.choices import display_labels
-from riskcase.lib.precompiled import Precompiled
+from riskcase.lib.precompiled import Pending, Precompiled, run_plans
 
 from . import penalties
-from .metrics import latest_as_of, product_window_sums, window_sums
+from .metrics import latest_as_of, latest_as_of_read, product_window_sums_read, window_sums, window_sums_read
 
 MICRO = 10**6
 ENDING_SOON_DAYS = 7
@@ -110,18 +110,31 @@ _unacknowledged = Precompiled(  # plain rows: nothing but these fields is read o
 
 def _versions(category, as_of):
     """{risk point: ThresholdVersion} of the category in force on A (one query; none without A)."""
-    return {v.risk_point: v for v in _thresholds_in_force(as_of=as_of, category=category)} if as_of else {}
+    return _versions_read(category, as_of).run()
+
+
+def _versions_read(category, as_of):
+    if not as_of:
+        return Pending.ready({})
+    return _thresholds_in_force.later(as_of=as_of, category=category).then(
+        lambda found: {v.risk_point: v for v in found})
 
 
 def warning_counts(merchant_id):
     """[{risk_point, open, acknowledged}] for every risk point, zeros included (one query)."""
-    counts = {row["risk_point"]: row for row in _warnings_counted(merchant_id=merchant_id)}
-    return [
-        {"risk_point": point.value, "risk_point_label": point.label,
-         "open": counts.get(point.value, {}).get("open", 0),
-         "acknowledged": counts.get(point.value, {}).get("acknowledged", 0)}
-        for point in RiskPoint
-    ]
+    return _warning_counts_read(merchant_id).run()
+
+
+def _warning_counts_read(merchant_id):
+    def read(rows):
+        counts = {row["risk_point"]: row for row in rows}
+        return [
+            {"risk_point": point.value, "risk_point_label": point.label,
+             "open": counts.get(point.value, {}).get("open", 0),
+             "acknowledged": counts.get(point.value, {}).get("acknowledged", 0)}
+            for point in RiskPoint
+        ]
+    return _warnings_counted.later(merchant_id=merchant_id).then(read)
 
 
 def _reaches(numerator, denominator, line):
@@ -152,8 +165,14 @@ def _rate_windows(versions, as_of):
 
 
 def _product_min_orders(category, as_of):
-    versions = _rule_parameters_in_force(as_of=as_of, category=category) if as_of else []
-    return versions[0].product_min_orders if versions else 20
+    return _product_min_orders_read(category, as_of).run()
+
+
+def _product_min_orders_read(category, as_of):
+    if not as_of:
+        return Pending.ready(20)
+    return _rule_parameters_in_force.later(as_of=as_of, category=category).then(
+        lambda versions: versions[0].product_min_orders if versions else 20)
 
 
 def _rate_labels():
@@ -209,8 +228,12 @@ def ranked_products_at_risk(merchant_id):
 def first_products_at_risk(merchant_id):
     """(the first DIAGNOSIS_LIST_LIMIT rows of ranked_products_at_risk, how many rows it has): one query that reads
     those rows only, whatever the merchant's number of products."""
-    rows = _ranked_first(merchant_id=merchant_id)
-    return [row[:3] for row in rows], rows[0][3] if rows else 0
+    return _first_products_at_risk_read(merchant_id).run()
+
+
+def _first_products_at_risk_read(merchant_id):
+    return _ranked_first.later(merchant_id=merchant_id).then(
+        lambda rows: ([row[:3] for row in rows], rows[0][3] if rows else 0))
 
 
 def product_rank(row):
@@ -225,13 +248,32 @@ def products_at_risk(merchant_id, category, as_of, ranked, versions=None):
     """[{product_id, open_warnings, standing_violations, rates}] of `ranked` (some rows of ranked_products_at_risk,
     in their order); `rates` as rate_standing gives them for the product. The figures are read for these products
     only: a fixed number of queries whatever their number (none for no product)."""
+    [found] = run_plans(_products_at_risk_plan(merchant_id, category, as_of, ranked, versions))
+    return found
+
+
+def _products_at_risk_plan(merchant_id, category, as_of, ranked, versions=None):
+    """products_at_risk's plan (riskcase.lib.precompiled.run_plans): the versions when not given, then the sums."""
     if not ranked:
         return []
     if versions is None:
-        versions = _versions(category, as_of)
+        versions = yield _versions_read(category, as_of)
+    found = yield _products_reads(merchant_id, category, as_of, ranked, versions)
+    return _products_shown(ranked, versions, as_of, *found)
+
+
+def _products_reads(merchant_id, category, as_of, ranked, versions):
+    """What products_at_risk reads once the versions are known: the products' sums over the windows and the
+    category's product_min_orders (nothing for no product or no A)."""
+    if not ranked or not as_of:
+        return Pending.ready({}), Pending.ready(20)
     windows = _rate_windows(versions, as_of)
-    sums = product_window_sums(merchant_id, windows, [product for product, _w, _v in ranked]) if as_of else {}
-    least, labels = _product_min_orders(category, as_of), _rate_labels()
+    return (product_window_sums_read(merchant_id, windows, [product for product, _w, _v in ranked]),
+            _product_min_orders_read(category, as_of))
+
+
+def _products_shown(ranked, versions, as_of, sums, least):
+    windows, labels = _rate_windows(versions, as_of), _rate_labels()
     return [{"product_id": product, "open_warnings": open_warnings, "standing_violations": standing_violations,
              "rates": _standing(versions, windows, sums.get(product, {}), as_of=as_of, min_orders=least,
                                 labels=labels)}
@@ -259,10 +301,17 @@ def needs_attention(merchant_id, *, now):
     the notice has not reached them: the window starts on delivery), warnings not yet acknowledged, and
     penalties in force ending within ENDING_SOON_DAYS, soonest first, all of them (up to ATTENTION_LIMIT) whether
     or not the diagnosis's first penalties include them (three queries)."""
-    appealable = [v for v in _appealable(merchant_id=merchant_id, now=now) if can_appeal(v, appeal=None, now=now)]
-    unacknowledged = _unacknowledged(merchant_id=merchant_id)
-    ending = penalties.penalties_ending(merchant_id, now=now, until=now + timedelta(days=ENDING_SOON_DAYS),
-                                        limit=ATTENTION_LIMIT)
+    [attention] = run_plans(_attention_plan(merchant_id, now=now))
+    return attention
+
+
+def _attention_plan(merchant_id, *, now):
+    """needs_attention's plan (riskcase.lib.precompiled.run_plans): its three reads at once."""
+    appealable, unacknowledged, ending = yield (
+        _appealable.later(merchant_id=merchant_id, now=now), _unacknowledged.later(merchant_id=merchant_id),
+        penalties.penalties_ending_read(merchant_id, now=now, until=now + timedelta(days=ENDING_SOON_DAYS),
+                                        limit=ATTENTION_LIMIT))
+    appealable = [v for v in appealable if can_appeal(v, appeal=None, now=now)]
     points, warned = display_labels(Violation, "risk_point"), display_labels(Warning, "risk_point")
     return {
         "appeals": [{"id": v.pk, "risk_point": v.risk_point, "risk_point_label": points.get(v.risk_point, v.risk_point),
@@ -275,28 +324,51 @@ def needs_attention(merchant_id, *, now):
 
 
 def merchant_diagnosis(merchant, *, today, now):
-    """Everything the diagnosis screen shows for `merchant` (a metrics.Merchant)."""
-    as_of = latest_as_of(merchant.merchant_id)
-    versions = _versions(merchant.category, as_of)
-    shown_penalties, penalties_total = penalties.active_penalties(merchant.merchant_id, now=now,
-                                                                 limit=DIAGNOSIS_LIST_LIMIT)
-    first_products, products_total = first_products_at_risk(merchant.merchant_id)
-    violation_rows = _violations_counted(merchant_id=merchant.merchant_id, now=now)  # none without a violation
+    """Everything the diagnosis screen shows for `merchant` (a metrics.Merchant): its reads in three round trips
+    on PostgreSQL (riskcase.lib.precompiled.run_plans), whatever the merchant's size."""
+    merchant_id = merchant.merchant_id
+    figures, (shown_penalties, penalties_total), attention, warnings, violation_rows, rule_changes = run_plans(
+        _figures_plan(merchant_id, merchant.category),
+        penalties.active_penalties_plan(merchant_id, now=now, limit=DIAGNOSIS_LIST_LIMIT),
+        _attention_plan(merchant_id, now=now),
+        _one(_warning_counts_read(merchant_id)),
+        _one(_violations_counted.later(merchant_id=merchant_id, now=now)),  # no row without a violation
+        upcoming_rule_changes_plan(merchant.category, today),
+    )
+    as_of = figures["as_of"]
     return {
-        "merchant_id": merchant.merchant_id, "name": merchant.name, "category": merchant.category,
+        "merchant_id": merchant_id, "name": merchant.name, "category": merchant.category,
         "today": today,
         "as_of": as_of,
         "stable_through": None if as_of is None else as_of - timedelta(days=STABLE_AFTER_DAYS),
         "provisional_from": None if as_of is None else as_of - timedelta(days=STABLE_AFTER_DAYS - 1),
-        "warnings": warning_counts(merchant.merchant_id),
+        "warnings": warnings,
         "violations": {tab: sum(map(itemgetter(tab), violation_rows)) for tab in MERCHANT_TABS},
-        "rates": rate_standing(merchant.merchant_id, merchant.category, as_of, versions=versions),
-        "products_at_risk": products_at_risk(merchant.merchant_id, merchant.category, as_of, first_products,
-                                             versions=versions),
-        "products_at_risk_total": products_total,
+        "rates": figures["rates"],
+        "products_at_risk": figures["products_at_risk"],
+        "products_at_risk_total": figures["products_at_risk_total"],
         "penalties": shown_penalties,
         "penalties_total": penalties_total,
-        "attention": needs_attention(merchant.merchant_id, now=now),
+        "attention": attention,
         # Rule changes announced for the merchant's category, shown "from <date>" until they apply.
-        "rule_changes": upcoming_rule_changes(merchant.category, today),
+        "rule_changes": rule_changes,
     }
+
+
+def _one(read):
+    """A plan of one read."""
+    return (yield read)
+
+
+def _figures_plan(merchant_id, category):
+    """The diagnosis's figures (riskcase.lib.precompiled.run_plans): A and the first products at risk, then the
+    versions in force on A, then the merchant's and those products' sums over the windows."""
+    as_of, (first_products, products_total) = yield (latest_as_of_read(merchant_id),
+                                                      _first_products_at_risk_read(merchant_id))
+    versions = yield _versions_read(category, as_of)
+    windows = _rate_windows(versions, as_of)
+    sums, product_sums, least = yield (window_sums_read(merchant_id, windows),
+                                       *_products_reads(merchant_id, category, as_of, first_products, versions))
+    return {"as_of": as_of, "rates": rate_standing(merchant_id, category, as_of, versions=versions, sums=sums),
+            "products_at_risk": _products_shown(first_products, versions, as_of, product_sums, least),
+            "products_at_risk_total": products_total}

@@ -3,14 +3,15 @@ merchant-facing code: the rates page, the API's series, the overview's pooled fi
 
 Every reader takes an optional `product`: then it reads that product's own days (ProductDailyMetric,
 contract section 7, the same fields) instead of the merchant's, still scoped to the merchant."""
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.db.models import Max
 
 from metrics.models import DailyMetric, ProductDailyMetric
 from metrics.selectors import RATES, daily_metrics, product_daily_metrics
-from riskcase.lib.precompiled import Precompiled
+from riskcase.lib.precompiled import Pending, Precompiled
 
-__all__ = ["RATES", "latest_as_of", "merchant_days", "product_known", "product_window_sums", "window_sums"]
+__all__ = ["RATES", "latest_as_of", "latest_as_of_read", "merchant_days", "product_known", "product_window_sums",
+           "product_window_sums_read", "window_sums", "window_sums_read"]
 
 
 def merchant_days(merchant_id, start, end, product=None):
@@ -35,10 +36,14 @@ _latest_as_of = Precompiled(
     merchant_id=str)
 
 
+def latest_as_of_read(merchant_id):
+    """latest_as_of's read, not yet run (riskcase.lib.precompiled.Pending)."""
+    return _latest_as_of.later(merchant_id=merchant_id).then(lambda found: found[0] if found else None)
+
+
 def latest_as_of(merchant_id):
     """The latest day the merchant's metrics were computed as of (A), or None (one query)."""
-    found = _latest_as_of(merchant_id=merchant_id)
-    return found[0] if found else None
+    return latest_as_of_read(merchant_id).run()
 
 
 def _window_sums_sql(model, windows, *, merchant_id, products=None):
@@ -76,30 +81,38 @@ def _named(windows, sums):
     return {name: (sums[2 * i], sums[2 * i + 1]) for i, name in enumerate(windows)}
 
 
+def window_sums_read(merchant_id, windows, product=None):
+    """window_sums's read, not yet run (riskcase.lib.precompiled.Pending)."""
+    if not windows:
+        return Pending.ready({})
+    model = ProductDailyMetric if product else DailyMetric
+    sql, params = _window_sums_sql(model, windows, merchant_id=merchant_id, products=[product] if product else None)
+
+    def read(rows):
+        row = rows[0] if rows else None
+        if product:
+            row = row[1:] if row else [None] * (2 * len(windows))
+        return _named(windows, row)
+    return Pending(connections[DEFAULT_DB_ALIAS], sql, params, read)
+
+
 def window_sums(merchant_id, windows, product=None):
     """Sums of each rate's counts over named windows, in one query (of one product when `product` is given).
 
     windows: {name: (rate, start, end, stable_only)}; returns {name: (numerator, denominator)}, None
     where no day of the window has a row."""
-    if not windows:
-        return {}
-    model = ProductDailyMetric if product else DailyMetric
-    sql, params = _window_sums_sql(model, windows, merchant_id=merchant_id, products=[product] if product else None)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        row = cursor.fetchone()
-    if product:
-        row = row[1:] if row else [None] * (2 * len(windows))
-    return _named(windows, row)
+    return window_sums_read(merchant_id, windows, product).run()
+
+
+def product_window_sums_read(merchant_id, windows, products):
+    """product_window_sums's read, not yet run (riskcase.lib.precompiled.Pending)."""
+    if not windows or not products:
+        return Pending.ready({})
+    sql, params = _window_sums_sql(ProductDailyMetric, windows, merchant_id=merchant_id, products=list(products))
+    return Pending(connections[DEFAULT_DB_ALIAS], sql, params, lambda rows: {row[0]: _named(windows, row[1:]) for row in rows})
 
 
 def product_window_sums(merchant_id, windows, products):
     """window_sums for several products of the merchant at once: {product: {name: (numerator, denominator)}},
     one grouped query whatever the number of products."""
-    if not windows or not products:
-        return {}
-    sql, params = _window_sums_sql(ProductDailyMetric, windows, merchant_id=merchant_id, products=list(products))
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        rows = cursor.fetchall()
-    return {row[0]: _named(windows, row[1:]) for row in rows}
+    return product_window_sums_read(merchant_id, windows, products).run()

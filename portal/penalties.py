@@ -11,12 +11,12 @@ from django.utils.translation import gettext as _
 from cases.models import Violation
 from enforcement.models import Penalty, PenaltyKind, PenaltyState
 from enforcement.policy import restrictions_for
-from enforcement.selectors import merchant_penalties, violations_behind
+from enforcement.selectors import merchant_penalties, violations_behind_read
 from riskcase.lib.choices import display_labels
-from riskcase.lib.precompiled import Precompiled
+from riskcase.lib.precompiled import Precompiled, run_plans
 
-__all__ = ["active_penalties", "describe", "describe_all", "merchant_penalties", "penalties_ending",
-           "restriction_labels"]
+__all__ = ["active_penalties", "active_penalties_plan", "describe", "describe_all", "merchant_penalties",
+           "penalties_ending", "penalties_ending_read", "restriction_labels"]
 
 # What a penalty restricts, in the order a merchant reads them (enforcement.policy.restrictions_for).
 RESTRICTIONS = ("public_warning", "no_creator_matchmaking", "no_ads", "no_campaigns", "traffic_weight",
@@ -150,8 +150,13 @@ def describe(penalty, violations_by_id, *, now, labels=None):
 def describe_all(penalties, *, now):
     """describe() for each penalty, the violations behind all of them read in one query, the labels translated
     once."""
-    penalties = list(penalties)
-    found = violations_behind(penalties, fields=VIOLATION_FIELDS)
+    [described] = run_plans(_described(list(penalties), now=now))
+    return described
+
+
+def _described(penalties, *, now):
+    """describe_all's plan (riskcase.lib.precompiled.run_plans)."""
+    found = yield violations_behind_read(penalties, fields=VIOLATION_FIELDS)
     labels = _labels()
     return [describe(p, found, now=now, labels=labels) for p in penalties]
 
@@ -165,19 +170,31 @@ def active_penalties(merchant_id, *, now, limit):
     """(the first `limit` of the merchant's penalties in force at `now`, newest first, as describe() dicts; how
     many are in force): two queries whatever their number, the page and its count in one (COUNT(*) OVER (),
     counted before the LIMIT), the violations behind the page in the other."""
+    [found] = run_plans(active_penalties_plan(merchant_id, now=now, limit=limit))
+    return found
+
+
+def active_penalties_plan(merchant_id, *, now, limit):
+    """active_penalties's plan (riskcase.lib.precompiled.run_plans): two reads, one after the other."""
     query = _first_in_force.get(limit)
     if query is None:
         query = _first_in_force[limit] = Precompiled(
             lambda merchant_id, now: merchant_penalties(merchant_id, now=now, status="active").only(*PENALTY_FIELDS)
             .annotate(in_force_total=Window(Count("pk"))).order_by("-starts_at", "-pk")[:limit],
             merchant_id=str, now=datetime)
-    penalties = query(merchant_id=merchant_id, now=now)
-    return describe_all(penalties, now=now), penalties[0].in_force_total if penalties else 0
+    penalties = yield query.later(merchant_id=merchant_id, now=now)
+    described = yield from _described(penalties, now=now)
+    return described, penalties[0].in_force_total if penalties else 0
 
 
 def penalties_ending(merchant_id, *, now, until, limit):
     """[{id, kind, kind_label, ends_at}] of the merchant's penalties in force at `now` that end by `until`, the
     soonest first, at most `limit` (one query)."""
+    return penalties_ending_read(merchant_id, now=now, until=until, limit=limit).run()
+
+
+def penalties_ending_read(merchant_id, *, now, until, limit):
+    """penalties_ending's read, not yet run (riskcase.lib.precompiled.Pending)."""
     query = _first_ending.get(limit)
     if query is None:
         query = _first_ending[limit] = Precompiled(
@@ -185,6 +202,9 @@ def penalties_ending(merchant_id, *, now, until, limit):
             .filter(ends_at__isnull=False, ends_at__lte=until).only("id", "kind", "ends_at")
             .order_by("ends_at", "-starts_at", "-pk")[:limit],
             merchant_id=str, now=datetime, until=datetime)
-    kinds = display_labels(Penalty, "kind")
-    return [{"id": str(p.pk), "kind": p.kind, "kind_label": kinds.get(p.kind, p.kind), "ends_at": p.ends_at}
-            for p in query(merchant_id=merchant_id, now=now, until=until)]
+
+    def read(found):
+        kinds = display_labels(Penalty, "kind")
+        return [{"id": str(p.pk), "kind": p.kind, "kind_label": kinds.get(p.kind, p.kind), "ends_at": p.ends_at}
+                for p in found]
+    return query.later(merchant_id=merchant_id, now=now, until=until).then(read)

@@ -13,6 +13,12 @@ times is that argument; one that is the same both times is a constant of the que
 other parameter (computed from an argument in a way not declared, or an argument that changes the SQL's shape)
 makes compiling fail loudly instead of running the wrong query. An argument computed from others (a week before
 `now`) is declared in `derived` with the function that computes it, shared with the ORM query that uses it.
+
+Reads in one round trip: `query.later(**arguments)` is a Pending read (its SQL, parameters and how its rows become
+results) that `together(*reads)` runs with others, on PostgreSQL in one message to the server. A screen that
+makes a dozen small reads spends more on the round trips (the Python of each cursor call, the server's handling of
+each message) than on the queries. `run_plans(*plans)` runs generators that each yield their reads in turn and get
+their results back; the reads all the plans yield at the same step run together.
 """
 import uuid
 import weakref
@@ -29,7 +35,7 @@ from django.db.models.query import (
     get_related_populators,
 )
 
-__all__ = ["Precompiled"]
+__all__ = ["Pending", "Precompiled", "run_plans", "together"]
 
 
 def _stand_in(kind, slot, attempt):
@@ -92,10 +98,8 @@ class _Wrapped:
     def __init__(self, sql, slots):
         self.sql, self.slots = sql, slots
 
-    def run(self, connection, arguments):
-        with connection.cursor() as cursor:
-            cursor.execute(self.sql, _params(self.slots, arguments))
-            return [tuple(row) for row in cursor.fetchall()]
+    def read(self, rows):
+        return [tuple(row) for row in rows]
 
 
 class _Compiled:
@@ -124,10 +128,7 @@ class _Compiled:
         elif self.iterable not in (ValuesListIterable, FlatValuesListIterable):
             raise ValueError(f"a precompiled query gives no {self.iterable.__name__}")
 
-    def run(self, connection, arguments):
-        with connection.cursor() as cursor:
-            cursor.execute(self.sql, _params(self.slots, arguments))
-            rows = cursor.fetchall()
+    def read(self, rows):
         if self.trim is not None:
             rows = [row[:self.trim] for row in rows]
         if self.converters:
@@ -180,6 +181,10 @@ class Precompiled:
         self._compiled = weakref.WeakKeyDictionary()  # database connection (one per thread) -> {lengths: _Compiled}
 
     def __call__(self, **arguments):
+        return self.later(**arguments).run()
+
+    def later(self, **arguments):
+        """The read of `query(**arguments)`, not yet run: a Pending for together() or a plan (run_plans)."""
         if arguments.keys() != self.kinds.keys():
             raise TypeError(f"expected the arguments {sorted(self.kinds)}, got {sorted(arguments)}")
         for name in self.lists:
@@ -196,7 +201,7 @@ class Precompiled:
         compiled = shapes.get(lengths)
         if compiled is None:
             compiled = shapes[lengths] = self._compile(connection, dict(zip(self.lists, lengths, strict=True)))
-        return compiled.run(connection, arguments)
+        return Pending(connection, compiled.sql, _params(compiled.slots, arguments), compiled.read)
 
     def _compile(self, connection, lengths):
         # Every parameter an argument may give: (name, None) of a plain or derived one, (name, i) of a list's i-th.
@@ -243,3 +248,79 @@ class Precompiled:
 
 def _same(a, b):
     return type(a) is type(b) and a == b
+
+
+class Pending:
+    """A read not yet run: SQL and its parameters on a database connection, and `read(rows)`, which makes the
+    result of the rows. Pending.ready(value) reads nothing (a plan's read that needs no query: no product, no
+    day)."""
+
+    __slots__ = ("connection", "sql", "params", "read")
+
+    def __init__(self, connection, sql, params, read):
+        self.connection, self.sql, self.params, self.read = connection, sql, list(params), read
+
+    @classmethod
+    def ready(cls, value):
+        return cls(None, None, (), lambda _rows: value)
+
+    def then(self, function):
+        """The same read, its result passed through `function`."""
+        read = self.read
+        return Pending(self.connection, self.sql, self.params, lambda rows: function(read(rows)))
+
+    def run(self):
+        return together(self)[0]
+
+
+def _batched(connection):
+    """Whether several statements can go in one message: psycopg with client-side binding (Django's default),
+    which sends them with the simple query protocol; a server-side binding cursor refuses more than one."""
+    return connection.vendor == "postgresql" and not connection.settings_dict["OPTIONS"].get("server_side_binding")
+
+
+def together(*reads):
+    """The results of the Pending `reads`, in their order. On PostgreSQL the reads of one connection are one
+    execute: their statements joined in one message, which the server runs in turn in one implicit transaction
+    (each statement with its own snapshot, as under READ COMMITTED), each one's rows read in turn (nextset()).
+    Elsewhere (SQLite) one after the other. A failing statement fails them all, as one query would."""
+    rows = [None] * len(reads)
+    by_connection = {}
+    for position, pending in enumerate(reads):
+        if pending.sql is not None:
+            by_connection.setdefault(pending.connection, []).append(position)
+    for connection, positions in by_connection.items():
+        groups = [positions] if len(positions) > 1 and _batched(connection) else [[p] for p in positions]
+        for group in groups:
+            with connection.cursor() as cursor:
+                cursor.execute(";\n".join(reads[p].sql for p in group), [v for p in group for v in reads[p].params])
+                for index, position in enumerate(group):
+                    if index and not cursor.nextset():
+                        raise RuntimeError("the server sent fewer results than statements")
+                    rows[position] = cursor.fetchall()
+    return [pending.read(found) for pending, found in zip(reads, rows, strict=True)]
+
+
+def run_plans(*plans):
+    """Runs plans, each a generator that yields a Pending (or a tuple of them) whenever it needs rows and is sent
+    the result (or the tuple of results) back, until it returns: every plan's reads of the same step go
+    together() in one round trip. Returns the plans' return values, in their order."""
+    results, sent = [None] * len(plans), [None] * len(plans)
+    running = list(range(len(plans)))
+    while running:
+        wanted = {}
+        for index in running:
+            try:
+                wanted[index] = plans[index].send(sent[index])
+            except StopIteration as stop:
+                results[index] = stop.value
+        running = list(wanted)
+        flat = [r for index in running for r in (wanted[index] if isinstance(wanted[index], tuple)
+                                                 else (wanted[index],))]
+        found = iter(together(*flat))
+        for index in running:
+            if isinstance(wanted[index], tuple):
+                sent[index] = tuple(next(found) for _ in wanted[index])
+            else:
+                sent[index] = next(found)
+    return results

@@ -173,3 +173,78 @@ def test_a_wrapped_query_reads_its_querysets_rows_and_adds_no_parameter(busy):
                           wrap=lambda sql, connection: f"SELECT * FROM ({sql}) AS w WHERE risk_point = %s")
     with pytest.raises(ValueError, match="adds no parameter"):
         shifted(merchant_id=busy.merchant_id)
+
+
+def test_reads_run_together_give_what_each_gives_alone_in_one_execute_on_postgresql(busy):
+    """together() runs several Pending reads, on PostgreSQL as one execute (their statements in one message);
+    each one's result is what it gives alone: model instances, dicts, tuples, an empty result between others, a
+    read that needs no query, a value with a % or a ; in it (a parameter, not SQL)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from riskcase.lib.precompiled import Pending, together
+
+    m, now = busy.merchant_id, datetime.fromisoformat("2026-06-30T12:00:00+08:00")
+    named = Precompiled(lambda name: Warning.objects.filter(merchant_id=name).values("id"), name=str)
+    reads = [
+        lambda: diagnosis._appealable.later(merchant_id=m, now=now),
+        lambda: named.later(name="50%; DROP TABLE x; --"),
+        lambda: Pending.ready("no query"),
+        lambda: diagnosis._warnings_counted.later(merchant_id=m),
+        lambda: metrics.window_sums_read(m, {"c": ("complaint_rate", date(2026, 6, 1), date(2026, 6, 30), False)}),
+        lambda: diagnosis._ranked_first.later(merchant_id=m),
+    ]
+    alone = [read().run() for read in reads]
+    with CaptureQueriesContext(connection) as sent:
+        found = together(*(read() for read in reads))
+    assert [[_state(row) for row in r] if isinstance(r, list) else r for r in found] == [
+        [_state(row) for row in r] if isinstance(r, list) else r for r in alone]
+    assert alone[0] and alone[1] == [] and alone[3] and alone[4]["c"][1] and alone[5]
+    assert len(sent) == (1 if connection.vendor == "postgresql" else 5)
+
+
+def test_a_failing_read_fails_those_run_with_it(busy):
+    from django.db import DatabaseError, transaction
+
+    from riskcase.lib.precompiled import Pending, together
+
+    broken = Pending(diagnosis._warnings_counted.later(merchant_id="m").connection, "SELECT * FROM no_such_table",
+                     [], list)
+    with pytest.raises(DatabaseError), transaction.atomic():
+        together(diagnosis._warnings_counted.later(merchant_id=busy.merchant_id), broken)
+
+
+def test_plans_read_step_by_step_each_step_of_all_plans_together(busy):
+    """run_plans sends each plan its results and runs the reads of the same step of every plan in one execute:
+    three plans of one, two and three steps take three round trips on PostgreSQL."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from riskcase.lib.precompiled import Pending, run_plans
+
+    m = busy.merchant_id
+    counted = lambda: diagnosis._warnings_counted.later(merchant_id=m)  # noqa: E731
+
+    def one():
+        return (yield counted())
+
+    def two():
+        first = yield counted()
+        both = yield (counted(), Pending.ready(len(first)))
+        return both[1], first == both[0]
+
+    def three():
+        seen = []
+        for _ in range(3):
+            seen.append((yield counted()))
+        return len(seen)
+
+    def none():
+        return "nothing read"
+        yield  # a generator that needs nothing
+
+    with CaptureQueriesContext(connection) as sent:
+        results = run_plans(one(), two(), three(), none())
+    expected = list(diagnosis._warnings_counted.build(merchant_id=m))
+    assert results == [expected, (len(expected), True), 3, "nothing read"]
+    assert len(sent) == (3 if connection.vendor == "postgresql" else 6)
