@@ -2,11 +2,13 @@
 of failing on it (knox decodes the token as UTF-8 and would raise on other bytes).
 
 knox reads the tokens of the key sent (with their users), then every token of the user, to delete the other ones
-that have expired, on every request: two ORM queries built and compiled each time, and a model instance for each
-of the user's tokens, which cost more than the rest of a small request's authentication. Here the first query is
-knox's own, compiled once per database connection (riskcase.lib.precompiled), and the second reads only what
-knox's loop acts on: the user's other tokens already expired. The rest is knox's code (django-rest-knox
-KNOX_VERSION, whose version a test pins so that an upgrade is read again before it is trusted)."""
+that have expired, on every request: two ORM queries built and compiled each time, one after the other, and a
+model instance for each of the user's tokens, which cost more than the rest of a small request's authentication.
+Here both reads are compiled once per database connection (riskcase.lib.precompiled) and sent together (one round
+trip on PostgreSQL): knox's own, and the tokens already expired of the users whose token has this key, of which
+knox's loop acts on the user's other ones (not the token's own digest), exactly the tokens knox deletes. The rest
+is knox's code (django-rest-knox KNOX_VERSION, whose version a test pins so that an upgrade is read again before
+it is trusted)."""
 import binascii
 from datetime import datetime
 from hmac import compare_digest
@@ -21,16 +23,17 @@ from knox.settings import CONSTANTS, knox_settings
 from knox.signals import token_expired
 from rest_framework import exceptions
 
-from riskcase.lib.precompiled import Precompiled
+from riskcase.lib.precompiled import Precompiled, together
 
 KNOX_VERSION = "5.1.0"  # the knox whose authenticate_credentials and _cleanup_token these are
 
-# knox's read of the tokens of a key with their users, and the tokens its cleanup deletes: the user's others (not
-# this digest) whose expiry has passed (a token without one never expires).
+# knox's read of the tokens of a key with their users; the expired tokens of the users who have a token with that
+# key (a token without an expiry never expires), of which knox deletes each user's others.
 _tokens_with_key = Precompiled(lambda key: get_token_model().objects.filter(token_key=key).select_related("user"),
                                key=str)
-_expired_others = Precompiled(lambda user_id, digest, now: get_token_model().objects.filter(
-    user_id=user_id, expiry__isnull=False, expiry__lt=now).exclude(digest=digest), user_id=int, digest=str, now=datetime)
+_expired_of_key_owners = Precompiled(lambda key, now: get_token_model().objects.filter(
+    user__in=get_token_model().objects.filter(token_key=key).values("user_id"), expiry__isnull=False,
+    expiry__lt=now).order_by("digest"), key=str, now=datetime)
 
 
 class TokenAuthentication(KnoxTokenAuthentication):
@@ -40,8 +43,11 @@ class TokenAuthentication(KnoxTokenAuthentication):
             token = token.decode("utf-8") if isinstance(token, bytes) else token
         except UnicodeDecodeError:
             raise exceptions.AuthenticationFailed(msg) from None
-        for auth_token in _tokens_with_key(key=token[:CONSTANTS.TOKEN_KEY_LENGTH]):
-            if self._cleanup_token(auth_token):
+        key = token[:CONSTANTS.TOKEN_KEY_LENGTH]
+        tokens, expired = together(_tokens_with_key.later(key=key),
+                                   _expired_of_key_owners.later(key=key, now=timezone.now()))
+        for auth_token in tokens:
+            if self._cleanup(auth_token, expired):
                 continue
             try:
                 digest = hash_token(token)
@@ -53,9 +59,13 @@ class TokenAuthentication(KnoxTokenAuthentication):
                 return self.validate_user(auth_token)
         raise exceptions.AuthenticationFailed(msg)
 
-    def _cleanup_token(self, auth_token) -> bool:
+    def _cleanup(self, auth_token, expired) -> bool:
+        """knox's _cleanup_token, its read of the user's tokens replaced by `expired` (the tokens expired of the
+        key's users, read with the key's): each one deleted once, whatever the loop finds next."""
         user = auth_token.user
-        for other_token in _expired_others(user_id=user.pk, digest=auth_token.digest, now=timezone.now()):
+        others = [t for t in expired if t.user_id == user.pk and t.digest != auth_token.digest]
+        expired[:] = [t for t in expired if t not in others]
+        for other_token in others:
             other_token.user = user  # as user.auth_token_set.all() gives them
             other_token.delete()
             username = other_token.user.get_username()
