@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import pytest
 from django.conf import settings
+from django.db import connections
 from django.test import Client
 from django.utils import timezone
 
@@ -70,6 +71,10 @@ def browser(live_server, store):
         chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         yield chromium
         chromium.close()
+        # The test's own reads inside Playwright's event loop opened a connection of their own (asgiref's Local
+        # keeps Django's connections per asyncio context); close it here, in that context, or it outlives the run
+        # and the test database cannot be dropped.
+        connections.close_all()
 
 
 def open_page(browser, live_server, user, *, language, width):
