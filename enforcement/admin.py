@@ -2,7 +2,7 @@
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -460,6 +460,7 @@ class WebhookEndpointAdmin(admin.ModelAdmin):
 
     list_display = ["name", "url", "active", "previous_secret_until"]
     fields = ["name", "url", "active"]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}  # a URL typed without one: https
     actions = ["rotate_secret"]
 
     def save_model(self, request, obj, form, change):

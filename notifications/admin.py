@@ -1,4 +1,5 @@
 from django.contrib import admin, messages
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -43,6 +44,7 @@ class NotificationAdmin(admin.ModelAdmin):
 class MerchantWebhookAdmin(admin.ModelAdmin):
     list_display = ("merchant", "url", "active", "created_at")
     raw_id_fields = ("merchant",)
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}  # a URL typed without one: https
 
 
 @admin.register(Preference)
