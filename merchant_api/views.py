@@ -37,6 +37,7 @@ from portal.selectors import day_metric
 from riskcase.api.exceptions import Conflict
 from riskcase.api.filters import refuse_repeated
 from riskcase.api.pagination import CursorPagination, SortedListPagination
+from riskcase.api.renderers import PlainJSONRenderer
 from riskcase.api.responses import ReleasingResponse
 from riskcase.api.schema import ErrorSerializer, error_responses
 from riskcase.api.serializers import represent
@@ -84,6 +85,8 @@ class FactsMixin:
 class MetricsView(MerchantScopedMixin, APIView):
     """The caller's daily series of complaint_rate (投诉率), negative_review_rate (差评率) and
     merchant_refund_rate (商责退单率) with their counts. Not paginated: at most 3 months of days."""
+
+    renderer_classes = [PlainJSONRenderer]  # DRF's bytes, by orjson (no float in the body)
 
     def merchant_queryset(self):
         return DailyMetric.objects.all()
@@ -189,6 +192,7 @@ class DiagnosisView(MerchantScopedMixin, APIView):
     """The risk diagnosis (风险诊断) screen: open warnings per risk point, violations per tab, the
     three rates against the category's thresholds, and active penalties. A fixed number of queries."""
 
+    renderer_classes = [PlainJSONRenderer]  # DRF's bytes, by orjson (no float in the body)
     merchant_field = "merchant_id"
     # get_queryset() (the caller's merchant's row), compiled once per database connection.
     scoped_merchant = Precompiled(lambda merchant_id: scope_to_merchant(Merchant.objects.all(), merchant_id),
