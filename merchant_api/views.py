@@ -26,7 +26,7 @@ from enforcement.selectors import ever_in_force
 from eventstore.actors import Actor
 from metrics.models import DailyMetric, Merchant
 from portal.dates import platform_today
-from portal.diagnosis import merchant_diagnosis, merchant_products_at_risk, product_rank, ranked_products_at_risk
+from portal.diagnosis import diagnosis_plan, merchant_products_at_risk, product_rank, ranked_products_at_risk
 from portal.facts import ORDERING as FACT_ORDERING
 from portal.facts import case_facts, present, rate_facts
 from portal.guidance import current_guidance
@@ -41,7 +41,7 @@ from riskcase.api.renderers import PlainJSONRenderer
 from riskcase.api.responses import ReleasingResponse
 from riskcase.api.schema import ErrorSerializer, error_responses
 from riskcase.api.serializers import represent
-from riskcase.lib.precompiled import Precompiled
+from riskcase.lib.precompiled import Precompiled, run_plans
 
 from . import idempotency
 from .filters import PenaltyFilter, ViolationFilter, WarningFilter
@@ -204,10 +204,14 @@ class DiagnosisView(MerchantScopedMixin, APIView):
     @extend_schema(responses={200: DiagnosisSerializer, **error_responses(401, 403, 429)},
                    operation_id="diagnosis", tags=["diagnosis"])
     def get(self, request):
-        found = self.scoped_merchant(merchant_id=self.merchant_id) if self.merchant_id is not None else []
-        # Exactly one row, as get() finds it; otherwise get() itself, to raise as it does.
-        merchant = found[0] if len(found) == 1 else self.get_queryset().get()
-        body = merchant_diagnosis(merchant, today=platform_today(), now=timezone.now())
+        merchant_id = self.merchant_id
+        if merchant_id is None:
+            self.get_queryset().get()  # raises, as get() does without a merchant
+        # The merchant's row read with the diagnosis's first reads: exactly one row, as get() finds it; otherwise
+        # get() itself, to raise as it does (the other reads' rows are then dropped).
+        merchant = self.scoped_merchant.later(merchant_id=merchant_id).then(
+            lambda found: found[0] if len(found) == 1 else self.get_queryset().get())
+        [body] = run_plans(diagnosis_plan(merchant, merchant_id, today=platform_today(), now=timezone.now()))
         return ReleasingResponse(represent(DiagnosisSerializer, body))
 
 

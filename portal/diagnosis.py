@@ -33,7 +33,7 @@ from enforcement.rule_changes import upcoming_rule_changes_plan
 from metrics.cohorts import STABLE_AFTER_DAYS
 from riskcase.lib.charts import pooled
 from riskcase.lib.choices import display_labels
-from riskcase.lib.precompiled import Pending, Precompiled, run_plans
+from riskcase.lib.precompiled import Pending, Precompiled, gathered, run_plans
 
 from . import penalties
 from .metrics import latest_as_of, latest_as_of_read, product_window_sums_read, window_sums, window_sums_read
@@ -326,16 +326,21 @@ def _attention_plan(merchant_id, *, now):
 def merchant_diagnosis(merchant, *, today, now):
     """Everything the diagnosis screen shows for `merchant` (a metrics.Merchant): its reads in three round trips
     on PostgreSQL (riskcase.lib.precompiled.run_plans), whatever the merchant's size."""
-    merchant_id = merchant.merchant_id
-    figures, (shown_penalties, penalties_total), attention, warnings, violation_rows, rule_changes = run_plans(
-        _figures_plan(merchant_id, merchant.category),
+    [diagnosis] = run_plans(diagnosis_plan(Pending.ready(merchant), merchant.merchant_id, today=today, now=now))
+    return diagnosis
+
+
+def diagnosis_plan(merchant_read, merchant_id, *, today, now):
+    """merchant_diagnosis's plan, the merchant itself read by `merchant_read` (a Pending giving the
+    metrics.Merchant of `merchant_id`) in the first round trip with the others."""
+    figures, (shown_penalties, penalties_total), attention, warnings, violation_rows = yield from gathered(
+        _figures_plan(merchant_read, merchant_id, today),
         penalties.active_penalties_plan(merchant_id, now=now, limit=DIAGNOSIS_LIST_LIMIT),
         _attention_plan(merchant_id, now=now),
         _one(_warning_counts_read(merchant_id)),
         _one(_violations_counted.later(merchant_id=merchant_id, now=now)),  # no row without a violation
-        upcoming_rule_changes_plan(merchant.category, today),
     )
-    as_of = figures["as_of"]
+    merchant, as_of = figures["merchant"], figures["as_of"]
     return {
         "merchant_id": merchant_id, "name": merchant.name, "category": merchant.category,
         "today": today,
@@ -351,7 +356,7 @@ def merchant_diagnosis(merchant, *, today, now):
         "penalties_total": penalties_total,
         "attention": attention,
         # Rule changes announced for the merchant's category, shown "from <date>" until they apply.
-        "rule_changes": rule_changes,
+        "rule_changes": figures["rule_changes"],
     }
 
 
@@ -360,15 +365,22 @@ def _one(read):
     return (yield read)
 
 
-def _figures_plan(merchant_id, category):
-    """The diagnosis's figures (riskcase.lib.precompiled.run_plans): A and the first products at risk, then the
-    versions in force on A, then the merchant's and those products' sums over the windows."""
-    as_of, (first_products, products_total) = yield (latest_as_of_read(merchant_id),
-                                                      _first_products_at_risk_read(merchant_id))
-    versions = yield _versions_read(category, as_of)
-    windows = _rate_windows(versions, as_of)
-    sums, product_sums, least = yield (window_sums_read(merchant_id, windows),
-                                       *_products_reads(merchant_id, category, as_of, first_products, versions))
-    return {"as_of": as_of, "rates": rate_standing(merchant_id, category, as_of, versions=versions, sums=sums),
-            "products_at_risk": _products_shown(first_products, versions, as_of, product_sums, least),
-            "products_at_risk_total": products_total}
+def _figures_plan(merchant_read, merchant_id, today):
+    """The diagnosis's figures (riskcase.lib.precompiled.run_plans): the merchant, A and the first products at
+    risk; then, of the merchant's category, the versions in force on A beside the rule changes announced; then
+    the merchant's and those products' sums over the windows."""
+    merchant, as_of, (first_products, products_total) = yield (
+        merchant_read, latest_as_of_read(merchant_id), _first_products_at_risk_read(merchant_id))
+    category = merchant.category
+
+    def figures():
+        versions = yield _versions_read(category, as_of)
+        windows = _rate_windows(versions, as_of)
+        sums, product_sums, least = yield (window_sums_read(merchant_id, windows),
+                                           *_products_reads(merchant_id, category, as_of, first_products, versions))
+        return rate_standing(merchant_id, category, as_of, versions=versions, sums=sums), _products_shown(
+            first_products, versions, as_of, product_sums, least)
+
+    (rates, products), rule_changes = yield from gathered(figures(), upcoming_rule_changes_plan(category, today))
+    return {"merchant": merchant, "as_of": as_of, "rates": rates, "products_at_risk": products,
+            "products_at_risk_total": products_total, "rule_changes": rule_changes}

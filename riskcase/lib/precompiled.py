@@ -35,7 +35,7 @@ from django.db.models.query import (
     get_related_populators,
 )
 
-__all__ = ["Pending", "Precompiled", "run_plans", "together"]
+__all__ = ["Pending", "Precompiled", "gathered", "run_plans", "together"]
 
 
 def _stand_in(kind, slot, attempt):
@@ -305,6 +305,19 @@ def run_plans(*plans):
     """Runs plans, each a generator that yields a Pending (or a tuple of them) whenever it needs rows and is sent
     the result (or the tuple of results) back, until it returns: every plan's reads of the same step go
     together() in one round trip. Returns the plans' return values, in their order."""
+    plan, sent = gathered(*plans), None
+    while True:
+        try:
+            wanted = plan.send(sent)
+        except StopIteration as stop:
+            return stop.value
+        sent = tuple(together(*wanted))
+
+
+def gathered(*plans):
+    """A plan of plans, for run_plans or for a plan's own `yield from` (plans that need its earlier results): at
+    each step it yields the reads all the running plans yield at that step, as one tuple, and sends each its
+    own. Returns the plans' return values, in their order."""
     results, sent = [None] * len(plans), [None] * len(plans)
     running = list(range(len(plans)))
     while running:
@@ -315,9 +328,10 @@ def run_plans(*plans):
             except StopIteration as stop:
                 results[index] = stop.value
         running = list(wanted)
-        flat = [r for index in running for r in (wanted[index] if isinstance(wanted[index], tuple)
-                                                 else (wanted[index],))]
-        found = iter(together(*flat))
+        if not running:
+            break
+        found = iter((yield tuple(r for index in running for r in (
+            wanted[index] if isinstance(wanted[index], tuple) else (wanted[index],)))))
         for index in running:
             if isinstance(wanted[index], tuple):
                 sent[index] = tuple(next(found) for _ in wanted[index])

@@ -53,11 +53,11 @@ VIOLATION_LIST_QUERIES = 4
 # grouped query; whether any rule change is announced for the category (one query: its future threshold and
 # rule-parameter versions, the policy's), and on the days one is, one more for each kind announced.
 DIAGNOSIS_QUERIES = 18
-# On PostgreSQL the token and the user's expired tokens go in one round trip (riskcase.lib.precompiled.together)
-# and the diagnosis's own reads in three (run_plans): A, the first products, the penalties, the counts, what
-# needs attention and the rule changes; then the thresholds and the violations behind the penalties; then the
-# sums. The membership and the merchant on their own.
-DIAGNOSIS_ROUND_TRIPS = 6
+# On PostgreSQL the token and the user's expired tokens go in one round trip (riskcase.lib.precompiled.together),
+# the membership in another, and the diagnosis's own reads in three (run_plans): the merchant, A, the first
+# products, the penalties, the counts and what needs attention; then the thresholds on A, the rule parameters,
+# the violations behind the penalties and whether a rule change is announced; then the sums.
+DIAGNOSIS_ROUND_TRIPS = 5
 
 
 def statements(captured):

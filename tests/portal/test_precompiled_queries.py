@@ -248,3 +248,40 @@ def test_plans_read_step_by_step_each_step_of_all_plans_together(busy):
     expected = list(diagnosis._warnings_counted.build(merchant_id=m))
     assert results == [expected, (len(expected), True), 3, "nothing read"]
     assert len(sent) == (3 if connection.vendor == "postgresql" else 6)
+
+
+def test_a_plan_gathers_plans_that_need_its_first_results_into_the_same_steps(busy):
+    """gathered() inside a plan: the plans it starts after the plan's first step run their steps beside the
+    other plans' next steps (one round trip a step on PostgreSQL), and the plan gets their results."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from riskcase.lib.precompiled import gathered, run_plans
+
+    m = busy.merchant_id
+    counted = lambda: diagnosis._warnings_counted.later(merchant_id=m)  # noqa: E731
+
+    def two_steps(first):
+        second = yield counted()
+        return len(first), second == first
+
+    def one_step():
+        return (yield counted())
+
+    def outer():
+        first = yield counted()
+        both = yield from gathered(two_steps(first), one_step())
+        return both
+
+    def beside():
+        seen = 0
+        for _ in range(3):
+            yield counted()
+            seen += 1
+        return seen
+
+    with CaptureQueriesContext(connection) as sent:
+        results = run_plans(outer(), beside())
+    expected = list(diagnosis._warnings_counted.build(merchant_id=m))
+    assert results == [[(len(expected), True), expected], 3]
+    assert len(sent) == (3 if connection.vendor == "postgresql" else 6)
