@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from cases.models import RiskPoint, RuleParameterVersion, ThresholdVersion
 from cases.thresholds import rule_parameters_changes, threshold_changes
 from riskcase.lib.charts import percent
-from riskcase.lib.precompiled import Pending, Precompiled, run_plans
+from riskcase.lib.precompiled import Pending, Precompiled
 
 from .models import PenaltyKind, PolicyVersion
 from .policy import policy_changes
@@ -95,17 +95,12 @@ _announced = Precompiled(
     category=str, today=date)
 
 
-def upcoming_rule_changes(category, today):
+def upcoming_rule_changes_plan(category, today):
     """[{rule, rule_label, risk_point, version_id, effective_from, stricter, changes}] of the versions of
     `category` (and of the penalty policy, which applies to every category) recorded to apply after `today`, in
-    the order they apply; a version that changes nothing is left out. One query when nothing is announced (the
-    usual day), else one more for each of the three that has some, plus one per version."""
-    [changes] = run_plans(upcoming_rule_changes_plan(category, today))
-    return changes
-
-
-def upcoming_rule_changes_plan(category, today):
-    """upcoming_rule_changes's plan (riskcase.lib.precompiled.run_plans): one read, then the versions announced."""
+    the order they apply; a version that changes nothing is left out. A plan (riskcase.lib.precompiled.run_plans):
+    one read (whether any is announced: the usual day, none), then the versions of each of the three announced,
+    then one read per version."""
     announced = set((yield _announced.later(category=category, today=today)))
     none = Pending.ready(())
     thresholds, rule_parameters, policies = yield (

@@ -44,7 +44,7 @@ ATTENTION_LIMIT = 20
 # The most a diagnosis shows of its two lists that grow with the merchant (the products at risk, the penalties
 # in force): a summary screen, its work bounded whatever the merchant's size; each list has its own pages.
 DIAGNOSIS_LIST_LIMIT = 20
-ATTENTION_FIELDS = ("id", "risk_point", "product_id", "opened_at")  # what needs_attention shows of a case
+ATTENTION_FIELDS = ("id", "risk_point", "product_id", "opened_at")  # what the attention shows of a case
 
 # The diagnosis's queries, each of a fixed shape, compiled once per database connection (riskcase.lib.precompiled):
 # compiling them anew cost more than running them.
@@ -120,12 +120,8 @@ def _versions_read(category, as_of):
         lambda found: {v.risk_point: v for v in found})
 
 
-def warning_counts(merchant_id):
-    """[{risk_point, open, acknowledged}] for every risk point, zeros included (one query)."""
-    return _warning_counts_read(merchant_id).run()
-
-
 def _warning_counts_read(merchant_id):
+    """[{risk_point, open, acknowledged}] for every risk point, zeros included (one query)."""
     def read(rows):
         counts = {row["risk_point"]: row for row in rows}
         return [
@@ -225,13 +221,9 @@ def ranked_products_at_risk(merchant_id):
     return [row[:3] for row in _ranked(merchant_id=merchant_id)]
 
 
-def first_products_at_risk(merchant_id):
+def first_products_at_risk_read(merchant_id):
     """(the first DIAGNOSIS_LIST_LIMIT rows of ranked_products_at_risk, how many rows it has): one query that reads
     those rows only, whatever the merchant's number of products."""
-    return _first_products_at_risk_read(merchant_id).run()
-
-
-def _first_products_at_risk_read(merchant_id):
     return _ranked_first.later(merchant_id=merchant_id).then(
         lambda rows: ([row[:3] for row in rows], rows[0][3] if rows else 0))
 
@@ -296,17 +288,12 @@ def _status(warning, violation):
     return "too_few_orders" if "too_few_orders" in (warning, violation) else "no_data"
 
 
-def needs_attention(merchant_id, *, now):
+def _attention_plan(merchant_id, *, now):
     """What the merchant should act on: violations still open to appeal (with their deadline, or none yet when
     the notice has not reached them: the window starts on delivery), warnings not yet acknowledged, and
     penalties in force ending within ENDING_SOON_DAYS, soonest first, all of them (up to ATTENTION_LIMIT) whether
-    or not the diagnosis's first penalties include them (three queries)."""
-    [attention] = run_plans(_attention_plan(merchant_id, now=now))
-    return attention
-
-
-def _attention_plan(merchant_id, *, now):
-    """needs_attention's plan (riskcase.lib.precompiled.run_plans): its three reads at once."""
+    or not the diagnosis's first penalties include them. A plan (riskcase.lib.precompiled.run_plans): its three
+    reads at once."""
     appealable, unacknowledged, ending = yield (
         _appealable.later(merchant_id=merchant_id, now=now), _unacknowledged.later(merchant_id=merchant_id),
         penalties.penalties_ending_read(merchant_id, now=now, until=now + timedelta(days=ENDING_SOON_DAYS),
@@ -370,7 +357,7 @@ def _figures_plan(merchant_read, merchant_id, today):
     risk; then, of the merchant's category, the versions in force on A beside the rule changes announced; then
     the merchant's and those products' sums over the windows."""
     merchant, as_of, (first_products, products_total) = yield (
-        merchant_read, latest_as_of_read(merchant_id), _first_products_at_risk_read(merchant_id))
+        merchant_read, latest_as_of_read(merchant_id), first_products_at_risk_read(merchant_id))
     category = merchant.category
 
     def figures():

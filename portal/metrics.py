@@ -10,7 +10,7 @@ from metrics.models import DailyMetric, ProductDailyMetric
 from metrics.selectors import RATES, daily_metrics, product_daily_metrics
 from riskcase.lib.precompiled import Pending, Precompiled
 
-__all__ = ["RATES", "latest_as_of", "latest_as_of_read", "merchant_days", "product_known", "product_window_sums",
+__all__ = ["RATES", "latest_as_of", "latest_as_of_read", "merchant_days", "product_known",
            "product_window_sums_read", "window_sums", "window_sums_read"]
 
 
@@ -105,14 +105,10 @@ def window_sums(merchant_id, windows, product=None):
 
 
 def product_window_sums_read(merchant_id, windows, products):
-    """product_window_sums's read, not yet run (riskcase.lib.precompiled.Pending)."""
+    """window_sums for several products of the merchant at once, a read not yet run (riskcase.lib.precompiled.
+    Pending): {product: {name: (numerator, denominator)}}, one grouped query whatever the number of products."""
     if not windows or not products:
         return Pending.ready({})
     sql, params = _window_sums_sql(ProductDailyMetric, windows, merchant_id=merchant_id, products=list(products))
     return Pending(connections[DEFAULT_DB_ALIAS], sql, params, lambda rows: {row[0]: _named(windows, row[1:]) for row in rows})
 
-
-def product_window_sums(merchant_id, windows, products):
-    """window_sums for several products of the merchant at once: {product: {name: (numerator, denominator)}},
-    one grouped query whatever the number of products."""
-    return product_window_sums_read(merchant_id, windows, products).run()

@@ -15,8 +15,8 @@ from enforcement.selectors import merchant_penalties, violations_behind_read
 from riskcase.lib.choices import display_labels
 from riskcase.lib.precompiled import Precompiled, run_plans
 
-__all__ = ["active_penalties", "active_penalties_plan", "describe", "describe_all", "merchant_penalties",
-           "penalties_ending", "penalties_ending_read", "restriction_labels"]
+__all__ = ["active_penalties_plan", "describe", "describe_all", "merchant_penalties", "penalties_ending_read",
+           "restriction_labels"]
 
 # What a penalty restricts, in the order a merchant reads them (enforcement.policy.restrictions_for).
 RESTRICTIONS = ("public_warning", "no_creator_matchmaking", "no_ads", "no_campaigns", "traffic_weight",
@@ -166,16 +166,10 @@ def _described(penalties, *, now):
 _first_in_force, _first_ending = {}, {}
 
 
-def active_penalties(merchant_id, *, now, limit):
-    """(the first `limit` of the merchant's penalties in force at `now`, newest first, as describe() dicts; how
-    many are in force): two queries whatever their number, the page and its count in one (COUNT(*) OVER (),
-    counted before the LIMIT), the violations behind the page in the other."""
-    [found] = run_plans(active_penalties_plan(merchant_id, now=now, limit=limit))
-    return found
-
-
 def active_penalties_plan(merchant_id, *, now, limit):
-    """active_penalties's plan (riskcase.lib.precompiled.run_plans): two reads, one after the other."""
+    """(the first `limit` of the merchant's penalties in force at `now`, newest first, as describe() dicts; how
+    many are in force): a plan (riskcase.lib.precompiled.run_plans) of two reads whatever their number, the page
+    and its count in one (COUNT(*) OVER (), counted before the LIMIT), then the violations behind the page."""
     query = _first_in_force.get(limit)
     if query is None:
         query = _first_in_force[limit] = Precompiled(
@@ -187,14 +181,9 @@ def active_penalties_plan(merchant_id, *, now, limit):
     return described, penalties[0].in_force_total if penalties else 0
 
 
-def penalties_ending(merchant_id, *, now, until, limit):
-    """[{id, kind, kind_label, ends_at}] of the merchant's penalties in force at `now` that end by `until`, the
-    soonest first, at most `limit` (one query)."""
-    return penalties_ending_read(merchant_id, now=now, until=until, limit=limit).run()
-
-
 def penalties_ending_read(merchant_id, *, now, until, limit):
-    """penalties_ending's read, not yet run (riskcase.lib.precompiled.Pending)."""
+    """[{id, kind, kind_label, ends_at}] of the merchant's penalties in force at `now` that end by `until`, the
+    soonest first, at most `limit`: one read, not yet run (riskcase.lib.precompiled.Pending)."""
     query = _first_ending.get(limit)
     if query is None:
         query = _first_ending[limit] = Precompiled(

@@ -298,7 +298,7 @@ def test_the_database_ranks_the_products_as_product_rank_does(merchant):
 
     from cases import services
     from eventstore.actors import Actor
-    from portal.diagnosis import first_products_at_risk, product_rank, ranked_products_at_risk
+    from portal.diagnosis import first_products_at_risk_read, product_rank, ranked_products_at_risk
     from tests.factories import UserFactory
 
     if connection.vendor == "postgresql":  # as in a database created with a locale's collation, not C's
@@ -328,5 +328,5 @@ def test_the_database_ranks_the_products_as_product_rank_does(merchant):
     assert ranked == sorted(ranked, key=product_rank)
     assert ranked == [("beta", 1, 2), ("Zeta", 0, 1), ("alpha", 0, 1), ("Ärger", 0, 1), ("商品-1", 0, 1),
                       ("b-2", 2, 0), ("B-3", 1, 0), ("b-10", 1, 0)]
-    assert first_products_at_risk(merchant.merchant_id) == (ranked, 8)
-    assert ranked_products_at_risk("m-nobody") == [] and first_products_at_risk("m-nobody") == ([], 0)
+    assert first_products_at_risk_read(merchant.merchant_id).run() == (ranked, 8)
+    assert ranked_products_at_risk("m-nobody") == [] and first_products_at_risk_read("m-nobody").run() == ([], 0)

@@ -16,7 +16,7 @@ from eventstore.actors import SYSTEM
 from metrics.models import DailyMetric
 from portal import diagnosis, metrics, penalties
 from portal.diagnosis import ATTENTION_LIMIT, DIAGNOSIS_LIST_LIMIT
-from riskcase.lib.precompiled import Precompiled
+from riskcase.lib.precompiled import Precompiled, run_plans
 from tests.api.conftest import NOW, frozen_now  # noqa: F401 (a fixture: the API tests' frozen day)
 from tests.api.test_read_fast_serializer import _busy_merchant
 
@@ -83,10 +83,11 @@ def test_the_new_tab_counts_the_week_before_now_as_the_orm_does(busy):
 
 def test_the_penalty_and_rule_change_queries_return_what_the_orm_returns(busy):
     m = busy.merchant_id
-    active_penalties = penalties.active_penalties(m, now=NOW, limit=DIAGNOSIS_LIST_LIMIT)  # compiled for the limit
+    [active_penalties] = run_plans(  # compiled for the limit
+        penalties.active_penalties_plan(m, now=NOW, limit=DIAGNOSIS_LIST_LIMIT))
     page = assert_same(penalties._first_in_force[DIAGNOSIS_LIST_LIMIT], merchant_id=m, now=NOW)
     assert len(page) == len(active_penalties[0]) > 0 and active_penalties[1] == Penalty.objects.count()
-    penalties.penalties_ending(m, now=NOW, until=NOW + timedelta(days=7), limit=ATTENTION_LIMIT)
+    penalties.penalties_ending_read(m, now=NOW, until=NOW + timedelta(days=7), limit=ATTENTION_LIMIT).run()
     for until in (NOW, NOW + timedelta(days=7), NOW + timedelta(days=400)):
         assert_same(penalties._first_ending[ATTENTION_LIMIT], merchant_id=m, now=NOW, until=until)
     for today in (date(2026, 6, 30), date(2026, 7, 21)):
@@ -94,7 +95,8 @@ def test_the_penalty_and_rule_change_queries_return_what_the_orm_returns(busy):
         assert_same(rule_changes._later_rule_parameters, category="food", today=today)
         later = assert_same(rule_changes._later_policies, today=today)
     assert later and [len(v.steps.all()) for v in rule_changes._later_policies(today=date(2026, 6, 30))] == [1]
-    kinds = {change["rule"] for change in rule_changes.upcoming_rule_changes("food", date(2026, 6, 30))}
+    [changes] = run_plans(rule_changes.upcoming_rule_changes_plan("food", date(2026, 6, 30)))
+    kinds = {change["rule"] for change in changes}
     assert kinds == {"threshold", "rule_parameters", "policy"}
 
 
