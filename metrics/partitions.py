@@ -62,6 +62,23 @@ def _partition_months(cursor, table):
     return months
 
 
+def partitions_lock(table):
+    """The advisory lock that guards the list of `table`'s partitions: taken exclusive to create or drop one, and
+    shared by an ingest batch that names them (metrics/ingest/writer.py), so they stay as listed to its end."""
+    return f"partitions:{table}"
+
+
+def partition_tables(cursor, tables):
+    """{table: [its partitions' names, DEFAULT included]} (PostgreSQL), [] for a table that is not partitioned."""
+    cursor.execute("SELECT p.relname, c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid "
+                   "JOIN pg_class p ON p.oid = i.inhparent WHERE p.relname = ANY(%s) "
+                   "AND p.relnamespace = 'public'::regnamespace ORDER BY 1, 2", [list(tables)])
+    found = {table: [] for table in tables}
+    for table, name in cursor.fetchall():
+        found[table].append(name)
+    return found
+
+
 def partitions(model):
     """The first days of the months that have a partition of `model`'s table (PostgreSQL), sorted."""
     with connection.cursor() as cursor:
@@ -97,7 +114,7 @@ def ensure_partitions(kind, days):
     if needed <= _known.get(table, set()):
         return
     with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [f"partitions:{table}"])
+        cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [partitions_lock(table)])
         if not _is_partitioned(cursor, table):
             return
         existing = _partition_months(cursor, table)
@@ -126,8 +143,11 @@ def drop_expired_facts(*, as_of, keep_days=None):
         current = FactRetention.objects.select_for_update().filter(pk=1).first()
         if current and current.kept_from >= kept_from:
             return current.kept_from, dropped
-        for _kind, (model, _, day_column) in FACT_TABLES.items():
+        # The partitions' locks in the order an ingest batch takes them (by table name).
+        for model, _, day_column in sorted(FACT_TABLES.values(), key=lambda fact: fact[0]._meta.db_table):
             table = model._meta.db_table
+            if connection.vendor == "postgresql":  # no ingest batch is naming its partitions meanwhile
+                cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [partitions_lock(table)])
             if connection.vendor == "postgresql" and _is_partitioned(cursor, table):
                 old = sorted(m for m in _partition_months(cursor, table) if m < kept_from)
                 for first in old:

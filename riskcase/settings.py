@@ -339,6 +339,10 @@ RISKCASE_RECOMPUTE_SHARDS = int(os.environ.get("RISKCASE_RECOMPUTE_SHARDS", "8")
 # PostgreSQL work_mem for each recompute shard's transaction and the rate rules' query (empty: the server's default).
 RISKCASE_RECOMPUTE_WORK_MEM = os.environ.get("RISKCASE_RECOMPUTE_WORK_MEM", "256MB")
 RISKCASE_INGEST_BATCH_SIZE = int(os.environ.get("RISKCASE_INGEST_BATCH_SIZE", "10000"))
+# How many lines a fact on an order not stored yet waits in memory for its order to arrive, before it is stored
+# under no merchant (moved to its merchant once the order comes: a costlier path). A feed shuffled within a day
+# needs about a day's lines; the held facts are at most this many lines' worth, so memory stays bounded.
+RISKCASE_INGEST_HOLD_LINES = int(os.environ.get("RISKCASE_INGEST_HOLD_LINES", "50000"))
 # Days of trade facts kept (metrics/partitions.py): older month partitions are dropped nightly; a fact dated
 # before the kept history is rejected by the ingest. 180 covers the related-entity rule's 180-day look-back.
 RISKCASE_FACT_RETENTION_DAYS = int(os.environ.get("RISKCASE_FACT_RETENTION_DAYS", "180"))

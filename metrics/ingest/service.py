@@ -10,7 +10,7 @@ from metrics.partitions import DAY_COLUMNS, retained_from
 from riskcase.ops.metrics import record_ingest
 
 from .facts import COLUMNS, BadLine, parse_line, platform_zone
-from .writer import Outcome, RecentOrders, settle_waiting_facts, write_batch
+from .writer import HoldBack, Outcome, RecentOrders, settle_waiting_facts, write_batch
 
 
 @dataclass
@@ -63,7 +63,6 @@ class _Outcomes:
         self.held[kind] = entries
 
     def outcome(self, line_no, kind, key, result):
-        line_no = abs(line_no)  # a fact held back from the batch before is staged with its line negated
         self.counts[result] += 1
         if result == Outcome.CONFLICT:
             self.conflicts.append((line_no, f"conflict: {kind} {key!r} was already ingested with other content",
@@ -81,31 +80,37 @@ LANES = (
 
 
 class _Lane:
-    """Writes its fact types' part of each batch in turn, inline or in a thread of its own. A fact the batch
-    before held back (waiting for its order) goes first in the next batch's part."""
+    """Writes its fact types' part of each batch in turn, inline or in a thread of its own. The facts the
+    batches before held back (waiting for their order, at most RISKCASE_INGEST_HOLD_LINES lines back) go first
+    in the next batch's part."""
 
     def __init__(self, kinds, thread_name=None):
         self.kinds = kinds  # None: every type
         self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix=thread_name) if thread_name else None
         self.pending = None
         self.held, self.held_raw = {}, {}
+        self.hold_lines = settings.RISKCASE_INGEST_HOLD_LINES
 
     def submit(self, by_kind, raw_by_line, recent_orders, apply, *, last):
         self.wait(apply)
         part = {kind: entries for kind, entries in by_kind.items() if self.kinds is None or kind in self.kinds}
+        hold = None
+        if not last and raw_by_line:  # the batch's lines, in order
+            first, newest = next(iter(raw_by_line)), next(reversed(raw_by_line))
+            hold = HoldBack(first_new=first, oldest=newest - self.hold_lines)
         if self.held:
             held, self.held = self.held, {}
             for kind, entries in held.items():
-                part[kind] = [(-line, row) for line, row in entries] + part.get(kind, [])
+                part[kind] = entries + part.get(kind, [])
             raw_by_line = ChainMap(raw_by_line, self.held_raw)
         if not part:
             return
         outcomes = _Outcomes(raw_by_line, recent_orders)
         if self.pool is None:
-            write_batch(part, outcomes, hold_back=not last)
+            write_batch(part, outcomes, hold=hold)
             self._done(outcomes, apply)
             return
-        self.pending = (self.pool.submit(write_batch, part, outcomes, hold_back=not last), outcomes)
+        self.pending = (self.pool.submit(write_batch, part, outcomes, hold=hold), outcomes)
 
     def _done(self, outcomes, apply):
         apply(outcomes)
@@ -130,7 +135,8 @@ class _Writer:
     of several on, in the threads of LANES (so their own database connections) while the caller's thread reads
     and validates the next batch: the parsing and the database's work overlap, and so do the writes of several
     tables. A batch's facts on orders are written once its orders are committed. At most three batches are
-    held (one read, one's orders and the one before's facts written), so memory stays bounded.
+    held (one read, one's orders and the one before's facts written), and the facts waiting for their order (at
+    most RISKCASE_INGEST_HOLD_LINES lines' worth), so memory stays bounded.
     Otherwise (SQLite, inside a caller's transaction: a test, a view's atomic block, or an input of one batch)
     each batch is written inline, in one transaction (or in the caller's)."""
 
@@ -206,7 +212,8 @@ def ingest_lines(lines, *, source="-", report=None, on_reject=None, batch_size=N
     Memory is bounded by the batch size, not the input (one batch read while the one before is written).
     Each batch is one transaction, so a valid fact is either stored or not at all; a crash mid-stream
     loses no committed batch and a re-run is idempotent. A fact whose order is not stored yet is held back
-    to the next batch's transaction once (its order usually follows), then stored whatever. on_reject(record)
+    to the next batches' transactions (its order usually follows) for up to RISKCASE_INGEST_HOLD_LINES lines,
+    then stored whatever. on_reject(record)
     receives every rejected line as {"source", "line", "reason", "text"}.
     """
     report = report or IngestReport()
@@ -254,7 +261,7 @@ def ingest_lines(lines, *, source="-", report=None, on_reject=None, batch_size=N
             if pending >= batch_size:
                 writer.submit(by_kind, raw_by_line, last=False)
                 by_kind, raw_by_line, pending = {}, {}, 0
-        writer.submit(by_kind, raw_by_line, last=True)  # the rest, and what the batch before held back
+        writer.submit(by_kind, raw_by_line, last=True)  # the rest, and what the batches before held back
         writer.wait()
     finally:
         writer.close()

@@ -7,7 +7,7 @@ PostgreSQL, per fact table and batch, a fixed number of statements whatever the 
    (duplicate or conflict);
 2. for facts on an order, the merchant of each: remembered from the orders this ingest stored
    (RecentOrders), else one look-up of the others; a fact whose order is not stored yet is held back to the
-   next batch once, then stored under UNKNOWN_MERCHANT;
+   next batches while its order may still come (HoldBack), then stored under UNKNOWN_MERCHANT;
 3. one binary `COPY` of the new facts straight into the table;
 4. for orders, the facts stored before them move to their merchant (only when some are waiting).
 
@@ -17,6 +17,7 @@ An advisory lock per table, held to the end of the batch, makes ingests of the s
 the probe and the insert see the same stored ids and the database decides. merchant_upserted (rare, and
 "latest wins") keeps a statement per fact.
 """
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from operator import itemgetter
 
@@ -24,7 +25,7 @@ import orjson
 from django.db import connection, transaction
 
 from metrics.models import UNKNOWN_MERCHANT, Complaint, Merchant, Order, OrderVerification, Refund, Review, StaleDay
-from metrics.partitions import DAY_COLUMNS, ensure_partitions
+from metrics.partitions import DAY_COLUMNS, ensure_partitions, partition_tables, partitions_lock
 
 from .facts import COLUMNS
 
@@ -70,6 +71,20 @@ def _adapt(value):
     if isinstance(value, date):
         return ops.adapt_datefield_value(value)
     return value
+
+
+@dataclass(frozen=True)
+class HoldBack:
+    """Which facts on an order not stored yet a batch may hand back to the caller (sink.hold), to be written
+    with a later batch, rather than store them under no merchant: those of lines from `oldest` on. A fact
+    from before `first_new` was held back before and looked up then: it waits for its order among the orders
+    this ingest stores (RecentOrders) without another look-up, until it is too old to wait any longer."""
+
+    first_new: int  # the first line of the batch's own input
+    oldest: int  # the oldest line that may still wait
+
+    def waits(self, line):
+        return line >= self.oldest
 
 
 class RecentOrders:
@@ -195,13 +210,12 @@ def settle_waiting_facts():
         _settle_orphans(ON_ORDERS)
 
 
-def _stored_rows(kind, keys):
-    """PostgreSQL: {id: content} of the stored facts of `kind` among these ids (one probe of every month
-    partition's index for the whole batch, the ids bound as one array)."""
-    key, *content = (_q(c) for c in COLUMNS[kind])
-    table = _q(TABLES[kind]._meta.db_table)
+def _stored_rows(kind, keys, parts):
+    """PostgreSQL: {id: content} of the stored facts of `kind` among these ids, the ids bound as one array
+    (_probe: only the partitions whose range of ids holds some of them are probed)."""
+    key, *content = COLUMNS[kind]
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {key}, {', '.join(content)} FROM {table} WHERE {key} = ANY({_IDS})", [_json(keys)])
+        cursor.execute(_probe(TABLES[kind]._meta.db_table, (key, *content), parts), [_json(keys)])
         return {row[0]: row[1:] for row in cursor.fetchall()}
 
 
@@ -214,11 +228,36 @@ def _json(values):
     return orjson.dumps(values).decode()
 
 
-def _owners(order_ids):
-    """PostgreSQL: {order id: merchant id} of the stored orders among these."""
+_probes = {}  # (table, columns, partitions) -> SQL
+
+
+def _probe(table, columns, parts):
+    """PostgreSQL: the statement that reads `columns` (the key first) of the rows of `table` whose key is among
+    an array of ids (its one parameter, JSON), probing each of its partitions `parts` (all of them: an id can
+    be stored on any day) only with the ids within that partition's lowest and highest key (two reads of the
+    ends of its index). Ids given in time, as platforms give them, then probe the partitions of the days
+    being ingested, not every month kept; ids in no order probe them all, as one statement over the table
+    would. The comparisons are made in the column's own collation."""
+    cache_key = (table, columns, tuple(parts))
+    sql = _probes.get(cache_key)
+    if sql is None:
+        key, selected = _q(columns[0]), ", ".join(map(_q, columns))
+        branches = [
+            f"SELECT {selected} FROM {_q(part)} WHERE {key} = ANY(ARRAY(SELECT i.id FROM ids i, "
+            f"(SELECT min({key}) AS lo, max({key}) AS hi FROM {_q(part)}) r WHERE i.id BETWEEN r.lo AND r.hi))"
+            for part in parts or [table]
+        ]
+        sql = "WITH ids AS MATERIALIZED (SELECT json_array_elements_text(%s::json) AS id) " + " UNION ALL ".join(branches)
+        if len(_probes) > 256:  # months come and go: keep the statements of the current partitions
+            _probes.clear()
+        _probes[cache_key] = sql
+    return sql
+
+
+def _owners(order_ids, parts):
+    """PostgreSQL: {order id: merchant id} of the stored orders among these (_probe)."""
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT order_id, merchant_id FROM {_q(Order._meta.db_table)} WHERE order_id = ANY({_IDS})",
-                       [_json(order_ids)])
+        cursor.execute(_probe(Order._meta.db_table, ("order_id", "merchant_id"), parts), [_json(order_ids)])
         return dict(cursor.fetchall())
 
 
@@ -235,12 +274,13 @@ def _column_types(table, names):
     return [_types[table][name] for name in names]
 
 
-def _write_facts_postgresql(kind, entries, sink, hold_back, orphaned):
+def _write_facts_postgresql(kind, entries, sink, hold, orphaned, parts):
     """PostgreSQL: the stored ones among the batch's ids in one probe (the repeats, told duplicate or conflict
     here), the new ones with their order's merchant (remembered, else looked up in one statement) streamed
-    straight into the table with one COPY. Returns the earliest day a new fact can change."""
+    straight into the table with one COPY. A fact whose order is not stored yet goes back to the caller while
+    `hold` lets it wait. `parts`: {table: its partitions}. Returns the earliest day a new fact can change."""
     columns = COLUMNS[kind]
-    stored = _stored_rows(kind, [row[0] for _, row in entries])
+    stored = _stored_rows(kind, [row[0] for _, row in entries], parts[TABLES[kind]._meta.db_table])
     fresh = entries if not stored else []  # a new ingest's ids are seldom stored already
     for line, row in entries if stored else ():
         current = stored.get(row[0])
@@ -254,22 +294,21 @@ def _write_facts_postgresql(kind, entries, sink, hold_back, orphaned):
     if kind in ON_ORDERS:
         order = columns.index("order_id")
         rows, unknown = [], []
-        if recent is not None:
-            current, previous = recent.current.get, recent.previous.get
-            for entry in fresh:
-                row = entry[1]
-                owner = current(row[order]) or previous(row[order])
-                if owner is None:
-                    unknown.append(entry)
-                else:
-                    rows.append((*row, owner))
-        else:
-            unknown = fresh
-        looked_up = _owners([row[order] for _, row in unknown]) if unknown else {}
+        current, previous = (recent.current.get, recent.previous.get) if recent is not None else ({}.get, {}.get)
+        for entry in fresh:
+            line, row = entry
+            owner = current(row[order]) or previous(row[order])
+            if owner is not None:
+                rows.append((*row, owner))
+            elif hold is not None and line < hold.first_new and hold.waits(line):
+                held.append(entry)  # looked up when it came; its order has not come since: wait on
+            else:
+                unknown.append(entry)
+        looked_up = _owners([row[order] for _, row in unknown], parts[Order._meta.db_table]) if unknown else {}
         for line, row in unknown:
             owner = looked_up.get(row[order])
             if owner is None:
-                if hold_back and line > 0:  # its order usually follows in the next batch: try again then
+                if hold is not None and hold.waits(line):  # its order usually follows soon: try again then
                     held.append((line, row))
                     continue
                 owner, orphans = UNKNOWN_MERCHANT, orphans + 1
@@ -326,10 +365,10 @@ def _adopt_postgresql(pairs):
         _index_probes(cursor, ("off", "off", "off"))
 
 
-def _write_facts(kind, entries, sink, hold_back, orphaned):
+def _write_facts(kind, entries, sink, hold, orphaned, parts):
     """entries: [(line_no, row)] with distinct keys. Returns the earliest day a new fact can change."""
     if connection.vendor == "postgresql":
-        return _write_facts_postgresql(kind, entries, sink, hold_back, orphaned)
+        return _write_facts_postgresql(kind, entries, sink, hold, orphaned, parts)
     stage = _stage(kind, entries)
     for line, key, same in _take_repeats(kind, stage):
         sink.outcome(line, kind, key, Outcome.DUPLICATE if same else Outcome.CONFLICT)
@@ -399,14 +438,29 @@ def _lock_tables(kinds):
     lock comes last, as a transaction of facts may take it late (_settle_orphans), and a transaction of
     orders takes no other: a fact stored before its order is either seen by the order's transaction
     (_adopt) or, under the orders' lock, sees the order, never neither. The same statement turns the
-    planner to index probes for the batch; returns the switches' previous values."""
+    planner to index probes for the batch; returns the switches' previous values.
+
+    Then, shared, the partitions' lock of every table the batch probes (the orders' too for facts on orders),
+    in the order retention takes them: no partition is created or dropped under the batch's statements, which
+    name them (_probe)."""
     locks = [_lock_name(kind) for kind in sorted(kinds, key=lambda kind: (kind == "order_paid", kind))]
+    shared = [partitions_lock(table) for table in _probed_tables(kinds)]
     with connection.cursor() as cursor:
         # The select list is evaluated left to right: the locks are taken in this order.
-        cursor.execute("SELECT " + ", ".join(["pg_advisory_xact_lock(hashtext(%s))"] * len(locks) + [
-            "current_setting(%s), set_config(%s, 'off', true)"] * len(_INDEX_PROBES)),
-            [*locks, *(x for name in _INDEX_PROBES for x in (name, name))])
-        return cursor.fetchone()[len(locks)::2]
+        cursor.execute("SELECT " + ", ".join(
+            ["pg_advisory_xact_lock(hashtext(%s))"] * len(locks)
+            + ["pg_advisory_xact_lock_shared(hashtext(%s))"] * len(shared)
+            + ["current_setting(%s), set_config(%s, 'off', true)"] * len(_INDEX_PROBES)),
+            [*locks, *shared, *(x for name in _INDEX_PROBES for x in (name, name))])
+        return cursor.fetchone()[len(locks) + len(shared)::2]
+
+
+def _probed_tables(kinds):
+    """The fact tables a batch of these fact types reads by id, sorted by name."""
+    tables = {TABLES[kind]._meta.db_table for kind in kinds}
+    if set(kinds) & set(ON_ORDERS):
+        tables.add(Order._meta.db_table)
+    return sorted(tables)
 
 
 # PostgreSQL, for the batch's statements only: probe ids and look up orders through the indexes, one row of the
@@ -431,15 +485,15 @@ def _ensure_partitions(kind, entries):
     ensure_partitions(kind, set(map(itemgetter(COLUMNS[kind].index(DAY_COLUMNS[kind])), map(itemgetter(1), entries))))
 
 
-def write_batch(by_kind, sink, hold_back=False):
+def write_batch(by_kind, sink, hold=None):
     """Write {fact type: [(line_no, row)]} in one transaction. sink.new(n) counts new facts;
-    sink.outcome(line_no, kind, key, Outcome.X) is called for every other line; with `hold_back` (PostgreSQL,
-    a batch that is not the last), sink.hold(kind, [(line_no, row)]) receives the facts on orders not stored
-    yet, for the caller to put in its next batch with their line negated (they are then written whatever).
+    sink.outcome(line_no, kind, key, Outcome.X) is called for every other line; with `hold` (a HoldBack;
+    PostgreSQL, a batch that is not the last), sink.hold(kind, [(line_no, row)]) receives the facts on orders
+    not stored yet that may still wait, for the caller to put first in its next batch.
 
     The first line with a key goes to the database; later ones in the batch compare with it."""
     postgresql = connection.vendor == "postgresql"
-    hold_back = hold_back and postgresql
+    hold = hold if postgresql else None
     own = not connection.in_atomic_block  # the transaction is this batch's, not a caller's
     orphaned = []  # the fact types with facts stored before their order (PostgreSQL)
     kinds = set(by_kind) & set(TABLES)
@@ -455,6 +509,10 @@ def write_batch(by_kind, sink, hold_back=False):
             if not own:
                 for kind in sorted(set(by_kind) & set(TABLES)):
                     _ensure_partitions(kind, by_kind[kind])
+            with connection.cursor() as cursor:
+                parts = partition_tables(cursor, _probed_tables(kinds))
+        else:
+            parts = None
         earliest = []
         for kind in WRITE_ORDER:
             entries = by_kind.get(kind)
@@ -470,7 +528,7 @@ def write_batch(by_kind, sink, hold_back=False):
                     later.append(entry)
                 else:
                     first[key] = entry
-            day = _write_facts(kind, list(first.values()), sink, hold_back, orphaned)
+            day = _write_facts(kind, list(first.values()), sink, hold, orphaned, parts)
             if day is not None:
                 earliest.append(day)
             for line, row in later:

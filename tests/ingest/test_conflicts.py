@@ -80,3 +80,24 @@ def test_a_conflict_changes_no_metric(ingest, export_csv):
     )
 
     assert export_csv(as_of="2026-06-30", start="2026-06-01", end="2026-06-30") == before
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("order_id", ["o-100", "o-150", "o-199", "o-050", "o-250", "o-300", "o-3"])
+def test_a_repeat_is_found_whatever_partition_and_range_of_ids_its_first_lies_in(ingest, order_id):
+    """Each month partition is probed only with the ids within its lowest and highest id: a repeat at either
+    end of a month's range, inside it, between two months' ranges, or in a month of ids out of time order,
+    is still told a duplicate or a conflict, even when its paid_at (so its partition) changed."""
+    firsts = [
+        *(OrderPaidLine(order_id=f"o-{n}", paid_at="2026-04-10T10:00:00+08:00") for n in (100, 150, 199)),
+        *(OrderPaidLine(order_id=f"o-{n}", paid_at="2026-05-10T10:00:00+08:00") for n in (250, 300)),
+        *(OrderPaidLine(order_id=f"o-{n}", paid_at="2026-06-10T10:00:00+08:00") for n in ("050", "3")),
+    ]
+    ingest(*firsts)
+    first = next(line for line in firsts if line["order_id"] == order_id)
+
+    report = ingest(OrderPaidLine(order_id="o-200", paid_at="2026-06-11T10:00:00+08:00"), first,
+                    {**first, "paid_at": "2026-06-20T10:00:00+08:00"})
+
+    assert (report.new, report.duplicate, report.conflicting) == (1, 1, 1)
+    assert Order.objects.get(pk=order_id).paid_day.isoformat() == first["paid_at"][:10]  # the first is kept

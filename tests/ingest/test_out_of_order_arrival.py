@@ -6,7 +6,7 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
-from metrics.ingest import ingest_lines
+from metrics.ingest import ingest_lines, writer
 from metrics.models import UNKNOWN_MERCHANT, Complaint, Order, OrderVerification, Refund, Review, StaleDay
 from tests.factories import (
     ComplaintFiledLine,
@@ -101,14 +101,17 @@ def test_any_arrival_order_and_batching_gives_the_same_export(ingest, export_csv
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 @pytest.mark.parametrize("batch_size", [1, 3, 2000])
+@pytest.mark.parametrize("hold_lines", [0, 50_000])
 def test_outside_a_transaction_facts_before_their_order_across_batches_are_counted(settings, export_csv,
-                                                                                 batch_size):
+                                                                                 batch_size, hold_lines):
     """The command's path: batches written by the writer thread, a fact whose order comes a batch or more later
-    held back once and then stored under no merchant until its order moves it."""
+    held back while it may wait (hold_lines 0: one batch at most) and then stored under no merchant until its
+    order moves it."""
     from django.db import connection
 
     assert not connection.in_atomic_block  # so the ingest writes in its own thread and transactions
     settings.RISKCASE_INGEST_BATCH_SIZE = batch_size
+    settings.RISKCASE_INGEST_HOLD_LINES = hold_lines
     facts = _month()
     facts = [f for f in facts if f["type"] != "order_paid"] + [f for f in facts if f["type"] == "order_paid"]
 
@@ -120,6 +123,69 @@ def test_outside_a_transaction_facts_before_their_order_across_batches_are_count
         assert not model.objects.filter(merchant_id=UNKNOWN_MERCHANT).exists()
     again = ingest_lines([orjson.dumps(f) for f in facts])
     assert (again.new, again.duplicate, again.conflicting) == (0, len(facts), 0)
+
+
+def _facts_then_their_order_after(fillers):
+    """o-1's facts, `fillers` orders of another merchant, then o-1: the order comes fillers + 1 lines late."""
+    return [orjson.dumps(f) for f in (
+        *_after_the_order(),
+        *(OrderPaidLine(order_id=f"o-x{i}", merchant_id="m-b", paid_at="2026-06-10T12:00:00+08:00")
+          for i in range(fillers)),
+        *_order(),
+    )]
+
+
+class _Spy:
+    """Records the calls of a writer function (from the writer's threads too) and runs it."""
+
+    def __init__(self, monkeypatch, name):
+        self.calls = []
+        real = getattr(writer, name)
+
+        def spy(*args):
+            self.calls.append(args)
+            return real(*args)
+
+        monkeypatch.setattr(writer, name, spy)
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_fact_waits_in_memory_for_its_order_several_batches_later_and_is_looked_up_once(settings, monkeypatch):
+    """Facts 10 lines (five batches) before their order, within RISKCASE_INGEST_HOLD_LINES: each is stored once,
+    with its merchant, never under no merchant and moved; and the database is asked for its order only when it
+    comes, not again in every batch it waits."""
+    settings.RISKCASE_INGEST_BATCH_SIZE = 2
+    settings.RISKCASE_INGEST_HOLD_LINES = 50
+    owners, settles = _Spy(monkeypatch, "_owners"), _Spy(monkeypatch, "_settle_orphans")
+
+    report = ingest_lines(_facts_then_their_order_after(8))
+
+    assert (report.new, report.bad, report.conflicting) == (13, 0, 0)
+    for model in (OrderVerification, Review, Complaint, Refund):
+        assert list(model.objects.values_list("merchant_id", flat=True)) == ["m-a"]
+    assert settles.calls == [(writer.ON_ORDERS,)]  # the ingest's first settling only: no fact was stored waiting
+    looked_up = [order_id for (ids, _parts) in owners.calls for order_id in ids]
+    assert sorted(looked_up) == ["o-1"] * 4  # each of the four facts once, when it came
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_fact_whose_order_comes_later_than_it_may_wait_is_stored_and_moved_when_the_order_comes(settings,
+                                                                                               monkeypatch):
+    """The same facts with RISKCASE_INGEST_HOLD_LINES 3: they stop waiting before their order comes, are stored
+    under no merchant, and the order's batch moves them to its merchant: the same numbers in the end."""
+    settings.RISKCASE_INGEST_BATCH_SIZE = 2
+    settings.RISKCASE_INGEST_HOLD_LINES = 3
+    settles = _Spy(monkeypatch, "_settle_orphans")
+
+    report = ingest_lines(_facts_then_their_order_after(8))
+
+    assert (report.new, report.bad, report.conflicting) == (13, 0, 0)
+    for model in (OrderVerification, Review, Complaint, Refund):
+        assert list(model.objects.values_list("merchant_id", flat=True)) == ["m-a"]
+    stored_waiting = {kind for (kinds,) in settles.calls[1:] for kind in kinds}
+    assert stored_waiting == set(writer.ON_ORDERS)  # each type was stored waiting once it could wait no longer
 
 
 @pytest.mark.postgres

@@ -2,14 +2,19 @@
 retention drops whole month partitions (rows on SQLite), and a fact that arrives later for a dropped day is
 rejected with a clear message instead of being stored where no metric will ever read it."""
 import io
+import time
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 
+import orjson
+import psycopg
 import pytest
 from django.core.management import call_command
 from django.db import connection
 
+from metrics.ingest import ingest_lines
 from metrics.models import Complaint, Order
-from metrics.partitions import drop_expired_facts, partitions, retained_from
+from metrics.partitions import drop_expired_facts, partitions, partitions_lock, retained_from
 from tests.factories import ComplaintFiledLine, OrderFactory, OrderPaidLine, shanghai
 
 AS_OF = date(2026, 6, 30)  # 180 days back is 2026-01-02: history is kept from 2026-01-01
@@ -100,3 +105,39 @@ def test_rows_written_outside_the_ingest_move_into_the_month_partition_the_inges
         cursor.execute("SELECT count(*) FROM metrics_order_default")
         assert cursor.fetchone()[0] == 0
     assert report.new == 1
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_retention_waits_for_an_ingest_batch_that_names_the_partitions():
+    """An ingest batch holds its tables' partitions lock shared while its statements name their partitions
+    (metrics/ingest/writer.py _probe); retention drops none of them until the batch ends."""
+    ingest_lines([orjson.dumps(line) for line in _orders("2025-11-20", "2026-06-29")])
+    batch = psycopg.connect(_url(), autocommit=False)
+    batch.execute("SELECT pg_advisory_xact_lock_shared(hashtext(%s))", [partitions_lock("metrics_order")])
+    dropping = ThreadPoolExecutor(1).submit(_drop_in_thread)
+    try:
+        for _ in range(100):  # until retention waits for the lock
+            waiting = batch.execute("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted")
+            if waiting.fetchone()[0]:
+                break
+            time.sleep(0.05)
+        assert not dropping.done()
+        assert date(2025, 11, 1) in partitions(Order)
+    finally:
+        batch.commit()
+        batch.close()
+    assert dropping.result(timeout=10) == date(2026, 1, 1)
+    assert date(2025, 11, 1) not in partitions(Order)
+
+
+def _url():
+    db = connection.settings_dict
+    return f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
+
+
+def _drop_in_thread():
+    try:
+        return drop_expired_facts(as_of=AS_OF)[0]
+    finally:
+        connection.close()
