@@ -7,6 +7,7 @@ from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
 from metrics.ingest import ingest_lines, writer
+from metrics.ingest import service as ingest_service
 from metrics.models import UNKNOWN_MERCHANT, Complaint, Order, OrderVerification, Refund, Review, StaleDay
 from tests.factories import (
     ComplaintFiledLine,
@@ -222,3 +223,29 @@ def test_an_ingest_first_settles_facts_a_dead_process_left_waiting_whatever_it_i
 
     assert report.new == 0
     assert Complaint.objects.get(complaint_id="c-1").merchant_id == "m-a"
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_facts_whose_order_never_comes_are_held_no_longer_than_the_setting_allows(settings, monkeypatch):
+    """Memory stays bounded: a feed of facts whose orders never come holds at most RISKCASE_INGEST_HOLD_LINES
+    lines' worth (plus the batch being written) at any time, and every fact is stored in the end, waiting
+    under no merchant."""
+    settings.RISKCASE_INGEST_BATCH_SIZE = 3
+    settings.RISKCASE_INGEST_HOLD_LINES = 7
+    sizes = []
+    real_hold = ingest_service._Outcomes.hold
+
+    def hold(self, kind, entries):
+        sizes.append(len(entries))
+        return real_hold(self, kind, entries)
+
+    monkeypatch.setattr(ingest_service._Outcomes, "hold", hold)
+    lines = [orjson.dumps(OrderVerifiedLine(order_id=f"o-{i}", verified_at="2026-06-10T11:00:00+08:00"))
+             for i in range(40)]
+
+    report = ingest_lines(lines)
+
+    assert (report.new, report.bad) == (40, 0)
+    assert sizes and max(sizes) <= 7 + 3
+    assert OrderVerification.objects.filter(merchant_id=UNKNOWN_MERCHANT).count() == 40
