@@ -44,6 +44,13 @@ def key(merchant_id):
     return f"enforcement:restrictions:{merchant_id}"
 
 
+def _local_key(merchant_id):
+    """The key in Django's own cache (no Redis configured: the demo, tests on SQLite). By the id's digest: an
+    id with spaces or control characters, or a long one, is a key memcached could not hold, and Django's
+    cache warns for it (the schema tests send such ids)."""
+    return key(hashlib.sha256(merchant_id.encode()).hexdigest())
+
+
 def _encode(document):
     return json.dumps(document, sort_keys=True, separators=(",", ":"))
 
@@ -51,9 +58,9 @@ def _encode(document):
 def put(document):
     """Store the document unless a newer one is there. Never raises; False when Redis did not take it."""
     if not settings.REDIS_URL:
-        current = local_cache.get(key(document["merchant_id"]))
+        current = local_cache.get(_local_key(document["merchant_id"]))
         if current is None or current.get("position", 0) <= document.get("position", 0):
-            local_cache.set(key(document["merchant_id"]), document, TIMEOUT)
+            local_cache.set(_local_key(document["merchant_id"]), document, TIMEOUT)
         return True
     args = [key(document["merchant_id"]), _encode(document), int(document.get("position", 0)), TIMEOUT]
     return bool(redisguard.call(lambda r: _put_if_newer(r, *args), False))
@@ -71,7 +78,7 @@ def _put_if_newer(r, *args):
 def get(merchant_id):
     """The cached document, or None (a miss, or Redis unavailable)."""
     if not settings.REDIS_URL:
-        return local_cache.get(key(merchant_id))
+        return local_cache.get(_local_key(merchant_id))
     raw = redisguard.call(lambda r: r.get(key(merchant_id)))
     return json.loads(raw) if raw else None
 
