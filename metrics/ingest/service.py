@@ -213,8 +213,8 @@ def ingest_lines(lines, *, source="-", report=None, on_reject=None, batch_size=N
     Each batch is one transaction, so a valid fact is either stored or not at all; a crash mid-stream
     loses no committed batch and a re-run is idempotent. A fact whose order is not stored yet is held back
     to the next batches' transactions (its order usually follows) for up to RISKCASE_INGEST_HOLD_LINES lines,
-    then stored whatever. on_reject(record)
-    receives every rejected line as {"source", "line", "reason", "text"}.
+    then stored whatever. on_reject(record) receives every rejected line as {"source", "line", "reason",
+    "text"}.
     """
     report = report or IngestReport()
     batch_size = batch_size or settings.RISKCASE_INGEST_BATCH_SIZE
