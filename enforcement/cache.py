@@ -58,9 +58,10 @@ def _encode(document):
 def put(document):
     """Store the document unless a newer one is there. Never raises; False when Redis did not take it."""
     if not settings.REDIS_URL:
-        current = local_cache.get(_local_key(document["merchant_id"]))
+        local_key = _local_key(document["merchant_id"])
+        current = local_cache.get(local_key)
         if current is None or current.get("position", 0) <= document.get("position", 0):
-            local_cache.set(_local_key(document["merchant_id"]), document, TIMEOUT)
+            local_cache.set(local_key, document, TIMEOUT)
         return True
     args = [key(document["merchant_id"]), _encode(document), int(document.get("position", 0)), TIMEOUT]
     return bool(redisguard.call(lambda r: _put_if_newer(r, *args), False))

@@ -290,11 +290,11 @@ def _write_facts_postgresql(kind, entries, sink, hold, orphaned, parts):
         sink.outcome(line, kind, row[0], Outcome.DUPLICATE if current == row[1:] else Outcome.CONFLICT)
     names = [_q(c) for c in columns]
     held, orphans = [], 0
-    recent = getattr(sink, "recent_orders", None)
+    recent = sink.recent_orders
     if kind in ON_ORDERS:
         order = columns.index("order_id")
         rows, unknown = [], []
-        current, previous = (recent.current.get, recent.previous.get) if recent is not None else ({}.get, {}.get)
+        current, previous = recent.current.get, recent.previous.get
         for entry in fresh:
             line, row = entry
             owner = current(row[order]) or previous(row[order])
@@ -332,8 +332,7 @@ def _write_facts_postgresql(kind, entries, sink, hold, orphaned, parts):
         orphaned.append(kind)
     if kind == "order_paid":
         pairs = list(map(itemgetter(0, 1), rows))
-        if recent is not None:  # stored with this merchant once committed
-            transaction.on_commit(lambda: recent.add(pairs))
+        transaction.on_commit(lambda: recent.add(pairs))  # stored with this merchant once committed
         if pairs:
             _adopt_postgresql(pairs)
     if not rows:
@@ -486,7 +485,8 @@ def _ensure_partitions(kind, entries):
 
 
 def write_batch(by_kind, sink, hold=None):
-    """Write {fact type: [(line_no, row)]} in one transaction. sink.new(n) counts new facts;
+    """Write {fact type: [(line_no, row)]} in one transaction. sink.recent_orders is the ingest's RecentOrders
+    (read for the facts on orders, added to when the orders commit); sink.new(n) counts new facts;
     sink.outcome(line_no, kind, key, Outcome.X) is called for every other line; with `hold` (a HoldBack;
     PostgreSQL, a batch that is not the last), sink.hold(kind, [(line_no, row)]) receives the facts on orders
     not stored yet that may still wait, for the caller to put first in its next batch.
