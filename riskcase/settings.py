@@ -343,6 +343,9 @@ RISKCASE_INGEST_BATCH_SIZE = int(os.environ.get("RISKCASE_INGEST_BATCH_SIZE", "1
 # under no merchant (moved to its merchant once the order comes: a costlier path). A feed shuffled within a day
 # needs about a day's lines; the held facts are at most this many lines' worth, so memory stays bounded.
 RISKCASE_INGEST_HOLD_LINES = int(os.environ.get("RISKCASE_INGEST_HOLD_LINES", "50000"))
+# Precompiled reads (riskcase.lib.precompiled) as statements prepared once per PostgreSQL session; off behind a
+# pooler that shares sessions between clients (PgBouncer in transaction mode).
+RISKCASE_PREPARED_STATEMENTS = env_bool("RISKCASE_PREPARED_STATEMENTS", default=True)
 # Days of trade facts kept (metrics/partitions.py): older month partitions are dropped nightly; a fact dated
 # before the kept history is rejected by the ingest. 180 covers the related-entity rule's 180-day look-back.
 RISKCASE_FACT_RETENTION_DAYS = int(os.environ.get("RISKCASE_FACT_RETENTION_DAYS", "180"))

@@ -109,6 +109,13 @@ def fresh_restrictions_cache():
 
 
 @pytest.fixture
+def sql_as_written(settings):
+    """Reads sent as their SQL, not as EXECUTEs of statements prepared earlier in the session
+    (riskcase.lib.precompiled): for a test that reads the SQL the code sends."""
+    settings.RISKCASE_PREPARED_STATEMENTS = False
+
+
+@pytest.fixture
 def metrics_only(settings):
     """Recompute the metrics without the steps hooked in after them (the rules, tested with cases)."""
     settings.RISKCASE_AFTER_METRICS = []

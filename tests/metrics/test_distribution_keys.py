@@ -102,7 +102,7 @@ def test_the_join_check_catches_a_join_on_the_order_alone():
 
 
 @pytest.mark.postgres
-def test_every_join_between_facts_that_the_code_runs_matches_on_merchant_id():
+def test_every_join_between_facts_that_the_code_runs_matches_on_merchant_id(sql_as_written):
     assert ingest_lines(generate(Plan(merchants=4, days=30, orders_per_day=6, as_of=AS_OF, seed=5))).rejected == 0
     merchant_id, product_id = Order.objects.values_list("merchant_id", "product_id").first()
     with CaptureQueriesContext(connection) as captured:

@@ -66,7 +66,7 @@ def _expected(names):
     return [(name, *_severity(int(name[2:]))) for name in names]
 
 
-def test_the_diagnosis_shows_the_20_most_serious_products_and_how_many_there_are(api, many_products):
+def test_the_diagnosis_shows_the_20_most_serious_products_and_how_many_there_are(api, many_products, sql_as_written):
     with CaptureQueriesContext(connection) as queries:
         body = api.get(DIAGNOSIS).json()
 
@@ -102,7 +102,7 @@ def test_the_full_list_gives_every_product_at_risk_page_by_page_in_the_same_orde
     assert _products(api.get(PRODUCTS).json()["results"]) == _expected(MOST_SERIOUS_FIRST)  # 50 a page by default
 
 
-def test_a_page_of_products_reads_its_own_figures_only(api, many_products):
+def test_a_page_of_products_reads_its_own_figures_only(api, many_products, sql_as_written):
     with CaptureQueriesContext(connection) as queries:
         first = api.get(PRODUCTS, {"page_size": 3}).json()["results"]
     assert [p["product_id"] for p in first] == MOST_SERIOUS_FIRST[:3]

@@ -1,0 +1,172 @@
+"""Issue 17: on PostgreSQL the precompiled reads are statements prepared once per database session
+(riskcase.lib.precompiled): PREPARE the first time, EXECUTE after that, still client-side bound and still one
+message per round trip. Each test compares with the reads sent as plain SQL (RISKCASE_PREPARED_STATEMENTS off)."""
+from datetime import date, datetime
+
+import pytest
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connection, connections, transaction
+from django.test.utils import CaptureQueriesContext
+
+from portal import diagnosis, metrics
+from riskcase.lib import precompiled
+from riskcase.lib.precompiled import Pending, Precompiled, together
+from tests.api.conftest import frozen_now  # noqa: F401 (a fixture: the API tests' frozen day)
+from tests.api.test_read_fast_serializer import _busy_merchant
+from tests.portal.test_precompiled_queries import _state
+
+pytestmark = [pytest.mark.django_db, pytest.mark.postgres, pytest.mark.usefixtures("frozen_now")]
+# A test that starts a new database session commits its data first (closing the connection ends a transaction).
+new_sessions = pytest.mark.django_db(transaction=True)
+
+NOW = datetime.fromisoformat("2026-06-30T12:00:00+08:00")
+_named = Precompiled(lambda name: diagnosis.Warning.objects.filter(merchant_id=name).values("id", "risk_point"),
+                     name=str)
+
+
+@pytest.fixture
+def busy(merchant):
+    _busy_merchant(merchant)  # warnings, violations (some appealed), penalties, metrics
+    return merchant
+
+
+def _reads(m):
+    """Reads of every kind of parameter (text, timestamptz, date, boolean, a padded list) and of result (model
+    instances, dicts, tuples of a wrapped query with a constant in its select list, a value with a % and a ;)."""
+    return [
+        diagnosis._appealable.later(merchant_id=m, now=NOW),
+        _named.later(name="50%; DROP TABLE x; --"),
+        diagnosis._warnings_counted.later(merchant_id=m),
+        metrics.window_sums_read(m, {"c": ("complaint_rate", date(2026, 6, 1), date(2026, 6, 30), True)}),
+        diagnosis._ranked_first.later(merchant_id=m),
+        diagnosis._violations_counted.later(merchant_id=m, now=NOW),
+    ]
+
+
+def _results(found):
+    """What the reads found; the warnings' counts (a GROUP BY without an ORDER BY) in a fixed order."""
+    found = [[_state(row) for row in r] if isinstance(r, list) else r for r in found]
+    found[2] = sorted(found[2])
+    return found
+
+
+def _sent(captured):
+    return [sql for query in captured.captured_queries for sql in query["sql"].split(";\n")]
+
+
+def _prepared_in_session():
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_prepared_statements")
+        return cursor.fetchone()[0]
+
+
+@new_sessions
+def test_reads_are_prepared_once_then_executed_and_give_what_plain_sql_gives(busy, settings):
+    m = busy.merchant_id
+    settings.RISKCASE_PREPARED_STATEMENTS = False
+    with CaptureQueriesContext(connection) as plain_sent:
+        plain = _results(together(*_reads(m)))
+    assert not any(sql.startswith(("PREPARE", "EXECUTE")) for sql in _sent(plain_sent))
+
+    settings.RISKCASE_PREPARED_STATEMENTS = True
+    connection.close()  # a new session: nothing prepared in it yet
+    with CaptureQueriesContext(connection) as first_sent:
+        first = _results(together(*_reads(m)))
+    with CaptureQueriesContext(connection) as again_sent:
+        again = _results(together(*_reads(m)))
+
+    assert first == again == plain
+    assert plain[0] and plain[2] and plain[3]["c"][1] and plain[4] and plain[5]
+    # One message each time; six PREPAREs and six EXECUTEs the first time, six EXECUTEs only after that.
+    assert len(first_sent) == len(again_sent) == 1
+    first_statements = _sent(first_sent)
+    assert [s.split(" ", 1)[0] for s in first_statements] == ["PREPARE", "EXECUTE"] * 6
+    assert [s.split("(", 1)[0].split(" ", 1)[0] for s in _sent(again_sent)] == ["EXECUTE"] * 6
+    assert "50%; DROP TABLE x; --" not in first_statements[2]  # the value went with the EXECUTE, quoted
+    assert "'50%; DROP TABLE x; --'" in first_statements[3]
+
+
+@new_sessions
+def test_a_new_session_prepares_them_again(busy):
+    m = busy.merchant_id
+    expected = _results(together(*_reads(m)))
+    connection.close()
+    with CaptureQueriesContext(connection) as sent:
+        assert _results(together(*_reads(m))) == expected
+    assert sum(sql.startswith("PREPARE") for sql in _sent(sent)) == 6
+
+
+@new_sessions
+@pytest.mark.parametrize("broken_first", [True, False], ids=["before-the-prepares", "after-the-prepares"])
+@pytest.mark.parametrize("in_atomic", [True, False], ids=["in-a-transaction", "autocommit"])
+def test_a_failing_statement_fails_the_reads_and_the_next_ones_still_work(busy, broken_first, in_atomic):
+    """When a message fails, the server made the PREPAREs before the failing statement (PREPARE is not undone by
+    a rollback) and none after it: those statements are prepared anew, under names never used before, so that
+    neither "does not exist" (one never made) nor "already exists" (one made) can follow."""
+    m = busy.merchant_id
+    expected = _results(together(*_reads(m)))
+    connection.close()
+    broken = Pending(connections[DEFAULT_DB_ALIAS], "SELECT * FROM no_such_table WHERE id = %s", [1], list)
+    reads = [broken, *_reads(m)] if broken_first else [*_reads(m), broken]
+    with pytest.raises(DatabaseError):
+        if in_atomic:
+            with transaction.atomic():
+                together(*reads)
+        else:
+            together(*reads)
+    assert _results(together(*_reads(m))) == expected
+    assert _results(together(*_reads(m))) == expected
+
+
+@new_sessions
+def test_a_session_keeps_at_most_max_prepared_statements(busy, monkeypatch):
+    """Past MAX_PREPARED the least recently used statement is deallocated: lists of many lengths (each length its
+    own SQL) cannot fill the server's memory."""
+    monkeypatch.setattr(precompiled, "MAX_PREPARED", 3)
+    connection.close()
+    by_ids = Precompiled(lambda ids: diagnosis.Warning.objects.filter(merchant_id__in=ids).values("id"), ids=[str])
+    expected = sorted(diagnosis.Warning.objects.filter(merchant_id=busy.merchant_id).values_list("id", flat=True))
+    assert expected
+    for length in (1, 2, 3, 5, 9, 17, 2):  # six lengths padded to six powers of two: six statements, then one again
+        assert sorted(r["id"] for r in by_ids(ids=[busy.merchant_id] + ["nobody"] * (length - 1))) == expected
+        assert _prepared_in_session() <= 3
+    assert _prepared_in_session() == 3
+
+
+def test_a_value_of_a_type_it_does_not_prepare_is_sent_as_plain_sql(busy):
+    """A statement with a parameter of another type (a list, here) is sent bound client-side as psycopg binds it."""
+    sql, params = "SELECT %s::int[] AS xs, %s AS n, '100%%' AS p", [[3, 1, 2], 7]
+    with CaptureQueriesContext(connection) as sent:
+        assert together(Pending(connections[DEFAULT_DB_ALIAS], sql, params, list)) == [[([3, 1, 2], 7, "100%")]]
+    with connection.cursor() as cursor:
+        assert _sent(sent) == [cursor.cursor.mogrify(sql, params)]
+
+
+def _retype_product_id(collation):
+    """What a migration may do under running web processes: change a column that the reads return."""
+    with connection.cursor() as cursor:
+        for table in ("cases_warning", "cases_violation"):
+            cursor.execute(f'ALTER TABLE {table} ALTER COLUMN product_id TYPE varchar(64) COLLATE "{collation}"')
+
+
+@new_sessions
+@pytest.mark.parametrize("in_atomic", [True, False], ids=["in-a-transaction", "autocommit"])
+def test_reads_prepared_before_a_migration_changed_their_columns_still_run(busy, in_atomic):
+    """The server refuses a statement prepared before its result's columns changed ("cached plan must not change
+    result type"): the session's statements are made anew and the reads sent again, inside a transaction from
+    the savepoint the message took, and the transaction goes on."""
+    m = busy.merchant_id
+    expected = _results(together(*_reads(m)))
+    try:
+        if in_atomic:
+            with transaction.atomic():
+                _retype_product_id("C")
+                assert _results(together(*_reads(m))) == expected
+                assert diagnosis.Warning.objects.filter(merchant_id=m).exists()  # the transaction goes on
+        else:
+            _retype_product_id("C")
+            assert _results(together(*_reads(m))) == expected
+        with CaptureQueriesContext(connection) as sent:
+            assert _results(together(*_reads(m))) == expected
+        assert [s.split("(", 1)[0].split(" ", 1)[0] for s in _sent(sent)] == ["EXECUTE"] * 6
+    finally:
+        _retype_product_id("default")
