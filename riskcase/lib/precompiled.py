@@ -335,6 +335,8 @@ def _pg_type(value):
     """The PostgreSQL type of a parameter, as psycopg sends the value (None: a value not prepared here)."""
     if value is None:
         return "unknown"
+    if isinstance(value, int) and not isinstance(value, bool) and not -2**63 <= value < 2**63:
+        return None  # psycopg writes it as a numeric
     for kind, name in ((bool, "boolean"), (int, "bigint"), (str, "text"), (Decimal, "numeric"),
                        (float, "double precision"), (uuid.UUID, "uuid")):
         if isinstance(value, kind):

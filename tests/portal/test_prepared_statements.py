@@ -132,11 +132,15 @@ def test_a_session_keeps_at_most_max_prepared_statements(busy, monkeypatch):
     assert _prepared_in_session() == 3
 
 
-def test_a_value_of_a_type_it_does_not_prepare_is_sent_as_plain_sql(busy):
-    """A statement with a parameter of another type (a list, here) is sent bound client-side as psycopg binds it."""
-    sql, params = "SELECT %s::int[] AS xs, %s AS n, '100%%' AS p", [[3, 1, 2], 7]
+@pytest.mark.parametrize(("params", "row"), [
+    ([[3, 1, 2], 7], ([3, 1, 2], 7, "100%")),  # a list
+    ([2**70, 7], (2**70, 7, "100%")),  # an int beyond bigint, which psycopg writes as a numeric
+], ids=["list", "huge-int"])
+def test_a_value_of_a_type_it_does_not_prepare_is_sent_as_plain_sql(busy, params, row):
+    """A statement with a parameter of another type is sent bound client-side, as psycopg binds it."""
+    sql = "SELECT %s AS xs, %s AS n, '100%%' AS p"
     with CaptureQueriesContext(connection) as sent:
-        assert together(Pending(connections[DEFAULT_DB_ALIAS], sql, params, list)) == [[([3, 1, 2], 7, "100%")]]
+        assert together(Pending(connections[DEFAULT_DB_ALIAS], sql, params, list)) == [[row]]
     with connection.cursor() as cursor:
         assert _sent(sent) == [cursor.cursor.mogrify(sql, params)]
 
