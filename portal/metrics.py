@@ -3,6 +3,8 @@ merchant-facing code: the rates page, the API's series, the overview's pooled fi
 
 Every reader takes an optional `product`: then it reads that product's own days (ProductDailyMetric,
 contract section 7, the same fields) instead of the merchant's, still scoped to the merchant."""
+from datetime import date
+
 from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.db.models import Max
 
@@ -14,13 +16,24 @@ __all__ = ["RATES", "latest_as_of", "latest_as_of_read", "merchant_days", "produ
            "product_window_sums_read", "window_sums", "window_sums_read"]
 
 
+# The series' reads, compiled once per connection (riskcase.lib.precompiled): compiling them anew cost a fifth of
+# a metrics/ request.
+_merchant_days = Precompiled(
+    lambda merchant_id, start, end: daily_metrics(start=start, end=end, merchant_ids=[merchant_id]).order_by("day"),
+    merchant_id=str, start=date, end=date)
+_product_days = Precompiled(
+    lambda merchant_id, product, start, end: product_daily_metrics(start=start, end=end, merchant_ids=[merchant_id],
+                                                                   product_ids=[product]),
+    merchant_id=str, product=str, start=date, end=date)
+
+
 def merchant_days(merchant_id, start, end, product=None):
     """The merchant's (or one of its products') stored days in [start, end], oldest first (one query)."""
     if merchant_id is None:
         return []
     if product:
-        return list(product_daily_metrics(start=start, end=end, merchant_ids=[merchant_id], product_ids=[product]))
-    return list(daily_metrics(start=start, end=end, merchant_ids=[merchant_id]).order_by("day"))
+        return _product_days(merchant_id=merchant_id, product=product, start=start, end=end)
+    return _merchant_days(merchant_id=merchant_id, start=start, end=end)
 
 
 def product_known(merchant_id, product):

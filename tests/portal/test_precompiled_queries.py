@@ -73,6 +73,24 @@ def test_the_diagnosis_queries_return_what_the_orm_returns(busy):
     assert metrics.latest_as_of("m-nobody") is None
 
 
+def test_the_series_queries_return_what_the_orm_returns(busy):
+    """metrics/'s days of the merchant and of one product (portal.metrics.merchant_days), whole, cut, empty."""
+    m = busy.merchant_id
+    for start, end in ((date(2026, 5, 1), date(2026, 6, 29)), (date(2026, 6, 20), date(2026, 6, 25)),
+                       (date(2026, 6, 29), date(2026, 6, 29)), (date(2027, 1, 1), date(2027, 2, 1))):
+        assert_same(metrics._merchant_days, merchant_id=m, start=start, end=end)
+        assert_same(metrics._product_days, merchant_id=m, product="p-1", start=start, end=end)
+        assert metrics.merchant_days(m, start, end) == list(DailyMetric.objects.filter(
+            merchant=busy, day__range=(start, end)).order_by("day"))
+    assert len(assert_same(metrics._merchant_days, merchant_id=m, start=date(2026, 5, 1), end=date(2026, 6, 29))) == 40
+    assert len(assert_same(metrics._product_days, merchant_id=m, product="p-1", start=date(2026, 5, 1),
+                           end=date(2026, 6, 29))) == 20
+    assert assert_same(metrics._product_days, merchant_id=m, product="p-2", start=date(2026, 5, 1),
+                       end=date(2026, 6, 29)) == []
+    assert assert_same(metrics._merchant_days, merchant_id="m-nobody", start=date(2026, 5, 1),
+                       end=date(2026, 6, 29)) == []
+
+
 def test_the_new_tab_counts_the_week_before_now_as_the_orm_does(busy):
     counted = diagnosis._violations_counted(merchant_id=busy.merchant_id, now=NOW + timedelta(days=6))
     assert counted == list(diagnosis._violations_counted.build(merchant_id=busy.merchant_id, now=NOW + timedelta(days=6)))
