@@ -22,12 +22,12 @@ their results back; the reads all the plans yield at the same step run together.
 
 Prepared once per connection (PostgreSQL): the server parses, analyses and plans every statement it is sent as
 text, and for these small indexed reads that costs it about as much as running them (a diagnosis's 18 statements
-took 9.5 ms of the server's CPU sent as text, 6.3 ms prepared). So each read's SQL is sent once per database
-session as PREPARE, with its
-parameters' types, and from then on as EXECUTE with its values, still client-side bound and still all the reads
-of a round trip in one message; the server plans a prepared statement once its plans come out alike (PostgreSQL's
-plan_cache_mode). RISKCASE_PREPARED_STATEMENTS=0 turns it off (a pooler that hands a session's statements to
-other clients, as PgBouncer does in transaction mode, cannot keep them).
+took 9.5 ms of the server's CPU sent as text, 6.3 ms prepared). So the second time a database session runs a
+read's SQL it is sent as PREPARE, with its parameters' types, and from then on as EXECUTE with its values, still
+client-side bound and still all the reads of a round trip in one message (a session that runs it once, as one
+per request does with DB_CONN_MAX_AGE=0, never prepares it). The server plans a prepared statement once its plans
+come out alike (PostgreSQL's plan_cache_mode). RISKCASE_PREPARED_STATEMENTS=0 turns it off (a pooler that hands a
+session's statements to other clients, as PgBouncer does in transaction mode, cannot keep them).
 """
 import itertools
 import re
@@ -378,6 +378,7 @@ class _Prepared:
 
     def __init__(self):
         self.names = {}  # (sql, types) -> name, the least recently used first
+        self.seen = {}  # (sql, types) run once in the session, not prepared: prepared when it comes again
         self.stale = False  # statements of the session to deallocate, all of them, with the next message
 
     @classmethod
@@ -415,6 +416,16 @@ class _Prepared:
         self.stale = False
         return skips
 
+    def _first_time(self, key):
+        """Whether the session runs this statement for the first time: a session that ends after one request
+        (DB_CONN_MAX_AGE=0) would prepare what it never runs again."""
+        if self.seen.pop(key, None) is not None:
+            return False
+        if len(self.seen) >= MAX_PREPARED:
+            del self.seen[next(iter(self.seen))]
+        self.seen[key] = True
+        return True
+
     def _message(self, reads, cursor, *, guard):
         """(the message that runs `reads` as EXECUTEs, with the PREPAREs and DEALLOCATEs it needs; per read, how many
         results of those precede its own; the keys being prepared; whether it takes the savepoint)."""
@@ -429,7 +440,7 @@ class _Prepared:
             name = self.names.pop(key, None)
             earlier |= name is not None
             before = 0
-            if name is None and None not in types:
+            if name is None and None not in types and not self._first_time(key):
                 numbered = _numbered(pending.sql)
                 if numbered is not None:
                     if len(self.names) >= MAX_PREPARED:
