@@ -17,7 +17,7 @@ from tests.portal.test_precompiled_queries import _state
 
 pytestmark = [pytest.mark.django_db, pytest.mark.postgres, pytest.mark.usefixtures("frozen_now")]
 # A test that starts a new database session commits its data first (closing the connection ends a transaction).
-new_sessions = pytest.mark.django_db(transaction=True)
+new_sessions = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 NOW = datetime.fromisoformat("2026-06-30T12:00:00+08:00")
 _named = Precompiled(lambda name: diagnosis.Warning.objects.filter(merchant_id=name).values("id", "risk_point"),
