@@ -25,8 +25,18 @@ _named = Precompiled(lambda name: diagnosis.Warning.objects.filter(merchant_id=n
 
 
 @pytest.fixture
-def busy(merchant):
-    _busy_merchant(merchant)  # warnings, violations (some appealed), penalties, metrics
+def busy(request):
+    """A merchant with warnings, violations (some appealed), penalties and metrics. In a transactional test the
+    rows the migrations seeded were put back by id (serialized_rollback) behind their sequences' backs: the
+    sequences are moved past them first, as loaddata does, so that a new row does not take a seeded row's id."""
+    from django.apps import apps
+    from django.core.management.color import no_style
+
+    with connection.cursor() as cursor:
+        for sql in connection.ops.sequence_reset_sql(no_style(), apps.get_models()):
+            cursor.execute(sql)
+    merchant = request.getfixturevalue("merchant")
+    _busy_merchant(merchant)
     return merchant
 
 
