@@ -451,14 +451,13 @@ class _Prepared:
                     statements.append(f"PREPARE {name} ({', '.join(types)}) AS {numbered}".encode())
                     before += 1
                     preparing.append(key)
+            values = tuple(b"NULL" if v is None else literal(v) for v in pending.params)
             if name is None:  # sent as it is, bound client-side as psycopg does
-                values = tuple(b"NULL" if v is None else literal(v) for v in pending.params)
                 sql = pending.sql.encode(encoding)
                 statements.append(sql % values if values else sql.replace(b"%%", b"%"))
             else:
                 self.names[key] = name  # the most recently used last
-                args = b", ".join(b"NULL" if v is None else literal(v) for v in pending.params)
-                statements.append(b"EXECUTE " + name.encode() + (b"(" + args + b")" if pending.params else b""))
+                statements.append(b"EXECUTE " + name.encode() + (b"(" + b", ".join(values) + b")" if values else b""))
             skips.append(before)
         skips[0] += self.stale
         guarded = guard and earlier
