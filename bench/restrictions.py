@@ -78,6 +78,14 @@ def seeded(url, merchants):
     return count == merchants and restrictions > 0
 
 
+def misses():
+    """Redis's count of reads that found no key, since it started (INFO stats: keyspace_misses). A cache miss of
+    the endpoint counts twice: its GET, then the put's compare-and-set reading the key (enforcement.cache)."""
+    from riskcase.ops import redisguard
+
+    return redisguard.client().info("stats")["keyspace_misses"]
+
+
 def clear_cache(merchants):
     from enforcement.cache import forget_all
 
@@ -135,13 +143,15 @@ def main():
         run_wrk(floor_url, connections=counts[0], threads=opts.threads, seconds=2)
 
         def wrk(url, connections, **kwargs):
-            """run_wrk's figures and the workers' CPU time a request (microseconds): less moved by other
-            load on the machine than req/s (the endpoint's Redis and PostgreSQL time is not in it)."""
+            """run_wrk's figures, the workers' CPU time a request (microseconds: less moved by other load on
+            the machine than req/s; the endpoint's Redis and PostgreSQL time is not in it) and the cache
+            misses Redis counted meanwhile."""
             pid = (floor_server if url == floor_url else server).pid
-            cpu = cpu_seconds(pid)
+            cpu, missed = cpu_seconds(pid), misses()
             p50, p99, rps, bad = run_wrk(url, connections=connections, threads=opts.threads, seconds=opts.seconds,
                                          **kwargs)
-            return p50, p99, rps, bad, (cpu_seconds(pid) - cpu) / max(rps * opts.seconds, 1) * 1e6
+            return (p50, p99, rps, bad, (cpu_seconds(pid) - cpu) / max(rps * opts.seconds, 1) * 1e6,
+                    (misses() - missed) // 2)
 
         # The floor is measured right before and right after the endpoint's runs at each connection count, and
         # the ratio taken to the mean of the two: other load on the machine then weighs on both sides alike.
@@ -159,19 +169,19 @@ def main():
           f"{opts.seconds} s a run on loopback over {opts.merchants} merchants "
           f"(target >= {TARGET_RATIO}x the floor's req/s, p99 < {TARGET_P99_MS:.0f} ms)")
     for connections, runs in floors.items():
-        for when, (p50, p99, rps, bad, cpu) in zip(("before", "after"), runs, strict=True):
+        for when, (p50, p99, rps, bad, cpu, _) in zip(("before", "after"), runs, strict=True):
             label = f"{connections:>3} conns, floor {when}"
             print(f"  {label:<24} p50 {p50:6.2f} ms  p99 {p99:6.2f} ms  {rps:8.0f} req/s  "
                   f"workers' CPU {cpu:5.0f} us/req  non-2xx {bad}")
     failed = False
-    for label, p50, p99, rps, bad, cpu in results:
+    for label, p50, p99, rps, bad, cpu, missed in results:
         runs = floors[int(label.split()[0])]
         ratio = rps / (sum(run[2] for run in runs) / 2)
         cpu_ratio = (sum(run[4] for run in runs) / 2) / cpu
         ok = p99 < TARGET_P99_MS and ratio >= TARGET_RATIO and bad == 0
         failed |= not ok
         print(f"  {label:<24} p50 {p50:6.2f} ms  p99 {p99:6.2f} ms  {rps:8.0f} req/s = {ratio:.2f}x the floor  "
-              f"workers' CPU {cpu:5.0f} us/req (floor's / this = {cpu_ratio:.2f})  non-2xx {bad}  "
+              f"workers' CPU {cpu:5.0f} us/req (floor's / this = {cpu_ratio:.2f})  cache misses {missed}  non-2xx {bad}  "
               f"{'ok' if ok else 'OVER TARGET'}")
     return 1 if failed else 0
 
