@@ -1,7 +1,9 @@
 """The notifications consumer: each event a merchant must hear of becomes one notification per recipient and
 one delivery per channel, in the consumer's checkpointed transaction (so neither lost nor repeated); the
 deliveries are sent after commit (notifications.tasks.send_notifications), never inside it."""
-from django.db.models import Q
+from dataclasses import dataclass
+
+from django.db.models import Exists, OuterRef, Q
 
 from accounts.models import MerchantMembership
 from cases.events import (
@@ -66,32 +68,115 @@ def describe(recorded):
     return None
 
 
+@dataclass(frozen=True)
+class Notice:
+    """One notice to every staff user and webhook of a merchant: `key` names its source (event-<position>, or a
+    beat task's key), and each recipient gets it once whatever the number of its merchants told."""
+
+    key: str
+    kind: str
+    merchant_id: str
+    subject_id: str
+    context: dict
+    position: int | None = None
+
+
+CHUNK = 1000  # notices read, written and checked together, and rows per insert: a fixed number of queries for each
+
+
 def notify_merchant(*, key, kind, merchant_id, subject_id, context, position=None):
-    """Create the notifications and deliveries of one notice to every staff user and webhook of the merchant.
-    Idempotent: unique per (key, recipient) and (notification, channel). Returns the deliveries created."""
+    """notify_merchants() of one notice. Returns the deliveries created."""
+    return notify_merchants([Notice(key, kind, merchant_id, subject_id, context, position)])
+
+
+def notify_merchants(notices):
+    """Create the notifications and deliveries of these notices, to every active staff user and webhook of their
+    merchants: seven queries per CHUNK notices, whatever the number of recipients (a rule change reaches every
+    merchant of a category). Idempotent: unique per (key, recipient) and (notification, channel); a user told the
+    same key for two merchants gets it once, for the first of them. Returns the deliveries created."""
     created = 0
-    memberships = (MerchantMembership.objects.filter(merchant_id=merchant_id, user__is_active=True)
-                   .select_related("user"))
-    preferences = {p.user_id: p for p in Preference.objects.filter(user__merchant_memberships__merchant_id=merchant_id)}
-    common = {"merchant_id": merchant_id, "position": position, "kind": kind, "subject_id": subject_id,
-              "context": context}
-    for membership in memberships:
-        user = membership.user
-        preference = preferences.get(user.pk) or Preference(user=user)
-        notification, _ = Notification.objects.get_or_create(key=key, user=user, defaults=common)
-        addresses = {Channel.EMAIL: user.email, Channel.SMS: preference.phone and backends.configured(Channel.SMS),
-                     Channel.PUSH: preference.push_token and backends.configured(Channel.PUSH)}
-        for channel in USER_CHANNELS:
-            if addresses[channel] and preference.wants(kind, channel):
-                created += Delivery.objects.get_or_create(notification=notification, channel=channel)[1]
-    for webhook in MerchantWebhook.objects.filter(merchant_id=merchant_id, active=True):
-        notification, _ = Notification.objects.get_or_create(key=key, webhook=webhook, defaults=common)
-        created += Delivery.objects.get_or_create(notification=notification, channel=Channel.WEBHOOK)[1]
+    for start in range(0, len(notices), CHUNK):
+        created += _notify_chunk(notices[start:start + CHUNK])
     if created:
         from .tasks import send_notifications  # tasks imports this module
 
         on_commit_once(send_notifications)
     return created
+
+
+def _notify_chunk(notices):
+    merchant_ids = {notice.merchant_id for notice in notices}
+    staff, hooks = {}, {}
+    for row in (MerchantMembership.objects.filter(merchant_id__in=merchant_ids, user__is_active=True)
+                .values("merchant_id", "user_id", "user__email", "user__notification_preference__phone",
+                        "user__notification_preference__push_token", "user__notification_preference__channels")):
+        # A user without preferences has the defaults (every channel it has an address for).
+        preference = Preference(phone=row["user__notification_preference__phone"] or "",
+                                push_token=row["user__notification_preference__push_token"] or "",
+                                channels=row["user__notification_preference__channels"] or {})
+        staff.setdefault(row["merchant_id"], []).append((row["user_id"], row["user__email"], preference))
+    for webhook_id, merchant_id in MerchantWebhook.objects.filter(
+            merchant_id__in=merchant_ids, active=True).values_list("pk", "merchant_id"):
+        hooks.setdefault(merchant_id, []).append(webhook_id)
+    # Per recipient: the first notice of each key, and the channels it goes on.
+    to_users, to_hooks = {}, {}
+    for notice in notices:
+        for user_id, email, preference in staff.get(notice.merchant_id, ()):
+            if (notice.key, user_id) not in to_users:
+                to_users[notice.key, user_id] = notice, _user_channels(notice.kind, email, preference)
+        for webhook_id in hooks.get(notice.merchant_id, ()):
+            to_hooks.setdefault((notice.key, webhook_id), notice)
+    if not to_users and not to_hooks:
+        return 0
+    ids = _notifications(to_users, to_hooks)
+    wanted = {(ids["user", key, user_id], channel)
+              for (key, user_id), (_notice, channels) in to_users.items() for channel in channels}
+    wanted |= {(ids["webhook", key, webhook_id], Channel.WEBHOOK) for key, webhook_id in to_hooks}
+    have = set(Delivery.objects.filter(notification_id__in={n for n, _c in wanted})
+               .values_list("notification_id", "channel"))
+    missing = wanted - have
+    Delivery.objects.bulk_create([Delivery(notification_id=n, channel=c) for n, c in sorted(missing)],
+                                 batch_size=CHUNK, ignore_conflicts=True)
+    return len(missing)
+
+
+def _user_channels(kind, email, preference):
+    """The channels of USER_CHANNELS a notice of `kind` goes on for a user: those it has an address for (a
+    configured backend for SMS and push) and wants (Preference.wants: mandatory kinds ignore opt-outs)."""
+    addresses = {Channel.EMAIL: email, Channel.SMS: preference.phone and backends.configured(Channel.SMS),
+                 Channel.PUSH: preference.push_token and backends.configured(Channel.PUSH)}
+    return [channel for channel in USER_CHANNELS if addresses[channel] and preference.wants(kind, channel)]
+
+
+def _notifications(to_users, to_hooks):
+    """{("user", key, user id) or ("webhook", key, webhook id): notification id} of these recipients, the
+    missing ones created (their notice's fields) in one insert."""
+    keys = {key for key, _r in to_users} | {key for key, _r in to_hooks}
+    recipients = Q(user_id__in={user_id for _k, user_id in to_users}) | Q(
+        webhook_id__in={webhook_id for _k, webhook_id in to_hooks})
+
+    def found():
+        ids = {}
+        for pk, key, user_id, webhook_id in Notification.objects.filter(recipients, key__in=keys).values_list(
+                "pk", "key", "user_id", "webhook_id"):
+            ids["user" if user_id is not None else "webhook", key, user_id if user_id is not None else webhook_id] = pk
+        return ids
+
+    ids = found()
+    new = [_notification(notice, user_id=user_id) for (key, user_id), (notice, _c) in to_users.items()
+           if ("user", key, user_id) not in ids]
+    new += [_notification(notice, webhook_id=webhook_id) for (key, webhook_id), notice in to_hooks.items()
+            if ("webhook", key, webhook_id) not in ids]
+    if not new:
+        return ids
+    # ignore_conflicts: a concurrent run that made one meanwhile keeps its own (the ids are read again).
+    Notification.objects.bulk_create(new, batch_size=CHUNK, ignore_conflicts=True)
+    return found()
+
+
+def _notification(notice, **recipient):
+    return Notification(key=notice.key, merchant_id=notice.merchant_id, position=notice.position, kind=notice.kind,
+                        subject_id=notice.subject_id, context=notice.context, **recipient)
 
 
 def _rule_change(event):
@@ -103,10 +188,15 @@ def _rule_change(event):
     return POLICY, None, "", event.policy_version_id
 
 
+RULE_VERSIONS = (ThresholdVersionAdded, RuleParametersVersionAdded, PolicyVersionAdded)
+
+
 def announce_rule_change(recorded):
     """A version recorded with changes (cases.strictness) is announced to every merchant of its category (the
     penalty policy: every merchant) that has staff or a webhook: one notification per recipient, whatever the
-    number of its merchants. Versions without changes (the shipped defaults, events stored before) are not."""
+    number of its merchants. Versions without changes (the shipped defaults, events stored before) are not. The
+    merchants are read and told CHUNK at a time: a category of a million merchants is a thousand rounds of
+    notify_merchants' seven queries, in the memory of one."""
     event = recorded.event
     if not event.changes:
         return
@@ -114,31 +204,43 @@ def announce_rule_change(recorded):
     context = {"rule": rule, "category": category or "", "risk_point": risk_point,
                "effective_from": event.effective_from.isoformat(), "changes": event.changes,
                "stricter": any(c["stricter"] for c in event.changes)}
-    merchants = Merchant.objects.filter(Q(staff_memberships__user__is_active=True)
-                                        | Q(notification_webhooks__active=True))
+    merchants = Merchant.objects.filter(
+        Exists(MerchantMembership.objects.filter(merchant_id=OuterRef("pk"), user__is_active=True))
+        | Exists(MerchantWebhook.objects.filter(merchant_id=OuterRef("pk"), active=True)))
     if category is not None:
         merchants = merchants.filter(category=category)
-    for merchant_id in merchants.order_by("merchant_id").values_list("merchant_id", flat=True).distinct():
-        notify_merchant(key=f"event-{recorded.position}", kind=Kind.RULE_CHANGED, merchant_id=merchant_id,
-                        subject_id=str(version_id), context=context, position=recorded.position)
+    notices = []
+    for merchant_id in merchants.order_by("merchant_id").values_list("merchant_id", flat=True).iterator(CHUNK):
+        notices.append(Notice(f"event-{recorded.position}", Kind.RULE_CHANGED, merchant_id, str(version_id), context,
+                              recorded.position))
+        if len(notices) == CHUNK:
+            notify_merchants(notices)
+            notices = []
+    notify_merchants(notices)
 
 
-def handle(recorded):
-    if isinstance(recorded.event, ThresholdVersionAdded | RuleParametersVersionAdded | PolicyVersionAdded):
-        announce_rule_change(recorded)
-        return
-    described = describe(recorded)
-    if described is None:
-        return
-    kind, merchant_id, subject_id, context = described
-    notify_merchant(key=f"event-{recorded.position}", kind=kind, merchant_id=merchant_id, subject_id=subject_id,
-                    context=context, position=recorded.position)
+def handle_batch(events):
+    """The consumer's batch (eventstore.consumers): the notices of its events told together (notify_merchants), a
+    rule change announced where it comes, so that notifications are made in the events' order."""
+    notices = []
+    for recorded in events:
+        if isinstance(recorded.event, RULE_VERSIONS):
+            notify_merchants(notices)
+            notices = []
+            announce_rule_change(recorded)
+            continue
+        described = describe(recorded)
+        if described is not None:
+            kind, merchant_id, subject_id, context = described
+            notices.append(Notice(f"event-{recorded.position}", kind, merchant_id, subject_id, context,
+                                  recorded.position))
+    notify_merchants(notices)
 
 
 def register():
-    register_consumer(NAME, handle, types=[WarningRaised, ViolationRecorded, AppealSubmitted, AppealDecided,
-                                           PenaltyImposed, PenaltyLifted, ThresholdVersionAdded,
-                                           RuleParametersVersionAdded, PolicyVersionAdded])
+    register_consumer(NAME, batch_handler=handle_batch,
+                      types=[WarningRaised, ViolationRecorded, AppealSubmitted, AppealDecided, PenaltyImposed,
+                             PenaltyLifted, *RULE_VERSIONS])
 
 
 def run(batch_size=100):

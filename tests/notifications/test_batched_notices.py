@@ -1,0 +1,99 @@
+"""Issue 17: the notifications consumer tells a batch of events, and a rule change a whole category, in a fixed
+number of queries per chunk of merchants (notifications.consumers.notify_merchants), each recipient once."""
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from cases import services as case_services
+from cases.thresholds import threshold_version_add
+from eventstore.actors import SYSTEM
+from notifications import consumers
+from notifications.models import Channel, Delivery, Kind, MerchantWebhook, Notification, Preference
+from tests.factories import MembershipFactory, MerchantFactory, UserFactory
+
+from .conftest import run_consumers
+
+pytestmark = pytest.mark.django_db
+
+
+def _shops(first, count, category="food"):
+    """`count` merchants of the category, each with one staff user with an e-mail address; every third also
+    with an active webhook."""
+    for i in range(first, first + count):
+        shop = MerchantFactory(merchant_id=f"m-{i:03d}", category=category)
+        MembershipFactory(merchant=shop, user=UserFactory(username=f"staff-{i}", email=f"staff-{i}@shop.example"))
+        if i % 3 == 0:
+            MerchantWebhook.objects.create(merchant=shop, url=f"https://shop-{i}.example/hook", secret="s" * 32)
+
+
+def _tighten(limit, days=10):
+    return threshold_version_add(category="food", risk_point="complaint_rate", limit=limit,
+                                 effective_from=timezone.localdate() + timedelta(days=days), actor=SYSTEM)
+
+
+def _queries_announcing():
+    with CaptureQueriesContext(connection) as queries:
+        run_consumers()
+    return len(queries)
+
+
+def test_a_rule_change_reaches_a_category_in_the_same_queries_whatever_its_size():
+    run_consumers()  # the consumer's checkpoint made: not counted below
+    _shops(0, 3)
+    _tighten("0.04")
+    small = _queries_announcing()
+    _shops(3, 27)
+    MerchantFactory(merchant_id="m-silent", category="food")  # no staff, no webhook: no one to tell
+    _tighten("0.03", days=11)
+    large = _queries_announcing()
+    assert small == large
+    latest = Notification.objects.filter(kind=Kind.RULE_CHANGED, key=Notification.objects.latest("position").key)
+    assert latest.filter(user__isnull=False).count() == 30 and latest.filter(webhook__isnull=False).count() == 10
+    assert Delivery.objects.filter(notification__in=latest, channel=Channel.EMAIL).count() == 30
+    assert Delivery.objects.filter(notification__in=latest, channel=Channel.WEBHOOK).count() == 10
+
+
+def test_across_chunks_each_recipient_is_told_once_and_a_rerun_adds_nothing(monkeypatch):
+    monkeypatch.setattr(consumers, "CHUNK", 2)
+    _shops(0, 5)  # m-000 and m-003 have webhooks
+    owner = MembershipFactory(merchant_id="m-004", user=UserFactory(username="owner", email="owner@shop.example")).user
+    MembershipFactory(merchant_id="m-001", user=owner)  # two shops in two chunks: one notice, of the first shop
+    quiet = MembershipFactory(merchant_id="m-002", user=UserFactory(username="quiet", email="q@shop.example")).user
+    Preference.objects.create(user=quiet, channels={Kind.RULE_CHANGED: []})  # an inbox entry, no e-mail
+    gone = MembershipFactory(merchant_id="m-002", user=UserFactory(username="gone", email="gone@shop.example",
+                                                                    is_active=False)).user
+    _tighten("0.04")
+    run_consumers()
+    notices = Notification.objects.filter(kind=Kind.RULE_CHANGED)
+    assert notices.filter(user__isnull=False).count() == 7 and notices.filter(webhook__isnull=False).count() == 2
+    assert list(notices.filter(user=owner).values_list("merchant_id", flat=True)) == ["m-001"]
+    assert not notices.filter(user=gone).exists()
+    assert not Delivery.objects.filter(notification__user=quiet).exists()
+    assert Delivery.objects.filter(channel=Channel.EMAIL).count() == 6
+    assert Delivery.objects.filter(channel=Channel.WEBHOOK).count() == 2
+    made = (Notification.objects.count(), Delivery.objects.count())
+    note = notices.get(user=owner)
+    again = consumers.Notice(note.key, note.kind, "m-004", note.subject_id, note.context, note.position)
+    assert consumers.notify_merchants([again] * 3) == 0  # told already, for whichever of its shops
+    run_consumers()
+    assert (Notification.objects.count(), Delivery.objects.count()) == made
+
+
+def test_a_batch_is_told_in_the_order_of_its_events():
+    _shops(0, 1)
+    shop, today = "m-000", timezone.localdate()
+
+    def warn(point):
+        case_services.warning_raise(merchant_id=shop, risk_point=point, window_start=today, window_end=today,
+                                    value=0, threshold=0, explanation={}, as_of=today)
+
+    warn("complaint_rate")
+    _tighten("0.04")
+    warn("negative_review_rate")
+    run_consumers()  # one batch of the three events
+    told = list(Notification.objects.filter(user__username="staff-0").order_by("pk").values_list("kind", "position"))
+    assert [kind for kind, _position in told] == [Kind.WARNING_RAISED, Kind.RULE_CHANGED, Kind.WARNING_RAISED]
+    assert [position for _kind, position in told] == sorted(position for _kind, position in told)
