@@ -60,36 +60,62 @@ def _reason(counts):
     return _(", ").join(texts[what][0] if n == 1 else texts[what][1] % {"count": n} for what, n in counts.items())
 
 
-def handle_penalty_event(recorded):
-    """Queue one delivery per active endpoint for a restriction change (in the checkpoint's transaction);
-    they are sent after commit (enforcement.tasks.deliver_webhooks), never inside it."""
-    merchant_id = read(recorded.stream, limit=1)[0].event.merchant_id
-    if not Restriction.objects.filter(merchant_id=merchant_id).exists():
+def handle_penalty_events(batch):
+    """Queue one delivery per active endpoint for each restriction change of the batch (in the checkpoint's
+    transaction), of a merchant that has a restriction row; they are sent after commit (enforcement.tasks.
+    deliver_webhooks), never inside it. Each carries the document as of its own event, not as of now, so each
+    change is told in order. Six queries a batch, whatever its events: their penalties' merchants, which of
+    those have a restriction row, their penalties, those penalties' events up to the batch's last (folded
+    once, in order), the endpoints with the deliveries there already, one insert."""
+    penalty_ids = {parse_stream(recorded.stream)[1] for recorded in batch}
+    merchant_of = {str(pk): merchant_id for pk, merchant_id in
+                   Penalty.objects.filter(pk__in=penalty_ids).values_list("pk", "merchant_id")}
+    restricted = set(Restriction.objects.filter(merchant_id__in=set(merchant_of.values()))
+                     .values_list("merchant_id", flat=True))
+    changes = [(recorded, merchant_of[parse_stream(recorded.stream)[1]]) for recorded in batch
+               if merchant_of.get(parse_stream(recorded.stream)[1]) in restricted]
+    if not changes:
         return
-    # The document as of this event, not as of now, so each change is told in order.
-    doc = restriction_for(merchant_id, recorded.position, _active_at(merchant_id, recorded.position)).document()
-    for endpoint in WebhookEndpoint.objects.filter(active=True):
-        WebhookDelivery.objects.get_or_create(endpoint=endpoint, position=recorded.position,
-                                              defaults={"merchant_id": merchant_id, "payload": doc})
+    documents = _documents_at(changes)
+    endpoints = list(WebhookEndpoint.objects.filter(active=True).values_list("pk", flat=True))
+    positions = [recorded.position for recorded, _merchant_id in changes]
+    queued = set(WebhookDelivery.objects.filter(endpoint_id__in=endpoints, position__in=positions)
+                 .values_list("endpoint_id", "position"))
+    WebhookDelivery.objects.bulk_create(
+        [WebhookDelivery(endpoint_id=endpoint, position=recorded.position, merchant_id=merchant_id,
+                         payload=documents[recorded.position])
+         for recorded, merchant_id in changes for endpoint in endpoints if (endpoint, recorded.position) not in queued],
+        batch_size=1000, ignore_conflicts=True)
     from .tasks import deliver_webhooks  # tasks imports this module
 
     on_commit_once(deliver_webhooks)
 
 
-def _active_at(merchant_id, position):
-    """The merchant's penalties folded from their events up to `position` (rebuilt, not the live rows)."""
-    streams = [p.stream for p in Penalty.objects.filter(merchant_id=merchant_id).only("id")]
-    built = {}
-    for recorded in read(streams=streams, until=position):
-        aggregate = built.setdefault(recorded.stream, PenaltyAggregate())
-        aggregate.apply(recorded.event, EventContext(recorded.occurred_at, recorded.actor))
-    return [a.root for a in built.values() if a.root.state == PenaltyState.ACTIVE]
+def _documents_at(changes):
+    """{position: the restrictions document of its merchant as of that event} for (recorded, merchant id)
+    pairs in position order: the merchants' penalties folded from their events (rebuilt, not the live rows),
+    read once up to the last position, a document taken at each change."""
+    merchants = {merchant_id for _recorded, merchant_id in changes}
+    merchant_of = {penalty.stream: merchant_id for penalty, merchant_id in
+                   ((Penalty(pk=pk), merchant_id) for pk, merchant_id in
+                    Penalty.objects.filter(merchant_id__in=merchants).values_list("pk", "merchant_id"))}
+    events = iter(read(streams=list(merchant_of), until=changes[-1][0].position))
+    built = {merchant_id: {} for merchant_id in merchants}  # merchant -> stream -> PenaltyAggregate
+    documents, upcoming = {}, next(events, None)
+    for recorded, merchant_id in changes:
+        while upcoming is not None and upcoming.position <= recorded.position:
+            aggregate = built[merchant_of[upcoming.stream]].setdefault(upcoming.stream, PenaltyAggregate())
+            aggregate.apply(upcoming.event, EventContext(upcoming.occurred_at, upcoming.actor))
+            upcoming = next(events, None)
+        active = [a.root for a in built[merchant_id].values() if a.root.state == PenaltyState.ACTIVE]
+        documents[recorded.position] = restriction_for(merchant_id, recorded.position, active).document()
+    return documents
 
 
 def register():
     register_consumer(VIOLATIONS, types=[ViolationRecorded, AppealDecided, ViolationWithdrawn],
                       batch_handler=handle_violation_events)
-    register_consumer(WEBHOOKS, handle_penalty_event, types=RESTRICTION_CHANGES)
+    register_consumer(WEBHOOKS, types=RESTRICTION_CHANGES, batch_handler=handle_penalty_events)
 
 
 def run_violations(batch_size=100):
