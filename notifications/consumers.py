@@ -36,8 +36,9 @@ def _judgement_context(judgement):
             "threshold": None if judgement.threshold is None else str(judgement.threshold)}
 
 
-def describe(recorded):
-    """(kind, merchant_id, subject_id, context) of an event the merchant must hear of, or None."""
+def describe(recorded, violations, penalties):
+    """(kind, merchant_id, subject_id, context) of an event the merchant must hear of, or None. `violations` and
+    `penalties` ({id: row}, _subjects) hold the rows the batch's streams name."""
     event = recorded.event
     if isinstance(event, WarningRaised):
         return (Kind.WARNING_RAISED, event.judgement.merchant_id, str(event.warning_id),
@@ -47,7 +48,7 @@ def describe(recorded):
                 {**_judgement_context(event.judgement), "statement": event.statement})
     if isinstance(event, AppealSubmitted | AppealDecided):
         violation_id = parse_stream(recorded.stream)[1]
-        violation = Violation.objects.only("merchant_id", "risk_point").get(pk=violation_id)
+        violation = violations[violation_id]
         context = {"risk_point": violation.risk_point}
         if isinstance(event, AppealSubmitted):
             return Kind.APPEAL_RECEIVED, violation.merchant_id, str(violation_id), {
@@ -55,7 +56,7 @@ def describe(recorded):
         return Kind.APPEAL_DECIDED, violation.merchant_id, str(violation_id), {
             **context, "accepted": event.accepted, "reasons": event.reasons}
     if isinstance(event, PenaltyImposed | PenaltyLifted):
-        penalty = Penalty.objects.get(pk=parse_stream(recorded.stream)[1])
+        penalty = penalties[parse_stream(recorded.stream)[1]]
         context = {"penalty": penalty.kind, "product_id": penalty.product_id}
         if isinstance(event, PenaltyImposed):
             return Kind.PENALTY_IMPOSED, penalty.merchant_id, str(penalty.pk), {
@@ -66,6 +67,18 @@ def describe(recorded):
         return kind, penalty.merchant_id, str(penalty.pk), {
             **context, "cause": event.cause, "reason": event.reason, "step": penalty.step}
     return None
+
+
+def _subjects(events):
+    """({violation id: Violation}, {penalty id: Penalty}) of the appeals' and penalties' streams among `events`
+    (ids as the stream names them): at most two queries, whatever their number."""
+    appealed = {parse_stream(r.stream)[1] for r in events if isinstance(r.event, AppealSubmitted | AppealDecided)}
+    punished = {parse_stream(r.stream)[1] for r in events if isinstance(r.event, PenaltyImposed | PenaltyLifted)}
+    violations = {str(v.pk): v for v in Violation.objects.filter(pk__in=appealed).only(
+        "merchant_id", "risk_point")} if appealed else {}
+    penalties = {str(p.pk): p for p in Penalty.objects.filter(pk__in=punished).only(
+        "merchant_id", "kind", "product_id", "step")} if punished else {}
+    return violations, penalties
 
 
 @dataclass(frozen=True)
@@ -222,14 +235,14 @@ def announce_rule_change(recorded):
 def handle_batch(events):
     """The consumer's batch (eventstore.consumers): the notices of its events told together (notify_merchants), a
     rule change announced where it comes, so that notifications are made in the events' order."""
-    notices = []
+    notices, (violations, penalties) = [], _subjects(events)
     for recorded in events:
         if isinstance(recorded.event, RULE_VERSIONS):
             notify_merchants(notices)
             notices = []
             announce_rule_change(recorded)
             continue
-        described = describe(recorded)
+        described = describe(recorded, violations, penalties)
         if described is not None:
             kind, merchant_id, subject_id, context = described
             notices.append(Notice(f"event-{recorded.position}", kind, merchant_id, subject_id, context,

@@ -97,3 +97,34 @@ def test_a_batch_is_told_in_the_order_of_its_events():
     told = list(Notification.objects.filter(user__username="staff-0").order_by("pk").values_list("kind", "position"))
     assert [kind for kind, _position in told] == [Kind.WARNING_RAISED, Kind.RULE_CHANGED, Kind.WARNING_RAISED]
     assert [position for _kind, position in told] == sorted(position for _kind, position in told)
+
+
+def test_a_batch_of_cases_appeals_and_penalties_is_told_in_the_same_queries_whatever_its_size():
+    from datetime import date
+    from decimal import Decimal
+
+    from eventstore.actors import Actor
+    from eventstore.consumers import drain
+
+    from .conftest import consumers as notifications_consumers
+
+    def night(first, count):
+        """A violation for each of `count` shops (enforcement imposes a penalty), then an appeal of each."""
+        _shops(first, count)
+        violations = [case_services.violation_record(
+            merchant_id=f"m-{i:03d}", risk_point="complaint_rate", value=Decimal("0.06"), threshold=Decimal("0.05"),
+            explanation={}, window_start=date(2026, 5, 1), window_end=date(2026, 5, 30), as_of=date(2026, 6, 6))
+            for i in range(first, first + count)]
+        drain(["enforcement.violations"])
+        for violation in violations:
+            case_services.appeal_submit(violation_id=violation.pk, actor=Actor.merchant(violation.merchant_id),
+                                        statement="Not us.")
+        with CaptureQueriesContext(connection) as queries:
+            drain([notifications_consumers.NAME])
+        return len(queries)
+
+    run_consumers()  # the consumer's checkpoint made: not counted below
+    small, large = night(0, 1), night(1, 6)
+    assert small == large
+    told = set(Notification.objects.filter(user__username="staff-6").values_list("kind", flat=True))
+    assert told == {Kind.VIOLATION_RECORDED, Kind.PENALTY_IMPOSED, Kind.APPEAL_RECEIVED}
