@@ -1,6 +1,7 @@
 """The notifications consumer: each event a merchant must hear of becomes one notification per recipient and
 one delivery per channel, in the consumer's checkpointed transaction (so neither lost nor repeated); the
 deliveries are sent after commit (notifications.tasks.send_notifications), never inside it."""
+from collections import Counter
 from dataclasses import dataclass
 
 from django.db.models import Exists, OuterRef, Q
@@ -99,22 +100,28 @@ CHUNK = 1000  # notices read, written and checked together, and rows per insert:
 
 def notify_merchant(*, key, kind, merchant_id, subject_id, context, position=None):
     """notify_merchants() of one notice. Returns the deliveries created."""
-    return notify_merchants([Notice(key, kind, merchant_id, subject_id, context, position)])
+    return sum(notify_merchants([Notice(key, kind, merchant_id, subject_id, context, position)]).values())
 
 
 def notify_merchants(notices):
-    """Create the notifications and deliveries of these notices, to every active staff user and webhook of their
-    merchants: seven queries per CHUNK notices, whatever the number of recipients (a rule change reaches every
-    merchant of a category). Idempotent: unique per (key, recipient) and (notification, channel); a user told the
-    same key for two merchants gets it once, for the first of them. Returns the deliveries created."""
-    created = 0
-    for start in range(0, len(notices), CHUNK):
-        created += _notify_chunk(notices[start:start + CHUNK])
-    if created:
+    """Create the notifications and deliveries of these notices (an iterable), to every active staff user and
+    webhook of their merchants: seven queries per CHUNK notices, whatever the number of recipients (a rule change
+    reaches every merchant of a category). Idempotent: unique per (key, recipient) and (notification, channel); a
+    user told the same key for two merchants gets it once, for the first of them. Returns {key: deliveries
+    created} of the keys that got any."""
+    told, chunk = Counter(), []
+    for notice in notices:
+        chunk.append(notice)
+        if len(chunk) == CHUNK:
+            told += _notify_chunk(chunk)
+            chunk = []
+    if chunk:
+        told += _notify_chunk(chunk)
+    if told:
         from .tasks import send_notifications  # tasks imports this module
 
         on_commit_once(send_notifications)
-    return created
+    return told
 
 
 def _notify_chunk(notices):
@@ -140,7 +147,7 @@ def _notify_chunk(notices):
         for webhook_id in hooks.get(notice.merchant_id, ()):
             to_hooks.setdefault((notice.key, webhook_id), notice)
     if not to_users and not to_hooks:
-        return 0
+        return Counter()
     ids = _notifications(to_users, to_hooks)
     wanted = {(ids["user", key, user_id], channel)
               for (key, user_id), (_notice, channels) in to_users.items() for channel in channels}
@@ -150,7 +157,8 @@ def _notify_chunk(notices):
     missing = wanted - have
     Delivery.objects.bulk_create([Delivery(notification_id=n, channel=c) for n, c in sorted(missing)],
                                  batch_size=CHUNK, ignore_conflicts=True)
-    return len(missing)
+    key_of = {pk: key for (_recipient, key, _id), pk in ids.items()}
+    return Counter(key_of[n] for n, _c in missing)
 
 
 def _user_channels(kind, email, preference):
@@ -222,14 +230,10 @@ def announce_rule_change(recorded):
         | Exists(MerchantWebhook.objects.filter(merchant_id=OuterRef("pk"), active=True)))
     if category is not None:
         merchants = merchants.filter(category=category)
-    notices = []
-    for merchant_id in merchants.order_by("merchant_id").values_list("merchant_id", flat=True).iterator(CHUNK):
-        notices.append(Notice(f"event-{recorded.position}", Kind.RULE_CHANGED, merchant_id, str(version_id), context,
-                              recorded.position))
-        if len(notices) == CHUNK:
-            notify_merchants(notices)
-            notices = []
-    notify_merchants(notices)
+    notify_merchants(Notice(f"event-{recorded.position}", Kind.RULE_CHANGED, merchant_id, str(version_id), context,
+                            recorded.position)
+                     for merchant_id in merchants.order_by("merchant_id").values_list("merchant_id", flat=True)
+                     .iterator(CHUNK))
 
 
 def handle_batch(events):

@@ -28,14 +28,18 @@ def send_notifications():
 @shared_task(acks_late=True)
 def notify_expiring_penalties(now=None):
     """Tell merchants of active penalties ending within RISKCASE_NOTIFY_EXPIRING_DAYS (default 3): once per
-    penalty (the notification's key is the penalty). Returns how many penalties were announced."""
+    penalty (the notification's key is the penalty). All of them in one transaction, told a chunk at a time
+    (consumers.notify_merchants: its queries per thousand penalties, not per penalty, on every hourly run).
+    Returns how many penalties were announced."""
     now = now or timezone.now()
     horizon = now + timedelta(days=getattr(settings, "RISKCASE_NOTIFY_EXPIRING_DAYS", 3))
-    announced = 0
-    for penalty in Penalty.objects.filter(state=PenaltyState.ACTIVE, ends_at__gt=now, ends_at__lte=horizon):
-        with transaction.atomic():
-            announced += bool(consumers.notify_merchant(
-                key=f"penalty-expiring-{penalty.pk}", kind=Kind.PENALTY_EXPIRING, merchant_id=penalty.merchant_id,
-                subject_id=str(penalty.pk), context={"penalty": penalty.kind, "product_id": penalty.product_id,
-                                                     "ends_at": penalty.ends_at.isoformat()}))
-    return announced
+    ending = (Penalty.objects.filter(state=PenaltyState.ACTIVE, ends_at__gt=now, ends_at__lte=horizon)
+              .only("pk", "merchant_id", "kind", "product_id", "ends_at").order_by("pk"))
+    with transaction.atomic():
+        told = consumers.notify_merchants(
+            consumers.Notice(key=f"penalty-expiring-{penalty.pk}", kind=Kind.PENALTY_EXPIRING,
+                             merchant_id=penalty.merchant_id, subject_id=str(penalty.pk),
+                             context={"penalty": penalty.kind, "product_id": penalty.product_id,
+                                      "ends_at": penalty.ends_at.isoformat()})
+            for penalty in ending.iterator(consumers.CHUNK))
+    return len(told)

@@ -1,6 +1,7 @@
 """Issue 17: the notifications consumer tells a batch of events, and a rule change a whole category, in a fixed
 number of queries per chunk of merchants (notifications.consumers.notify_merchants), each recipient once."""
-from datetime import timedelta
+from datetime import date, timedelta
+from decimal import Decimal
 
 import pytest
 from django.db import connection
@@ -9,9 +10,11 @@ from django.utils import timezone
 
 from cases import services as case_services
 from cases.thresholds import threshold_version_add
-from eventstore.actors import SYSTEM
+from eventstore.actors import SYSTEM, Actor
+from eventstore.consumers import drain
 from notifications import consumers
 from notifications.models import Channel, Delivery, Kind, MerchantWebhook, Notification, Preference
+from notifications.tasks import notify_expiring_penalties
 from tests.factories import MembershipFactory, MerchantFactory, UserFactory
 
 from .conftest import run_consumers
@@ -77,7 +80,7 @@ def test_across_chunks_each_recipient_is_told_once_and_a_rerun_adds_nothing(monk
     made = (Notification.objects.count(), Delivery.objects.count())
     note = notices.get(user=owner)
     again = consumers.Notice(note.key, note.kind, "m-004", note.subject_id, note.context, note.position)
-    assert consumers.notify_merchants([again] * 3) == 0  # told already, for whichever of its shops
+    assert not consumers.notify_merchants([again] * 3)  # told already, for whichever of its shops
     run_consumers()
     assert (Notification.objects.count(), Delivery.objects.count()) == made
 
@@ -99,28 +102,26 @@ def test_a_batch_is_told_in_the_order_of_its_events():
     assert [position for _kind, position in told] == sorted(position for _kind, position in told)
 
 
+def _punished(first, count):
+    """`count` shops, each with a violation and the penalty enforcement imposes for it; their violations."""
+    _shops(first, count)
+    violations = [case_services.violation_record(
+        merchant_id=f"m-{i:03d}", risk_point="complaint_rate", value=Decimal("0.06"), threshold=Decimal("0.05"),
+        explanation={}, window_start=date(2026, 5, 1), window_end=date(2026, 5, 30), as_of=date(2026, 6, 6))
+        for i in range(first, first + count)]
+    drain(["enforcement.violations"])
+    return violations
+
+
 def test_a_batch_of_cases_appeals_and_penalties_is_told_in_the_same_queries_whatever_its_size():
-    from datetime import date
-    from decimal import Decimal
-
-    from eventstore.actors import Actor
-    from eventstore.consumers import drain
-
-    from .conftest import consumers as notifications_consumers
-
     def night(first, count):
         """A violation for each of `count` shops (enforcement imposes a penalty), then an appeal of each."""
-        _shops(first, count)
-        violations = [case_services.violation_record(
-            merchant_id=f"m-{i:03d}", risk_point="complaint_rate", value=Decimal("0.06"), threshold=Decimal("0.05"),
-            explanation={}, window_start=date(2026, 5, 1), window_end=date(2026, 5, 30), as_of=date(2026, 6, 6))
-            for i in range(first, first + count)]
-        drain(["enforcement.violations"])
+        violations = _punished(first, count)
         for violation in violations:
             case_services.appeal_submit(violation_id=violation.pk, actor=Actor.merchant(violation.merchant_id),
                                         statement="Not us.")
         with CaptureQueriesContext(connection) as queries:
-            drain([notifications_consumers.NAME])
+            drain([consumers.NAME])
         return len(queries)
 
     run_consumers()  # the consumer's checkpoint made: not counted below
@@ -128,3 +129,24 @@ def test_a_batch_of_cases_appeals_and_penalties_is_told_in_the_same_queries_what
     assert small == large
     told = set(Notification.objects.filter(user__username="staff-6").values_list("kind", flat=True))
     assert told == {Kind.VIOLATION_RECORDED, Kind.PENALTY_IMPOSED, Kind.APPEAL_RECEIVED}
+
+
+def test_penalties_ending_soon_are_announced_in_the_same_queries_whatever_their_number():
+    from enforcement.models import Penalty
+
+    def announce(first, count):
+        _punished(first, count)
+        soon = Penalty.objects.filter(merchant_id__in=[f"m-{i:03d}" for i in range(first, first + count)])
+        now = min(soon.values_list("ends_at", flat=True)) - timedelta(days=2)
+        with CaptureQueriesContext(connection) as queries:
+            announced = notify_expiring_penalties(now=now)
+        return announced, len(queries), now
+
+    one, one_queries, _now = announce(0, 1)
+    five, five_queries, now = announce(1, 5)
+    assert (one, five) == (1, 5) and one_queries == five_queries
+    assert notify_expiring_penalties(now=now) == 0  # each told once
+    expiring = Notification.objects.filter(kind=Kind.PENALTY_EXPIRING)
+    assert expiring.filter(user__isnull=False).count() == 6
+    assert expiring.filter(webhook__isnull=False).count() == 2  # m-000's and m-003's webhooks
+    assert Delivery.objects.filter(notification__in=expiring).count() == 8
