@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from . import delivery
-from .models import Delivery, MerchantWebhook, Notification, Preference
+from .models import Announcement, Delivery, MerchantWebhook, Notification, Preference
 
 
 @admin.register(Delivery)
@@ -37,6 +37,21 @@ class NotificationAdmin(admin.ModelAdmin):
     readonly_fields = [f.name for f in Notification._meta.fields]
 
     def has_add_permission(self, request):
+        return False
+
+
+@admin.register(Announcement)
+class AnnouncementAdmin(admin.ModelAdmin):
+    """A rule change's announcement to its category: how far it got (read only; send_notifications goes on)."""
+
+    list_display = ("position", "told_through", "finished_at", "created_at")
+    list_filter = (("finished_at", admin.EmptyFieldListFilter),)
+    readonly_fields = [f.name for f in Announcement._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
         return False
 
 

@@ -1,10 +1,13 @@
 """The notifications consumer: each event a merchant must hear of becomes one notification per recipient and
 one delivery per channel, in the consumer's checkpointed transaction (so neither lost nor repeated); the
 deliveries are sent after commit (notifications.tasks.send_notifications), never inside it."""
+import time
 from collections import Counter
 from dataclasses import dataclass
 
+from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
 
 from accounts.models import MerchantMembership
 from cases.events import (
@@ -20,12 +23,13 @@ from enforcement.events import PenaltyImposed, PenaltyLifted, PolicyVersionAdded
 from enforcement.models import LiftCause, Penalty
 from enforcement.rule_changes import POLICY, RULE_PARAMETERS, THRESHOLD
 from eventstore.consumers import process_new_events, register_consumer
+from eventstore.store import read
 from eventstore.streams import parse_stream
 from metrics.models import Merchant
 from riskcase.ops.enqueue import on_commit_once
 
 from . import backends
-from .models import USER_CHANNELS, Channel, Delivery, Kind, MerchantWebhook, Notification, Preference
+from .models import USER_CHANNELS, Announcement, Channel, Delivery, Kind, MerchantWebhook, Notification, Preference
 
 NAME = "notifications.merchants"
 
@@ -215,25 +219,56 @@ RULE_VERSIONS = (ThresholdVersionAdded, RuleParametersVersionAdded, PolicyVersio
 def announce_rule_change(recorded):
     """A version recorded with changes (cases.strictness) is announced to every merchant of its category (the
     penalty policy: every merchant) that has staff or a webhook: one notification per recipient, whatever the
-    number of its merchants. Versions without changes (the shipped defaults, events stored before) are not. The
-    merchants are read and told CHUNK at a time: a category of a million merchants is a thousand rounds of
-    notify_merchants' seven queries, in the memory of one."""
-    event = recorded.event
-    if not event.changes:
+    number of its merchants. Versions without changes (the shipped defaults, events stored before) are not.
+    The first CHUNK merchants are told here, in the consumer's transaction; a larger category goes on from an
+    Announcement, a chunk a transaction (continue_announcements)."""
+    if not recorded.event.changes:
         return
+    announcement, _created = Announcement.objects.get_or_create(position=recorded.position)
+    if announcement.finished_at is None and not _announce_next(announcement, recorded):
+        from .tasks import send_notifications  # tasks imports this module
+
+        on_commit_once(send_notifications)
+
+
+def _announce_next(announcement, recorded):
+    """Tell the next CHUNK merchants of the announcement (in merchant id order, after `told_through`) and note how
+    far it got; True once every merchant has been told."""
+    event = recorded.event
     rule, category, risk_point, version_id = _rule_change(event)
     context = {"rule": rule, "category": category or "", "risk_point": risk_point,
                "effective_from": event.effective_from.isoformat(), "changes": event.changes,
                "stricter": any(c["stricter"] for c in event.changes)}
     merchants = Merchant.objects.filter(
         Exists(MerchantMembership.objects.filter(merchant_id=OuterRef("pk"), user__is_active=True))
-        | Exists(MerchantWebhook.objects.filter(merchant_id=OuterRef("pk"), active=True)))
+        | Exists(MerchantWebhook.objects.filter(merchant_id=OuterRef("pk"), active=True)),
+        merchant_id__gt=announcement.told_through)
     if category is not None:
         merchants = merchants.filter(category=category)
-    notify_merchants(Notice(f"event-{recorded.position}", Kind.RULE_CHANGED, merchant_id, str(version_id), context,
-                            recorded.position)
-                     for merchant_id in merchants.order_by("merchant_id").values_list("merchant_id", flat=True)
-                     .iterator(CHUNK))
+    chunk = list(merchants.order_by("merchant_id").values_list("merchant_id", flat=True)[:CHUNK])
+    notify_merchants([Notice(f"event-{recorded.position}", Kind.RULE_CHANGED, merchant_id, str(version_id), context,
+                             recorded.position) for merchant_id in chunk])
+    if len(chunk) < CHUNK:
+        announcement.finished_at = timezone.now()
+    else:
+        announcement.told_through = chunk[-1]
+    announcement.save(update_fields=["told_through", "finished_at"])
+    return announcement.finished_at is not None
+
+
+def continue_announcements(seconds=60):
+    """Go on with the unfinished announcements, oldest first, a chunk of merchants a transaction (one worker on
+    each: the others skip it), for about `seconds`. True when some are still unfinished."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        with transaction.atomic():
+            announcement = (Announcement.objects.select_for_update(skip_locked=True)
+                            .filter(finished_at__isnull=True).order_by("position").first())
+            if announcement is None:
+                return False
+            [recorded] = read(after=announcement.position - 1, limit=1)
+            _announce_next(announcement, recorded)
+    return Announcement.objects.filter(finished_at__isnull=True).exists()
 
 
 def handle_batch(events):

@@ -158,3 +158,24 @@ class Delivery(models.Model):
 
 def new_claim():
     return uuid.uuid4()
+
+
+class Announcement(models.Model):
+    """A rule change being announced to the merchants of its category (notifications.consumers): a thousand
+    merchants a transaction, in merchant id order, each after `told_through`, until `finished_at`. The consumer
+    tells the first thousand in its own transaction; send_notifications tells the rest (after that commit, and
+    every minute), so no transaction outgrows the task time limit and a killed worker resumes after the last
+    chunk that committed."""
+
+    position = models.BigIntegerField(_("event position"), unique=True)
+    told_through = models.CharField(_("last merchant told"), max_length=64, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("rule change announcement")
+        verbose_name_plural = _("rule change announcements")
+        ordering = ["position"]
+
+    def __str__(self):
+        return f"event {self.position}"

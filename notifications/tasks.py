@@ -12,14 +12,21 @@ from eventstore.consumers import drain
 from . import consumers, delivery
 from .models import Kind
 
+# How long one run goes on with a large category's rule change announcement before it sends what is due and
+# queues the next run: well inside the task time limit.
+ANNOUNCING_SECONDS = 60
+
 
 @shared_task(acks_late=True)
 def send_notifications():
-    """Turn new events into notifications (the checkpointed consumer), send what is due, and schedule the next
-    retry. A worker killed mid-batch leaves its claims to expire; the next run takes them over."""
+    """Turn new events into notifications (the checkpointed consumer), go on with a large rule change
+    announcement for a while, send what is due, and schedule the next run (at once while an announcement is
+    unfinished, else at the next retry). A worker killed mid-batch leaves its claims to expire; the next run
+    takes them over."""
     drain([consumers.NAME])
+    unfinished = consumers.continue_announcements(seconds=ANNOUNCING_SECONDS)
     sent, failed = delivery.deliver_pending()
-    delay = delivery.next_retry_delay()
+    delay = 0 if unfinished else delivery.next_retry_delay()
     if delay is not None:
         send_notifications.apply_async(countdown=max(delay, 1))
     return sent, failed

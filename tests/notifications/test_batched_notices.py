@@ -12,8 +12,8 @@ from cases import services as case_services
 from cases.thresholds import threshold_version_add
 from eventstore.actors import SYSTEM, Actor
 from eventstore.consumers import drain
-from notifications import consumers
-from notifications.models import Channel, Delivery, Kind, MerchantWebhook, Notification, Preference
+from notifications import consumers, tasks
+from notifications.models import Announcement, Channel, Delivery, Kind, MerchantWebhook, Notification, Preference
 from notifications.tasks import notify_expiring_penalties
 from tests.factories import MembershipFactory, MerchantFactory, UserFactory
 
@@ -69,8 +69,13 @@ def test_across_chunks_each_recipient_is_told_once_and_a_rerun_adds_nothing(monk
     gone = MembershipFactory(merchant_id="m-002", user=UserFactory(username="gone", email="gone@shop.example",
                                                                     is_active=False)).user
     _tighten("0.04")
-    run_consumers()
+    run_consumers()  # the consumer tells the first chunk in its own transaction, and notes how far it got
+    announcement = Announcement.objects.get()
+    assert (announcement.told_through, announcement.finished_at) == ("m-001", None)
     notices = Notification.objects.filter(kind=Kind.RULE_CHANGED)
+    assert set(notices.values_list("merchant_id", flat=True)) == {"m-000", "m-001"}
+    tasks.send_notifications()  # after that commit (and every minute): the rest, a chunk a transaction
+    assert Announcement.objects.get().finished_at is not None
     assert notices.filter(user__isnull=False).count() == 7 and notices.filter(webhook__isnull=False).count() == 2
     assert list(notices.filter(user=owner).values_list("merchant_id", flat=True)) == ["m-001"]
     assert not notices.filter(user=gone).exists()
@@ -82,6 +87,7 @@ def test_across_chunks_each_recipient_is_told_once_and_a_rerun_adds_nothing(monk
     again = consumers.Notice(note.key, note.kind, "m-004", note.subject_id, note.context, note.position)
     assert not consumers.notify_merchants([again] * 3)  # told already, for whichever of its shops
     run_consumers()
+    assert not consumers.continue_announcements()
     assert (Notification.objects.count(), Delivery.objects.count()) == made
 
 
@@ -150,3 +156,37 @@ def test_penalties_ending_soon_are_announced_in_the_same_queries_whatever_their_
     assert expiring.filter(user__isnull=False).count() == 6
     assert expiring.filter(webhook__isnull=False).count() == 2  # m-000's and m-003's webhooks
     assert Delivery.objects.filter(notification__in=expiring).count() == 8
+
+
+def test_a_large_announcement_goes_on_where_a_killed_worker_left_it(monkeypatch):
+    monkeypatch.setattr(consumers, "CHUNK", 2)
+    _shops(0, 7)
+    _tighten("0.04")
+    run_consumers()  # m-000, m-001
+    told = []
+    real = consumers.notify_merchants
+
+    def dies_after_one_chunk(notices):
+        if told:
+            raise SystemExit("worker killed")  # the second chunk's transaction never commits
+        told.append(real(notices))
+        return told[-1]
+
+    monkeypatch.setattr(consumers, "notify_merchants", dies_after_one_chunk)
+    with pytest.raises(SystemExit):
+        consumers.continue_announcements()
+    assert Announcement.objects.get().told_through == "m-003"  # the chunk that committed is kept
+    monkeypatch.setattr(consumers, "notify_merchants", real)
+    assert not consumers.continue_announcements()
+    by_merchant = Notification.objects.filter(kind=Kind.RULE_CHANGED, user__isnull=False)
+    assert sorted(by_merchant.values_list("merchant_id", flat=True)) == [f"m-{i:03d}" for i in range(7)]
+
+
+def test_admin_shows_how_far_an_announcement_got(admin_client, monkeypatch):
+    monkeypatch.setattr(consumers, "CHUNK", 2)
+    _shops(0, 3)
+    _tighten("0.04")
+    run_consumers()
+    page = admin_client.get("/admin/notifications/announcement/")
+    assert page.status_code == 200 and b"m-001" in page.content
+    assert admin_client.get("/admin/notifications/announcement/add/").status_code == 403
