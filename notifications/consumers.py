@@ -109,7 +109,7 @@ def notify_merchant(*, key, kind, merchant_id, subject_id, context, position=Non
 
 def notify_merchants(notices):
     """Create the notifications and deliveries of these notices (an iterable), to every active staff user and
-    webhook of their merchants: seven queries per CHUNK notices, whatever the number of recipients (a rule change
+    webhook of their merchants: at most seven queries per CHUNK notices, whatever the number of recipients (a rule change
     reaches every merchant of a category). Idempotent: unique per (key, recipient) and (notification, channel); a
     user told the same key for two merchants gets it once, for the first of them. Returns {key: deliveries
     created} of the keys that got any."""
