@@ -51,6 +51,9 @@ def snapshot(now=None):
     from enforcement.models import DeliveryState, WebhookDelivery
     from eventstore.models import Checkpoint, Event
     from metrics.models import RecomputeRun
+    from notifications.models import Announcement
+    from notifications.models import Delivery as Notice
+    from notifications.models import DeliveryState as NoticeState
 
     now = now or timezone.now()
     head = Event.objects.aggregate(head=Max("pk"))["head"] or 0  # the global position
@@ -59,6 +62,7 @@ def snapshot(now=None):
     oldest_open = (WebhookDelivery.objects.filter(state__in=(DeliveryState.PENDING, DeliveryState.SENDING))
                    .aggregate(at=Min("queued_at"))["at"])
     last_run = RecomputeRun.objects.filter(finished_at__isnull=False).order_by("-finished_at").first()
+    notices = dict(Notice.objects.values_list("state").annotate(n=Count("pk")).order_by())
     return {
         "now": now,
         "event_head": head,
@@ -66,6 +70,8 @@ def snapshot(now=None):
         "deliveries": {state: deliveries.get(state, 0) for state in DeliveryState.values},
         "oldest_open_delivery_seconds": (now - oldest_open).total_seconds() if oldest_open else 0.0,
         "appeals_past_sla": overdue_appeals(now).count(),
+        "notification_deliveries": {state: notices.get(state, 0) for state in NoticeState.values},
+        "announcements_unfinished": Announcement.objects.filter(finished_at__isnull=True).count(),
         "nightly": last_run,
     }
 
@@ -108,6 +114,13 @@ class _Collector:
                                 "not yet delivered or dead.", value=snap["oldest_open_delivery_seconds"])
         yield GaugeMetricFamily("riskcase_appeals_past_sla", "Appeals undecided past their decision SLA.",
                                 value=snap["appeals_past_sla"])
+        notices = GaugeMetricFamily("riskcase_notification_deliveries", "Merchants' notification deliveries by state "
+                                    "(failed: gave up after the last retry; admin: deliveries).", labels=["state"])
+        for state, value in snap["notification_deliveries"].items():
+            notices.add_metric([state], value)
+        yield notices
+        yield GaugeMetricFamily("riskcase_rule_change_announcements_unfinished", "Rule change announcements still "
+                                "reaching their category's merchants.", value=snap["announcements_unfinished"])
         run = snap["nightly"]
         yield GaugeMetricFamily("riskcase_nightly_last_success_timestamp_seconds", "When the last nightly run "
                                 "finished (Unix time; 0 if never).", value=run.finished_at.timestamp() if run else 0)

@@ -54,6 +54,25 @@ def test_metrics_report_the_backlog_dead_deliveries_consumer_lag_and_the_nightly
     assert samples[("riskcase_nightly_last_success_timestamp_seconds", ())] == pytest.approx(finished.timestamp())
     assert samples[("riskcase_nightly_last_rows", ())] == 12
     assert samples[("riskcase_appeals_past_sla", ())] == 0
+    assert samples[("riskcase_notification_deliveries", (("state", "failed"),))] == 0
+    assert samples[("riskcase_rule_change_announcements_unfinished", ())] == 0
+
+
+def test_metrics_report_failed_notices_and_an_unfinished_announcement(client):
+    from notifications.models import Announcement, Delivery, DeliveryState, Kind, Notification
+
+    user = MembershipFactory(merchant=MerchantFactory(merchant_id="m-alpha")).user
+    notice = Notification.objects.create(merchant_id="m-alpha", user=user, key="event-1", kind=Kind.WARNING_RAISED)
+    Delivery.objects.create(notification=notice, channel="email", state=DeliveryState.FAILED, attempts=8)
+    Delivery.objects.create(notification=notice, channel="sms")
+    Announcement.objects.create(position=7, told_through="m-alpha")
+    Announcement.objects.create(position=3, finished_at=timezone.now())
+
+    samples = scrape(client)
+
+    assert samples[("riskcase_notification_deliveries", (("state", "failed"),))] == 1
+    assert samples[("riskcase_notification_deliveries", (("state", "pending"),))] == 1
+    assert samples[("riskcase_rule_change_announcements_unfinished", ())] == 1
 
 
 @pytest.mark.redis
