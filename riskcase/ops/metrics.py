@@ -58,22 +58,34 @@ def snapshot(now=None):
     now = now or timezone.now()
     head = Event.objects.aggregate(head=Max("pk"))["head"] or 0  # the global position
     checkpoints = dict(Checkpoint.objects.values_list("consumer", "position"))
-    deliveries = dict(WebhookDelivery.objects.values_list("state").annotate(n=Count("pk")).order_by())
     oldest_open = (WebhookDelivery.objects.filter(state__in=(DeliveryState.PENDING, DeliveryState.SENDING))
                    .aggregate(at=Min("queued_at"))["at"])
     last_run = RecomputeRun.objects.filter(finished_at__isnull=False).order_by("-finished_at").first()
-    notices = dict(Notice.objects.values_list("state").annotate(n=Count("pk")).order_by())
     return {
         "now": now,
         "event_head": head,
         "consumer_lag": {name: max(head - pos, 0) for name, pos in checkpoints.items()},
-        "deliveries": {state: deliveries.get(state, 0) for state in DeliveryState.values},
+        "deliveries": _by_state(WebhookDelivery, DeliveryState),
         "oldest_open_delivery_seconds": (now - oldest_open).total_seconds() if oldest_open else 0.0,
         "appeals_past_sla": overdue_appeals(now).count(),
-        "notification_deliveries": {state: notices.get(state, 0) for state in NoticeState.values},
+        "notification_deliveries": _by_state(Notice, NoticeState),
         "announcements_unfinished": Announcement.objects.filter(finished_at__isnull=True).count(),
         "nightly": last_run,
     }
+
+
+def _by_state(model, states):
+    """{state: rows of `model` in it} for every state of the `states` choices, zeros included (one query)."""
+    counts = dict(model.objects.values_list("state").annotate(n=Count("pk")).order_by())
+    return {state: counts.get(state, 0) for state in states.values}
+
+
+def _labelled(name, documentation, label, values):
+    """A gauge with one sample per {label value: value}."""
+    gauge = GaugeMetricFamily(name, documentation, labels=[label])
+    for key, value in values.items():
+        gauge.add_metric([key], value)
+    return gauge
 
 
 def degraded(snap=None):
@@ -98,27 +110,18 @@ def degraded(snap=None):
 class _Collector:
     def collect(self):
         snap = snapshot()
-        lag = GaugeMetricFamily("riskcase_consumer_lag_events", "Events between a consumer's checkpoint and the "
-                                "head of the event store.", labels=["consumer"])
-        for name, value in snap["consumer_lag"].items():
-            lag.add_metric([name], value)
-        yield lag
+        yield _labelled("riskcase_consumer_lag_events", "Events between a consumer's checkpoint and the head of the "
+                        "event store.", "consumer", snap["consumer_lag"])
         yield GaugeMetricFamily("riskcase_event_store_head_position", "Position of the newest event.",
                                 value=snap["event_head"])
-        deliveries = GaugeMetricFamily("riskcase_webhook_deliveries", "Webhook deliveries by state "
-                                       "(pending + sending is the backlog).", labels=["state"])
-        for state, value in snap["deliveries"].items():
-            deliveries.add_metric([state], value)
-        yield deliveries
+        yield _labelled("riskcase_webhook_deliveries", "Webhook deliveries by state (pending + sending is the "
+                        "backlog).", "state", snap["deliveries"])
         yield GaugeMetricFamily("riskcase_webhook_oldest_open_delivery_seconds", "Age of the oldest delivery "
                                 "not yet delivered or dead.", value=snap["oldest_open_delivery_seconds"])
         yield GaugeMetricFamily("riskcase_appeals_past_sla", "Appeals undecided past their decision SLA.",
                                 value=snap["appeals_past_sla"])
-        notices = GaugeMetricFamily("riskcase_notification_deliveries", "Merchants' notification deliveries by state "
-                                    "(failed: gave up after the last retry; admin: deliveries).", labels=["state"])
-        for state, value in snap["notification_deliveries"].items():
-            notices.add_metric([state], value)
-        yield notices
+        yield _labelled("riskcase_notification_deliveries", "Merchants' notification deliveries by state (failed: "
+                        "gave up after the last retry; admin: deliveries).", "state", snap["notification_deliveries"])
         yield GaugeMetricFamily("riskcase_rule_change_announcements_unfinished", "Rule change announcements still "
                                 "reaching their category's merchants.", value=snap["announcements_unfinished"])
         run = snap["nightly"]
