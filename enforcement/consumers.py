@@ -7,7 +7,7 @@ from cases.models import Violation
 from eventstore.aggregates import EventContext
 from eventstore.consumers import process_new_events, register_consumer
 from eventstore.store import read
-from eventstore.streams import parse_stream
+from eventstore.streams import parse_stream, stream_name
 from riskcase.ops.enqueue import on_commit_once
 
 from . import services
@@ -72,8 +72,8 @@ def handle_penalty_events(batch):
                    Penalty.objects.filter(pk__in=penalty_ids).values_list("pk", "merchant_id")}
     restricted = set(Restriction.objects.filter(merchant_id__in=set(merchant_of.values()))
                      .values_list("merchant_id", flat=True))
-    changes = [(recorded, merchant_of[parse_stream(recorded.stream)[1]]) for recorded in batch
-               if merchant_of.get(parse_stream(recorded.stream)[1]) in restricted]
+    changes = [(recorded, merchant_id) for recorded in batch
+               if (merchant_id := merchant_of.get(parse_stream(recorded.stream)[1])) in restricted]
     if not changes:
         return
     documents = _documents_at(changes)
@@ -96,9 +96,8 @@ def _documents_at(changes):
     pairs in position order: the merchants' penalties folded from their events (rebuilt, not the live rows),
     read once up to the last position, a document taken at each change."""
     merchants = {merchant_id for _recorded, merchant_id in changes}
-    merchant_of = {penalty.stream: merchant_id for penalty, merchant_id in
-                   ((Penalty(pk=pk), merchant_id) for pk, merchant_id in
-                    Penalty.objects.filter(merchant_id__in=merchants).values_list("pk", "merchant_id"))}
+    merchant_of = {stream_name("penalty", pk): merchant_id for pk, merchant_id in
+                   Penalty.objects.filter(merchant_id__in=merchants).values_list("pk", "merchant_id")}
     events = iter(read(streams=list(merchant_of), until=changes[-1][0].position))
     built = {merchant_id: {} for merchant_id in merchants}  # merchant -> stream -> PenaltyAggregate
     documents, upcoming = {}, next(events, None)
