@@ -102,11 +102,6 @@ class Notice:
 CHUNK = 1000  # notices read, written and checked together, and rows per insert: a fixed number of queries for each
 
 
-def notify_merchant(*, key, kind, merchant_id, subject_id, context, position=None):
-    """notify_merchants() of one notice. Returns the deliveries created."""
-    return sum(notify_merchants([Notice(key, kind, merchant_id, subject_id, context, position)]).values())
-
-
 def notify_merchants(notices):
     """Create the notifications and deliveries of these notices (an iterable), to every active staff user and
     webhook of their merchants: at most seven queries per CHUNK notices, whatever the number of recipients (a rule change
