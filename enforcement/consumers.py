@@ -6,6 +6,7 @@ from cases.events import AppealDecided, ViolationRecorded, ViolationWithdrawn
 from cases.models import Violation
 from eventstore.aggregates import EventContext
 from eventstore.consumers import process_new_events, register_consumer
+from eventstore.models import Event
 from eventstore.store import read
 from eventstore.streams import parse_stream, stream_name
 from riskcase.ops.enqueue import on_commit_once
@@ -19,6 +20,7 @@ from .projections import restriction_for
 VIOLATIONS = "enforcement.violations"
 WEBHOOKS = "enforcement.webhooks"
 RESTRICTION_CHANGES = (PenaltyImposed, PenaltyLifted, PenaltyExpired)  # what downstream systems are told of
+ENDED = (PenaltyState.LIFTED, PenaltyState.EXPIRED)  # a penalty's last states (no transition leaves them)
 
 
 def handle_violation_events(batch):
@@ -64,9 +66,10 @@ def handle_penalty_events(batch):
     """Queue one delivery per active endpoint for each restriction change of the batch (in the checkpoint's
     transaction), of a merchant that has a restriction row; they are sent after commit (enforcement.tasks.
     deliver_webhooks), never inside it. Each carries the document as of its own event, not as of now, so each
-    change is told in order. Six queries a batch, whatever its events: their penalties' merchants, which of
-    those have a restriction row, their penalties, those penalties' events up to the batch's last (folded
-    once, in order), the endpoints with the deliveries there already, one insert."""
+    change is told in order. At most seven queries a batch, whatever its events: their penalties' merchants,
+    which of those have a restriction row, their penalties, which of those that ended have events from the
+    batch's first on, the penalties' events up to the batch's last (folded once, in order), the endpoints with
+    the deliveries there already, one insert."""
     penalty_ids = {parse_stream(recorded.stream)[1] for recorded in batch}
     merchant_of = {str(pk): merchant_id for pk, merchant_id in
                    Penalty.objects.filter(pk__in=penalty_ids).values_list("pk", "merchant_id")}
@@ -94,11 +97,21 @@ def handle_penalty_events(batch):
 def _documents_at(changes):
     """{position: the restrictions document of its merchant as of that event} for (recorded, merchant id)
     pairs in position order: the merchants' penalties folded from their events (rebuilt, not the live rows),
-    read once up to the last position, a document taken at each change."""
+    read once up to the last position, a document taken at each change. A penalty that had ended (lifted or
+    expired, states it never leaves) before the batch's first change is in force at none of them, so its
+    events are not read: the work follows the penalties of the batch's time, not the merchants' history."""
     merchants = {merchant_id for _recorded, merchant_id in changes}
-    merchant_of = {stream_name("penalty", pk): merchant_id for pk, merchant_id in
-                   Penalty.objects.filter(merchant_id__in=merchants).values_list("pk", "merchant_id")}
-    events = iter(read(streams=list(merchant_of), until=changes[-1][0].position))
+    first, last = changes[0][0].position, changes[-1][0].position
+    merchant_of, ended = {}, set()
+    for pk, merchant_id, state in Penalty.objects.filter(merchant_id__in=merchants).values_list(
+            "pk", "merchant_id", "state"):
+        merchant_of[stream_name("penalty", pk)] = merchant_id
+        if state in ENDED:
+            ended.add(stream_name("penalty", pk))
+    if ended:  # those that ended at or after the first change: their events from it on
+        still = set(Event.objects.filter(stream__in=ended, pk__gte=first).values_list("stream", flat=True).distinct())
+        merchant_of = {stream: m for stream, m in merchant_of.items() if stream in still or stream not in ended}
+    events = iter(read(streams=list(merchant_of), until=last))
     built = {merchant_id: {} for merchant_id in merchants}  # merchant -> stream -> PenaltyAggregate
     documents, upcoming = {}, next(events, None)
     for recorded, merchant_id in changes:

@@ -6,9 +6,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from enforcement import consumers
-from enforcement.models import WebhookDelivery, WebhookEndpoint
+from enforcement.models import Penalty, Restriction, WebhookDelivery, WebhookEndpoint
 from eventstore.consumers import process_new_events
 from eventstore.models import Checkpoint
+from eventstore.store import read
+from eventstore.streams import stream_name
 from metrics.models import Merchant
 from tests.factories import MerchantFactory
 
@@ -69,3 +71,30 @@ def test_the_queries_of_a_batch_do_not_grow_with_its_events(record, decide_appea
     many, many_queries = _run(batch_size=1000)
     assert len(many) > 3 * len(few)
     assert many_queries == few_queries
+
+
+def test_penalties_that_ended_before_a_batch_are_not_folded_again(record, decide_appeal, monkeypatch):
+    """A merchant's history grows with every penalty it ever had; a batch reads only the penalties that were
+    not over before its first change, and still tells each change with the whole document."""
+    WebhookEndpoint.objects.create(name="ads", url="https://ads.example/hook", secret="s" * 40)
+    _changes(record, decide_appeal, merchants=1)  # penalties imposed, then some lifted by the re-step
+    _run(batch_size=1000)
+    ended = {stream_name("penalty", pk) for pk in
+             Penalty.objects.filter(merchant_id="m-0", state__in=consumers.ENDED).values_list("pk", flat=True)}
+    assert ended
+    record(merchant_id="m-0")  # a new change of the same merchant
+    folded = []
+
+    def reading(**kwargs):
+        folded.extend(kwargs["streams"])
+        return read(**kwargs)
+
+    monkeypatch.setattr(consumers, "read", reading)
+    before = WebhookDelivery.objects.count()
+    while process_new_events(consumers.WEBHOOKS, batch_size=1000):
+        pass
+    assert WebhookDelivery.objects.count() > before
+    assert folded and not ended & set(folded)
+    # The last document told is the merchant's restrictions now, its penalties in force all counted.
+    last = WebhookDelivery.objects.order_by("-position").first()
+    assert last.payload == Restriction.objects.get(merchant_id="m-0").document()
