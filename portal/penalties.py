@@ -77,12 +77,13 @@ def restrictions_of(penalty):
     return [code for code in RESTRICTIONS if found[code]]
 
 
-def _end(penalty, now):
-    """(cause, translated reason) of a penalty no longer in force, or (None, "") while it is."""
-    if penalty.state == PenaltyState.EXPIRED or (
-            penalty.state == PenaltyState.ACTIVE and penalty.ends_at is not None and penalty.ends_at <= now):
+def _end(penalty, state, now):
+    """(cause, translated reason) of a penalty (in `state`, its state read once: a django-fsm field's every read
+    goes through a descriptor) no longer in force, or (None, "") while it is."""
+    if state == PenaltyState.EXPIRED or (
+            state == PenaltyState.ACTIVE and penalty.ends_at is not None and penalty.ends_at <= now):
         return "expired", _("Ended at the end of its term.")
-    if penalty.state != PenaltyState.LIFTED:
+    if state != PenaltyState.LIFTED:
         return None, ""
     cause, detail = penalty.lift_cause, penalty.closed_reason
     if cause == "appeal_won":
@@ -117,14 +118,14 @@ def describe(penalty, violations_by_id, *, now, labels=None):
     violations = [violations_by_id[v] for v in penalty.violation_ids if v in violations_by_id]
     labels = labels or _labels()
     points, states = labels["risk_point"], labels["violation_state"]
-    codes = restrictions_of(penalty)
-    end_cause, end_reason = _end(penalty, now)
+    codes, state = restrictions_of(penalty), penalty.state
+    end_cause, end_reason = _end(penalty, state, now)
     return {
         "id": str(penalty.pk),
         "kind": penalty.kind,
         "kind_label": labels["kind"].get(penalty.kind, penalty.kind),
-        "state": penalty.state,
-        "state_label": labels["state"].get(penalty.state, penalty.state),
+        "state": state,
+        "state_label": labels["state"].get(state, state),
         "status": "past" if end_cause else "active",
         "scope": "product" if penalty.product_id else "store",
         "product_id": penalty.product_id,
@@ -138,9 +139,9 @@ def describe(penalty, violations_by_id, *, now, labels=None):
         "violation_id": violations[0].pk if violations else None,
         "violations": [{
             "id": v.pk, "risk_point": v.risk_point, "risk_point_label": points.get(v.risk_point, v.risk_point),
-            "product_id": v.product_id, "opened_at": v.opened_at, "state": v.state,
-            "state_label": states.get(v.state, v.state),
-        } for v in violations],
+            "product_id": v.product_id, "opened_at": v.opened_at, "state": state,
+            "state_label": states.get(state, state),
+        } for v in violations for state in (v.state,)],
         "ended_at": (penalty.closed_at or penalty.ends_at) if end_cause else None,
         "end_cause": end_cause,
         "end_reason": end_reason,

@@ -7,6 +7,7 @@ from datetime import date, datetime
 import pytest
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connection, connections, transaction
 from django.test.utils import CaptureQueriesContext
+from psycopg.adapt import Transformer
 
 from portal import diagnosis, metrics
 from riskcase.lib import precompiled
@@ -158,6 +159,25 @@ def test_a_value_of_a_type_it_does_not_prepare_is_sent_as_plain_sql(busy, params
         assert together(Pending(connections[DEFAULT_DB_ALIAS], sql, params, list)) == [[row]]
     with connection.cursor() as cursor:
         assert _sent(sent) == [cursor.cursor.mogrify(sql, params)]
+
+
+def test_remembered_literals_are_those_psycopg_writes_each_value_by_its_own_type(busy, monkeypatch):
+    """The literals a session remembers (the values that repeat: days, ids, limits) are written as psycopg writes
+    them, True apart from 1 and False from 0 though they are equal, whatever was remembered before; long
+    strings are not kept, and the memory is bounded."""
+    values = [True, 1, False, 0, -5, 2**40, "", "it's", "back\\slash", "五十%; --", "x" * 64, "y" * 65,
+              date(2026, 6, 1), datetime(2026, 6, 1, 12, tzinfo=NOW.tzinfo), 1.5]
+    prepared = precompiled._Prepared()
+    with connection.cursor() as cursor:
+        literal = Transformer.from_context(cursor.cursor).as_literal
+        for _round in range(2):  # written the first time, remembered the second
+            for value in values:
+                assert prepared._literal(value, literal) == literal(value), value
+        assert ("y" * 65) not in {value for _kind, value in prepared.literals}
+        monkeypatch.setattr(precompiled, "MAX_REMEMBERED", 3)
+        for day in range(1, 10):
+            prepared._literal(date(2026, 7, day), literal)
+        assert len(prepared.literals) <= 3
 
 
 def _retype_product_id(collation):
