@@ -24,8 +24,19 @@ from rest_framework.settings import api_settings
 
 _SLOW = object()
 MEMO_SIZE = 4096  # values remembered per converting field
-# The current time zone, looked up once per represent() call rather than once per datetime (None: look it up).
-_current_timezone = ContextVar("riskcase_current_timezone", default=None)
+_UNSET = object()
+# The zone represent() writes datetimes in, looked up once per call rather than once per datetime: None where
+# DRF's own conversion applies (no USE_TZ, another DATETIME_FORMAT); _UNSET outside represent() (look it up).
+_iso_zone_now = ContextVar("riskcase_iso_zone", default=_UNSET)
+
+
+def _iso_zone():
+    """The current time zone when datetimes are written in ISO 8601 in it (USE_TZ, DRF's default format), else
+    None."""
+    datetime_format = api_settings.DATETIME_FORMAT
+    if not settings.USE_TZ or datetime_format is None or datetime_format.lower() != ISO_8601:
+        return None
+    return timezone.get_current_timezone()
 
 
 def _concrete_attnames(model):
@@ -82,11 +93,13 @@ def _iso_datetime(field):
     convert = field.to_representation
 
     def iso(value):
-        if (type(value) is not datetime or value.tzinfo is None or not settings.USE_TZ
-                or api_settings.DATETIME_FORMAT is None or api_settings.DATETIME_FORMAT.lower() != ISO_8601):
+        zone = _iso_zone_now.get()
+        if zone is _UNSET:
+            zone = _iso_zone()
+        if zone is None or type(value) is not datetime or value.tzinfo is None:
             return convert(value)
         try:
-            text = value.astimezone(_current_timezone.get() or timezone.get_current_timezone()).isoformat()
+            text = value.astimezone(zone).isoformat()
         except OverflowError:
             return convert(value)  # DRF's error
         return text[:-6] + "Z" if text.endswith("+00:00") else text
@@ -165,8 +178,8 @@ def represent(serializer_class, instance):
     serializer = _serializers.get(serializer_class)
     if serializer is None:
         serializer = _serializers[serializer_class] = serializer_class()
-    zone = _current_timezone.set(timezone.get_current_timezone())
+    zone = _iso_zone_now.set(_iso_zone())
     try:
         return serializer.to_representation(instance)
     finally:
-        _current_timezone.reset(zone)
+        _iso_zone_now.reset(zone)

@@ -130,6 +130,23 @@ class _Times(ReadFastSerializer):
     formatted = serializers.DateTimeField(format="%Y-%m-%d %H:%M", required=False)
 
 
+@pytest.mark.parametrize(("use_tz", "datetime_format"), [(False, "iso-8601"), (True, None), (True, "%d/%m/%Y %H:%M"),
+                                                         (True, "ISO-8601")], ids=["no-tz", "none", "custom", "upper"])
+def test_datetimes_follow_the_settings_as_drf_does(use_tz, datetime_format, settings, monkeypatch):
+    """represent() looks the settings up once a call: with USE_TZ off or another DATETIME_FORMAT the datetimes
+    still come out as DRF writes them, and back in ISO 8601 once the settings are restored."""
+    moments = [datetime(2026, 6, 30, 4, 5, 6, 789, tzinfo=ZoneInfo("UTC")), datetime(2026, 6, 30, 12)]
+    rows = [{"at": m, "utc": m, "formatted": m} for m in moments]
+    original = settings.REST_FRAMEWORK
+    settings.USE_TZ = use_tz
+    settings.REST_FRAMEWORK = {**original, "DATETIME_FORMAT": datetime_format}
+    assert JSONRenderer().render([represent(_Times, r) for r in rows]) == _generic(
+        lambda r: _Times(r, many=True), rows, monkeypatch)
+    settings.REST_FRAMEWORK = original
+    settings.USE_TZ = True
+    assert represent(_Times, rows[0])["at"] == "2026-06-30T12:05:06.000789+08:00"  # TIME_ZONE, Asia/Shanghai
+
+
 @pytest.mark.parametrize("zone", ["Asia/Shanghai", "UTC", "America/St_Johns"])
 def test_datetimes_render_as_drf_renders_them_in_the_current_time_zone(zone, monkeypatch):
     from django.utils import timezone
