@@ -27,10 +27,15 @@ read's SQL it is sent as PREPARE, with its parameters' types, and from then on a
 client-side bound and still all the reads of a round trip in one message (a session that runs it once, as one
 per request does with DB_CONN_MAX_AGE=0, never prepares it). The server plans a prepared statement once its plans
 come out alike (PostgreSQL's plan_cache_mode). RISKCASE_PREPARED_STATEMENTS=0 turns it off (a pooler that hands a
-session's statements to other clients, as PgBouncer does in transaction mode, cannot keep them).
+session's statements to other clients, as PgBouncer does in transaction mode, cannot keep them); left on behind
+one, a statement's name is unique to its process and a lost statement is made anew (_Prepared.execute), until the
+process gives up preparing (preparing()).
 """
 import itertools
+import logging
+import os
 import re
+import secrets
 import uuid
 import weakref
 from datetime import UTC, date, datetime
@@ -49,6 +54,8 @@ from django.db.models.query import (
 from psycopg.adapt import Transformer
 
 __all__ = ["Pending", "Precompiled", "gathered", "run_plans", "together"]
+
+logger = logging.getLogger(__name__)
 
 
 def _stand_in(kind, slot, attempt):
@@ -311,7 +318,7 @@ def together(*reads):
                     rows[position] = cursor.fetchall()
             continue
         with connection.cursor() as cursor:
-            if settings.RISKCASE_PREPARED_STATEMENTS:
+            if preparing():
                 skips = _Prepared.of(connection).execute(cursor, [reads[p] for p in positions])
             else:
                 cursor.execute(";\n".join(reads[p].sql for p in positions),
@@ -330,7 +337,9 @@ def together(*reads):
 
 
 _PLACEHOLDER = re.compile(r"%(.)", re.DOTALL)
-_names = itertools.count(1)  # a statement's name, never used twice in a process (nor so in any of its sessions)
+_names = itertools.count(1)  # a statement's number, never used twice in a process (nor so in any of its sessions)
+_process = {"pid": None, "token": ""}  # a random token of this process, drawn again after a fork
+LOSSES_BEFORE_PLAIN_SQL = 3  # sessions that lost their statements before this process stops preparing any
 MAX_PREPARED = 512  # statements a session keeps; past it, the least recently used one is deallocated
 _GUARD = "riskcase_prepared"  # the savepoint that lets a transaction outlive a statement prepared before a migration
 
@@ -381,6 +390,22 @@ def _numbered(sql):
         return None
 
 
+def _statement_name():
+    """A name no other process uses: its token is random (a pid repeats from host to host) and drawn again in a
+    forked worker. Behind a pooler that shares server sessions between clients (against the settings' advice), an
+    EXECUTE then finds this process's own statement or none, never another process's under the same name."""
+    if _process["pid"] != os.getpid():
+        _process.update(pid=os.getpid(), token=secrets.token_hex(4))
+    return f"riskcase_{_process['token']}_{next(_names)}"
+
+
+def _statement_lost(error):
+    """Whether the server no longer has a statement the session prepared ("prepared statement ... does not
+    exist", SQLSTATE 26000): a DISCARD ALL, a restarted pooler's reset, or a pooler that gave this client
+    another server session."""
+    return getattr(error.__cause__, "sqlstate", None) == "26000"
+
+
 def _result_type_changed(error):
     """Whether the server refused a prepared statement whose tables changed shape since it was prepared (a
     migration altered a column it returns): "cached plan must not change result type", SQLSTATE 0A000."""
@@ -391,6 +416,7 @@ class _Prepared:
     """The statements prepared in one database session (a psycopg connection), by SQL and parameter types."""
 
     _sessions = weakref.WeakKeyDictionary()  # psycopg connection -> _Prepared
+    losses = 0  # sessions of this process that lost their statements (see execute())
 
     def __init__(self):
         self.names = {}  # (sql, types) -> name, the least recently used first
@@ -410,9 +436,12 @@ class _Prepared:
         """Runs `reads` in one message on the Django `cursor`; returns per read how many results of the
         statements that come with it (PREPARE, DEALLOCATE, SAVEPOINT) precede its own.
 
-        When a migration changed what a statement prepared earlier returns, the server refuses to run it: the
-        session's statements are then all made anew and the reads sent again, at once in autocommit, and inside a
-        transaction from a savepoint taken in the same message (only while it runs statements prepared before)."""
+        When a migration changed what a statement prepared earlier returns, the server refuses to run it; when the
+        session lost its statements (a DISCARD ALL, a pooler's reset), it has none to run. Either way the session's
+        statements are all made anew and the reads sent again, at once in autocommit, and inside a transaction from
+        a savepoint taken in the same message (only while it runs statements prepared before). A process whose
+        sessions keep losing them (LOSSES_BEFORE_PLAIN_SQL: a pooler sharing server sessions, which
+        RISKCASE_PREPARED_STATEMENTS=0 is for) says so in its log and sends plain SQL from then on (preparing())."""
         guard = cursor.db.in_atomic_block
         for attempt in (1, 2):
             message, skips, preparing, guarded = self._message(reads, cursor.cursor, guard=guard)
@@ -422,8 +451,11 @@ class _Prepared:
             except Exception as error:
                 for key in preparing:  # made by the server or not (a message stops at its failing statement)
                     self.names.pop(key, None)
-                if not _result_type_changed(error):
+                lost = _statement_lost(error)
+                if not lost and not _result_type_changed(error):
                     raise
+                if lost:
+                    _lost_statements()
                 self.names.clear()
                 self.stale = True
                 if attempt == 2 or (guard and not guarded):
@@ -478,7 +510,7 @@ class _Prepared:
                         oldest = next(iter(self.names))
                         statements.append(f"DEALLOCATE {self.names.pop(oldest)}".encode())
                         before += 1
-                    name = f"riskcase_{next(_names)}"
+                    name = _statement_name()
                     statements.append(f"PREPARE {name} ({', '.join(types)}) AS {numbered}".encode())
                     before += 1
                     preparing.append(key)
@@ -497,6 +529,19 @@ class _Prepared:
             statements.append(f"RELEASE SAVEPOINT {_GUARD}".encode())
             skips[0] += 1
         return b";\n".join(statements).decode(encoding), skips, preparing, guarded
+
+
+def _lost_statements():
+    _Prepared.losses += 1
+    if _Prepared.losses == LOSSES_BEFORE_PLAIN_SQL:
+        logger.error("PostgreSQL sessions lost this process's prepared statements %d times: a pooler that shares "
+                     "server sessions between clients (PgBouncer in transaction mode)? This process sends plain "
+                     "SQL from now on; set RISKCASE_PREPARED_STATEMENTS=0 behind such a pooler.", _Prepared.losses)
+
+
+def preparing():
+    """Whether reads go as prepared statements: the setting, unless this process's sessions keep losing them."""
+    return settings.RISKCASE_PREPARED_STATEMENTS and _Prepared.losses < LOSSES_BEFORE_PLAIN_SQL
 
 
 def run_plans(*plans):

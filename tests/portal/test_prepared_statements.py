@@ -2,6 +2,7 @@
 (riskcase.lib.precompiled): plain SQL the first time a session runs one, PREPARE the second, EXECUTE after
 that, still client-side bound and still one message per round trip. Each test compares with the reads sent as
 plain SQL (RISKCASE_PREPARED_STATEMENTS off)."""
+import re
 from datetime import date, datetime
 
 import pytest
@@ -211,3 +212,58 @@ def test_reads_prepared_before_a_migration_changed_their_columns_still_run(busy,
         assert [s.split("(", 1)[0].split(" ", 1)[0] for s in _sent(sent)[-6:]] == ["EXECUTE"] * 6
     finally:
         _retype_product_id("default")
+
+
+def _lose_statements():
+    """What a DISCARD ALL or a pooler handing this client another server session does: the session's statements
+    are gone, behind the process's back."""
+    with connection.cursor() as cursor:
+        cursor.execute("DEALLOCATE ALL")
+
+
+def test_statement_names_are_unique_to_the_process_and_drawn_again_after_a_fork(monkeypatch):
+    first, second = precompiled._statement_name(), precompiled._statement_name()
+    token = first.split("_")[1]
+    assert re.fullmatch(r"riskcase_[0-9a-f]{8}_\d+", first) and second.split("_")[1] == token and first != second
+    monkeypatch.setattr(precompiled.os, "getpid", lambda: -1)  # a forked worker
+    assert precompiled._statement_name().split("_")[1] != token
+
+
+@new_sessions
+@pytest.mark.parametrize("in_atomic", [True, False], ids=["in-a-transaction", "autocommit"])
+def test_a_session_that_lost_its_statements_prepares_them_again(busy, in_atomic, monkeypatch):
+    monkeypatch.setattr(precompiled._Prepared, "losses", 0)
+    m = busy.merchant_id
+    expected = _results(together(*_reads(m)))
+    assert _results(together(*_reads(m))) == expected  # prepared
+    _lose_statements()
+    if in_atomic:
+        with transaction.atomic():
+            assert _results(together(*_reads(m))) == expected
+            assert diagnosis.Warning.objects.filter(merchant_id=m).exists()  # the transaction goes on
+    else:
+        assert _results(together(*_reads(m))) == expected
+    with CaptureQueriesContext(connection) as sent:
+        for _ in range(2):  # seen again, prepared again, then executed
+            assert _results(together(*_reads(m))) == expected
+    assert [s.split(" ", 1)[0] for s in _sent(sent)[-len(_reads(m)):]] == ["EXECUTE"] * len(_reads(m))
+    assert precompiled._Prepared.losses == 1
+
+
+@new_sessions
+def test_a_process_whose_sessions_keep_losing_them_says_so_and_sends_plain_sql(busy, monkeypatch, caplog):
+    """A pooler that shares server sessions between clients loses a client's statements again and again: past
+    LOSSES_BEFORE_PLAIN_SQL the process logs an error naming the setting and stops preparing."""
+    monkeypatch.setattr(precompiled._Prepared, "losses", 0)
+    m = busy.merchant_id
+    expected = _results(together(*_reads(m)))
+    for _ in range(precompiled.LOSSES_BEFORE_PLAIN_SQL):
+        assert _results(together(*_reads(m))) == expected  # prepared (again)
+        _lose_statements()
+        assert _results(together(*_reads(m))) == expected  # lost, made anew
+    errors = [r for r in caplog.records if r.name == "riskcase.lib.precompiled" and r.levelname == "ERROR"]
+    assert len(errors) == 1 and "RISKCASE_PREPARED_STATEMENTS=0" in errors[0].getMessage()
+    with CaptureQueriesContext(connection) as sent:
+        for _ in range(2):
+            assert _results(together(*_reads(m))) == expected
+    assert not any(s.startswith(("EXECUTE ", "PREPARE ")) for s in _sent(sent))
