@@ -42,15 +42,33 @@ def restriction_labels():
 _translated = {}  # language -> _labels(): the catalogues do not change while running
 
 
+def _sentences():
+    """The fixed sentences describe() writes (some with %-placeholders), by what they say."""
+    return {
+        "expired": _("Ended at the end of its term."),
+        "appeal_won": _("Lifted: your appeal against the violation behind it was accepted."),
+        "violation_withdrawn": _("Lifted: the platform withdrew the violation behind it."),
+        "re_stepped": _("Lifted: your standing violations changed, so this step of the penalty ladder "
+                        "no longer applies."),
+        "re_evaluated": _("Lifted: after a violation was overturned, your remaining violations no longer "
+                          "reach this step of the penalty ladder."),
+        "reviewer_reason": _("Lifted by a platform reviewer: %(reason)s"),
+        "reviewer": _("Lifted by a platform reviewer."),
+        "product_ban": _("Imposed for a violation (%(risk_points)s) concerning product %(product)s."),
+        "ladder": _("Imposed for a violation (%(risk_points)s): step %(step)d of the penalty ladder, by the number "
+                    "of your violations in the rolling window."),
+    }
+
+
 def _labels():
-    """Every label describe() shows, translated once per language (read-only)."""
+    """Every label and sentence describe() shows, translated once per language (read-only)."""
     language = get_language()
     labels = _translated.get(language)
     if labels is None:
         labels = _translated[language] = MappingProxyType({
             "restriction": MappingProxyType(restriction_labels()), "kind": display_labels(Penalty, "kind"),
             "state": display_labels(Penalty, "state"), "risk_point": display_labels(Violation, "risk_point"),
-            "violation_state": display_labels(Violation, "state")})
+            "violation_state": display_labels(Violation, "state"), "sentence": MappingProxyType(_sentences())})
     return labels
 
 
@@ -60,9 +78,34 @@ PENALTY_FIELDS = ("id", "kind", "state", "product_id", "traffic_weight", "step",
                   "starts_at", "ends_at", "statement", "violation_ids", "closed_at", "lift_cause", "closed_reason")
 
 
+_codes = {}  # (kind, product id, traffic weight) -> restrictions_of's codes
+CODES_REMEMBERED = 4096
+
+
 def restrictions_of(penalty):
     """The codes of what one penalty restricts (RESTRICTIONS), from the same fold as the restrictions
-    document downstream systems read, so the two never disagree."""
+    document downstream systems read, so the two never disagree. What a penalty restricts follows from its kind,
+    product and traffic weight alone (the rest of what the fold reads goes into its `measures`, not read here), so
+    the codes are worked out once per such triple (a test holds the fold to that)."""
+    key = (penalty.kind, penalty.product_id, penalty.traffic_weight)
+    codes = _codes.get(key)
+    if codes is None:
+        if len(_codes) >= CODES_REMEMBERED:
+            _codes.clear()
+        codes = _codes[key] = _restriction_codes(_Restricting(*key))
+    return list(codes)
+
+
+class _Restricting:
+    """A penalty as far as what it restricts goes (restrictions_of's key), its other fields neutral."""
+
+    pk, step, protective, discretionary, ends_at = "", 0, False, False, None
+
+    def __init__(self, kind, product_id, traffic_weight):
+        self.kind, self.product_id, self.traffic_weight = kind, product_id, traffic_weight
+
+
+def _restriction_codes(penalty):
     doc = restrictions_for([penalty])
     found = {
         "public_warning": doc["public_warning"],
@@ -74,43 +117,34 @@ def restrictions_of(penalty):
         "product_restricted": any(not p["banned"] for p in doc["product_restrictions"]),
         "store_removal": doc["removed"],
     }
-    return [code for code in RESTRICTIONS if found[code]]
+    return tuple(code for code in RESTRICTIONS if found[code])
 
 
-def _end(penalty, state, now):
+def _end(penalty, state, now, sentences):
     """(cause, translated reason) of a penalty (in `state`, its state read once: a django-fsm field's every read
     goes through a descriptor) no longer in force, or (None, "") while it is."""
     if state == PenaltyState.EXPIRED or (
             state == PenaltyState.ACTIVE and penalty.ends_at is not None and penalty.ends_at <= now):
-        return "expired", _("Ended at the end of its term.")
+        return "expired", sentences["expired"]
     if state != PenaltyState.LIFTED:
         return None, ""
     cause, detail = penalty.lift_cause, penalty.closed_reason
-    if cause == "appeal_won":
-        return cause, _("Lifted: your appeal against the violation behind it was accepted.")
-    if cause == "violation_withdrawn":
-        return cause, _("Lifted: the platform withdrew the violation behind it.")
+    if cause in ("appeal_won", "violation_withdrawn", "re_evaluated"):
+        return cause, sentences[cause]
     if cause in ("re_stepped", "left_window"):
-        return cause, detail or _("Lifted: your standing violations changed, so this step of the penalty ladder "
-                                  "no longer applies.")
-    if cause == "re_evaluated":
-        return cause, _("Lifted: after a violation was overturned, your remaining violations no longer "
-                        "reach this step of the penalty ladder.")
+        return cause, detail or sentences["re_stepped"]
     if detail:
-        return "reviewer", _("Lifted by a platform reviewer: %(reason)s") % {"reason": detail}
-    return "reviewer", _("Lifted by a platform reviewer.")
+        return "reviewer", sentences["reviewer_reason"] % {"reason": detail}
+    return "reviewer", sentences["reviewer"]
 
 
-def _reasons(penalty, violations, risk_point_labels):
+def _reasons(penalty, violations, risk_point_labels, sentences):
     if penalty.statement:  # a reviewer's statement (discretionary) or the protective ban's own
         return penalty.statement
     points = sorted({risk_point_labels[v.risk_point] for v in violations if v.risk_point in risk_point_labels})
     if penalty.kind == PenaltyKind.PRODUCT_BAN and penalty.product_id:
-        return _("Imposed for a violation (%(risk_points)s) concerning product %(product)s.") % {
-            "risk_points": ", ".join(points) or "-", "product": penalty.product_id}
-    return _("Imposed for a violation (%(risk_points)s): step %(step)d of the penalty ladder, by the number "
-             "of your violations in the rolling window.") % {
-        "risk_points": ", ".join(points) or "-", "step": penalty.step}
+        return sentences["product_ban"] % {"risk_points": ", ".join(points) or "-", "product": penalty.product_id}
+    return sentences["ladder"] % {"risk_points": ", ".join(points) or "-", "step": penalty.step}
 
 
 def describe(penalty, violations_by_id, *, now, labels=None):
@@ -119,7 +153,7 @@ def describe(penalty, violations_by_id, *, now, labels=None):
     labels = labels or _labels()
     points, states = labels["risk_point"], labels["violation_state"]
     codes, state = restrictions_of(penalty), penalty.state
-    end_cause, end_reason = _end(penalty, state, now)
+    end_cause, end_reason = _end(penalty, state, now, labels["sentence"])
     return {
         "id": str(penalty.pk),
         "kind": penalty.kind,
@@ -135,7 +169,7 @@ def describe(penalty, violations_by_id, *, now, labels=None):
         "basis": "protective" if penalty.protective else "discretionary" if penalty.discretionary else "ladder",
         "starts_at": penalty.starts_at,
         "ends_at": penalty.ends_at,
-        "reasons": _reasons(penalty, violations, points),
+        "reasons": _reasons(penalty, violations, points, labels["sentence"]),
         "violation_id": violations[0].pk if violations else None,
         "violations": [{
             "id": v.pk, "risk_point": v.risk_point, "risk_point_label": points.get(v.risk_point, v.risk_point),

@@ -138,3 +138,40 @@ def test_penalty_list_queries_do_not_grow_with_penalties(api, merchant, django_a
         assert len(api.get(PENALTIES).json()["results"]) == 25
     with django_assert_max_num_queries(PENALTY_LIST_QUERIES):
         assert len(api.get(PENALTIES, {"status": "past"}).json()["results"]) == 25
+
+
+def test_what_a_penalty_restricts_is_worked_out_once_per_kind_product_and_weight_as_the_fold_says():
+    """restrictions_of remembers its codes by (kind, product, traffic weight): every other field the fold reads
+    (step, basis, end, id) changes nothing in them, for every kind, with and without a product, at any weight."""
+    from datetime import UTC, datetime
+    from decimal import Decimal
+
+    from enforcement.models import PenaltyKind
+    from portal import penalties
+
+    penalties._codes.clear()
+    for kind in PenaltyKind.values:
+        for product in ("", "p-1"):
+            for weight in (Decimal("0.50"), Decimal("1.00")):
+                for step, protective, discretionary, ends_at in ((1, False, False, None), (3, True, False, datetime(
+                        2026, 7, 1, tzinfo=UTC)), (2, False, True, None)):
+                    penalty = Penalty(kind=kind, product_id=product, traffic_weight=weight, step=step,
+                                      protective=protective, discretionary=discretionary, ends_at=ends_at)
+                    assert penalties.restrictions_of(penalty) == list(penalties._restriction_codes(penalty)), (
+                        kind, product, weight, step)
+    assert len(penalties._codes) == len(PenaltyKind.values) * 2 * 2
+
+
+def test_a_lifted_penalty_reason_is_in_the_language_asked_for(api, merchant):
+    """describe()'s sentences are translated once per language: a page in Chinese after one in English."""
+    violation, penalty = penalised(merchant)
+    services.appeal_submit(violation_id=violation.pk, actor=Actor.merchant(merchant.merchant_id), statement="Not ours.")
+    services.appeal_decide(violation_id=violation.pk, actor=Actor.reviewer(appeal_reviewer()), accept=True,
+                           reasons="checked")
+    drain()
+    english = api.get(f"{PENALTIES}{penalty.pk}/", HTTP_ACCEPT_LANGUAGE="en").json()
+    chinese = api.get(f"{PENALTIES}{penalty.pk}/", HTTP_ACCEPT_LANGUAGE="zh-hans").json()
+    assert english["end_cause"] == chinese["end_cause"] == "appeal_won"
+    assert english["end_reason"].startswith("Lifted: your appeal")
+    assert chinese["end_reason"] != english["end_reason"] and not chinese["end_reason"].isascii()
+    assert english["reasons"].startswith("Imposed for a violation") and not chinese["reasons"].isascii()
