@@ -227,6 +227,7 @@ class ServiceScope(models.TextChoices):
     CASES_OPEN = "cases:open", _("open a case by hand (with evidence)")
     CASES_READ = "cases:read", _("read cases and their events")
     TRANSPARENCY_READ = "transparency:read", _("read statements of reasons and the transparency report")
+    METRICS_READ = "metrics:read", _("scrape the operational metrics (/metrics)")
 
 
 # What every token issued before scopes existed could do (migration 0004 gives them these).

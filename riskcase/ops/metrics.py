@@ -142,8 +142,10 @@ class _Collector:
 
 
 def metrics_view(request):
-    """GET /metrics with a service token (the same as ingest and restrictions)."""
-    from metrics.authentication import ServiceTokenAuthentication
+    """GET /metrics with a service token (the same as ingest and restrictions) that carries the metrics:read scope,
+    as every service endpoint needs its own: a token handed to the ads system cannot scrape operations."""
+    from metrics.authentication import ServiceTokenAuthentication, grants
+    from metrics.models import ServiceScope
 
     try:
         principal = ServiceTokenAuthentication().authenticate(Request(request))
@@ -155,6 +157,10 @@ def metrics_view(request):
         response = HttpResponse("service token required\n", status=401, content_type="text/plain")
         response["WWW-Authenticate"] = "Bearer"
         return response
+    token = principal[1]
+    if not grants(token, ServiceScope.METRICS_READ):
+        return HttpResponse(f"this service token lacks the {ServiceScope.METRICS_READ} scope\n", status=403,
+                            content_type="text/plain")
     registry = CollectorRegistry(auto_describe=False)
     registry.register(_Collector())
     return HttpResponse(generate_latest(registry), content_type=CONTENT_TYPE_LATEST)

@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db
 
 
 def scrape(client):
-    token = ServiceTokenFactory()
+    token = ServiceTokenFactory(scopes=["metrics:read"])
     response = client.get("/metrics", HTTP_AUTHORIZATION=f"Bearer {token.raw}")
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/plain")
@@ -31,6 +31,28 @@ def test_metrics_need_a_service_token(client):
     user = MembershipFactory(merchant=MerchantFactory(merchant_id="m-alpha")).user
     _, raw = AuthToken.objects.create(user=user)
     assert client.get("/metrics", HTTP_AUTHORIZATION=f"Token {raw}").status_code == 401
+
+
+def test_a_service_token_without_the_metrics_scope_cannot_scrape(client):
+    """The ads system's token reads restrictions; it is refused the operational metrics (403, nothing read)."""
+    ads = ServiceTokenFactory(scopes=["restrictions:read", "ingest", "cases:read", "transparency:read"])
+    response = client.get("/metrics", HTTP_AUTHORIZATION=f"Bearer {ads.raw}")
+    assert response.status_code == 403 and "metrics:read" in response.content.decode()
+    assert b"riskcase_" not in response.content
+    prometheus = ServiceTokenFactory(scopes=["metrics:read"])
+    assert client.get("/metrics", HTTP_AUTHORIZATION=f"Bearer {prometheus.raw}").status_code == 200
+
+
+def test_the_migration_lets_the_tokens_issued_before_still_scrape():
+    from importlib import import_module
+
+    from django.apps import apps
+
+    migration = import_module("metrics.migrations.0010_metrics_read_scope")
+    old = ServiceTokenFactory(scopes=["ingest", "restrictions:read"])
+    migration.may_still_scrape(apps, None)
+    old.refresh_from_db()
+    assert old.scopes == ["ingest", "restrictions:read", "metrics:read"]
 
 
 def _dead_delivery():
@@ -88,7 +110,7 @@ def test_the_metrics_query_count_does_not_grow_with_rows(client, django_assert_m
     for i in range(30):
         endpoint = WebhookEndpoint.objects.create(name=f"e{i}", url="https://93.184.215.14/", secret="s")
         WebhookDelivery.objects.create(endpoint=endpoint, merchant_id="m1", position=i, payload={})
-    token = ServiceTokenFactory()
+    token = ServiceTokenFactory(scopes=["metrics:read"])
     with django_assert_max_num_queries(12):
         assert client.get("/metrics", HTTP_AUTHORIZATION=f"Bearer {token.raw}").status_code == 200
 
