@@ -135,6 +135,9 @@ def test_the_page_is_for_senior_reviewers_and_draws_the_chart(history):
     assert page.status_code == 200
     html = page.content.decode()
     assert 'class="bar" data-label="complaint_rate" data-value="4"' in html
-    assert reviewer.get("/review/transparency/").status_code == 403
+    refused = reviewer.get("/review/transparency/", HTTP_ACCEPT_LANGUAGE="en")
+    assert refused.status_code == 403
+    assert "<h1>Not allowed</h1>" in refused.content.decode()  # a page that says what to do, not a bare 403
+    assert "无权访问" in reviewer.get("/review/transparency/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
     reversed_period = senior.get("/review/transparency/", {"since": "2026-06-12", "until": "2026-06-10"})
     assert "errorlist" in reversed_period.content.decode()
