@@ -29,7 +29,7 @@ per request does with DB_CONN_MAX_AGE=0, never prepares it). The server plans a 
 come out alike (PostgreSQL's plan_cache_mode). RISKCASE_PREPARED_STATEMENTS=0 turns it off (a pooler that hands a
 session's statements to other clients, as PgBouncer does in transaction mode, cannot keep them); left on behind
 one, a statement's name is unique to its process and a lost statement is made anew (_Prepared.execute), until the
-process gives up preparing (preparing()).
+process gives up preparing (prepared_statements_on()).
 """
 import itertools
 import logging
@@ -318,7 +318,7 @@ def together(*reads):
                     rows[position] = cursor.fetchall()
             continue
         with connection.cursor() as cursor:
-            if preparing():
+            if prepared_statements_on():
                 skips = _Prepared.of(connection).execute(cursor, [reads[p] for p in positions])
             else:
                 cursor.execute(";\n".join(reads[p].sql for p in positions),
@@ -441,7 +441,8 @@ class _Prepared:
         statements are all made anew and the reads sent again, at once in autocommit, and inside a transaction from
         a savepoint taken in the same message (only while it runs statements prepared before). A process whose
         sessions keep losing them (LOSSES_BEFORE_PLAIN_SQL: a pooler sharing server sessions, which
-        RISKCASE_PREPARED_STATEMENTS=0 is for) says so in its log and sends plain SQL from then on (preparing())."""
+        RISKCASE_PREPARED_STATEMENTS=0 is for) says so in its log and sends plain SQL from then on
+        (prepared_statements_on())."""
         guard = cursor.db.in_atomic_block
         for attempt in (1, 2):
             message, skips, preparing, guarded = self._message(reads, cursor.cursor, guard=guard)
@@ -539,7 +540,7 @@ def _lost_statements():
                      "SQL from now on; set RISKCASE_PREPARED_STATEMENTS=0 behind such a pooler.", _Prepared.losses)
 
 
-def preparing():
+def prepared_statements_on():
     """Whether reads go as prepared statements: the setting, unless this process's sessions keep losing them."""
     return settings.RISKCASE_PREPARED_STATEMENTS and _Prepared.losses < LOSSES_BEFORE_PLAIN_SQL
 
