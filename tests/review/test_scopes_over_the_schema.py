@@ -53,9 +53,18 @@ def operations(db):
     return list(_operations())
 
 
+# Service endpoints outside the OpenAPI schema (not part of the API), each with its own scope.
+OUTSIDE_THE_SCHEMA = {ServiceScope.METRICS_READ: "/metrics"}  # Prometheus text
+
+
 def test_the_table_covers_every_scope(operations):
     scopes = {op.get("x-service-scope") for _, _, op in operations} - {None}
-    assert scopes == set(ServiceScope.values)
+    assert scopes | set(OUTSIDE_THE_SCHEMA) == set(ServiceScope.values)
+    assert not scopes & set(OUTSIDE_THE_SCHEMA)
+    for scope, path in OUTSIDE_THE_SCHEMA.items():
+        others = [s for s in ServiceScope.values if s != scope]
+        assert service_client(*others, name=f"all-but-{scope}").get(path).status_code == 403, path
+        assert service_client(scope, name=f"only-{scope}").get(path).status_code == 200, path
 
 
 def test_a_token_without_the_operations_scope_is_refused_on_every_operation(operations):
