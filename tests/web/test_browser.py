@@ -115,3 +115,12 @@ def test_the_diagnosis_fits_a_phone_screen(page, live_server, shop):
     page.set_viewport_size({"width": 375, "height": 812})
     sign_in(page, live_server, shop["staff"])
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
+
+
+@pytest.mark.parametrize("width", [1366, 1280])
+def test_the_violation_tabs_sit_on_one_row_on_a_laptop_screen(page, live_server, shop, width):
+    """The seven tabs' tiles (new, pending, appealing, ...) read as one row at laptop widths, not six and one."""
+    page.set_viewport_size({"width": width, "height": 900})
+    sign_in(page, live_server, shop["staff"])
+    tops = page.eval_on_selector_all("#h-violations + .tiles > li", "tiles => tiles.map(t => t.offsetTop)")
+    assert len(tops) == 7 and len(set(tops)) == 1, tops
