@@ -9,7 +9,7 @@ IsoTzLoader is Django's loader with that parser in front: PostgreSQL's ISO outpu
 06:33:23.258769+00", the DateStyle Django's connections use) becomes the same instant in the connection's
 time zone, the tzinfo Django gives (`connection.timezone`); anything the standard parser does not take
 (infinity, BC dates, years past 9999, another DateStyle) goes to Django's loader, which reads it or refuses
-it as before. Registered on every new PostgreSQL connection (`riskcase.apps`), under the same `timezone`
+it as before. Registered on every new PostgreSQL connection (`riskcase.ops.apps`), under the same `timezone`
 attribute Django's cursor creation compares, so Django keeps it unless the connection's zone changes."""
 from datetime import datetime
 from functools import lru_cache
