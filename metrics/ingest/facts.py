@@ -1,10 +1,10 @@
 """Validation of one ingest line into a row of its table (data contract section 1).
 
-The hot path of the ingest: a valid line costs one orjson parse, a few type checks and the two time
-conversions, and gives a plain tuple in its table's column order (COLUMNS), the key first, with no object
+The hot path of the ingest: a valid line costs one orjson parse, a few type checks and, per timestamp, its
+platform day, and gives a plain tuple in its table's column order (COLUMNS), the key first, with no object
 per line; a broken line raises BadLine with the reason.
 """
-from datetime import UTC, datetime
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import orjson
@@ -107,7 +107,9 @@ def _choice(obj, field, choices):
 
 
 def _timestamp(obj, field, zone):
-    """Returns (instant in UTC, calendar day in the platform zone)."""
+    """Returns (the instant, calendar day in the platform zone). The instant keeps the line's own UTC offset:
+    an aware datetime is one instant whatever its offset (it compares, hashes and is stored as such), so the
+    second conversion, to UTC, is left to the database adapter; the one to the platform zone is the day's."""
     value = obj.get(field)
     if value is None:
         raise BadLine(f"missing field '{field}'")
@@ -120,7 +122,7 @@ def _timestamp(obj, field, zone):
     if parsed.tzinfo is None:  # fromisoformat gives a fixed offset or none
         raise BadLine(f"field '{field}' has no UTC offset")
     try:
-        return parsed.astimezone(UTC), parsed.astimezone(zone).date()
+        return parsed, parsed.astimezone(zone).date()  # by way of UTC: raises when the instant has none
     except OverflowError:  # e.g. 0001-01-01T00:00:00+08:00 has no UTC instant
         raise BadLine(f"field '{field}' is out of range") from None
 

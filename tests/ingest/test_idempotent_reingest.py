@@ -70,3 +70,19 @@ def test_re_ingesting_the_worked_example_twice_changes_no_count(ingest):
     assert first.bad == first.conflicting == 0
     assert second.new == 0
     assert second.duplicate == first.new + first.duplicate
+
+
+def test_the_same_instant_written_with_another_offset_is_a_duplicate_and_stored_as_that_instant(ingest):
+    """A line keeps its own UTC offset until it is stored: the instant, its platform day and the comparison
+    with what is stored do not depend on how the offset was written."""
+    first = ingest(OrderPaidLine(order_id="o-1", merchant_id="m-a", paid_at="2026-06-10T23:30:00-02:00"),
+                   MerchantUpsertedLine(merchant_id="m-a", occurred_at="2026-06-01T08:00:00+08:00"))
+    again = ingest(OrderPaidLine(order_id="o-1", merchant_id="m-a", paid_at="2026-06-11T01:30:00Z"),
+                   MerchantUpsertedLine(merchant_id="m-a", occurred_at="2026-06-01T00:00:00+00:00"))
+    other = ingest(OrderPaidLine(order_id="o-1", merchant_id="m-a", paid_at="2026-06-11T01:30:01Z"))
+
+    assert (first.new, again.duplicate, again.conflicting, other.conflicting) == (2, 2, 0, 1)
+    order = Order.objects.get()
+    assert order.paid_at.isoformat() == "2026-06-11T01:30:00+00:00"
+    assert str(order.paid_day) == "2026-06-11"  # 09:30 in Asia/Shanghai
+    assert Merchant.objects.get().occurred_at.isoformat() == "2026-06-01T00:00:00+00:00"
