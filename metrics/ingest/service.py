@@ -206,7 +206,7 @@ def _retention_error(kind, day, kept_from):
     )
 
 
-def ingest_lines(lines, *, source="-", report=None, on_reject=None, batch_size=None):
+def ingest_lines(lines, *, source="-", report=None, on_reject=None, on_progress=None, batch_size=None):
     """Ingest an iterable of JSON lines (str or bytes) and return an IngestReport.
 
     Memory is bounded by the batch size, not the input (one batch read while the one before is written).
@@ -214,7 +214,7 @@ def ingest_lines(lines, *, source="-", report=None, on_reject=None, batch_size=N
     loses no committed batch and a re-run is idempotent. A fact whose order is not stored yet is held back
     to the next batches' transactions (its order usually follows) for up to RISKCASE_INGEST_HOLD_LINES lines,
     then stored whatever. on_reject(record) receives every rejected line as {"source", "line", "reason",
-    "text"}.
+    "text"}; on_progress(n), once a batch and at the end, the number of lines read since its last call.
     """
     report = report or IngestReport()
     batch_size = batch_size or settings.RISKCASE_INGEST_BATCH_SIZE
@@ -239,7 +239,7 @@ def ingest_lines(lines, *, source="-", report=None, on_reject=None, batch_size=N
     writer = _Writer(apply)
     raw_by_line = {}  # the batch's lines, for the text of a conflict
     by_kind = {}
-    pending = 0
+    pending = reported = line_no = 0
     try:
         for line_no, raw in enumerate(lines, start=1):
             if not raw.strip():
@@ -261,8 +261,13 @@ def ingest_lines(lines, *, source="-", report=None, on_reject=None, batch_size=N
             if pending >= batch_size:
                 writer.submit(by_kind, raw_by_line, last=False)
                 by_kind, raw_by_line, pending = {}, {}, 0
+                if on_progress:
+                    on_progress(line_no - reported)
+                    reported = line_no
         writer.submit(by_kind, raw_by_line, last=True)  # the rest, and what the batches before held back
         writer.wait()
+        if on_progress:
+            on_progress(line_no - reported)
     finally:
         writer.close()
     # Conflicts are found when a batch is written, after its bad lines: list them all by line.

@@ -3,8 +3,10 @@ line when their output is not one (a cron job, CI)."""
 import io
 import logging
 
+import pytest
 from django.core.management import call_command
 
+from metrics import progress
 from tests.conftest import to_line
 from tests.factories import OrderPaidLine
 
@@ -50,3 +52,23 @@ def test_recompute_on_a_terminal_draws_a_bar_over_the_shards(db, tmp_path, metri
     drawn = terminal.getvalue()
     assert "━" in drawn and "100%" in drawn and "1 merchant-days" not in drawn
     assert "3 merchant-days" in drawn
+
+
+def test_ingest_reports_its_progress_once_a_batch_bad_and_blank_lines_included(db, tmp_path, settings,
+                                                                                monkeypatch):
+    settings.RISKCASE_INGEST_BATCH_SIZE = 5
+    path = _facts_file(tmp_path)
+    path.write_text(path.read_text() + "{bad\n\n" + to_line(OrderPaidLine()) + "\n")  # 15 lines, 13 facts
+    advanced = []
+    original = progress._Tracker.advance
+
+    def record(tracker, amount, items=0, total=None):
+        advanced.append((amount, items))
+        original(tracker, amount, items=items, total=total)
+
+    monkeypatch.setattr(progress._Tracker, "advance", record)
+    with pytest.raises(SystemExit):  # the bad line
+        call_command("ingest", str(path), stdout=io.StringIO(), stderr=io.StringIO())
+
+    assert [items for _, items in advanced] == [5, 5, 5]  # a batch is 5 facts: lines 1-5, 6-10, then 11-15
+    assert sum(amount for amount, _ in advanced) == path.stat().st_size

@@ -10,20 +10,21 @@ from metrics.ingest import IngestReport, ingest_lines
 from metrics.progress import track
 
 SHOWN_ERRORS = 20
-PROGRESS_EVERY = 5000  # lines between two updates of the progress bar
 
 
-def _counted(stream, tracker):
-    """The stream's lines, reporting bytes and lines done to the tracker every few thousand lines."""
-    size = lines = 0
-    for line in stream:
-        size += len(line)
-        lines += 1
-        if lines == PROGRESS_EVERY:
-            tracker.advance(size, items=lines)
-            size = lines = 0
-        yield line
-    tracker.advance(size, items=lines)
+def _progress(stream, tracker):
+    """on_progress for ingest_lines: the lines read since the last call, and the bytes when the stream can tell
+    its position (a file; not a pipe)."""
+    seekable = stream.seekable()
+    position = stream.tell() if seekable else 0
+
+    def advance(lines):
+        nonlocal position
+        now = stream.tell() if seekable else position
+        tracker.advance(now - position, items=lines)
+        position = now
+
+    return advance
 
 
 class Command(BaseCommand):
@@ -59,7 +60,8 @@ class Command(BaseCommand):
                 try:
                     with track(f"ingest {os.path.basename(path)}", total=size, unit="lines",
                                stream=self.stderr._out) as tracker:
-                        ingest_lines(_counted(stream, tracker), source=path, report=report, on_reject=on_reject)
+                        ingest_lines(stream, source=path, report=report, on_reject=on_reject,
+                                     on_progress=_progress(stream, tracker))
                 finally:
                     if path != "-":
                         stream.close()
