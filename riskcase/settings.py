@@ -338,7 +338,9 @@ RISKCASE_CATEGORIES = [
 RISKCASE_RECOMPUTE_SHARDS = int(os.environ.get("RISKCASE_RECOMPUTE_SHARDS", "8"))
 # PostgreSQL work_mem for each recompute shard's transaction and the rate rules' query (empty: the server's default).
 RISKCASE_RECOMPUTE_WORK_MEM = os.environ.get("RISKCASE_RECOMPUTE_WORK_MEM", "256MB")
-RISKCASE_INGEST_BATCH_SIZE = int(os.environ.get("RISKCASE_INGEST_BATCH_SIZE", "10000"))
+# Lines per ingest transaction. Each batch costs a few round trips per table (locks, partitions, the probe of
+# stored ids, the commit): 25,000 halves them against 10,000 for about 30 MiB more at the peak (docs/benchmarks.md).
+RISKCASE_INGEST_BATCH_SIZE = int(os.environ.get("RISKCASE_INGEST_BATCH_SIZE", "25000"))
 # How many lines a fact on an order not stored yet waits in memory for its order to arrive, before it is stored
 # under no merchant (moved to its merchant once the order comes: a costlier path). A feed shuffled within a day
 # needs about a day's lines; the held facts are at most this many lines' worth, so memory stays bounded.
