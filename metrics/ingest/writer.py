@@ -19,7 +19,7 @@ the probe and the insert see the same stored ids and the database decides. merch
 """
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from operator import itemgetter
+from operator import add, itemgetter
 
 import orjson
 from django.db import connection, transaction
@@ -280,7 +280,8 @@ def _write_facts_postgresql(kind, entries, sink, hold, orphaned, parts):
     straight into the table with one COPY. A fact whose order is not stored yet goes back to the caller while
     `hold` lets it wait. `parts`: {table: its partitions}. Returns the earliest day a new fact can change."""
     columns = COLUMNS[kind]
-    stored = _stored_rows(kind, [row[0] for _, row in entries], parts[TABLES[kind]._meta.db_table])
+    stored = _stored_rows(kind, list(map(itemgetter(0), map(itemgetter(1), entries))),
+                          parts[TABLES[kind]._meta.db_table])
     fresh = entries if not stored else []  # a new ingest's ids are seldom stored already
     for line, row in entries if stored else ():
         current = stored.get(row[0])
@@ -293,17 +294,22 @@ def _write_facts_postgresql(kind, entries, sink, hold, orphaned, parts):
     recent = sink.recent_orders
     if kind in ON_ORDERS:
         order = columns.index("order_id")
+        # Each row with its merchant appended: in C when every order is among the latest remembered (mostly).
+        remembered = list(map(recent.current.get, map(itemgetter(order), map(itemgetter(1), fresh))))
         rows, unknown = [], []
-        current, previous = recent.current.get, recent.previous.get
-        for entry in fresh:
-            line, row = entry
-            owner = current(row[order]) or previous(row[order])
-            if owner is not None:
-                rows.append((*row, owner))
-            elif hold is not None and line < hold.first_new and hold.waits(line):
-                held.append(entry)  # looked up when it came; its order has not come since: wait on
-            else:
-                unknown.append(entry)
+        if None not in remembered:
+            rows = list(map(add, map(itemgetter(1), fresh), zip(remembered)))
+        else:
+            previous = recent.previous.get
+            for entry, owner in zip(fresh, remembered, strict=True):
+                line, row = entry
+                owner = owner or previous(row[order])
+                if owner is not None:
+                    rows.append((*row, owner))
+                elif hold is not None and line < hold.first_new and hold.waits(line):
+                    held.append(entry)  # looked up when it came; its order has not come since: wait on
+                else:
+                    unknown.append(entry)
         looked_up = _owners([row[order] for _, row in unknown], parts[Order._meta.db_table]) if unknown else {}
         for line, row in unknown:
             owner = looked_up.get(row[order])
@@ -481,7 +487,28 @@ def _ensure_partitions(kind, entries):
     table's exclusive lock (creating a partition) while it waits for another lock: a batch of facts looks the
     orders up while a batch of orders looks at the facts (_adopt_postgresql), and they must never wait for
     each other's partitions."""
-    ensure_partitions(kind, set(map(itemgetter(COLUMNS[kind].index(DAY_COLUMNS[kind])), map(itemgetter(1), entries))))
+    days = list(map(itemgetter(COLUMNS[kind].index(DAY_COLUMNS[kind])), map(itemgetter(1), entries)))
+    if not days:
+        return
+    first, last = min(days), max(days)
+    # A batch's facts seldom span two months: then the earliest and the latest day stand for them all.
+    ensure_partitions(kind, {first, last} if (first.year, first.month) == (last.year, last.month) else set(days))
+
+
+def _first_of_each_key(entries):
+    """([the first (line_no, row) of each key], [the later ones]), in line order. Keys repeat seldom within a
+    batch: when none does (one set built in C tells), the entries are the firsts as they are."""
+    keys = list(map(itemgetter(0), map(itemgetter(1), entries)))
+    if len(set(keys)) == len(keys):
+        return entries, []
+    seen, first, later = set(), [], []
+    for key, entry in zip(keys, entries, strict=True):
+        if key in seen:
+            later.append(entry)
+        else:
+            seen.add(key)
+            first.append(entry)
+    return first, later
 
 
 def write_batch(by_kind, sink, hold=None):
@@ -521,18 +548,13 @@ def write_batch(by_kind, sink, hold=None):
             if kind == "merchant_upserted":
                 _write_merchants(entries, sink)  # in line order: the latest occurred_at wins
                 continue
-            first, later = {}, []
-            for entry in entries:
-                key = entry[1][0]
-                if key in first:
-                    later.append(entry)
-                else:
-                    first[key] = entry
-            day = _write_facts(kind, list(first.values()), sink, hold, orphaned, parts)
+            first, later = _first_of_each_key(entries)
+            day = _write_facts(kind, first, sink, hold, orphaned, parts)
             if day is not None:
                 earliest.append(day)
+            firsts = {row[0]: row for _, row in first} if later else None
             for line, row in later:
-                same = first[row[0]][1] == row
+                same = firsts[row[0]] == row
                 sink.outcome(line, kind, row[0], Outcome.DUPLICATE if same else Outcome.CONFLICT)
         if earliest:
             StaleDay.objects.create(day=min(earliest))
