@@ -1,8 +1,11 @@
 """`manage.py ingest FILE... [--rejects OUT.jsonl]` (contract section 6): prints the counts, writes every
 bad line with its line number and reason, exits 1 if any line was rejected and 0 otherwise."""
 import io
+import os
 import re
+import subprocess
 import sys
+from pathlib import Path
 
 import orjson
 import pytest
@@ -122,3 +125,17 @@ def test_a_missing_file_is_a_clear_command_error(db, tmp_path):
 
     with pytest.raises(CommandError, match=re.escape(str(missing))):
         call_command("ingest", str(missing), stdout=io.StringIO(), stderr=io.StringIO())
+
+
+def test_the_commands_start_up_checks_import_none_of_the_apis_paging():
+    """A platform may run `ingest` every few minutes: its system checks (the database's version and role, the
+    models) leave DRF's pagination, and all it imports, unloaded (a fifth of the command's start-up)."""
+    code = ("import sys, django; django.setup(); from django.core import checks; "
+            "from metrics.management.commands.ingest import Command; "
+            "checks.run_checks(tags=Command.requires_system_checks); "
+            "print([m for m in ('rest_framework.pagination', 'riskcase.api.pagination') if m in sys.modules])")
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "riskcase.settings", "DATABASE_URL": "sqlite:///:memory:"}
+    done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True,
+                          cwd=Path(__file__).resolve().parents[2])
+
+    assert done.stdout.strip() == "[]"
