@@ -242,13 +242,13 @@ def ingest_lines(lines, *, source="-", report=None, on_reject=None, on_progress=
     pending = reported = line_no = 0
     try:
         for line_no, raw in enumerate(lines, start=1):
-            if not raw.strip():
-                continue  # blank lines (a trailing newline) are not facts
             try:
                 kind, row = parse_line(raw, zone)
                 if kept_from is not None and kind in day_index and row[day_index[kind]] < kept_from:
                     raise BadLine(_retention_error(kind, row[day_index[kind]], kept_from))
             except BadLine as exc:
+                if not raw.strip():
+                    continue  # a blank line (a trailing newline) is not a fact: told apart only when it fails
                 report.bad += 1
                 reject(line_no, _reason(exc, raw), _text(raw))
                 continue
