@@ -280,8 +280,7 @@ def _write_facts_postgresql(kind, entries, sink, hold, orphaned, parts):
     straight into the table with one COPY. A fact whose order is not stored yet goes back to the caller while
     `hold` lets it wait. `parts`: {table: its partitions}. Returns the earliest day a new fact can change."""
     columns = COLUMNS[kind]
-    stored = _stored_rows(kind, list(map(itemgetter(0), map(itemgetter(1), entries))),
-                          parts[TABLES[kind]._meta.db_table])
+    stored = _stored_rows(kind, list(_field(entries, 0)), parts[TABLES[kind]._meta.db_table])
     fresh = entries if not stored else []  # a new ingest's ids are seldom stored already
     for line, row in entries if stored else ():
         current = stored.get(row[0])
@@ -295,7 +294,7 @@ def _write_facts_postgresql(kind, entries, sink, hold, orphaned, parts):
     if kind in ON_ORDERS:
         order = columns.index("order_id")
         # Each row with its merchant appended: in C when every order is among the latest remembered (mostly).
-        remembered = list(map(recent.current.get, map(itemgetter(order), map(itemgetter(1), fresh))))
+        remembered = list(map(recent.current.get, _field(fresh, order)))
         rows, unknown = [], []
         if None not in remembered:
             rows = list(map(add, map(itemgetter(1), fresh), zip(remembered)))
@@ -487,7 +486,7 @@ def _ensure_partitions(kind, entries):
     table's exclusive lock (creating a partition) while it waits for another lock: a batch of facts looks the
     orders up while a batch of orders looks at the facts (_adopt_postgresql), and they must never wait for
     each other's partitions."""
-    days = list(map(itemgetter(COLUMNS[kind].index(DAY_COLUMNS[kind])), map(itemgetter(1), entries)))
+    days = list(_field(entries, COLUMNS[kind].index(DAY_COLUMNS[kind])))
     if not days:
         return
     first, last = min(days), max(days)
@@ -495,10 +494,15 @@ def _ensure_partitions(kind, entries):
     ensure_partitions(kind, {first, last} if (first.year, first.month) == (last.year, last.month) else set(days))
 
 
+def _field(entries, index):
+    """The field at `index` of each row of [(line_no, row)], in order (an iterator, in C)."""
+    return map(itemgetter(index), map(itemgetter(1), entries))
+
+
 def _first_of_each_key(entries):
     """([the first (line_no, row) of each key], [the later ones]), in line order. Keys repeat seldom within a
     batch: when none does (one set built in C tells), the entries are the firsts as they are."""
-    keys = list(map(itemgetter(0), map(itemgetter(1), entries)))
+    keys = list(_field(entries, 0))
     if len(set(keys)) == len(keys):
         return entries, []
     seen, first, later = set(), [], []
