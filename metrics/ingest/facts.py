@@ -4,7 +4,7 @@ The hot path of the ingest: a valid line costs one orjson parse, a few type chec
 platform day, and gives a plain tuple in its table's column order (COLUMNS), the key first, with no object
 per line; a broken line raises BadLine with the reason.
 """
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import orjson
@@ -30,6 +30,7 @@ class BadLine(ValueError):
 
 MAX_CENTS = 2**63 - 1  # the largest amount a BIGINT column holds
 _fromisoformat = datetime.fromisoformat
+_HOUR = timedelta(hours=1) - timedelta(microseconds=1)  # the last instant of an hour, from its start
 
 
 def platform_zone():
@@ -121,10 +122,37 @@ def _timestamp(obj, field, zone):
         raise BadLine(f"field '{field}' is not an ISO 8601 timestamp") from None
     if parsed.tzinfo is None:  # fromisoformat gives a fixed offset or none
         raise BadLine(f"field '{field}' has no UTC offset")
+    day = _days.get((parsed.year, parsed.month, parsed.day, parsed.hour, parsed.tzinfo, zone))
+    if day is not None:
+        return parsed, day
     try:
-        return parsed, parsed.astimezone(zone).date()  # by way of UTC: raises when the instant has none
+        return parsed, _platform_day(parsed, zone)
     except OverflowError:  # e.g. 0001-01-01T00:00:00+08:00 has no UTC instant
         raise BadLine(f"field '{field}' is out of range") from None
+
+
+# (year, month, day, hour, UTC offset of a line, platform zone) -> the platform day of every instant of that hour
+# of that offset, when they all share one. A feed's timestamps fall in few hours: the day is then one dict
+# look-up, not a conversion through the zone's rules.
+_days = {}
+
+
+def _platform_day(parsed, zone):
+    """The calendar day of the instant `parsed` (aware) in `zone`; remembers it for the whole hour it falls in
+    when the zone keeps one UTC offset through that hour (no transition in it, which could take the clock back
+    across midnight) and the hour does not straddle the zone's midnight (a line whose offset differs from the
+    zone's by a fraction of an hour). The cache is per process, bounded, and shared by the threads that parse."""
+    day = parsed.astimezone(zone).date()  # by way of UTC: raises when the instant has none
+    start = parsed.replace(minute=0, second=0, microsecond=0)
+    try:
+        first, last = start.astimezone(zone), (start + _HOUR).astimezone(zone)
+    except OverflowError:  # the hour touches the end of the calendar: convert each instant
+        return day
+    if first.utcoffset() == last.utcoffset() and first.date() == last.date() == day:
+        if len(_days) > 100_000:
+            _days.clear()
+        _days[(parsed.year, parsed.month, parsed.day, parsed.hour, parsed.tzinfo, zone)] = day
+    return day
 
 
 def _merchant(obj, zone):
