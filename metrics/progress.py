@@ -5,9 +5,6 @@ import logging
 import time
 from contextlib import contextmanager
 
-from rich.console import Console
-from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn, TimeRemainingColumn
-
 logger = logging.getLogger("metrics.progress")
 
 
@@ -34,6 +31,17 @@ def track(description, *, total, unit, stream):
     (R unit/s)` at the end."""
     progress = task = None
     if stream.isatty():
+        # Imported here: most runs (cron, CI, the bench) are not on a terminal and need none of it (0.1 s).
+        from rich.console import Console
+        from rich.progress import (
+            BarColumn,
+            Progress,
+            TaskProgressColumn,
+            TextColumn,
+            TimeElapsedColumn,
+            TimeRemainingColumn,
+        )
+
         progress = Progress(
             TextColumn("{task.description}"), BarColumn(), TaskProgressColumn(),
             TextColumn("{task.fields[items]:,} " + unit + " ({task.fields[rate]:,.0f}/s)"),
